@@ -1,0 +1,14 @@
+"""OptViz: see how optimizers and learning-rate schedules move across 2-D loss surfaces.
+
+The flow is ``link -> Scenario -> simulate() -> Result``; everything runs in float64,
+so importing this package turns on JAX's 64-bit mode for the process.
+"""
+
+import jax
+
+jax.config.update("jax_enable_x64", True)
+
+from optviz.engine import Result, RunResult, Sweep, Trajectory, simulate, sweep  # noqa: E402
+from optviz.scenario import OptRun, Parsed, Scenario  # noqa: E402
+
+__all__ = ["OptRun", "Parsed", "Result", "RunResult", "Scenario", "Sweep", "Trajectory", "simulate", "sweep"]

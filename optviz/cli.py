@@ -1,0 +1,120 @@
+"""Command line: the same flow as the app, without a browser.
+
+python -m optviz run "<query or URL>" [--json]
+python -m optviz list
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from optviz.engine import Result, Trajectory, simulate
+from optviz.optimizers import OPTIMIZERS
+from optviz.params import fmt
+from optviz.scenario import MAX_RUNS, MAX_STARTS, MAX_STEPS, SEED, STEPS, TOL, Scenario
+from optviz.schedules import SCHEDULES
+from surfaces import SURFACES
+from surfaces.core import Param
+
+
+def _trajectory_json(t: Trajectory) -> dict:
+    return {
+        "start": list(t.start),
+        "path": t.path.tolist(),
+        "loss": t.loss.tolist(),
+        "lr": t.lr.tolist(),
+        "diverged_at": t.diverged_at,
+        "converged_at": t.converged_at,
+        "final_distance": t.final_distance,
+        "nearest_minimum": asdict(t.nearest_minimum) if t.nearest_minimum else None,
+    }
+
+
+def result_json(result: Result, warnings: Sequence[str] = ()) -> dict:
+    """The JSON document ``run --json`` prints: canonical scenario, runs, warnings.
+
+    Each run carries its first start's trajectory at the top level; with several start
+    points, ``trajectories`` lists every start's.
+    """
+    runs = []
+    for run in result.runs:
+        entry = {"optimizer": run.run.name, "hyperparams": run.run.hyperparams}
+        entry |= _trajectory_json(run.trajectories[0])
+        if len(run.trajectories) > 1:
+            entry["trajectories"] = [_trajectory_json(t) for t in run.trajectories]
+        runs.append(entry)
+    return {"scenario": result.scenario.to_query(), "device": result.device, "warnings": list(warnings), "runs": runs}
+
+
+def _summary(result: Result) -> str:
+    lines = [f"{'run':<32} {'final loss':>12} {'dist to min':>12} {'converged':>10} {'diverged':>9}"]
+    for run in result.runs:
+        for t in run.trajectories:
+            final = f"{t.loss[-1]:.6g}" if len(t.loss) else "-"
+            dist = "-" if t.final_distance is None else f"{t.final_distance:.4g}"
+            conv = "-" if t.converged_at is None else str(t.converged_at)
+            div = "-" if t.diverged_at is None else str(t.diverged_at)
+            lines.append(f"{run.run.label:<32} {final:>12} {dist:>12} {conv:>10} {div:>9}")
+    return "\n".join(lines)
+
+
+def _param_line(p: Param) -> str:
+    if p.kind == "bool":
+        return f"    {p.name}={fmt(p.default)}  (true/false)  {p.help}"
+    scale = ", log" if p.log else ""
+    return f"    {p.name}={fmt(p.default)}  ({fmt(p.lo)}..{fmt(p.hi)}{scale})  {p.help}"
+
+
+def listing() -> str:
+    """Every surface, optimizer and schedule with its parameters and defaults."""
+    out = ["Surfaces (surface=NAME:param=value,...)"]
+    for s in SURFACES.values():
+        (x0, x1), (y0, y1) = s.domain
+        out.append(
+            f"  {s.name:<16} {s.title} — x∈[{fmt(x0)},{fmt(x1)}], y∈[{fmt(y0)},{fmt(y1)}], "
+            f"start {fmt(s.start[0])},{fmt(s.start[1])}"
+        )
+        out += [_param_line(p) for p in s.params]
+    out.append("\nOptimizers (opt=NAME:lr=...,param=value; repeatable)")
+    for o in OPTIMIZERS.values():
+        out.append(f"  {o.name:<16} {o.title}")
+        out += [_param_line(p) for p in o.params]
+    out.append("\nSchedules (schedule=NAME:param=value; lr_t = lr · s(t))")
+    for sc in SCHEDULES.values():
+        out.append(f"  {sc.name:<16} {sc.title}")
+        out += [_param_line(p) for p in sc.params]
+    out.append("\nOther keys")
+    out += [_param_line(p) for p in (STEPS, SEED, TOL)]
+    out.append(f"    start=x,y  (repeatable, at most {MAX_STARTS}; default: the surface's)")
+    out.append(f"  Limits: steps ≤ {MAX_STEPS}, optimizer runs ≤ {MAX_RUNS}, start points ≤ {MAX_STARTS}.")
+    return "\n".join(out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m optviz", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="simulate a scenario given as a query string or URL")
+    run.add_argument("query", help='e.g. "surface=beale&opt=adam:lr=0.01&steps=1000"')
+    run.add_argument("--json", action="store_true", help="print the full result as JSON")
+    commands.add_parser("list", help="list surfaces, optimizers and schedules")
+    args = parser.parse_args(argv)
+
+    if args.command == "list":
+        print(listing())
+        return 0
+    scenario, warnings = Scenario.from_query(args.query)
+    result = simulate(scenario)
+    if args.json:
+        json.dump(result_json(result, warnings), sys.stdout)
+        print()
+    else:
+        for w in warnings:
+            print(f"warning: {w}", file=sys.stderr)
+        print(result.scenario.to_query())
+        print(_summary(result))
+        print(f"(computed on {result.device})")
+    return 0

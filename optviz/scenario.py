@@ -1,0 +1,300 @@
+"""A `Scenario` is everything that determines a result, and a link is its text form.
+
+Canonical query form (version 1), top-level keys always in this order::
+
+    v=1&surface=rosenbrock:a=1,b=100&opt=adam:lr=0.01,b1=0.9&opt=sgd:lr=0.001
+    &schedule=cosine:decay_steps=300&steps=500&start=-1.5,2&seed=0[&tol=1e-06]
+
+``name:k=v,...`` lists only the parameters that differ from their defaults (``lr`` is
+always written), by optax's own argument names, so a link reads like the optax call it
+makes. ``opt`` and ``start`` repeat, one per optimizer run and start point.
+
+`Scenario.from_query` reads any text (bare query or whole URL) and never raises: it
+returns the nearest valid scenario plus a human-readable warning for each value it had
+to fix. ``Scenario.from_query(s.to_query()).scenario == s`` for every valid scenario.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
+from urllib.parse import quote, unquote_plus
+
+from optviz.optimizers import OPTIMIZERS
+from optviz.params import coerce, fmt, fmt_assignments, parse_assignments
+from optviz.schedules import SCHEDULES
+from surfaces import SURFACES
+from surfaces.core import Number, Param
+
+VERSION = 1
+MAX_STEPS = 10_000
+MAX_RUNS = 8
+MAX_STARTS = 4096
+MAX_QUERY_CHARS = 200_000
+MAX_FIELDS = MAX_STARTS + MAX_RUNS + 16
+
+STEPS = Param("steps", 500, 1, MAX_STEPS, kind="int", help="optimizer steps per run")
+SEED = Param("seed", 0, 0, 2**31 - 1, kind="int", help="seed of the gradient noise")
+TOL = Param("tol", 1e-6, 1e-12, 1.0, log=True, help="converged when |f - f_min| <= tol")
+_SINGLE_KEYS = ("v", "surface", "schedule", "steps", "seed", "tol")
+_MULTI_KEYS = ("opt", "start")
+
+Params = tuple[tuple[str, Number], ...]
+
+
+def _complete(specs: Iterable[Param], given: Mapping[str, Number], what: str) -> Params:
+    """Every parameter of ``specs`` in registry order, defaults filled in."""
+    specs = tuple(specs)
+    unknown = set(given) - {p.name for p in specs}
+    if unknown:
+        raise ValueError(f"unknown {what} parameter(s) {sorted(unknown)}")
+    return tuple((p.name, given.get(p.name, p.default)) for p in specs)
+
+
+@dataclass(frozen=True)
+class OptRun:
+    """One optimizer run: registry ``name`` and every hyperparameter, ``lr`` first."""
+
+    name: str
+    params: Params
+
+    @classmethod
+    def of(cls, name: str, **given: Number) -> OptRun:
+        """``OptRun.of("adam", lr=0.01)``; unspecified hyperparameters take defaults."""
+        if name not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {name=}")
+        return cls(name, _complete(OPTIMIZERS[name].params, given, name))
+
+    @property
+    def hyperparams(self) -> dict[str, Number]:
+        return dict(self.params)
+
+    @property
+    def lr(self) -> float:
+        return float(self.hyperparams["lr"])
+
+    def to_text(self) -> str:
+        """``adam:lr=0.01,b1=0.8`` (non-default hyperparameters only, lr always)."""
+        return f"{self.name}:{fmt_assignments(OPTIMIZERS[self.name].params, self.hyperparams, keep=('lr',))}"
+
+    @property
+    def label(self) -> str:
+        """Short legend text: ``adam lr=0.01`` plus any other non-default values."""
+        return self.to_text().replace(":", " ", 1).replace(",", " ")
+
+
+DEFAULT_RUNS = (OptRun.of("sgd", lr=1e-3), OptRun.of("momentum", lr=1e-3), OptRun.of("adam", lr=0.05))
+
+
+class Parsed(NamedTuple):
+    """What `Scenario.from_query` returns: the scenario and what it had to fix."""
+
+    scenario: Scenario
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything that determines a `Result`; fields left empty take the defaults.
+
+    Args:
+      surface: registry name in ``surfaces.SURFACES``.
+      surface_params: every surface parameter, registry order.
+      runs: one to ``MAX_RUNS`` optimizer runs.
+      schedule: registry name in ``optviz.schedules.SCHEDULES``; multiplies every lr.
+      schedule_params: every schedule parameter, registry order.
+      steps: optimizer steps per run (1..MAX_STEPS).
+      starts: one to ``MAX_STARTS`` start points; empty means the surface's default.
+      seed: seed of the gradient noise (noisy surfaces only).
+      tol: convergence tolerance on ``|f - f_min|``.
+    """
+
+    surface: str = "rosenbrock"
+    surface_params: Params = ()
+    runs: tuple[OptRun, ...] = DEFAULT_RUNS
+    schedule: str = "constant"
+    schedule_params: Params = ()
+    steps: int = STEPS.default
+    starts: tuple[tuple[float, float], ...] = ()
+    seed: int = SEED.default
+    tol: float = TOL.default
+
+    def __post_init__(self):
+        if self.surface not in SURFACES:
+            raise ValueError(f"unknown surface {self.surface=}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"unknown schedule {self.schedule=}")
+        if not 1 <= len(self.runs) <= MAX_RUNS:
+            raise ValueError(f"need 1..{MAX_RUNS} runs, got {len(self.runs)}")
+        if not 1 <= self.steps <= MAX_STEPS:
+            raise ValueError(f"steps must be in 1..{MAX_STEPS}, got {self.steps=}")
+        if len(self.starts) > MAX_STARTS:
+            raise ValueError(f"at most {MAX_STARTS} starts, got {len(self.starts)}")
+        surface = SURFACES[self.surface]
+        set_ = object.__setattr__
+        set_(self, "surface_params", _complete(surface.params, dict(self.surface_params), self.surface))
+        set_(
+            self,
+            "schedule_params",
+            _complete(SCHEDULES[self.schedule].params, dict(self.schedule_params), self.schedule),
+        )
+        set_(self, "starts", tuple((float(x), float(y)) for x, y in self.starts or (surface.start,)))
+        set_(self, "steps", int(self.steps))
+        set_(self, "seed", int(self.seed))
+        set_(self, "tol", float(self.tol))
+
+    # --- text form -------------------------------------------------------------------
+    def to_query(self) -> str:
+        """The canonical query string (see the module docstring)."""
+        surface = SURFACES[self.surface]
+        schedule = SCHEDULES[self.schedule]
+        items = [
+            ("v", str(VERSION)),
+            ("surface", _named(self.surface, fmt_assignments(surface.params, dict(self.surface_params)))),
+            *(("opt", run.to_text()) for run in self.runs),
+            ("schedule", _named(self.schedule, fmt_assignments(schedule.params, dict(self.schedule_params)))),
+            ("steps", fmt(self.steps)),
+            *(("start", f"{fmt(x)},{fmt(y)}") for x, y in self.starts),
+            ("seed", fmt(self.seed)),
+        ]
+        if self.tol != TOL.default:
+            items.append(("tol", fmt(self.tol)))
+        return "&".join(f"{key}={quote(value, safe=':,=')}" for key, value in items)
+
+    @classmethod
+    def from_query(cls, text: str, *, ignore: Collection[str] = ()) -> Parsed:
+        """Parse a query string or URL into the nearest valid scenario; never raises.
+
+        Keys in ``ignore`` (the app's view state, say) are skipped without a warning.
+        """
+        return _parse(str(text), frozenset(ignore))
+
+
+def _named(name: str, assignments: str) -> str:
+    return f"{name}:{assignments}" if assignments else name
+
+
+def _split_fields(text: str, warnings: list[str]) -> dict[str, list[str]]:
+    if len(text) > MAX_QUERY_CHARS:
+        warnings.append(f"the link is longer than {MAX_QUERY_CHARS} characters; the rest was ignored")
+        text = text[:MAX_QUERY_CHARS]
+    text = text.strip()
+    if "?" in text:
+        text = text.split("?", 1)[1]
+    text = text.split("#", 1)[0]
+    fields = [f for f in text.split("&") if f]
+    if len(fields) > MAX_FIELDS:
+        warnings.append(f"the link has more than {MAX_FIELDS} fields; the rest were ignored")
+        fields = fields[:MAX_FIELDS]
+    grouped: dict[str, list[str]] = {}
+    for f in fields:
+        key, _, value = f.partition("=")
+        grouped.setdefault(unquote_plus(key).strip(), []).append(unquote_plus(value).strip())
+    return grouped
+
+
+def _pick(registry: Mapping[str, object], text: str, what: str, default: str, warnings: list[str]):
+    """Split ``name:params``; an unknown name falls back to ``default`` with a warning."""
+    name, _, params = text.partition(":")
+    name = name.strip()
+    if name in registry:
+        return name, params
+    close = difflib.get_close_matches(name, list(registry), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    warnings.append(f"unknown {what} '{name}'{hint}; using {default}")
+    return None, ""
+
+
+def _parse_starts(values: list[str], domain, warnings: list[str]) -> list[tuple[float, float]]:
+    coords = [c for v in values for c in v.split(";") if c.strip()]
+    if len(coords) > MAX_STARTS:
+        warnings.append(f"{len(coords)} start points given; using the first {MAX_STARTS}")
+        coords = coords[:MAX_STARTS]
+    starts = []
+    for text in coords:
+        parts = text.split(",")
+        if len(parts) != 2:
+            warnings.append(f"start={text} is not x,y; ignored")
+            continue
+        point = []
+        for axis, part, (lo, hi) in zip("xy", parts, domain, strict=True):
+            spec = Param(axis, (lo + hi) / 2, lo, hi)
+            value, warning = coerce(spec, part, where="start ")
+            if warning:
+                warnings.append(warning)
+            point.append(float(value))
+        starts.append((point[0], point[1]))
+    return starts
+
+
+def _parse(text: str, ignore: frozenset[str]) -> Parsed:
+    warnings: list[str] = []
+    fields = _split_fields(text, warnings)
+
+    def single(key: str) -> str | None:
+        values = fields.get(key)
+        if not values:
+            return None
+        if len(values) > 1:
+            warnings.append(f"{key} is given {len(values)} times; using the first ({key}={values[0]})")
+        return values[0]
+
+    for key in fields:
+        if key not in _SINGLE_KEYS + _MULTI_KEYS and key not in ignore:
+            warnings.append(f"unknown parameter '{key}' ignored")
+
+    version = single("v")
+    if version is not None and version != str(VERSION):
+        warnings.append(f"link version v={version} is not supported; reading it as v={VERSION}")
+
+    surface_name, surface_text = "rosenbrock", ""
+    if (raw := single("surface")) is not None:
+        name, params = _pick(SURFACES, raw, "surface", surface_name, warnings)
+        surface_name, surface_text = (name, params) if name else (surface_name, "")
+    surface = SURFACES[surface_name]
+    surface_params, w = parse_assignments(surface.params, surface_text, f"surface {surface_name}: ")
+    warnings += w
+
+    runs = []
+    opt_values = fields.get("opt", [])
+    if len(opt_values) > MAX_RUNS:
+        warnings.append(f"{len(opt_values)} optimizer runs given; using the first {MAX_RUNS}")
+    for raw in opt_values[:MAX_RUNS]:
+        name, params = _pick(OPTIMIZERS, raw, "optimizer", "nothing (run dropped)", warnings)
+        if name:
+            values, w = parse_assignments(OPTIMIZERS[name].params, params, f"{name}: ")
+            warnings += w
+            runs.append(OptRun.of(name, **values))
+    if not runs:
+        runs = list(DEFAULT_RUNS)
+        if opt_values:
+            warnings.append("no valid optimizer run; using the default runs")
+
+    schedule_name, schedule_text = "constant", ""
+    if (raw := single("schedule")) is not None:
+        name, params = _pick(SCHEDULES, raw, "schedule", schedule_name, warnings)
+        schedule_name, schedule_text = (name, params) if name else (schedule_name, "")
+    schedule = SCHEDULES[schedule_name]
+    schedule_params, w = parse_assignments(schedule.params, schedule_text, f"schedule {schedule_name}: ")
+    warnings += w + schedule.fix(schedule_params)
+
+    scalars = {}
+    for spec in (STEPS, SEED, TOL):
+        raw = single(spec.name)
+        scalars[spec.name], warning = (spec.default, None) if raw is None else coerce(spec, raw)
+        if warning:
+            warnings.append(warning)
+
+    starts = _parse_starts(fields.get("start", []), surface.domain, warnings)
+    scenario = Scenario(
+        surface=surface_name,
+        surface_params=tuple(surface_params.items()),
+        runs=tuple(runs),
+        schedule=schedule_name,
+        schedule_params=tuple(schedule_params.items()),
+        starts=tuple(starts),
+        **scalars,
+    )
+    return Parsed(scenario, warnings)
