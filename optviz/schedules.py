@@ -9,9 +9,11 @@ them to the compiled run as data, so schedule changes never recompile.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
@@ -72,8 +74,8 @@ class ScheduleSpec:
         return {p.name: p.default for p in self.params}
 
 
-def _steps(name: str, default: int, help: str, lo: int = 1) -> Param:
-    return Param(name, default, lo, 10_000, kind="int", help=help)
+def _steps(name: str, default: int, help: str, lo: int = 1, hi: int = 10_000) -> Param:
+    return Param(name, default, lo, hi, kind="int", help=help)
 
 
 def _warmup_before_decay(values: dict[str, Number]) -> list[str]:
@@ -84,6 +86,8 @@ def _warmup_before_decay(values: dict[str, Number]) -> list[str]:
     return [f"schedule decay_steps must exceed warmup_steps; using decay_steps={values['decay_steps']}"]
 
 
+# Below the largest decay_steps, so that decay_steps = warmup_steps + 1 is always valid.
+_WARMUP = _steps("warmup_steps", 50, "steps of linear warm-up", lo=0, hi=9_999)
 _END = Param("end_value", 0.0, 0.0, 1.0, help="final multiplier")
 
 SCHEDULES: dict[str, ScheduleSpec] = {
@@ -148,7 +152,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             "warmup_cosine",
             "Warm-up then cosine",
             (
-                _steps("warmup_steps", 50, "steps of linear warm-up", lo=0),
+                _WARMUP,
                 _steps("decay_steps", 500, "total steps, warm-up included"),
                 Param("init_value", 0.0, 0.0, 1.0, help="multiplier at step 0"),
                 _END,
@@ -166,7 +170,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             "linear_warmup_decay",
             "Warm-up then linear decay",
             (
-                _steps("warmup_steps", 50, "steps of linear warm-up", lo=0),
+                _WARMUP,
                 _steps("decay_steps", 500, "total steps, warm-up included"),
                 _END,
             ),
@@ -221,7 +225,16 @@ SCHEDULES: dict[str, ScheduleSpec] = {
 
 
 def multipliers(name: str, params: Mapping[str, Number], steps: int) -> np.ndarray:
-    """``s(t)`` for ``t = 0..steps-1`` as a float64 NumPy array."""
-    schedule = SCHEDULES[name].build(**params)
-    values = np.asarray(schedule(jnp.arange(steps)), dtype=np.float64)
-    return np.broadcast_to(values, (steps,)).copy()
+    """``s(t)`` for ``t = 0..steps-1`` as a read-only float64 NumPy array (cached).
+
+    Evaluated with ``jax.vmap`` so schedules written for scalar steps work too.
+    """
+    return _multipliers(name, tuple(sorted(params.items())), steps)
+
+
+@functools.lru_cache(maxsize=64)
+def _multipliers(name: str, params: tuple, steps: int) -> np.ndarray:
+    schedule = SCHEDULES[name].build(**dict(params))
+    values = np.asarray(jax.vmap(lambda t: jnp.asarray(schedule(t), jnp.float64))(jnp.arange(steps)))
+    values.flags.writeable = False
+    return values
