@@ -57,19 +57,30 @@ def device_name() -> str:
     return device.platform if device.platform == "cpu" else f"{device.platform} ({device.device_kind})"
 
 
-def _status(p, loss, g, box, minima, tol):
+def _status(p, loss, g, box, minima, tol, xp=jnp):
     """Per-row flags: ``ok`` (finite and inside the escape box) and ``hit`` (within
-    ``tol`` of the value of the nearest known minimum). Leading axes broadcast."""
-    ok = jnp.isfinite(loss) & jnp.all(jnp.isfinite(g), axis=-1)
-    ok &= jnp.all((p >= box[:, 0]) & (p <= box[:, 1]), axis=-1)  # NaN compares False
-    nearest = jnp.argmin(jnp.sum((p[..., None, :] - minima[:, :2]) ** 2, axis=-1), axis=-1)
-    hit = jnp.abs(loss - minima[nearest, 2]) <= tol
-    return ok, hit
+    ``tol`` of the value of the nearest known minimum). Leading axes broadcast; ``xp``
+    is ``jax.numpy`` inside kernels and ``numpy`` on recorded paths."""
+    x, y = p[..., 0], p[..., 1]
+    ok = xp.isfinite(loss) & xp.isfinite(g[..., 0]) & xp.isfinite(g[..., 1])
+    ok &= (x >= box[0, 0]) & (x <= box[0, 1]) & (y >= box[1, 0]) & (y <= box[1, 1])  # NaN compares False
+    nearest, f_star = xp.inf, xp.nan
+    for mx, my, mf in minima:  # a handful of known minima (NaN row: none)
+        d2 = (x - mx) ** 2 + (y - my) ** 2
+        closer = d2 < nearest  # strict: ties go to the first listed
+        nearest, f_star = xp.where(closer, d2, nearest), xp.where(closer, mf, f_star)
+    return ok, xp.abs(loss - f_star) <= tol
 
 
-def _first(mask):
-    """Index of the first True along the last axis, or ``NEVER``."""
-    return jnp.where(jnp.any(mask, axis=-1), jnp.argmax(mask, axis=-1), NEVER).astype(jnp.int32)
+def _outcome(ok, hit, xp=jnp):
+    """``(diverged_at, converged_at)`` from per-row flags: the first row that is not ok,
+    and the first hit before it; ``NEVER`` where there is none."""
+
+    def first(mask):
+        return xp.where(xp.any(mask, axis=-1), xp.argmax(mask, axis=-1), NEVER).astype(xp.int32)
+
+    div, conv = first(~ok), first(hit)
+    return div, xp.where(conv < div, conv, NEVER).astype(xp.int32)
 
 
 @functools.lru_cache(maxsize=256)
@@ -94,42 +105,38 @@ def _kernel(surface: Surface, optimizer: Optimizer, static: tuple, length: int, 
                 g = g + sp[surface.noise] * jax.random.normal(jax.random.fold_in(key, t), (2,), p.dtype)
             return loss, g
 
-        def step(carry, t):
-            p, state = carry
-            loss, g = noisy_value_and_grad(p, t)
-            update, new_state = tx.update(g, state, p)
-            # Padded steps (t >= n) leave everything as it is. A diverged run goes on
-            # computing garbage that is never read: its outputs are cut at `div`.
-            active = t < n
-            p_next = jnp.where(active, p + update, p)
-            state = jax.tree.map(lambda new, old: jnp.where(active, new, old), new_state, state)
-            # Recording only the position keeps the loop body small (measured: also
-            # stacking the gradient and update made a 1-lane Adam loop 13x slower on
-            # CPU); the rest of each row is recomputed below, vectorised.
-            return (p_next, state), p if record else _status(p, loss, g, box, minima, tol)
+        def row(p, loss, g):
+            # Recording only the position keeps the loop small (measured: also stacking
+            # gradient and update made a 1-lane Adam loop 13x slower on CPU); the rest of
+            # each row is recomputed below, vectorised.
+            return (p, loss, g) if record else _status(p, loss, g, box, minima, tol)
 
-        steps = jnp.arange(length, dtype=jnp.int32)
-        (p, _), rows = jax.lax.scan(step, (start, tx.init(start)), steps)
+        def step(carry):
+            t, p, state, rows = carry
+            loss, g = noisy_value_and_grad(p, t)
+            update, state = tx.update(g, state, p)
+            rows = jax.tree.map(lambda buffer, value: buffer.at[t].set(value), rows, row(p, loss, g))
+            # A diverged run goes on computing garbage that is never read: its outputs
+            # are cut at `div`.
+            return t + 1, p + update, state, rows
+
+        # Exactly n iterations, so no state is gated per step and padded rows cost
+        # nothing; the buffers have the bucket's length, so n itself is traced.
+        shapes = jax.eval_shape(lambda p: row(p, *value_and_grad(p)), start)
+        rows = jax.tree.map(lambda s: jnp.zeros((length + 1, *s.shape), s.dtype), shapes)
+        carry = (jnp.int32(0), start, tx.init(start), rows)
+        _, p, _, rows = jax.lax.while_loop(lambda c: c[0] < n, step, carry)
         loss, g = value_and_grad(p)
-        out = {"final": p, "final_loss": loss}
+        rows = jax.tree.map(lambda buffer, value: buffer.at[n].set(value), rows, row(p, loss, g))
         if record:
-            # Row k of the path is the position after k steps; row `length` is the last.
-            path = jnp.concatenate([rows, p[None]])
-            losses, grads = jax.vmap(noisy_value_and_grad)(path, jnp.arange(length + 1, dtype=jnp.int32))
-            ok, hit = _status(path, losses, grads, box, minima, tol)
-            out |= {
-                "path": path,
-                "loss": losses,
-                "grad": grads[:-1],
-                "update": jnp.diff(path, axis=0),
-                "lr": lr * mults,
-            }
-        else:
-            ok, hit = (jnp.append(r, last) for r, last in zip(rows, _status(p, loss, g, box, minima, tol), strict=True))
+            # Row k of the path is the position after k steps; rows past n are padding.
+            # Flags are found on the host (measured: doing it here over the bucket's
+            # rows cost more than the 1,000 steps themselves).
+            return dict(zip(("path", "loss", "grad"), rows, strict=True))
+        ok, hit = rows
         real = jnp.arange(length + 1) <= n
-        div = _first(real & ~ok)
-        conv = _first(real & hit)
-        return out | {"diverged_at": div, "converged_at": jnp.where(conv < div, conv, NEVER)}
+        div, conv = _outcome(ok | ~real, hit & real)
+        return {"final": p, "final_loss": loss, "diverged_at": div, "converged_at": conv}
 
     axes = {"starts": (0, 0, None, None), "lrs": (None, None, None, 0)}[over]
     return jax.jit(jax.vmap(run_one, in_axes=(*axes, None, None, None, None, None, None, None)))
@@ -232,6 +239,7 @@ def _nearest(known, point) -> tuple[Minimum | None, float | None]:
 
 def _trajectories(scenario: Scenario, run: OptRun) -> tuple[Trajectory, ...]:
     static_key, lr, shared, known = _inputs(scenario, run)
+    mults = shared[2]
     count = len(scenario.starts)
     padded = bucket(count) if count > 1 else 1
     starts = np.array(scenario.starts + scenario.starts[:1] * (padded - count))
@@ -240,23 +248,26 @@ def _trajectories(scenario: Scenario, run: OptRun) -> tuple[Trajectory, ...]:
         kernel(starts, np.arange(padded, dtype=np.int32), np.int32(scenario.seed), np.float64(lr), *shared)
     )
     n = scenario.steps
+    box, minima, tol = shared[4:]
     trajectories = []
     for i, start in enumerate(scenario.starts):
-        div = int(out["diverged_at"][i])
-        conv = int(out["converged_at"][i])
+        with np.errstate(all="ignore"):  # rows after a divergence may overflow: they are cut
+            flags = _status(
+                out["path"][i, : n + 1], out["loss"][i, : n + 1], out["grad"][i, : n + 1], box, minima, tol, np
+            )
+        div, conv = (int(k) for k in _outcome(*flags, np))
         rows = n + 1 if div == NEVER else div
-        path = np.concatenate([out["path"][i, :n], out["final"][i][None]])[:rows]
-        loss = np.concatenate([out["loss"][i, :n], out["final_loss"][i][None]])[:rows]
+        path = out["path"][i, :rows]
         steps = max(rows - 1, 0)
         minimum, distance = _nearest(known, path[-1] if rows else ())
         trajectories.append(
             Trajectory(
                 start=start,
                 path=path,
-                loss=loss,
+                loss=out["loss"][i, :rows],
                 grad=out["grad"][i, :steps],
-                update=out["update"][i, :steps],
-                lr=out["lr"][i, :steps],
+                update=np.diff(path, axis=0),
+                lr=lr * mults[:steps],
                 diverged_at=None if div == NEVER else div,
                 converged_at=None if conv == NEVER else conv,
                 nearest_minimum=minimum,
