@@ -1,0 +1,205 @@
+"""OptViz explorer: `streamlit run app.py`.
+
+A thin UI layer: widgets ⇄ Scenario ⇄ URL, then `simulate` (cached by the canonical
+link), then figure builders from `optviz.figures`. All computation lives in `optviz`.
+"""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import parse_qs, quote
+
+import streamlit as st
+
+from optviz import Scenario, simulate
+from optviz.engine import Result
+from optviz.figures import (
+    PrebuiltFigure,
+    device_note,
+    schedule_figure,
+    summary_rows,
+    surface_figure,
+    trajectory_figure,
+)
+from optviz.optimizers import OPTIMIZERS
+from optviz.params import fmt
+from optviz.scenario import MAX_RUNS, MAX_STEPS, SEED
+from optviz.schedules import SCHEDULES
+from optviz.ui.state import (
+    VIEW_KEYS,
+    lr_exponent_key,
+    run_key,
+    scenario_from_widgets,
+    schedule_key,
+    surface_key,
+    widget_values,
+)
+from surfaces import SURFACES
+from surfaces.core import Param
+
+st.set_page_config(page_title="OptViz: see how optimizers learn", page_icon="📉", layout="wide")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def run_scenario(query: str) -> Result:
+    return simulate(Scenario.from_query(query).scenario)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def main_figure(query: str, arrows: bool) -> dict:
+    return trajectory_figure(run_scenario(query), arrows=arrows)
+
+
+def current_link() -> str:
+    return "&".join(f"{k}={quote(v, safe=':,=')}" for k in st.query_params for v in st.query_params.get_all(k))
+
+
+def load(scenario: Scenario) -> None:
+    """Show ``scenario`` in every widget."""
+    for key, value in widget_values(scenario).items():
+        st.session_state[key] = value
+
+
+def reset() -> None:
+    load(Scenario())
+    st.session_state.notices = []
+
+
+def add_run() -> None:
+    i = st.session_state.n_runs
+    if i < MAX_RUNS:
+        st.session_state.n_runs = i + 1
+        st.session_state[f"run{i}"] = "adam"
+
+
+def remove_run(i: int) -> None:
+    scenario = scenario_from_widgets(st.session_state).scenario
+    runs = scenario.runs[:i] + scenario.runs[i + 1 :]
+    if runs:
+        load(Scenario(**{**scenario.__dict__, "runs": runs}))
+
+
+def lr_from_exponent(i: int, name: str) -> None:
+    st.session_state[run_key(i, name, "lr")] = float(f"{10 ** st.session_state[lr_exponent_key(i, name)]:.3g}")
+
+
+def exponent_from_lr(i: int, name: str) -> None:
+    st.session_state[lr_exponent_key(i, name)] = math.log10(st.session_state[run_key(i, name, "lr")])
+
+
+def param_input(p: Param, key: str, container=st) -> None:
+    """One hyperparameter widget: a checkbox for flags, a bounded number box otherwise."""
+    st.session_state.setdefault(key, p.default)
+    if p.kind == "bool":
+        container.checkbox(p.name, key=key, help=p.help)
+    elif p.kind == "int":
+        container.number_input(p.name, int(p.lo), int(p.hi), step=1, key=key, help=p.help)
+    else:
+        fmt_ = "%.2e" if p.log and p.lo < 1e-3 else "%.4g"
+        step = (p.hi - p.lo) / 100 if not p.log else None
+        container.number_input(p.name, float(p.lo), float(p.hi), step=step, format=fmt_, key=key, help=p.help)
+
+
+# --- state from the link, once per session ------------------------------------------------
+if "n_runs" not in st.session_state:
+    parsed = Scenario.from_query(current_link(), ignore=VIEW_KEYS)
+    load(parsed.scenario)
+    st.session_state.notices = parsed.warnings
+    st.session_state.view = "3-D surface" if st.query_params.get("view") == "3d" else "2-D map"
+    st.session_state.arrows = st.query_params.get("arrows") == "1"
+
+# --- sidebar --------------------------------------------------------------------------------
+side = st.sidebar
+side.title("OptViz")
+side.caption("How the optimizer moves, and how far the learning rate takes it.")
+
+surface_name = side.selectbox("Loss surface", list(SURFACES), key="surface", format_func=lambda n: SURFACES[n].title)
+surface = SURFACES[surface_name]
+side.caption(surface.note)
+if surface.params:
+    cols = side.columns(len(surface.params))
+    for col, p in zip(cols, surface.params, strict=True):
+        param_input(p, surface_key(surface_name, p.name), col)
+
+side.subheader("Optimizers")
+for i in range(st.session_state.n_runs):
+    box = side.container(border=True)
+    head, remove = box.columns([5, 1])
+    st.session_state.setdefault(f"run{i}", "adam")
+    name = head.selectbox(f"Run {i + 1}", list(OPTIMIZERS), key=f"run{i}", format_func=lambda n: OPTIMIZERS[n].title)
+    remove.button(":material/close:", key=f"remove{i}", help="remove this run", on_click=remove_run, args=(i,),
+                  disabled=st.session_state.n_runs == 1)  # fmt: skip
+    spec = OPTIMIZERS[name]
+    lr_key, exp_key = run_key(i, name, "lr"), lr_exponent_key(i, name)
+    st.session_state.setdefault(lr_key, spec.defaults()["lr"])
+    st.session_state.setdefault(exp_key, math.log10(st.session_state[lr_key]))
+    slider, number = box.columns([3, 2])
+    slider.slider("log₁₀ lr", -6.0, 1.0, step=0.05, key=exp_key, on_change=lr_from_exponent, args=(i, name))
+    number.number_input("lr", 1e-6, 10.0, format="%.3g", key=lr_key, on_change=exponent_from_lr, args=(i, name))
+    others = spec.params[1:]
+    if others:
+        with box.expander("hyperparameters"):
+            for p in others:
+                param_input(p, run_key(i, name, p.name))
+side.button("＋ add a run", on_click=add_run, disabled=st.session_state.n_runs >= MAX_RUNS, width="stretch")
+
+side.subheader("Learning-rate schedule")
+schedule_name = side.selectbox("Schedule", list(SCHEDULES), key="schedule", format_func=lambda n: SCHEDULES[n].title)
+for p in SCHEDULES[schedule_name].params:
+    param_input(p, schedule_key(schedule_name, p.name), side)
+
+side.subheader("Run")
+side.number_input("steps", 1, MAX_STEPS, step=50, key="steps")
+(x0, x1), (y0, y1) = surface.domain
+sx, sy = side.columns(2)
+for col, key, (lo, hi) in ((sx, "start_x", (x0, x1)), (sy, "start_y", (y0, y1))):
+    st.session_state[key] = min(max(float(st.session_state.get(key, lo)), lo), hi)
+    col.number_input(f"start {key[-1]}", float(lo), float(hi), step=(hi - lo) / 40, format="%.4g", key=key)
+side.number_input("seed", 0, int(SEED.hi), key="seed", disabled=surface.noise is None,
+                  help="seed of the gradient noise (noisy surfaces only)")  # fmt: skip
+side.button("↺ reset", on_click=reset, width="stretch")
+
+# --- compute --------------------------------------------------------------------------------
+scenario, fixes = scenario_from_widgets(st.session_state)
+query = scenario.to_query()
+view_3d = st.session_state.view == "3-D surface"
+link = query + ("&view=3d" if view_3d else "") + ("&arrows=1" if st.session_state.arrows else "")
+if parse_qs(link) != {k: st.query_params.get_all(k) for k in st.query_params}:
+    st.query_params.from_dict(parse_qs(link))
+result = run_scenario(query)
+
+# --- main view ------------------------------------------------------------------------------
+for notice in st.session_state.notices:
+    st.warning(f"Link fixed: {notice}", icon="🔧")
+for fix in fixes:
+    st.info(fix, icon="ℹ️")
+
+controls = st.columns([2, 2, 6])
+controls[0].radio("view", ["2-D map", "3-D surface"], key="view", horizontal=True, label_visibility="collapsed")
+controls[1].checkbox("direction arrows", key="arrows", disabled=view_3d,
+                     help="−∇f (grey) and the step taken (run colour), as directions at each head")  # fmt: skip
+if view_3d:
+    st.plotly_chart(surface_figure(result), key="surface3d", width="stretch")
+else:
+    st.plotly_chart(PrebuiltFigure(main_figure(query, st.session_state.arrows)), key="map", width="stretch")
+
+st.subheader("Summary")
+st.dataframe(
+    summary_rows(result), hide_index=True, width="stretch",
+    column_config={"final loss": st.column_config.NumberColumn(format="%.4g"),
+                   "distance to nearest minimum": st.column_config.NumberColumn(format="%.4g")},
+)  # fmt: skip
+
+with st.expander("Update rules", expanded=False):
+    for name in dict.fromkeys(run.name for run in scenario.runs):
+        opt = OPTIMIZERS[name]
+        st.markdown(f"**{opt.title}** (`{name}`): {opt.note}")
+        st.latex(opt.latex)
+    sched = SCHEDULES[scenario.schedule]
+    st.markdown(f"**Schedule: {sched.title}**: {sched.note} Each run's rate is $\\eta_t = \\mathrm{{lr}}\\cdot s(t)$.")
+    st.latex(sched.latex)
+    st.plotly_chart(schedule_figure(scenario.schedule, dict(scenario.schedule_params), scenario.steps),
+                    key="schedule_preview", width="stretch")  # fmt: skip
+
+st.caption(f"{device_note(result)} Link: `?{query}`")
+st.caption(f"Surface: ${surface.latex}$ · {scenario.steps} steps · seed {fmt(scenario.seed)}")

@@ -1,0 +1,1 @@
+"""Pure helpers behind app.py: widget state ⇄ Scenario. No Streamlit imports here."""

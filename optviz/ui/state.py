@@ -1,0 +1,89 @@
+"""Widget state ⇄ `Scenario`, as plain dictionaries (tested without Streamlit).
+
+Widget keys carry the registry name they belong to (``sp.rosenbrock.a``,
+``run0.adam.b1``), so switching a picker never feeds one entry's value to another's
+parameter. `scenario_from_widgets` writes the widgets' values as a link and parses it,
+so widgets and links share one validation path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from urllib.parse import quote
+
+from optviz.optimizers import OPTIMIZERS
+from optviz.params import fmt
+from optviz.scenario import MAX_RUNS, Parsed, Scenario
+from optviz.schedules import SCHEDULES
+from surfaces import SURFACES
+from surfaces.core import Param
+
+VIEW_KEYS = ("view", "arrows")
+
+
+def surface_key(surface: str, param: str) -> str:
+    return f"sp.{surface}.{param}"
+
+
+def schedule_key(schedule: str, param: str) -> str:
+    return f"sc.{schedule}.{param}"
+
+
+def run_key(i: int, optimizer: str, param: str) -> str:
+    return f"run{i}.{optimizer}.{param}"
+
+
+def lr_exponent_key(i: int, optimizer: str) -> str:
+    """The log10(lr) slider beside run i's lr box."""
+    return f"run{i}.{optimizer}.lr_exp"
+
+
+def widget_values(scenario: Scenario) -> dict[str, object]:
+    """Every widget value that shows ``scenario``."""
+    values: dict[str, object] = {
+        "surface": scenario.surface,
+        "schedule": scenario.schedule,
+        "steps": scenario.steps,
+        "seed": scenario.seed,
+        "start_x": scenario.starts[0][0],
+        "start_y": scenario.starts[0][1],
+        "more_starts": scenario.starts[1:],
+        "n_runs": len(scenario.runs),
+    }
+    values |= {surface_key(scenario.surface, k): v for k, v in scenario.surface_params}
+    values |= {schedule_key(scenario.schedule, k): v for k, v in scenario.schedule_params}
+    for i, run in enumerate(scenario.runs):
+        values[f"run{i}"] = run.name
+        values |= {run_key(i, run.name, k): v for k, v in run.params}
+        values[lr_exponent_key(i, run.name)] = math.log10(run.lr)
+    return values
+
+
+def _assignments(specs: tuple[Param, ...], state: Mapping, key, *key_args) -> str:
+    """``a=1,b=2`` for the parameters whose widget ``key(*key_args, name)`` holds a value."""
+    keys = {p.name: key(*key_args, p.name) for p in specs}
+    return ",".join(f"{name}={fmt(state[k])}" for name, k in keys.items() if k in state)
+
+
+def widgets_query(state: Mapping) -> str:
+    """The link the widgets describe (values missing from ``state`` take defaults)."""
+    surface = state.get("surface", "rosenbrock")
+    schedule = state.get("schedule", "constant")
+    items = [("surface", f"{surface}:{_assignments(SURFACES[surface].params, state, surface_key, surface)}")]
+    for i in range(min(int(state.get("n_runs", 1)), MAX_RUNS)):
+        name = state.get(f"run{i}", "adam")
+        items.append(("opt", f"{name}:{_assignments(OPTIMIZERS[name].params, state, run_key, i, name)}"))
+    items.append(("schedule", f"{schedule}:{_assignments(SCHEDULES[schedule].params, state, schedule_key, schedule)}"))
+    for key in ("steps", "seed"):
+        if key in state:
+            items.append((key, fmt(state[key])))
+    if "start_x" in state and "start_y" in state:
+        items.append(("start", f"{fmt(float(state['start_x']))},{fmt(float(state['start_y']))}"))
+        items += [("start", f"{fmt(x)},{fmt(y)}") for x, y in state.get("more_starts", ())]
+    return "&".join(f"{k}={quote(v, safe=':,=')}" for k, v in items)
+
+
+def scenario_from_widgets(state: Mapping) -> Parsed:
+    """The nearest valid scenario for the widgets' values, and what had to be fixed."""
+    return Scenario.from_query(widgets_query(state))
