@@ -115,6 +115,10 @@ side.caption("How the optimizer moves, and how far the learning rate takes it.")
 
 surface_name = side.selectbox("Loss surface", list(SURFACES), key="surface", format_func=lambda n: SURFACES[n].title)
 surface = SURFACES[surface_name]
+if st.session_state.get("surface_shown", surface_name) != surface_name:  # a new surface: its own start point
+    st.session_state.start_x, st.session_state.start_y = surface.start
+    st.session_state.more_starts = ()
+st.session_state.surface_shown = surface_name
 side.caption(surface.note)
 if surface.params:
     cols = side.columns(len(surface.params))
@@ -127,7 +131,7 @@ for i in range(st.session_state.n_runs):
     head, remove = box.columns([5, 1])
     st.session_state.setdefault(f"run{i}", "adam")
     name = head.selectbox(f"Run {i + 1}", list(OPTIMIZERS), key=f"run{i}", format_func=lambda n: OPTIMIZERS[n].title)
-    remove.button(":material/close:", key=f"remove{i}", help="remove this run", on_click=remove_run, args=(i,),
+    remove.button("×", key=f"remove{i}", help="remove this run", on_click=remove_run, args=(i,),
                   disabled=st.session_state.n_runs == 1)  # fmt: skip
     spec = OPTIMIZERS[name]
     lr_key, exp_key = run_key(i, name, "lr"), lr_exponent_key(i, name)

@@ -1,0 +1,188 @@
+"""The Streamlit app through streamlit.testing.v1.AppTest: every control, asserted on
+the figure data, the summary table and the URL."""
+
+import base64
+import json
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from optviz import Scenario, simulate
+from optviz.engine import trace_count
+from optviz.figures import MAX_FRAMES
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def decode(value):
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]).newbyteorder("<"))
+    return np.asarray(value, dtype=float)
+
+
+def open_app(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def figure(at, key="map"):
+    charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key) or key in c.proto.id]
+    return json.loads((charts or at.get("plotly_chart"))[0].proto.spec)
+
+
+def paths(fig):
+    """Full path per run: the legend traces drawn on the map (x, y axes), by name."""
+    return {t["name"]: np.column_stack([decode(t["x"]), decode(t["y"])]) for t in fig["data"]
+            if t.get("xaxis") == "x" and t.get("mode") == "lines" and t.get("showlegend", True)}  # fmt: skip
+
+
+def table(at):
+    return at.dataframe[0].value
+
+
+def url(at):
+    return {k: at.query_params[k] for k in at.query_params}
+
+
+def test_default_page_shows_the_default_scenario():
+    at = open_app()
+    assert not at.exception
+    expected = simulate(Scenario())
+    fig = figure(at)
+    drawn = paths(fig)
+    assert list(drawn) == [r.run.label for r in expected.runs]
+    for run in expected.runs:
+        np.testing.assert_allclose(drawn[run.run.label], run.path, rtol=1e-6)  # float32 on the wire
+    assert len(fig["frames"]) == min(Scenario().steps + 1, MAX_FRAMES)
+    assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    rows = table(at)
+    assert list(rows["run"]) == [f"{i + 1}. {r.run.label}" for i, r in enumerate(expected.runs)]
+    np.testing.assert_allclose(rows["final loss"], [r.loss[-1] for r in expected.runs], rtol=1e-12)
+    assert url(at)["opt"] == ["sgd:lr=0.001", "momentum:lr=0.001", "adam:lr=0.05"]
+    assert url(at)["surface"] == "rosenbrock" and url(at)["v"] == "1"
+    assert any("cpu" in c.value for c in at.caption)
+
+
+def test_frames_move_only_the_animated_traces():
+    fig = figure(open_app())
+    animated = fig["frames"][0]["traces"]
+    assert 0 not in animated  # the colour-bar trace and the map never travel in frames
+    last = fig["frames"][-1]
+    head_index = animated.index(animated[1])  # per run: tail, head, loss marker
+    head = np.column_stack([decode(last["data"][head_index]["x"]), decode(last["data"][head_index]["y"])])
+    np.testing.assert_allclose(head[0], simulate(Scenario()).runs[0].path[-1], rtol=1e-6)
+
+
+def test_surface_and_its_parameters():
+    at = open_app()
+    at.selectbox(key="surface").set_value("quadratic").run()
+    assert url(at)["surface"] == "quadratic" and url(at)["start"] == "-1.5,1.5"
+    assert figure(at)["layout"]["title"]["text"].startswith("Quadratic bowl")
+    before = table(at)["final loss"].tolist()
+    at.number_input(key="sp.quadratic.kappa").set_value(100.0).run()
+    assert url(at)["surface"] == "quadratic:kappa=100"
+    assert table(at)["final loss"].tolist() != before
+
+
+def test_add_remove_and_change_runs():
+    at = open_app()
+    at.button[[b.label for b in at.button].index("＋ add a run")].click().run()
+    assert len(table(at)) == 4 and url(at)["opt"][-1] == "adam:lr=0.01"
+    at.selectbox(key="run3").set_value("rmsprop").run()
+    assert url(at)["opt"][-1] == "rmsprop:lr=0.01"
+    at.button(key="remove0").click().run()
+    assert url(at)["opt"] == ["momentum:lr=0.001", "adam:lr=0.05", "rmsprop:lr=0.01"]
+    assert table(at)["run"].iloc[0] == "1. momentum lr=0.001"
+
+
+def test_lr_box_and_log_slider_stay_in_step_and_never_recompile():
+    at = open_app()
+    compiled = trace_count()
+    at.number_input(key="run0.sgd.lr").set_value(0.0002).run()
+    assert at.slider(key="run0.sgd.lr_exp").value == pytest.approx(np.log10(0.0002))
+    assert url(at)["opt"][0] == "sgd:lr=0.0002"
+    at.slider(key="run2.adam.lr_exp").set_value(-2.0).run()
+    assert at.number_input(key="run2.adam.lr").value == pytest.approx(0.01)
+    assert url(at)["opt"][2] == "adam:lr=0.01"
+    expected = simulate(Scenario.from_query("opt=sgd:lr=0.0002&opt=momentum:lr=0.001&opt=adam:lr=0.01").scenario)
+    np.testing.assert_allclose(table(at)["final loss"], [r.loss[-1] for r in expected.runs], rtol=1e-12)
+    assert trace_count() == compiled
+
+
+def test_hyperparameters_schedule_steps_start():
+    at = open_app()
+    at.number_input(key="run2.adam.b1").set_value(0.5).run()
+    assert url(at)["opt"][2] == "adam:lr=0.05,b1=0.5"
+    at.selectbox(key="schedule").set_value("step").run()
+    at.number_input(key="sc.step.transition_steps").set_value(50).run()
+    assert url(at)["schedule"] == "step:transition_steps=50"
+    lr_curves = [decode(t["y"]) for t in figure(at)["data"] if t.get("yaxis") == "y3" and t.get("x0") == 0]
+    np.testing.assert_allclose(lr_curves[0][:120], 0.001 * 0.5 ** (np.arange(120) // 50), rtol=1e-12)
+    at.number_input(key="steps").set_value(120).run()
+    assert url(at)["steps"] == "120"
+    at.number_input(key="start_x").set_value(0.5).run()
+    at.number_input(key="start_y").set_value(-0.5).run()
+    assert url(at)["start"] == "0.5,-0.5"
+    for path in paths(figure(at)).values():
+        np.testing.assert_array_equal(path[0], [0.5, -0.5])
+        assert len(path) == 121
+
+
+def test_seed_changes_noisy_runs_only():
+    at = open_app(surface="noisy_quadratic", opt="sgd:lr=0.1", steps="200")
+    assert not at.number_input(key="seed").disabled
+    first = table(at)["final loss"].tolist()
+    at.number_input(key="seed").set_value(7).run()
+    assert url(at)["seed"] == "7" and table(at)["final loss"].tolist() != first
+    at.selectbox(key="surface").set_value("booth").run()
+    assert at.number_input(key="seed").disabled
+
+
+def test_link_opens_the_same_scenario_and_reset_returns_to_defaults():
+    query = "surface=himmelblau&opt=nesterov:lr=0.002,momentum=0.8&schedule=cosine:decay_steps=200&steps=300&start=1,-1"
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, values in parse_qs(query).items():
+        at.query_params[key] = values if len(values) > 1 else values[0]
+    at.run()
+    scenario = Scenario.from_query(query).scenario
+    assert at.selectbox(key="surface").value == "himmelblau"
+    assert at.number_input(key="run0.nesterov.momentum").value == 0.8
+    assert url(at)["schedule"] == "cosine:decay_steps=200"
+    np.testing.assert_allclose(paths(figure(at))["nesterov lr=0.002 momentum=0.8"], simulate(scenario).runs[0].path,
+                               rtol=1e-6)  # fmt: skip
+    at.button[[b.label for b in at.button].index("↺ reset")].click().run()
+    assert url(at)["surface"] == "rosenbrock" and len(table(at)) == 3
+
+
+def test_bad_link_shows_notices_and_a_working_page():
+    at = open_app(surface="rosenbrok", opt="adam:lr=-3", steps="1e9", zzz="1")
+    assert not at.exception
+    notices = " ".join(w.value for w in at.warning)
+    assert "did you mean 'rosenbrock'" in notices and "lr=-3 is out of range" in notices
+    assert "steps=1e9 is out of range" in notices and "unknown parameter 'zzz'" in notices
+    assert url(at)["steps"] == "10000" and url(at)["opt"] == "adam:lr=1e-06"
+    assert len(table(at)) == 1
+
+
+def test_diverged_run_is_flagged():
+    at = open_app(surface="quadratic", opt=["sgd:lr=2.5", "sgd:lr=0.5"], steps="300")
+    rows = table(at)
+    assert rows["status"].tolist() == ["⚠ diverged", "✓ converged"]
+    assert rows["diverged at step"].iloc[0] > 0
+    assert "⚠ diverged" in next(iter(paths(figure(at))))
+
+
+def test_3d_view_and_arrows():
+    at = open_app()
+    plain = len(figure(at)["data"])
+    at.checkbox(key="arrows").check().run()
+    assert len(figure(at)["data"]) == plain + 2 * 3 and url(at)["arrows"] == "1"
+    at.radio(key="view").set_value("3-D surface").run()
+    fig = figure(at, "surface3d")
+    assert fig["data"][0]["type"] == "surface" and {t["type"] for t in fig["data"][1:]} == {"scatter3d"}
+    assert url(at)["view"] == "3d"
