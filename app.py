@@ -181,7 +181,7 @@ for fix in fixes:
 controls = st.columns([2, 2, 6])
 controls[0].radio("view", ["2-D map", "3-D surface"], key="view", horizontal=True, label_visibility="collapsed")
 controls[1].checkbox("direction arrows", key="arrows", disabled=view_3d,
-                     help="−∇f (grey) and the step taken (run colour), as directions at each head")  # fmt: skip
+                     help="−∇f (grey) and the step actually taken (black), as directions at each head")  # fmt: skip
 if view_3d:
     st.plotly_chart(surface_figure(result), key="surface3d", width="stretch")
 else:

@@ -29,7 +29,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from optviz.optimizers import OPTIMIZERS, Optimizer
+from optviz.optimizers import OPTIMIZERS
 from optviz.scenario import OptRun, Scenario
 from optviz.schedules import multipliers
 from surfaces import SURFACES
@@ -84,11 +84,11 @@ def _outcome(ok, hit, xp=jnp):
 
 
 @functools.lru_cache(maxsize=256)
-def _kernel(surface: Surface, optimizer: Optimizer, static: tuple, length: int, record: bool, over: str):
-    """Compile-once function running ``length`` padded steps, batched over ``over``.
-
-    ``over="starts"`` maps over (start, key); ``over="lrs"`` maps over the learning rate.
-    With ``record`` the per-step position, loss, gradient, update and lr come back too.
+def _kernel(surface: Surface, build, static: tuple, length: int, record: bool, over: str):
+    """Compile-once function for one structure: runs ``n <= length`` steps (``n`` traced),
+    batched over ``over``: ``"starts"`` maps over (start, index), ``"lrs"`` over the
+    learning rate. With ``record`` it returns every row's position, loss and gradient
+    (flags are found on the host); without, only final values and the two flags.
     """
 
     def run_one(start, index, seed, lr, hp, sp, mults, n, box, minima, tol):
@@ -97,7 +97,7 @@ def _kernel(surface: Surface, optimizer: Optimizer, static: tuple, length: int, 
 
         value_and_grad = jax.value_and_grad(lambda p: surface.fn(p[..., 0], p[..., 1], **sp))
         key = jax.random.fold_in(jax.random.key(seed), index)
-        tx = optimizer.build(learning_rate=lambda count: lr * mults[count], **hp, **dict(static))
+        tx = build(learning_rate=lambda count: lr * mults[count], **hp, **dict(static))
 
         def noisy_value_and_grad(p, t):
             loss, g = value_and_grad(p)
@@ -206,7 +206,9 @@ def _inputs(scenario: Scenario, run: OptRun):
     surface = SURFACES[scenario.surface]
     optimizer = OPTIMIZERS[run.name]
     hp = run.hyperparams
-    static = tuple((name, bool(hp.pop(name))) for name in optimizer.static)
+    # Keyed by the builder and its structural flags, not the registry entry: sgd with
+    # momentum, `momentum` and `nesterov` share one compiled kernel.
+    static = tuple(sorted(optimizer.fixed + tuple((name, bool(hp.pop(name))) for name in optimizer.static)))
     lr = hp.pop("lr")
     length = bucket(scenario.steps)
     # Evaluated over the padded length: one array shape per bucket keeps JAX's eager
@@ -226,7 +228,7 @@ def _inputs(scenario: Scenario, run: OptRun):
         minima,
         np.float64(scenario.tol),
     )
-    return (surface, optimizer, static, length), lr, shared, known
+    return (surface, optimizer.build, static, length), lr, shared, known
 
 
 def _nearest(known, point) -> tuple[Minimum | None, float | None]:

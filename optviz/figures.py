@@ -34,7 +34,13 @@ MAP_PIXELS = 480  # resolution of the map's background image
 CONTOUR_LEVELS = 30
 _MAP_AXIS = {"showgrid": False, "zeroline": False}
 _GREYS = [[0.0, "rgb(252,252,252)"], [1.0, "rgb(132,132,132)"]]
-SPEEDS = {"½×": 66, "1×": 33, "2×": 16, "4×": 8}  # frame duration in ms (1× ≈ 30 fps)
+# Pause between frames in ms. Drawing a frame takes ~10-20 ms more in software-rendered
+# Chromium, so 1× plays at 30-45 frames/s there (bench/app.py measures it).
+SPEEDS = {"¼×": 120, "½×": 50, "1×": 12}
+# Static traces live on hidden axes overlaying the animated ones: plotly.js redraws
+# every trace of a subplot it animates, and moving the 18 static traces of a 6-run
+# figure off those subplots took playback from 34 to 46 frames/s (measured).
+STATIC = {"": "4", "2": "5", "3": "6"}
 
 
 def bdata(values, dtype: str = "f4") -> dict:
@@ -110,10 +116,16 @@ def _at(t: Trajectory, k: int) -> int:
     return min(k, len(t.path) - 1)
 
 
-def _tail(t: Trajectory, k: int) -> np.ndarray:
-    """The last `TAIL` steps up to step k, exactly as taken."""
-    row = _at(t, k)
-    return t.path[max(0, row - TAIL) : row + 1]
+def _padded_tails(result: Result, k: int) -> np.ndarray:
+    """Each trajectory's last `TAIL` steps up to step k, exactly as taken, as TAIL + 1
+    rows (NaN-padded before the start) so that per-point colours stay aligned."""
+    blocks = []
+    for run in result.runs:
+        for t in run.trajectories:
+            row = _at(t, k)
+            tail = t.path[max(0, row - TAIL) : row + 1]
+            blocks.append(np.concatenate([np.full((TAIL + 1 - len(tail), 2), np.nan), tail]))
+    return np.concatenate(blocks)
 
 
 def _joined(parts: Sequence[np.ndarray]) -> np.ndarray:
@@ -161,7 +173,7 @@ def trajectory_figure(result: Result, *, arrows: bool = False) -> dict:
     """The main view as a Plotly figure dict: contour map with paths (left), loss and
     learning rate against step (right), animated by frames with Play/Pause, speed
     buttons and a step slider. With ``arrows``, each head shows the steepest-descent
-    direction −∇f (grey) and the step it actually takes (its colour), as directions.
+    direction −∇f (grey) and the step it actually takes (black), as directions.
 
     Built as plain dicts (graph_objects validation cost ~0.25 s for this figure)."""
     scenario = result.scenario
@@ -190,27 +202,34 @@ def trajectory_figure(result: Result, *, arrows: bool = False) -> dict:
         movers[len(data)] = mover
         data.append(trace | _xy(mover(0)))
 
+    colors = [COLORS[i % len(COLORS)] for i in range(len(result.runs))]
     for i, run in enumerate(result.runs):
-        color, group, trajs, first = COLORS[i % len(COLORS)], str(i), run.trajectories, run.trajectories[0]
-        data.append(_line(_joined([t.path for t in trajs]), "", mode="lines", line={"color": color, "width": 1.5},
-                          opacity=0.6, legendgroup=group, name=_run_name(result, i)))  # fmt: skip
-        moving(_line(np.empty((0, 2)), "", mode="lines", line={"color": color, "width": 3}, legendgroup=group,
-                     showlegend=False),
-               lambda k, trajs=trajs: _joined([_tail(t, k) for t in trajs]))  # fmt: skip
-        moving(_line(np.empty((0, 2)), "", mode="markers", legendgroup=group, showlegend=False, hoverinfo=None,
-                     marker={"color": color, "size": 11, "line": {"color": "white", "width": 1.5}},
-                     hovertemplate=f"{run.run.label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"),
-               lambda k, trajs=trajs: np.array([t.path[_at(t, k)] for t in trajs]))  # fmt: skip
-        if arrows:
-            for vector, arrow_color in ((lambda t, r: -t.grad[r], "#555555"), (lambda t, r: t.update[r], color)):
-                moving(_line(np.empty((0, 2)), "", mode="lines", line={"color": arrow_color, "width": 2.5},
-                             legendgroup=group, showlegend=False),
-                       lambda k, trajs=trajs, vector=vector: _arrows(trajs, k, vector, span))  # fmt: skip
-        data.append(_curve(first.loss, "2", color, "f", run.run.label, group))
-        moving(_line(np.empty((0, 2)), "2", mode="markers", marker={"color": color, "size": 8}, legendgroup=group,
-                     showlegend=False),
-               lambda k, t=first: np.array([[_at(t, k), t.loss[_at(t, k)]]]))  # fmt: skip
-        data.append(_curve(first.lr, "3", color, "lr", run.run.label, group))
+        full = _joined([t.path for t in run.trajectories])
+        data.append(_line(full, STATIC[""], mode="lines", opacity=0.6, line={"color": colors[i], "width": 1.5},
+                          legendgroup=str(i), name=_run_name(result, i)))  # fmt: skip
+        data.append(_curve(run.trajectories[0].loss, STATIC["2"], colors[i], "f", run.run.label, str(i)))
+        data.append(_curve(run.trajectories[0].lr, STATIC["3"], colors[i], "lr", run.run.label, str(i)))
+    # Few animated traces, whatever the number of runs (plotly.js's per-frame cost grows
+    # with the number of traces it updates): every run's recent tail and head share one
+    # marker trace, coloured per point; the loss markers share another.
+    tail_color = [c for i, c in enumerate(colors) for t in result.runs[i].trajectories for _ in range(TAIL + 1)]
+    moving(_line(np.empty((0, 2)), "", mode="markers", showlegend=False,
+                 marker={"size": 4, "color": tail_color, "opacity": 0.9}),
+           lambda k: _padded_tails(result, k))  # fmt: skip
+    every = [t for run in result.runs for t in run.trajectories]
+    heads = [c for i, c in enumerate(colors) for _ in result.runs[i].trajectories]
+    moving(_line(np.empty((0, 2)), "", mode="markers", showlegend=False, hoverinfo=None,
+                 marker={"color": heads, "size": 11, "line": {"color": "white", "width": 1.5}},
+                 hovertemplate="(%{x:.4g}, %{y:.4g})<extra></extra>"),
+           lambda k: np.array([t.path[_at(t, k)] for t in every]))  # fmt: skip
+    if arrows:
+        for vector, arrow_color in ((lambda t, r: -t.grad[r], "#555555"), (lambda t, r: t.update[r], "#111111")):
+            moving(_line(np.empty((0, 2)), "", mode="lines", line={"color": arrow_color, "width": 2.5},
+                         showlegend=False),
+                   lambda k, vector=vector: _arrows(every, k, vector, span))  # fmt: skip
+    firsts = [r.trajectories[0] for r in result.runs]
+    moving(_line(np.empty((0, 2)), "2", mode="markers", marker={"color": colors, "size": 8}, showlegend=False),
+           lambda k: np.array([[_at(t, k), t.loss[_at(t, k)]] for t in firsts]))  # fmt: skip
 
     loss_axis, lr_axis = _ranges(result)
     for axes, axis in (("2", loss_axis), ("3", lr_axis)):
@@ -235,6 +254,12 @@ def trajectory_figure(result: Result, *, arrows: bool = False) -> dict:
         "yaxis3": lr_axis | {"domain": [0.0, 0.42], "anchor": "x3", "title": {"text": "learning rate"}},
         "updatemenus": [_buttons()], "sliders": [_slider(frame_steps)], "images": [background],
     }  # fmt: skip
+    for shown_on, hidden in STATIC.items():
+        x, y = layout[f"xaxis{shown_on}"], layout[f"yaxis{shown_on}"]
+        layout[f"xaxis{hidden}"] = {"overlaying": f"x{shown_on}", "matches": f"x{shown_on}", "visible": False,
+                                    "range": x["range"]}  # fmt: skip
+        layout[f"yaxis{hidden}"] = {"overlaying": f"y{shown_on}", "matches": f"y{shown_on}", "visible": False,
+                                    "range": y["range"], "type": y.get("type", "linear")}  # fmt: skip
     return {"data": data, "layout": layout, "frames": frames}
 
 
@@ -261,7 +286,8 @@ def _buttons() -> dict:
     buttons = [{"label": "▶ Play", "method": "animate", "args": [None, _play(SPEEDS["1×"])]},
                {"label": "Pause", "method": "animate",
                 "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]}]  # fmt: skip
-    buttons += [{"label": s, "method": "animate", "args": [None, _play(ms)]} for s, ms in SPEEDS.items() if s != "1×"]
+    buttons += [{"label": f"▶ {s}", "method": "animate", "args": [None, _play(ms)]} for s, ms in SPEEDS.items()
+                if s != "1×"]  # fmt: skip
     return {"type": "buttons", "direction": "left", "x": 0.0, "y": -0.2, "xanchor": "left", "yanchor": "top",
             "pad": {"r": 4, "t": 4}, "showactive": False, "buttons": buttons}  # fmt: skip
 

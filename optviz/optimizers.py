@@ -46,6 +46,7 @@ class Optimizer:
     build: Callable[..., optax.GradientTransformation]
     latex: str
     note: str
+    fixed: tuple[tuple[str, bool], ...] = ()  # structural arguments the entry pins (nesterov=True)
 
     @property
     def static(self) -> tuple[str, ...]:
@@ -88,19 +89,21 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "momentum",
             "Momentum (heavy ball)",
             (_lr(1e-3), MOMENTUM),
-            lambda learning_rate, momentum: optax.sgd(learning_rate, momentum=momentum),
+            _sgd,
             r"v_t = g_t + \beta v_{t-1},\quad \theta_{t+1} = \theta_t - \eta_t v_t",
             "A velocity accumulates past gradients, so steps grow along consistent directions "
             "and cancel across ravines. Too much momentum overshoots and spirals.",
+            fixed=(("nesterov", False),),
         ),
         Optimizer(
             "nesterov",
             "Nesterov momentum",
             (_lr(1e-3), MOMENTUM),
-            lambda learning_rate, momentum: optax.sgd(learning_rate, momentum=momentum, nesterov=True),
+            _sgd,
             r"v_t = g_t + \beta v_{t-1},\quad \theta_{t+1} = \theta_t - \eta_t (g_t + \beta v_t)",
             "Momentum that looks ahead: the step uses the velocity it is about to have. "
             "It damps the overshoot of heavy-ball momentum.",
+            fixed=(("nesterov", True),),
         ),
         Optimizer(
             "adagrad",

@@ -146,6 +146,21 @@ def test_structural_flags_compile_separately():
     assert trace_count() == before + 1
 
 
+def test_sgd_family_shares_one_kernel():
+    """`momentum` and `nesterov` are optax.sgd with a pinned flag: same kernel, same numbers."""
+    heavy = Scenario(runs=(OptRun.of("sgd", lr=1e-4, momentum=0.8),), steps=150)
+    simulate(heavy)
+    before = trace_count()
+    pinned = simulate(Scenario(runs=(OptRun.of("momentum", lr=1e-4, momentum=0.8),), steps=150)).runs[0]
+    assert trace_count() == before
+    np.testing.assert_array_equal(pinned.path, simulate(heavy).runs[0].path)
+    look_ahead = Scenario(runs=(OptRun.of("sgd", lr=1e-4, momentum=0.8, nesterov=True),), steps=150)
+    np.testing.assert_array_equal(
+        simulate(Scenario(runs=(OptRun.of("nesterov", lr=1e-4, momentum=0.8),), steps=150)).runs[0].path,
+        simulate(look_ahead).runs[0].path,
+    )
+
+
 def test_sweep_agrees_with_simulate_and_finds_the_edge():
     s = _quadratic(OptRun.of("sgd", lr=0.1), steps=400)
     lrs = np.geomspace(0.1, 10, 257)

@@ -1,0 +1,118 @@
+"""Figure builders: payload bounds, frame contents, map image, arrows, tables."""
+
+import base64
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from optviz import Scenario, simulate
+from optviz.figures import (
+    MAX_FRAMES,
+    TAIL,
+    PrebuiltFigure,
+    color_levels,
+    contour_image,
+    schedule_figure,
+    summary_rows,
+    surface_figure,
+    surface_grid,
+    trajectory_figure,
+)
+from tests.test_app import decode
+
+SIX = "&".join(f"opt={o}" for o in ("sgd:lr=0.001", "momentum:lr=0.001", "adam:lr=0.05", "rmsprop:lr=0.01",
+                                      "nesterov:lr=0.001", "adagrad:lr=0.1"))  # fmt: skip
+
+
+def six_runs(steps):
+    return simulate(Scenario.from_query(f"{SIX}&steps={steps}").scenario)
+
+
+def payload(fig) -> int:
+    return len(json.dumps(fig).encode())
+
+
+def test_payload_is_linear_in_steps_and_within_budget():
+    sizes = {steps: payload(trajectory_figure(six_runs(steps))) for steps in (1000, 2000, 4000)}
+    assert sizes[2000] <= 2_000_000
+    growth_low, growth_high = sizes[2000] - sizes[1000], sizes[4000] - sizes[2000]
+    assert growth_high == pytest.approx(2 * growth_low, rel=0.2)  # linear, not quadratic
+
+
+def test_frames_are_capped_and_carry_only_moving_parts():
+    fig = trajectory_figure(six_runs(2000))
+    assert len(fig["frames"]) == MAX_FRAMES
+    steps = [int(f["name"]) for f in fig["frames"]]
+    assert steps[0] == 0 and steps[-1] == 2000 and steps == sorted(steps)
+    for frame in fig["frames"]:
+        for trace in frame["data"]:
+            assert len(decode(trace["x"])) <= 6 * (TAIL + 2)  # a tail and a head, never the path so far
+    static = {i for i, t in enumerate(fig["data"]) if t.get("mode") == "lines" and t.get("showlegend", True)}
+    assert not static & set(fig["frames"][0]["traces"])
+
+
+def test_tail_is_the_exact_recent_path():
+    result = six_runs(500)
+    fig = trajectory_figure(result)
+    frame = next(f for f in fig["frames"] if int(f["name"]) >= 300)
+    k = int(frame["name"])
+    tails = frame["data"][0]  # every run's last TAIL + 1 positions, one block per run
+    xy = np.column_stack([decode(tails["x"]), decode(tails["y"])]).reshape(len(result.runs), TAIL + 1, 2)
+    for run, block in zip(result.runs, xy, strict=True):
+        np.testing.assert_allclose(block, run.path[k - TAIL : k + 1], rtol=1e-6)
+
+
+def test_diverged_run_holds_its_last_position():
+    result = simulate(Scenario.from_query("surface=quadratic&opt=sgd:lr=2.5&steps=300").scenario)
+    fig = trajectory_figure(result)
+    head = fig["frames"][-1]["data"][1]
+    np.testing.assert_allclose([decode(head["x"])[0], decode(head["y"])[0]], result.runs[0].path[-1], rtol=1e-6)
+    assert not any(np.isinf(decode(t["y"])).any() for f in fig["frames"] for t in f["data"])
+    assert all(np.isfinite(decode(f["data"][1]["x"])).all() for f in fig["frames"])  # NaN only pads tails
+
+
+def test_log_colouring_where_values_span_decades():
+    assert color_levels(surface_grid("rosenbrock", (("a", 1.0), ("b", 100.0)))[2])[2]
+    assert not color_levels(surface_grid("quadratic", (("kappa", 10.0), ("h", 1.0)))[2])[2]
+
+
+def test_contour_image_bands_and_orientation():
+    values = np.tile(np.linspace(0, 1, 90)[:, None], (1, 60))  # rows = y upwards
+    uri = contour_image(values, levels=10)
+    image = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
+    assert image.shape == (90, 60)
+    column = image[:, 30].astype(int)
+    assert column[-1] > column[0]  # low values (bottom row of the image) are lighter
+    assert len(set(column)) >= 10  # ten bands plus their level lines
+
+
+def test_arrows_point_along_minus_gradient_and_step():
+    result = simulate(Scenario.from_query("surface=quadratic&opt=sgd:lr=0.3&steps=50").scenario)
+    fig = trajectory_figure(result, arrows=True)
+    frame = fig["frames"][0]
+    run = result.runs[0]
+    grad_arrow, step_arrow = ([decode(frame["data"][i][a]) for a in "xy"] for i in (2, 3))
+    for (xs, ys), direction in ((grad_arrow, -run.grad[0]), (step_arrow, run.update[0])):
+        vector = np.array([xs[1] - xs[0], ys[1] - ys[0]])
+        np.testing.assert_allclose(vector / np.hypot(*vector), direction / np.hypot(*direction), rtol=1e-5)
+
+
+def test_summary_rows_and_3d_and_schedule_preview():
+    result = simulate(Scenario.from_query("surface=quadratic&opt=sgd:lr=2.5&opt=sgd:lr=0.5&steps=200").scenario)
+    rows = summary_rows(result)
+    assert [r["status"] for r in rows] == ["⚠ diverged", "✓ converged"]
+    assert (
+        rows[1]["final loss"] == result.runs[1].loss[-1] and rows[0]["diverged at step"] == result.runs[0].diverged_at
+    )
+    fig3d = surface_figure(result)
+    np.testing.assert_allclose(fig3d.data[2].z, result.runs[1].loss)  # linear colouring: z is f itself
+    preview = schedule_figure("cosine", {"decay_steps": 100, "alpha": 0.0}, 200)
+    np.testing.assert_allclose(preview.data[0].y[:101], 0.5 * (1 + np.cos(np.pi * np.arange(101) / 100)), atol=1e-12)
+
+
+def test_prebuilt_figure_is_passed_through_unchanged():
+    spec = trajectory_figure(six_runs(100))
+    assert PrebuiltFigure(spec).to_dict() is spec
