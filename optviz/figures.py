@@ -37,10 +37,6 @@ _GREYS = [[0.0, "rgb(252,252,252)"], [1.0, "rgb(132,132,132)"]]
 # Pause between frames in ms. Drawing a frame takes ~10-20 ms more in software-rendered
 # Chromium, so 1× plays at 30-45 frames/s there (bench/app.py measures it).
 SPEEDS = {"¼×": 120, "½×": 50, "1×": 12}
-# Static traces live on hidden axes overlaying the animated ones: plotly.js redraws
-# every trace of a subplot it animates, and moving the 18 static traces of a 6-run
-# figure off those subplots took playback from 34 to 46 frames/s (measured).
-STATIC = {"": "4", "2": "5", "3": "6"}
 
 
 def bdata(values, dtype: str = "f4") -> dict:
@@ -205,10 +201,10 @@ def trajectory_figure(result: Result, *, arrows: bool = False) -> dict:
     colors = [COLORS[i % len(COLORS)] for i in range(len(result.runs))]
     for i, run in enumerate(result.runs):
         full = _joined([t.path for t in run.trajectories])
-        data.append(_line(full, STATIC[""], mode="lines", opacity=0.6, line={"color": colors[i], "width": 1.5},
+        data.append(_line(full, "", mode="lines", opacity=0.6, line={"color": colors[i], "width": 1.5},
                           legendgroup=str(i), name=_run_name(result, i)))  # fmt: skip
-        data.append(_curve(run.trajectories[0].loss, STATIC["2"], colors[i], "f", run.run.label, str(i)))
-        data.append(_curve(run.trajectories[0].lr, STATIC["3"], colors[i], "lr", run.run.label, str(i)))
+        data.append(_curve(run.trajectories[0].loss, "2", colors[i], "f", run.run.label, str(i)))
+        data.append(_curve(run.trajectories[0].lr, "3", colors[i], "lr", run.run.label, str(i)))
     # Few animated traces, whatever the number of runs (plotly.js's per-frame cost grows
     # with the number of traces it updates): every run's recent tail and head share one
     # marker trace, coloured per point; the loss markers share another.
@@ -254,12 +250,6 @@ def trajectory_figure(result: Result, *, arrows: bool = False) -> dict:
         "yaxis3": lr_axis | {"domain": [0.0, 0.42], "anchor": "x3", "title": {"text": "learning rate"}},
         "updatemenus": [_buttons()], "sliders": [_slider(frame_steps)], "images": [background],
     }  # fmt: skip
-    for shown_on, hidden in STATIC.items():
-        x, y = layout[f"xaxis{shown_on}"], layout[f"yaxis{shown_on}"]
-        layout[f"xaxis{hidden}"] = {"overlaying": f"x{shown_on}", "matches": f"x{shown_on}", "visible": False,
-                                    "range": x["range"]}  # fmt: skip
-        layout[f"yaxis{hidden}"] = {"overlaying": f"y{shown_on}", "matches": f"y{shown_on}", "visible": False,
-                                    "range": y["range"], "type": y.get("type", "linear")}  # fmt: skip
     return {"data": data, "layout": layout, "frames": frames}
 
 

@@ -38,7 +38,7 @@ def figure(at, key="map"):
 def paths(fig):
     """Full path per run: the legend traces drawn on the map (x, y axes), by name."""
     return {t["name"]: np.column_stack([decode(t["x"]), decode(t["y"])]) for t in fig["data"]
-            if t.get("xaxis") == "x4" and t.get("mode") == "lines"}  # fmt: skip
+            if t.get("xaxis") == "x" and t.get("mode") == "lines" and t.get("showlegend", True)}  # fmt: skip
 
 
 def table(at):
@@ -121,7 +121,7 @@ def test_hyperparameters_schedule_steps_start():
     at.selectbox(key="schedule").set_value("step").run()
     at.number_input(key="sc.step.transition_steps").set_value(50).run()
     assert url(at)["schedule"] == "step:transition_steps=50"
-    lr_curves = [decode(t["y"]) for t in figure(at)["data"] if t.get("yaxis") == "y6" and t.get("x0") == 0]
+    lr_curves = [decode(t["y"]) for t in figure(at)["data"] if t.get("yaxis") == "y3" and t.get("x0") == 0]
     np.testing.assert_allclose(lr_curves[0][:120], 0.001 * 0.5 ** (np.arange(120) // 50), rtol=1e-12)
     at.number_input(key="steps").set_value(120).run()
     assert url(at)["steps"] == "120"
