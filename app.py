@@ -128,10 +128,10 @@ if surface.params:
 side.subheader("Optimizers")
 for i in range(st.session_state.n_runs):
     box = side.container(border=True)
-    head, remove = box.columns([5, 1])
+    head, remove = box.columns([5, 1], vertical_alignment="bottom")
     st.session_state.setdefault(f"run{i}", "adam")
     name = head.selectbox(f"Run {i + 1}", list(OPTIMIZERS), key=f"run{i}", format_func=lambda n: OPTIMIZERS[n].title)
-    remove.button("×", key=f"remove{i}", help="remove this run", on_click=remove_run, args=(i,),
+    remove.button("✕", key=f"remove{i}", type="tertiary", help="remove this run", on_click=remove_run, args=(i,),
                   disabled=st.session_state.n_runs == 1)  # fmt: skip
     spec = OPTIMIZERS[name]
     lr_key, exp_key = run_key(i, name, "lr"), lr_exponent_key(i, name)
