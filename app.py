@@ -14,6 +14,7 @@ import streamlit as st
 from optviz import Scenario, simulate
 from optviz.engine import Result
 from optviz.figures import (
+    PICKER,
     PrebuiltFigure,
     device_note,
     schedule_figure,
@@ -63,6 +64,14 @@ def load(scenario: Scenario) -> None:
 def reset() -> None:
     load(Scenario())
     st.session_state.notices = []
+
+
+def start_from_click() -> None:
+    """A click on the map's start-picker grid moves the start point there."""
+    points = [p for p in st.session_state.map.selection.points if p.get("curve_number") == PICKER]
+    if points:
+        # The grid travels as float32: round back to the grid's own values.
+        st.session_state.start_x, st.session_state.start_y = (float(f"{points[0][a]:.6g}") for a in "xy")
 
 
 def add_run() -> None:
@@ -185,7 +194,9 @@ controls[1].checkbox("direction arrows", key="arrows", disabled=view_3d,
 if view_3d:
     st.plotly_chart(surface_figure(result), key="surface3d", width="stretch")
 else:
-    st.plotly_chart(PrebuiltFigure(main_figure(query, st.session_state.arrows)), key="map", width="stretch")
+    st.plotly_chart(PrebuiltFigure(main_figure(query, st.session_state.arrows)), key="map", width="stretch",
+                    on_select=start_from_click, selection_mode="points")  # fmt: skip
+    st.caption("Click on the map to start the runs there.")
 
 st.subheader("Summary")
 st.dataframe(

@@ -30,6 +30,8 @@ COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#00
 MAX_FRAMES = 200
 TAIL = 20  # exact recent steps drawn bold behind each head
 GRID = 120
+PICKER = 1  # index of the click-to-start grid trace
+PICKER_GRID = 41
 MAP_PIXELS = 480  # resolution of the map's background image
 CONTOUR_LEVELS = 30
 _MAP_AXIS = {"showgrid": False, "zeroline": False}
@@ -185,6 +187,11 @@ def trajectory_figure(result: Result, *, arrows: bool = False) -> dict:
         "marker": {"color": [low, high], "cmin": low, "cmax": high, "colorscale": _GREYS, "showscale": True,
                    "colorbar": {"title": {"text": label, "side": "right"}, "x": 0.56, "len": 0.9, "thickness": 10}},
     }]  # fmt: skip
+    # An invisible grid of points over the map (trace PICKER): clicking near one selects
+    # it, which the app turns into a new start point.
+    gx, gy = np.meshgrid(np.linspace(x0, x1, PICKER_GRID), np.linspace(y0, y1, PICKER_GRID))
+    data.append(_line(np.column_stack([gx.ravel(), gy.ravel()]), "", mode="markers", name="start picker",
+                      marker={"size": 10, "opacity": 0}, showlegend=False, hoverinfo="none"))  # fmt: skip
     background = {"source": image, "xref": "x", "yref": "y", "x": x0, "y": y1, "sizex": x1 - x0, "sizey": y1 - y0,
                   "sizing": "stretch", "layer": "below", "xanchor": "left", "yanchor": "top"}  # fmt: skip
     minima = surface.minima(dict(scenario.surface_params))

@@ -11,6 +11,8 @@ from PIL import Image
 from optviz import Scenario, simulate
 from optviz.figures import (
     MAX_FRAMES,
+    PICKER,
+    PICKER_GRID,
     TAIL,
     PrebuiltFigure,
     color_levels,
@@ -111,6 +113,15 @@ def test_summary_rows_and_3d_and_schedule_preview():
     np.testing.assert_allclose(fig3d.data[2].z, result.runs[1].loss)  # linear colouring: z is f itself
     preview = schedule_figure("cosine", {"decay_steps": 100, "alpha": 0.0}, 200)
     np.testing.assert_allclose(preview.data[0].y[:101], 0.5 * (1 + np.cos(np.pi * np.arange(101) / 100)), atol=1e-12)
+
+
+def test_start_picker_grid_covers_the_map():
+    fig = trajectory_figure(simulate(Scenario.from_query("surface=beale&steps=10").scenario))
+    picker = fig["data"][PICKER]
+    assert picker["name"] == "start picker" and picker["marker"]["opacity"] == 0
+    xs, ys = decode(picker["x"]), decode(picker["y"])
+    assert (xs.min(), xs.max(), ys.min(), ys.max()) == (-4.5, 4.5, -4.5, 4.5)
+    assert len(xs) == PICKER_GRID**2 and PICKER not in fig["frames"][0]["traces"]
 
 
 def test_prebuilt_figure_is_passed_through_unchanged():
