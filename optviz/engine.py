@@ -1,13 +1,16 @@
 r"""The simulation engine: `Scenario` in, `Result` of NumPy arrays out.
 
-Each optimizer run is one ``jax.lax.scan`` over steps, compiled once per *structure*
-(surface, optimizer, its boolean flags, step bucket) and ``vmap``-ped over start points
-(trajectories, basin maps) or learning rates (sweeps). Learning rates, numeric
-hyperparameters, surface parameters and the schedule's multipliers enter as traced
-data, so moving a slider never recompiles; ``steps`` is padded to the next power of two
-so changing it recompiles at most once per bucket. Everything runs in float64.
+Each optimizer run is one compiled loop over steps (a ``jax.lax.while_loop`` that runs
+exactly ``steps`` iterations into buffers of the step bucket's length), compiled once per
+*structure* (surface, optimizer builder, its boolean flags, step bucket) and
+``vmap``-ped over start points (trajectories, basin maps) or learning rates (sweeps).
+Learning rates, numeric hyperparameters, surface parameters, the step count and the
+schedule's multipliers enter as traced data, so moving a slider never recompiles; the
+buffers have the next power of two above ``steps``, so changing it recompiles at most
+once per bucket. (A padded ``lax.scan`` gating every step was measured 5x slower for
+AMSGrad and RAdam on CPU.) Everything runs in float64.
 
-Per step t the scan evaluates the loss and gradient at :math:`\theta_t` (plus
+Per step t the loop evaluates the loss and gradient at :math:`\theta_t` (plus
 :math:`\sigma\xi_t` on noisy surfaces, :math:`\xi_t` drawn from
 ``fold_in(fold_in(key(seed), start_index), t)``), asks the optax transformation for
 the update :math:`u_t`, and sets :math:`\theta_{t+1} = \theta_t + u_t`.
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -172,10 +176,6 @@ class RunResult:
             return getattr(self.trajectories[0], name)
         raise AttributeError(name)
 
-    @property
-    def paths(self) -> list[np.ndarray]:
-        return [t.path for t in self.trajectories]
-
 
 @dataclass(frozen=True)
 class Result:
@@ -201,8 +201,20 @@ class Sweep:
     converged_at: np.ndarray
 
 
+class _Traced(NamedTuple):
+    """The kernel arguments every batch shape shares (all traced)."""
+
+    hp: dict
+    sp: dict
+    mults: np.ndarray
+    n: np.int32
+    box: np.ndarray
+    minima: np.ndarray
+    tol: np.float64
+
+
 def _inputs(scenario: Scenario, run: OptRun):
-    """The traced arguments shared by every batch shape, and the kernel's static key."""
+    """The kernel's static key, the run's lr, the shared traced arguments, known minima."""
     surface = SURFACES[scenario.surface]
     optimizer = OPTIMIZERS[run.name]
     hp = run.hyperparams
@@ -219,7 +231,7 @@ def _inputs(scenario: Scenario, run: OptRun):
     box = np.array([[x0 - w, x1 + w], [y0 - h, y1 + h]])
     known = surface.minima(dict(scenario.surface_params))
     minima = np.array([[m.x, m.y, m.f] for m in known]) if known else np.full((1, 3), np.nan)
-    shared = (
+    shared = _Traced(
         {k: np.float64(v) for k, v in hp.items()},
         {k: np.float64(v) for k, v in scenario.surface_params},
         mults,
@@ -241,7 +253,6 @@ def _nearest(known, point) -> tuple[Minimum | None, float | None]:
 
 def _trajectories(scenario: Scenario, run: OptRun) -> tuple[Trajectory, ...]:
     static_key, lr, shared, known = _inputs(scenario, run)
-    mults = shared[2]
     count = len(scenario.starts)
     padded = bucket(count) if count > 1 else 1
     starts = np.array(scenario.starts + scenario.starts[:1] * (padded - count))
@@ -250,13 +261,11 @@ def _trajectories(scenario: Scenario, run: OptRun) -> tuple[Trajectory, ...]:
         kernel(starts, np.arange(padded, dtype=np.int32), np.int32(scenario.seed), np.float64(lr), *shared)
     )
     n = scenario.steps
-    box, minima, tol = shared[4:]
     trajectories = []
     for i, start in enumerate(scenario.starts):
         with np.errstate(all="ignore"):  # rows after a divergence may overflow: they are cut
-            flags = _status(
-                out["path"][i, : n + 1], out["loss"][i, : n + 1], out["grad"][i, : n + 1], box, minima, tol, np
-            )
+            recorded = (out[key][i, : n + 1] for key in ("path", "loss", "grad"))
+            flags = _status(*recorded, shared.box, shared.minima, shared.tol, np)
         div, conv = (int(k) for k in _outcome(*flags, np))
         rows = n + 1 if div == NEVER else div
         path = out["path"][i, :rows]
@@ -269,7 +278,7 @@ def _trajectories(scenario: Scenario, run: OptRun) -> tuple[Trajectory, ...]:
                 loss=out["loss"][i, :rows],
                 grad=out["grad"][i, :steps],
                 update=np.diff(path, axis=0),
-                lr=lr * mults[:steps],
+                lr=lr * shared.mults[:steps],
                 diverged_at=None if div == NEVER else div,
                 converged_at=None if conv == NEVER else conv,
                 nearest_minimum=minimum,

@@ -175,5 +175,6 @@ def test_sweep_agrees_with_simulate_and_finds_the_edge():
         assert (one.converged_at if one.converged_at is not None else -1) == out.converged_at[i]
         if one.diverged_at is None:
             assert out.final_loss[i] == pytest.approx(one.loss[-1], rel=1e-12, abs=1e-300)
+            np.testing.assert_allclose(out.final[i], one.path[-1], rtol=1e-12, atol=1e-300)
         else:
-            assert np.isnan(out.final_loss[i])
+            assert np.isnan(out.final_loss[i]) and np.all(np.isnan(out.final[i]))
