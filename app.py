@@ -14,6 +14,7 @@ import streamlit as st
 from optviz import Scenario, simulate
 from optviz.engine import Result
 from optviz.figures import (
+    MAX_DRAWN,
     PICKER,
     PrebuiltFigure,
     device_note,
@@ -198,6 +199,8 @@ else:
                     on_select=start_from_click, selection_mode="points")  # fmt: skip
     st.caption("Click on the map to start the runs there.")
 
+if len(scenario.starts) > MAX_DRAWN:
+    st.caption(f"Showing the first {MAX_DRAWN} of {len(scenario.starts)} start points of each run.")
 st.subheader("Summary")
 st.dataframe(
     summary_rows(result), hide_index=True, width="stretch",

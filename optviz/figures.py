@@ -28,7 +28,9 @@ from surfaces.core import Surface
 # Okabe & Ito's colour-blind-safe palette (yellow last: weakest on a light map).
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 MAX_FRAMES = 200
-TAIL = 20  # exact recent steps drawn bold behind each head
+TAIL = 20  # exact recent steps drawn bold behind each head (fewer with many heads)
+TAIL_POINTS = 200  # tail points per frame, all heads together
+MAX_DRAWN = 16  # start points drawn per run
 GRID = 120
 PICKER = 1  # index of the click-to-start grid trace
 PICKER_GRID = 41
@@ -114,15 +116,28 @@ def _at(t: Trajectory, k: int) -> int:
     return min(k, len(t.path) - 1)
 
 
-def _padded_tails(result: Result, k: int) -> np.ndarray:
-    """Each trajectory's last `TAIL` steps up to step k, exactly as taken, as TAIL + 1
-    rows (NaN-padded before the start) so that per-point colours stay aligned."""
+def drawn(run) -> tuple[Trajectory, ...]:
+    """The trajectories of a run that figures and tables show: at most `MAX_DRAWN`, so a
+    link with thousands of start points cannot make a page of hundreds of megabytes."""
+    return run.trajectories[:MAX_DRAWN]
+
+
+def tail_length(result: Result) -> int:
+    """Steps of exact recent path behind each head: `TAIL`, shortened when many heads
+    share the frame so each frame carries at most ~`TAIL_POINTS` points."""
+    heads = sum(len(drawn(run)) for run in result.runs)
+    return max(1, min(TAIL, TAIL_POINTS // heads - 1))
+
+
+def _padded_tails(result: Result, k: int, length: int) -> np.ndarray:
+    """Each drawn trajectory's last ``length`` steps up to step k, exactly as taken, as
+    ``length + 1`` rows (NaN-padded before the start) so per-point colours stay aligned."""
     blocks = []
     for run in result.runs:
-        for t in run.trajectories:
+        for t in drawn(run):
             row = _at(t, k)
-            tail = t.path[max(0, row - TAIL) : row + 1]
-            blocks.append(np.concatenate([np.full((TAIL + 1 - len(tail), 2), np.nan), tail]))
+            tail = t.path[max(0, row - length) : row + 1]
+            blocks.append(np.concatenate([np.full((length + 1 - len(tail), 2), np.nan), tail]))
     return np.concatenate(blocks)
 
 
@@ -156,8 +171,8 @@ def _curve(values: np.ndarray, axes: str, color: str, what: str, label: str, gro
 
 
 def _ranges(result: Result) -> tuple[dict, dict]:
-    losses = np.concatenate([t.loss for r in result.runs for t in r.trajectories] + [np.ones(1)])
-    lrs = np.concatenate([t.lr for r in result.runs for t in r.trajectories] + [np.zeros(1)])
+    losses = np.concatenate([t.loss for r in result.runs for t in drawn(r)] + [np.ones(1)])
+    lrs = np.concatenate([t.lr for r in result.runs for t in drawn(r)] + [np.zeros(1)])
     positive = losses[losses > 0]
     if losses.min() > 0:
         loss_axis = {"type": "log", "range": [math.log10(positive.min()) - 0.2, math.log10(positive.max()) + 0.2]}
@@ -207,7 +222,7 @@ def trajectory_figure(result: Result, *, arrows: bool = False) -> dict:
 
     colors = [COLORS[i % len(COLORS)] for i in range(len(result.runs))]
     for i, run in enumerate(result.runs):
-        full = _joined([t.path for t in run.trajectories])
+        full = _joined([t.path for t in drawn(run)])
         data.append(_line(full, "", mode="lines", opacity=0.6, line={"color": colors[i], "width": 1.5},
                           legendgroup=str(i), name=_run_name(result, i)))  # fmt: skip
         data.append(_curve(run.trajectories[0].loss, "2", colors[i], "f", run.run.label, str(i)))
@@ -215,12 +230,13 @@ def trajectory_figure(result: Result, *, arrows: bool = False) -> dict:
     # Few animated traces, whatever the number of runs (plotly.js's per-frame cost grows
     # with the number of traces it updates): every run's recent tail and head share one
     # marker trace, coloured per point; the loss markers share another.
-    tail_color = [c for i, c in enumerate(colors) for t in result.runs[i].trajectories for _ in range(TAIL + 1)]
+    tail = tail_length(result)
+    tail_color = [c for i, c in enumerate(colors) for t in drawn(result.runs[i]) for _ in range(tail + 1)]
     moving(_line(np.empty((0, 2)), "", mode="markers", showlegend=False,
                  marker={"size": 4, "color": tail_color, "opacity": 0.9}),
-           lambda k: _padded_tails(result, k))  # fmt: skip
-    every = [t for run in result.runs for t in run.trajectories]
-    heads = [c for i, c in enumerate(colors) for _ in result.runs[i].trajectories]
+           lambda k: _padded_tails(result, k, tail))  # fmt: skip
+    every = [t for run in result.runs for t in drawn(run)]
+    heads = [c for i, c in enumerate(colors) for _ in drawn(result.runs[i])]
     moving(_line(np.empty((0, 2)), "", mode="markers", showlegend=False, hoverinfo=None,
                  marker={"color": heads, "size": 11, "line": {"color": "white", "width": 1.5}},
                  hovertemplate="(%{x:.4g}, %{y:.4g})<extra></extra>"),
@@ -308,7 +324,7 @@ def surface_figure(result: Result) -> go.Figure:
                                showscale=False, name="surface", hoverinfo="skip"))  # fmt: skip
     lift = shown.min() if is_log else 0.0
     for i, run in enumerate(result.runs):
-        for j, t in enumerate(run.trajectories):
+        for j, t in enumerate(drawn(run)):
             z = np.log10(np.maximum(t.loss - Z.min(), 0) + max(np.ptp(Z) * 1e-6, 1e-12)) if is_log else t.loss
             fig.add_trace(go.Scatter3d(x=t.path[:, 0], y=t.path[:, 1], z=np.maximum(z, lift), mode="lines",
                                        line={"color": COLORS[i % len(COLORS)], "width": 5},
@@ -334,7 +350,7 @@ def summary_rows(result: Result) -> list[dict]:
     converged/diverged step. A diverged run is flagged, never silently cut."""
     rows = []
     for i, run in enumerate(result.runs):
-        for j, t in enumerate(run.trajectories):
+        for j, t in enumerate(drawn(run)):
             label = run.run.label if len(run.trajectories) == 1 else f"{run.run.label} (start {j + 1})"
             rows.append({
                 "run": f"{i + 1}. {label}",

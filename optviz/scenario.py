@@ -34,6 +34,9 @@ MAX_RUNS = 8
 MAX_STARTS = 4096
 MAX_QUERY_CHARS = 200_000
 MAX_FIELDS = MAX_STARTS + MAX_RUNS + 16
+# Every start records (steps + 1) rows per run; this bounds one request's memory
+# (1e6 rows × 5 float64 = 40 MB per run) whatever mix of steps and starts a link asks for.
+MAX_RECORDED_ROWS = 1_000_000
 
 STEPS = Param("steps", 500, 1, MAX_STEPS, kind="int", help="optimizer steps per run")
 SEED = Param("seed", 0, 0, 2**31 - 1, kind="int", help="seed of the gradient noise")
@@ -288,6 +291,13 @@ def _parse(text: str, ignore: frozenset[str]) -> Parsed:
             warnings.append(warning)
 
     starts = _parse_starts(fields.get("start", []), surface.domain, warnings)
+    affordable = max(1, MAX_RECORDED_ROWS // (scalars["steps"] + 1))
+    if len(starts) > affordable:
+        warnings.append(
+            f"{len(starts)} start points × {scalars['steps']} steps is more than this app records "
+            f"({MAX_RECORDED_ROWS:,} rows per run); using the first {affordable} start points"
+        )
+        starts = starts[:affordable]
     scenario = Scenario(
         surface=surface_name,
         surface_params=tuple(surface_params.items()),

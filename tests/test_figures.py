@@ -10,6 +10,7 @@ from PIL import Image
 
 from optviz import Scenario, simulate
 from optviz.figures import (
+    MAX_DRAWN,
     MAX_FRAMES,
     PICKER,
     PICKER_GRID,
@@ -122,6 +123,18 @@ def test_start_picker_grid_covers_the_map():
     xs, ys = decode(picker["x"]), decode(picker["y"])
     assert (xs.min(), xs.max(), ys.min(), ys.max()) == (-4.5, 4.5, -4.5, 4.5)
     assert len(xs) == PICKER_GRID**2 and PICKER not in fig["frames"][0]["traces"]
+
+
+def test_many_starts_are_drawn_up_to_a_bound():
+    starts = "&".join(f"start={x},{y}" for x in range(-4, 4) for y in range(-2, 3))  # 40 starts
+    result = simulate(
+        Scenario.from_query(f"surface=himmelblau&opt=adam:lr=0.1&opt=sgd:lr=0.01&steps=300&{starts}").scenario
+    )
+    fig = trajectory_figure(result)
+    heads = fig["frames"][-1]["data"][1]
+    assert len(decode(heads["x"])) == 2 * MAX_DRAWN
+    assert len(summary_rows(result)) == 2 * MAX_DRAWN
+    assert payload(fig) < 1_500_000
 
 
 def test_prebuilt_figure_is_passed_through_unchanged():

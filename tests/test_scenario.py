@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from optviz import OptRun, Scenario
 from optviz.optimizers import OPTIMIZERS
-from optviz.scenario import MAX_RUNS, MAX_STARTS, MAX_STEPS
+from optviz.scenario import MAX_RECORDED_ROWS, MAX_RUNS, MAX_STARTS, MAX_STEPS
 from optviz.schedules import SCHEDULES
 from surfaces import SURFACES
 
@@ -112,8 +112,10 @@ def test_hard_bounds():
     s, warnings = parse(many)
     assert len(s.runs) == MAX_RUNS and any("first 8" in w for w in warnings)
     starts = "&".join(f"start={i % 7 - 3},{i % 5 - 2}" for i in range(MAX_STARTS + 10))
-    s, warnings = parse("surface=himmelblau&" + starts)
+    s, warnings = parse("surface=himmelblau&steps=100&" + starts)
     assert len(s.starts) == MAX_STARTS and any(f"first {MAX_STARTS}" in w for w in warnings)
+    s, warnings = parse("steps=10000&" + starts)
+    assert len(s.starts) == MAX_RECORDED_ROWS // 10001 and any("rows per run" in w for w in warnings)
     s, warnings = parse("steps=5&" + "x" * 300_000)
     assert any("longer than" in w for w in warnings) and s.steps == 5
 
