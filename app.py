@@ -155,7 +155,7 @@ for i in range(st.session_state.n_runs):
         with box.expander("hyperparameters"):
             for p in others:
                 param_input(p, run_key(i, name, p.name))
-side.button("＋ add a run", on_click=add_run, disabled=st.session_state.n_runs >= MAX_RUNS, width="stretch")
+side.button("+ add a run", on_click=add_run, disabled=st.session_state.n_runs >= MAX_RUNS, width="stretch")
 
 side.subheader("Learning-rate schedule")
 schedule_name = side.selectbox("Schedule", list(SCHEDULES), key="schedule", format_func=lambda n: SCHEDULES[n].title)

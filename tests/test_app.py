@@ -91,7 +91,7 @@ def test_surface_and_its_parameters():
 
 def test_add_remove_and_change_runs():
     at = open_app()
-    at.button[[b.label for b in at.button].index("＋ add a run")].click().run()
+    at.button[[b.label for b in at.button].index("+ add a run")].click().run()
     assert len(table(at)) == 4 and url(at)["opt"][-1] == "adam:lr=0.01"
     at.selectbox(key="run3").set_value("rmsprop").run()
     assert url(at)["opt"][-1] == "rmsprop:lr=0.01"
