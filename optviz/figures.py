@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 
@@ -33,14 +34,16 @@ TAIL_POINTS = 200  # tail points per frame, all heads together
 MAX_DRAWN = 16  # start points drawn per run
 GRID = 120
 PICKER = 1  # index of the click-to-start grid trace
-PICKER_GRID = 41
+PICKER_GRID = 25  # 625 invisible markers: each costs plotly.js styling work on every frame
+CURVE_POINTS = 600  # most points drawn per loss or lr curve
+SLIDER_STEPS = 50  # scrubber positions (frames still play at full resolution)
 MAP_PIXELS = 480  # resolution of the map's background image
 CONTOUR_LEVELS = 30
 _MAP_AXIS = {"showgrid": False, "zeroline": False}
 _GREYS = [[0.0, "rgb(252,252,252)"], [1.0, "rgb(132,132,132)"]]
-# Pause between frames in ms. Drawing a frame takes ~10-20 ms more in software-rendered
-# Chromium, so 1× plays at 30-45 frames/s there (bench/app.py measures it).
-SPEEDS = {"¼×": 120, "½×": 50, "1×": 12}
+# Pause between frames in ms. Drawing a frame takes 25-35 ms in software-rendered
+# Chromium (6 runs), so 1× is as fast as the browser draws (bench/app.py measures it).
+SPEEDS = {"¼×": 120, "½×": 50, "1×": 4}
 
 
 def bdata(values, dtype: str = "f4") -> dict:
@@ -163,11 +166,27 @@ def _line(points: np.ndarray, axes: str, **style) -> dict:
     return {"type": "scatter", "xaxis": f"x{axes}", "yaxis": f"y{axes}", "hoverinfo": "skip", **_xy(points), **style}
 
 
+def envelope(values: np.ndarray, max_points: int = CURVE_POINTS) -> np.ndarray:
+    """Indices of a per-step curve to draw: all of them up to ``max_points``, else the
+    minimum and maximum of each of ``max_points / 2`` equal buckets (in step order), so
+    spikes and oscillations stay visible while plotly.js redraws fewer points per frame."""
+    n = len(values)
+    if n <= max_points:
+        return np.arange(n)
+    edges = np.linspace(0, n, max_points // 2 + 1).astype(int)
+    keep = {0, n - 1}
+    for a, b in itertools.pairwise(edges):
+        keep.update((a + int(np.argmin(values[a:b])), a + int(np.argmax(values[a:b]))))
+    return np.array(sorted(keep))
+
+
 def _curve(values: np.ndarray, axes: str, color: str, what: str, label: str, group: str) -> dict:
-    """A per-step curve: x is implicit (x0=0, dx=1), y travels once as bdata."""
-    return {"type": "scatter", "xaxis": f"x{axes}", "yaxis": f"y{axes}", "x0": 0, "dx": 1, "y": bdata(values, "f8"),
-            "mode": "lines", "line": {"color": color, "width": 1.5}, "legendgroup": group, "showlegend": False,
-            "name": label, "hovertemplate": f"step %{{x}}: {what} = %{{y:.4g}}<extra></extra>"}  # fmt: skip
+    """A per-step curve, thinned by `envelope`; steps and values travel once as bdata."""
+    steps = envelope(values)
+    return {"type": "scatter", "xaxis": f"x{axes}", "yaxis": f"y{axes}", "x": bdata(steps, "f4"),
+            "y": bdata(values[steps], "f8"), "mode": "lines", "line": {"color": color, "width": 1.5},
+            "legendgroup": group, "showlegend": False, "name": label,
+            "hovertemplate": f"step %{{x}}: {what} = %{{y:.4g}}<extra></extra>"}  # fmt: skip
 
 
 def _ranges(result: Result) -> tuple[dict, dict]:
@@ -306,12 +325,14 @@ def _buttons() -> dict:
 
 
 def _slider(frame_steps: np.ndarray) -> dict:
+    shown = frame_steps[np.unique(np.linspace(0, len(frame_steps) - 1, SLIDER_STEPS).round().astype(int))]
     return {
         "active": 0, "x": 0.3, "y": -0.2, "len": 0.7, "yanchor": "top", "pad": {"t": 8},
         "currentvalue": {"prefix": "step ", "visible": True},
         "steps": [{"label": str(k), "method": "animate",
                    "args": [[str(k)], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-                                       "transition": {"duration": 0}}]} for k in frame_steps],
+                                       "transition": {"duration": 0}}]}
+                  for k in shown],
     }  # fmt: skip
 
 

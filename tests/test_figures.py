@@ -10,6 +10,7 @@ from PIL import Image
 
 from optviz import Scenario, simulate
 from optviz.figures import (
+    CURVE_POINTS,
     MAX_DRAWN,
     MAX_FRAMES,
     PICKER,
@@ -18,6 +19,7 @@ from optviz.figures import (
     PrebuiltFigure,
     color_levels,
     contour_image,
+    envelope,
     schedule_figure,
     summary_rows,
     surface_figure,
@@ -135,6 +137,14 @@ def test_many_starts_are_drawn_up_to_a_bound():
     assert len(decode(heads["x"])) == 2 * MAX_DRAWN
     assert len(summary_rows(result)) == 2 * MAX_DRAWN
     assert payload(fig) < 1_500_000
+
+
+def test_long_curves_keep_their_extremes():
+    values = np.sin(np.arange(5000) / 7.0) + np.where(np.arange(5000) == 3333, 50.0, 0.0)  # one spike
+    kept = envelope(values)
+    assert len(kept) <= CURVE_POINTS + 2 and kept[0] == 0 and kept[-1] == 4999 and 3333 in kept
+    assert values[kept].max() == values.max() and values[kept].min() == values.min()
+    np.testing.assert_array_equal(envelope(values[:300]), np.arange(300))
 
 
 def test_prebuilt_figure_is_passed_through_unchanged():
