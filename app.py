@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, quote
 import streamlit as st
 
 from optviz import Scenario, simulate
-from optviz.engine import Result
+from optviz.engine import Result, velocities
 from optviz.figures import (
     MAX_DRAWN,
     PICKER,
@@ -49,7 +49,8 @@ def run_scenario(query: str) -> Result:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def main_figure(query: str, arrows: bool) -> dict:
-    return trajectory_figure(run_scenario(query), arrows=arrows)
+    result = run_scenario(query)
+    return trajectory_figure(result, arrows=arrows, velocity=velocities(result) if arrows else None)
 
 
 def current_link() -> str:
@@ -191,13 +192,17 @@ for fix in fixes:
 controls = st.columns([2, 2, 6])
 controls[0].radio("view", ["2-D map", "3-D surface"], key="view", horizontal=True, label_visibility="collapsed")
 controls[1].checkbox("direction arrows", key="arrows", disabled=view_3d,
-                     help="−∇f (grey) and the step actually taken (black), as directions at each head")  # fmt: skip
+                     help="at each head: −∇f (grey), the step taken (black), the velocity (dashed purple)")  # fmt: skip
 if view_3d:
     st.plotly_chart(surface_figure(result), key="surface3d", width="stretch")
 else:
     st.plotly_chart(PrebuiltFigure(main_figure(query, st.session_state.arrows)), key="map", width="stretch",
                     on_select=start_from_click, selection_mode="points")  # fmt: skip
-    st.caption("Click on the map to start the runs there.")
+    st.caption(
+        "Click on the map to start the runs there."
+        + (" Arrows show directions, not lengths: −∇f grey, the step taken black, the optimizer's velocity "
+           "(momentum trace or first moment, where it keeps one) dashed purple." if st.session_state.arrows else "")
+    )  # fmt: skip
 
 if len(scenario.starts) > MAX_DRAWN:
     st.caption(f"Showing the first {MAX_DRAWN} of {len(scenario.starts)} start points of each run.")

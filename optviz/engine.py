@@ -32,6 +32,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 
 from optviz.optimizers import OPTIMIZERS
 from optviz.scenario import OptRun, Scenario
@@ -320,3 +321,50 @@ def sweep(scenario: Scenario, run_index: int, lrs, start_index: int = 0) -> Swee
         diverged_at=np.where(diverged, div, -1),
         converged_at=np.where(conv != NEVER, conv, -1),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _replay_kernel(build, static: tuple, length: int, field: str):
+    """Replays an optimizer over a recorded run and returns its state ``field`` per step."""
+
+    def replay(lr, hp, mults, grads, path):
+        tx = build(learning_rate=lambda count: lr * mults[count], **hp, **dict(static))
+
+        def step(state, gp):
+            g, p = gp
+            _, state = tx.update(g, state, p)
+            return state, optax.tree_utils.tree_get(state, field)
+
+        return jax.lax.scan(step, tx.init(path[0]), (grads, path))[1]
+
+    return jax.jit(replay)
+
+
+def velocities(result: Result) -> list[list[np.ndarray] | None]:
+    """Per run and start, the optimizer's velocity (momentum trace or first moment) after
+    each step taken, as a direction of motion (signed by the registry's ``velocity``);
+    ``None`` for a run whose optimizer keeps none, or whose momentum is 0.
+
+    The state is a deterministic function of the gradients the run saw (noise included)
+    and its positions, so it is replayed from the recorded ones, on demand, instead of
+    being stacked in the main loop (which measured 13x slower for one lane on CPU).
+    """
+    out = []
+    for run in result.runs:
+        optimizer = OPTIMIZERS[run.run.name]
+        if optimizer.velocity is None or run.run.hyperparams.get("momentum", 1.0) == 0:
+            out.append(None)
+            continue
+        field, sign = optimizer.velocity
+        (_, build, static, length), lr, shared, _ = _inputs(result.scenario, run.run)
+        kernel = _replay_kernel(build, static, length, field)
+        per_start = []
+        for t in run.trajectories:
+            steps = len(t.grad)
+            grads, path = np.zeros((length, 2)), np.zeros((length, 2))
+            grads[:steps], path[:steps] = t.grad, t.path[:steps]
+            path[steps:] = t.path[-1]
+            v = np.asarray(kernel(np.float64(lr), shared.hp, shared.mults, grads, path))[:steps]
+            per_start.append(sign * v)
+        out.append(per_start)
+    return out

@@ -201,11 +201,13 @@ def _ranges(result: Result) -> tuple[dict, dict]:
     return loss_axis, {"range": [0.0, float(lrs.max()) * 1.08 or 1.0]}
 
 
-def trajectory_figure(result: Result, *, arrows: bool = False) -> dict:
+def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None) -> dict:
     """The main view as a Plotly figure dict: contour map with paths (left), loss and
     learning rate against step (right), animated by frames with Play/Pause, speed
     buttons and a step slider. With ``arrows``, each head shows the steepest-descent
-    direction −∇f (grey) and the step it actually takes (black), as directions.
+    direction −∇f (grey), the step it actually takes (black) and, given ``velocity``
+    (from `optviz.engine.velocities`), the optimizer's velocity (dashed purple), all as
+    directions.
 
     Built as plain dicts (graph_objects validation cost ~0.25 s for this figure)."""
     scenario = result.scenario
@@ -261,10 +263,15 @@ def trajectory_figure(result: Result, *, arrows: bool = False) -> dict:
                  hovertemplate="(%{x:.4g}, %{y:.4g})<extra></extra>"),
            lambda k: np.array([t.path[_at(t, k)] for t in every]))  # fmt: skip
     if arrows:
-        for vector, arrow_color in ((lambda t, r: -t.grad[r], "#555555"), (lambda t, r: t.update[r], "#111111")):
-            moving(_line(np.empty((0, 2)), "", mode="lines", line={"color": arrow_color, "width": 2.5},
-                         showlegend=False),
-                   lambda k, vector=vector: _arrows(every, k, vector, span))  # fmt: skip
+        moved = {id(t): v for run, vs in zip(result.runs, velocity or [], strict=False) if vs
+                 for t, v in zip(drawn(run), vs, strict=False)}  # fmt: skip
+        kinds = [(every, lambda t, r: -t.grad[r], {"color": "#555555", "width": 2.5}),
+                 (every, lambda t, r: t.update[r], {"color": "#111111", "width": 2.5}),
+                 ([t for t in every if id(t) in moved], lambda t, r: moved[id(t)][r],
+                  {"color": "#7B3294", "width": 2.5, "dash": "dash"})]  # fmt: skip
+        for trajs, vector, line in kinds:
+            moving(_line(np.empty((0, 2)), "", mode="lines", line=line, showlegend=False),
+                   lambda k, trajs=trajs, vector=vector: _arrows(trajs, k, vector, span))  # fmt: skip
     firsts = [r.trajectories[0] for r in result.runs]
     moving(_line(np.empty((0, 2)), "2", mode="markers", marker={"color": colors, "size": 8}, showlegend=False),
            lambda k: np.array([[_at(t, k), t.loss[_at(t, k)]] for t in firsts]))  # fmt: skip

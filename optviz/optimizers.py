@@ -47,6 +47,9 @@ class Optimizer:
     latex: str
     note: str
     fixed: tuple[tuple[str, bool], ...] = ()  # structural arguments the entry pins (nesterov=True)
+    # The optax state field holding the optimizer's velocity/first moment, and the sign that
+    # turns it into a direction of motion (``trace`` of raw gradients points uphill: -1).
+    velocity: tuple[str, float] | None = None
 
     @property
     def static(self) -> tuple[str, ...]:
@@ -84,6 +87,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             r"v_t = g_t + \beta v_{t-1},\quad \theta_{t+1} = \theta_t - \eta_t v_t",
             "Plain gradient descent steps straight downhill, by lr times the gradient. "
             "Too large a step overshoots and diverges; too small a step crawls.",
+            velocity=("trace", -1.0),
         ),
         Optimizer(
             "momentum",
@@ -94,6 +98,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "A velocity accumulates past gradients, so steps grow along consistent directions "
             "and cancel across ravines. Too much momentum overshoots and spirals.",
             fixed=(("nesterov", False),),
+            velocity=("trace", -1.0),
         ),
         Optimizer(
             "nesterov",
@@ -104,6 +109,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "Momentum that looks ahead: the step uses the velocity it is about to have. "
             "It damps the overshoot of heavy-ball momentum.",
             fixed=(("nesterov", True),),
+            velocity=("trace", -1.0),
         ),
         Optimizer(
             "adagrad",
@@ -134,6 +140,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             r"v_t = \rho v_{t-1} + (1-\rho) g_t^2,\quad \theta_{t+1} = \theta_t - \eta_t \frac{g_t}{\sqrt{v_t + \epsilon}}",
             "Like Adagrad, but with a moving average of squared gradients, so the step size "
             "adapts without decaying to zero.",
+            velocity=("trace", 1.0),
         ),
         Optimizer(
             "adam",
@@ -146,6 +153,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             + r",\quad \theta_{t+1} = \theta_t - \eta_t \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}",
             "Momentum on the gradient plus RMSprop's per-coordinate scaling, both bias-corrected. "
             "Early steps have size about lr whatever the gradient's scale.",
+            velocity=("mu", -1.0),
         ),
         Optimizer(
             "adamw",
@@ -158,6 +166,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             + r",\quad \theta_{t+1} = \theta_t - \eta_t \left(\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon} + \lambda\theta_t\right)",
             "Adam with weight decay applied directly to the position, not through the gradient. "
             "It pulls the iterate toward the origin at rate lr·λ.",
+            velocity=("mu", -1.0),
         ),
         Optimizer(
             "adamax",
@@ -167,6 +176,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             r"m_t = \beta_1 m_{t-1} + (1-\beta_1)g_t,\; u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon),"
             r"\quad \theta_{t+1} = \theta_t - \eta_t \frac{m_t}{(1-\beta_1^t)\,u_t}",
             "Adam with the infinity norm: the scale is a decaying maximum of gradient sizes. Steps are bounded by lr.",
+            velocity=("mu", -1.0),
         ),
         Optimizer(
             "nadam",
@@ -176,6 +186,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             _ADAM_MOMENTS + r",\; \bar m_t = \frac{\beta_1 m_t}{1-\beta_1^{t+1}} + \frac{(1-\beta_1) g_t}{1-\beta_1^t},"
             r"\quad \theta_{t+1} = \theta_t - \eta_t \frac{\bar m_t}{\sqrt{\hat v_t} + \epsilon}",
             "Adam with Nesterov's look-ahead on the first moment. It reacts a step sooner when the gradient turns.",
+            velocity=("mu", -1.0),
         ),
         Optimizer(
             "amsgrad",
@@ -186,6 +197,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             r"\quad \theta_{t+1} = \theta_t - \eta_t \frac{\hat m_t}{\sqrt{\hat v^{\max}_t} + \epsilon}",
             "Adam whose denominator never shrinks, which restores a convergence guarantee. "
             "After a large gradient, steps stay small.",
+            velocity=("mu", -1.0),
         ),
         Optimizer(
             "adadelta",
@@ -220,6 +232,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             r"\quad \theta_{t+1} = \theta_t - \eta_t (c_t + \lambda\theta_t)",
             "Every coordinate moves by exactly ±lr (plus decay): only the sign of an interpolated "
             "momentum counts. It was found by program search.",
+            velocity=("mu", -1.0),
         ),
         Optimizer(
             "radam",
@@ -232,6 +245,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             r"\theta_{t+1} = \theta_t - \eta_t \begin{cases} r_t \frac{\hat m_t}{\sqrt{\hat v_t}+\epsilon} & \rho_t \ge 5 \\ \hat m_t & \text{else}\end{cases}",
             "Adam that takes plain momentum steps until the variance estimate is reliable, "
             "then rectifies the adaptive step. A built-in warm-up.",
+            velocity=("mu", -1.0),
         ),
         Optimizer(
             "signsgd",

@@ -181,7 +181,10 @@ def test_3d_view_and_arrows():
     at = open_app()
     plain = len(figure(at)["data"])
     at.checkbox(key="arrows").check().run()
-    assert len(figure(at)["data"]) == plain + 2 and url(at)["arrows"] == "1"  # −∇f and step, all runs
+    fig = figure(at)
+    assert len(fig["data"]) == plain + 3 and url(at)["arrows"] == "1"  # −∇f, step and velocity, all runs
+    velocity = next(t for t in fig["data"] if t.get("line", {}).get("dash") == "dash")
+    assert len(decode(velocity["x"])) == 2 * 3 - 1  # momentum and Adam keep one; plain SGD does not
     at.radio(key="view").set_value("3-D surface").run()
     fig = figure(at, "surface3d")
     assert fig["data"][0]["type"] == "surface" and {t["type"] for t in fig["data"][1:]} == {"scatter3d"}

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from optviz import OptRun, Scenario, simulate, sweep
-from optviz.engine import bucket, trace_count
+from optviz.engine import bucket, trace_count, velocities
 
 
 def _quadratic(*runs, steps=500, **kw):
@@ -159,6 +159,20 @@ def test_sgd_family_shares_one_kernel():
         simulate(Scenario(runs=(OptRun.of("nesterov", lr=1e-4, momentum=0.8),), steps=150)).runs[0].path,
         simulate(look_ahead).runs[0].path,
     )
+
+
+def test_velocities_are_the_optimizers_own_state():
+    runs = (OptRun.of("momentum", lr=0.1, momentum=0.9), OptRun.of("adam", lr=0.1, b1=0.8),
+            OptRun.of("adagrad", lr=0.1), OptRun.of("sgd", lr=0.1))  # fmt: skip
+    result = simulate(Scenario(surface="noisy_quadratic", runs=runs, steps=60))
+    heavy, adam, adagrad, plain = velocities(result)
+    np.testing.assert_allclose(result.runs[0].update, 0.1 * heavy[0], rtol=1e-12)  # θ moves by lr·v
+    mu, expected = np.zeros(2), []
+    for g in result.runs[1].grad:  # the noisy gradients the run saw
+        mu = 0.8 * mu + 0.2 * g
+        expected.append(-mu)
+    np.testing.assert_allclose(adam[0], expected, rtol=1e-12, atol=1e-300)
+    assert adagrad is None and plain is None
 
 
 def test_sweep_agrees_with_simulate_and_finds_the_edge():
