@@ -1,1 +1,1 @@
-"""Pure helpers behind app.py: widget state ⇄ Scenario. No Streamlit imports here."""
+"""The UI behind app.py: `state` (widgets ⇄ Scenario, pure, no Streamlit) and `controls` (the sidebar)."""

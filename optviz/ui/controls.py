@@ -1,0 +1,148 @@
+"""The sidebar: every control of a `Scenario`, bound to Streamlit session state.
+
+Widget keys and their values come from `optviz.ui.state` (pure); this module only lays
+the widgets out and keeps paired widgets (lr box and log slider) in step.
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from optviz.figures import PICKER
+from optviz.optimizers import OPTIMIZERS
+from optviz.scenario import MAX_RUNS, MAX_STEPS, SEED, Scenario
+from optviz.schedules import SCHEDULES
+from optviz.ui.state import (
+    lr_exponent_key,
+    run_key,
+    scenario_from_widgets,
+    schedule_key,
+    surface_key,
+    widget_values,
+)
+from surfaces import SURFACES
+from surfaces.core import Param, Surface
+
+
+def load(scenario: Scenario) -> None:
+    """Show ``scenario`` in every widget."""
+    for key, value in widget_values(scenario).items():
+        st.session_state[key] = value
+
+
+def reset() -> None:
+    load(Scenario())
+    st.session_state.notices = []
+
+
+def start_from_click() -> None:
+    """A click on the map's start-picker grid moves the start point there."""
+    points = [p for p in st.session_state.map.selection.points if p.get("curve_number") == PICKER]
+    if points:
+        # The grid travels as float32: round back to the grid's own values.
+        st.session_state.start_x, st.session_state.start_y = (float(f"{points[0][a]:.6g}") for a in "xy")
+
+
+def add_run() -> None:
+    i = st.session_state.n_runs
+    if i < MAX_RUNS:
+        st.session_state.n_runs = i + 1
+        st.session_state[f"run{i}"] = "adam"
+
+
+def remove_run(i: int) -> None:
+    scenario = scenario_from_widgets(st.session_state).scenario
+    runs = scenario.runs[:i] + scenario.runs[i + 1 :]
+    if runs:
+        load(Scenario(**{**scenario.__dict__, "runs": runs}))
+
+
+def lr_from_exponent(i: int, name: str) -> None:
+    st.session_state[run_key(i, name, "lr")] = float(f"{10 ** st.session_state[lr_exponent_key(i, name)]:.3g}")
+
+
+def exponent_from_lr(i: int, name: str) -> None:
+    st.session_state[lr_exponent_key(i, name)] = math.log10(st.session_state[run_key(i, name, "lr")])
+
+
+def param_input(p: Param, key: str, container=st) -> None:
+    """One hyperparameter widget: a checkbox for flags, a bounded number box otherwise."""
+    st.session_state.setdefault(key, p.default)
+    if p.kind == "bool":
+        container.checkbox(p.name, key=key, help=p.help)
+    elif p.kind == "int":
+        container.number_input(p.name, int(p.lo), int(p.hi), step=1, key=key, help=p.help)
+    else:
+        fmt_ = "%.2e" if p.log and p.lo < 1e-3 else "%.4g"
+        step = (p.hi - p.lo) / 100 if not p.log else None
+        container.number_input(p.name, float(p.lo), float(p.hi), step=step, format=fmt_, key=key, help=p.help)
+
+
+def _title(registry):
+    return lambda name: registry[name].title
+
+
+def sidebar() -> Surface:
+    """Lay out every control in the sidebar; returns the selected surface."""
+    side = st.sidebar
+    side.title("OptViz")
+    side.caption("How the optimizer moves, and how far the learning rate takes it.")
+
+    surface_name = side.selectbox(
+        "Loss surface", list(SURFACES), key="surface", format_func=lambda n: SURFACES[n].title
+    )
+    surface = SURFACES[surface_name]
+    if st.session_state.get("surface_shown", surface_name) != surface_name:  # a new surface: its own start point
+        st.session_state.start_x, st.session_state.start_y = surface.start
+        st.session_state.more_starts = ()
+    st.session_state.surface_shown = surface_name
+    side.caption(surface.note)
+    if surface.params:
+        cols = side.columns(len(surface.params))
+        for col, p in zip(cols, surface.params, strict=True):
+            param_input(p, surface_key(surface_name, p.name), col)
+
+    side.subheader("Optimizers")
+    for i in range(st.session_state.n_runs):
+        box = side.container(border=True)
+        head, remove = box.columns([5, 1], vertical_alignment="bottom")
+        st.session_state.setdefault(f"run{i}", "adam")
+        name = head.selectbox(
+            f"Run {i + 1}", list(OPTIMIZERS), key=f"run{i}", format_func=lambda n: OPTIMIZERS[n].title
+        )
+        remove.button("✕", key=f"remove{i}", type="tertiary", help="remove this run", on_click=remove_run, args=(i,),
+                      disabled=st.session_state.n_runs == 1)  # fmt: skip
+        spec = OPTIMIZERS[name]
+        lr_key, exp_key = run_key(i, name, "lr"), lr_exponent_key(i, name)
+        st.session_state.setdefault(lr_key, spec.defaults()["lr"])
+        st.session_state.setdefault(exp_key, math.log10(st.session_state[lr_key]))
+        slider, number = box.columns([3, 2])
+        slider.slider("log₁₀ lr", -6.0, 1.0, step=0.05, key=exp_key, on_change=lr_from_exponent, args=(i, name))
+        number.number_input("lr", 1e-6, 10.0, format="%.3g", key=lr_key, on_change=exponent_from_lr, args=(i, name))
+        others = spec.params[1:]
+        if others:
+            with box.expander("hyperparameters"):
+                for p in others:
+                    param_input(p, run_key(i, name, p.name))
+    side.button("+ add a run", on_click=add_run, disabled=st.session_state.n_runs >= MAX_RUNS, width="stretch")
+
+    side.subheader("Learning-rate schedule")
+    schedule_name = side.selectbox(
+        "Schedule", list(SCHEDULES), key="schedule", format_func=lambda n: SCHEDULES[n].title
+    )
+    for p in SCHEDULES[schedule_name].params:
+        param_input(p, schedule_key(schedule_name, p.name), side)
+
+    side.subheader("Run")
+    side.number_input("steps", 1, MAX_STEPS, step=50, key="steps")
+    (x0, x1), (y0, y1) = surface.domain
+    sx, sy = side.columns(2)
+    for col, key, (lo, hi) in ((sx, "start_x", (x0, x1)), (sy, "start_y", (y0, y1))):
+        st.session_state[key] = min(max(float(st.session_state.get(key, lo)), lo), hi)
+        col.number_input(f"start {key[-1]}", float(lo), float(hi), step=(hi - lo) / 40, format="%.4g", key=key)
+    side.number_input("seed", 0, int(SEED.hi), key="seed", disabled=surface.noise is None,
+                      help="seed of the gradient noise (noisy surfaces only)")  # fmt: skip
+    side.button("↺ reset", on_click=reset, width="stretch")
+    return surface
