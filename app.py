@@ -30,12 +30,12 @@ from optviz.ui.state import VIEW_KEYS, scenario_from_widgets
 st.set_page_config(page_title="OptViz: see how optimizers learn", page_icon="📉", layout="wide")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False)  # a Result is ≤ 64 MB (MAX_RECORDED_ROWS)
 def run_scenario(query: str) -> Result:
     return simulate(Scenario.from_query(query).scenario)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False)
 def main_figure(query: str, arrows: bool) -> dict:
     result = run_scenario(query)
     return trajectory_figure(result, arrows=arrows, velocity=velocities(result) if arrows else None)

@@ -34,8 +34,8 @@ MAX_RUNS = 8
 MAX_STARTS = 4096
 MAX_QUERY_CHARS = 200_000
 MAX_FIELDS = MAX_STARTS + MAX_RUNS + 16
-# Every start records (steps + 1) rows per run; this bounds one request's memory
-# (1e6 rows × 5 float64 = 40 MB per run) whatever mix of steps and starts a link asks for.
+# Each run records (steps + 1) rows per start; this bounds one request's memory (1e6 rows
+# × 8 float64 = 64 MB in all) whatever mix of runs, steps and starts a link asks for.
 MAX_RECORDED_ROWS = 1_000_000
 
 STEPS = Param("steps", 500, 1, MAX_STEPS, kind="int", help="optimizer steps per run")
@@ -291,11 +291,11 @@ def _parse(text: str, ignore: frozenset[str]) -> Parsed:
             warnings.append(warning)
 
     starts = _parse_starts(fields.get("start", []), surface.domain, warnings)
-    affordable = max(1, MAX_RECORDED_ROWS // (scalars["steps"] + 1))
+    affordable = max(1, MAX_RECORDED_ROWS // (len(runs) * (scalars["steps"] + 1)))
     if len(starts) > affordable:
         warnings.append(
-            f"{len(starts)} start points × {scalars['steps']} steps is more than this app records "
-            f"({MAX_RECORDED_ROWS:,} rows per run); using the first {affordable} start points"
+            f"{len(runs)} runs × {len(starts)} start points × {scalars['steps']} steps is more than this app "
+            f"records ({MAX_RECORDED_ROWS:,} rows); using the first {affordable} start points"
         )
         starts = starts[:affordable]
     scenario = Scenario(

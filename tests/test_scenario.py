@@ -112,10 +112,10 @@ def test_hard_bounds():
     s, warnings = parse(many)
     assert len(s.runs) == MAX_RUNS and any("first 8" in w for w in warnings)
     starts = "&".join(f"start={i % 7 - 3},{i % 5 - 2}" for i in range(MAX_STARTS + 10))
-    s, warnings = parse("surface=himmelblau&steps=100&" + starts)
+    s, warnings = parse("surface=himmelblau&opt=sgd:lr=0.01&steps=100&" + starts)
     assert len(s.starts) == MAX_STARTS and any(f"first {MAX_STARTS}" in w for w in warnings)
     s, warnings = parse("steps=10000&" + starts)
-    assert len(s.starts) == MAX_RECORDED_ROWS // 10001 and any("rows per run" in w for w in warnings)
+    assert len(s.starts) == MAX_RECORDED_ROWS // (3 * 10001) and any("rows); using" in w for w in warnings)
     s, warnings = parse("steps=5&" + "x" * 300_000)
     assert any("longer than" in w for w in warnings) and s.steps == 5
 
