@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, quote
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from optviz import Scenario, simulate
@@ -39,6 +40,11 @@ def run_scenario(query: str) -> Result:
 def main_figure(query: str, arrows: bool) -> dict:
     result = run_scenario(query)
     return trajectory_figure(result, arrows=arrows, velocity=velocities(result) if arrows else None)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def surface_view(query: str) -> go.Figure:
+    return surface_figure(run_scenario(query))
 
 
 def current_link() -> str:
@@ -76,7 +82,7 @@ controls[0].radio("view", ["2-D map", "3-D surface"], key="view", horizontal=Tru
 controls[1].checkbox("direction arrows", key="arrows", disabled=view_3d,
                      help="at each head: −∇f (grey), the step taken (black), the velocity (dashed purple)")  # fmt: skip
 if view_3d:
-    st.plotly_chart(surface_figure(result), key="surface3d", width="stretch")
+    st.plotly_chart(surface_view(query), key="surface3d", width="stretch")
 else:
     st.plotly_chart(PrebuiltFigure(main_figure(query, st.session_state.arrows)), key="map", width="stretch",
                     on_select=start_from_click, selection_mode="points")  # fmt: skip

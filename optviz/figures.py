@@ -21,7 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from optviz.engine import Result, Trajectory
+from optviz.engine import Result, Trajectory, bucket
 from optviz.schedules import multipliers
 from surfaces import SURFACES
 from surfaces.core import Surface
@@ -74,11 +74,15 @@ def color_levels(Z: np.ndarray) -> tuple[np.ndarray, str, bool]:
     so that the valley floor is not one flat colour; else f itself."""
     finite = Z[np.isfinite(Z)]
     low, high = float(finite.min()), float(finite.max())
-    span = high - low
-    if span > 100 * (np.percentile(finite, 5) - low):
-        delta = max(span * 1e-6, 1e-12)
-        return np.log10(np.maximum(Z - low, 0) + delta), f"log₁₀(f − {low:.3g})", True
+    if high - low > 100 * (np.percentile(finite, 5) - low):
+        return _log_above(Z, low, high - low), f"log₁₀(f − {low:.3g})", True
     return Z, "f", False
+
+
+def _log_above(values, low: float, span: float):
+    """``log10(values - low + δ)`` with δ a millionth of the map's span: the log colouring
+    of `color_levels`, also applied to loss values drawn on the 3-D surface."""
+    return np.log10(np.maximum(values - low, 0) + max(span * 1e-6, 1e-12))
 
 
 @functools.lru_cache(maxsize=32)
@@ -353,7 +357,7 @@ def surface_figure(result: Result) -> go.Figure:
     lift = shown.min() if is_log else 0.0
     for i, run in enumerate(result.runs):
         for j, t in enumerate(drawn(run)):
-            z = np.log10(np.maximum(t.loss - Z.min(), 0) + max(np.ptp(Z) * 1e-6, 1e-12)) if is_log else t.loss
+            z = _log_above(t.loss, Z.min(), np.ptp(Z)) if is_log else t.loss
             fig.add_trace(go.Scatter3d(x=t.path[:, 0], y=t.path[:, 1], z=np.maximum(z, lift), mode="lines",
                                        line={"color": COLORS[i % len(COLORS)], "width": 5},
                                        name=run.run.label, showlegend=j == 0, legendgroup=str(i)))  # fmt: skip
@@ -365,7 +369,7 @@ def surface_figure(result: Result) -> go.Figure:
 
 def schedule_figure(name: str, params: Mapping, steps: int) -> go.Figure:
     """A small preview of the schedule's multiplier s(t) over the run."""
-    s = multipliers(name, params, steps)
+    s = multipliers(name, params, bucket(steps))[:steps]  # the engine's evaluation, cached
     fig = go.Figure(go.Scatter(x=np.arange(steps), y=s, mode="lines", line={"color": COLORS[0]},
                                hovertemplate="step %{x}: s = %{y:.3g}<extra></extra>"))  # fmt: skip
     fig.update_layout(height=140, margin={"l": 30, "r": 10, "t": 10, "b": 25}, template="plotly_white",
