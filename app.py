@@ -11,22 +11,13 @@ from urllib.parse import parse_qs, quote
 import plotly.graph_objects as go
 import streamlit as st
 
-from optviz import Scenario, simulate
+from optviz import Scenario, export, simulate
 from optviz.engine import Result, velocities
-from optviz.figures import (
-    MAX_DRAWN,
-    PrebuiltFigure,
-    device_note,
-    schedule_figure,
-    summary_rows,
-    surface_figure,
-    trajectory_figure,
-)
-from optviz.optimizers import OPTIMIZERS
-from optviz.params import fmt
-from optviz.schedules import SCHEDULES
-from optviz.ui.controls import load, sidebar, start_from_click
-from optviz.ui.state import VIEW_KEYS, scenario_from_widgets
+from optviz.figures import PrebuiltFigure, surface_figure, trajectory_figure
+from optviz.presets import Verdict, preset_for
+from optviz.ui.controls import load_link, sidebar, start_from_click
+from optviz.ui.panels import export_menu, gallery, share, summary
+from optviz.ui.state import PAGE_LABELS, VIEW_LABELS, scenario_from_widgets, view_from_widgets
 
 st.set_page_config(page_title="OptViz: see how optimizers learn", page_icon="📉", layout="wide")
 
@@ -37,14 +28,27 @@ def run_scenario(query: str) -> Result:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def main_figure(query: str, arrows: bool) -> dict:
+def main_figure(query: str, arrows: bool, frame: int) -> dict:
     result = run_scenario(query)
-    return trajectory_figure(result, arrows=arrows, velocity=velocities(result) if arrows else None)
+    return trajectory_figure(result, arrows=arrows, velocity=velocities(result) if arrows else None, frame=frame)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def surface_view(query: str) -> go.Figure:
     return surface_figure(run_scenario(query))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def preset_verdict(query: str) -> Verdict:
+    return preset_for(query).check(run_scenario(query))
+
+
+@st.cache_data(max_entries=4, show_spinner="Rendering…")
+def exported(kind: str, query: str, arrows: bool, frame: int) -> bytes:
+    result = run_scenario(query)
+    if kind == "html":
+        return export.html(result, arrows=arrows, frame=frame).encode()
+    return export.png(result, frame or None) if kind == "png" else getattr(export, kind)(result)
 
 
 def current_link() -> str:
@@ -53,64 +57,55 @@ def current_link() -> str:
 
 # --- state from the link, once per session ------------------------------------------------
 if "n_runs" not in st.session_state:
-    parsed = Scenario.from_query(current_link(), ignore=VIEW_KEYS)
-    load(parsed.scenario)
-    st.session_state.notices = parsed.warnings
-    st.session_state.view = "3-D surface" if st.query_params.get("view") == "3d" else "2-D map"
-    st.session_state.arrows = st.query_params.get("arrows") == "1"
+    load_link(current_link())
 
 # --- sidebar --------------------------------------------------------------------------------
 surface = sidebar()
 
-# --- compute --------------------------------------------------------------------------------
+# --- the link: scenario + view, kept in the address bar ---------------------------------------
 scenario, fixes = scenario_from_widgets(st.session_state)
 query = scenario.to_query()
-view_3d = st.session_state.view == "3-D surface"
-link = query + ("&view=3d" if view_3d else "") + ("&arrows=1" if st.session_state.arrows else "")
+st.session_state.frame = min(st.session_state.get("frame", 0), scenario.steps)
+shown = view_from_widgets(st.session_state)
+link = query + shown.to_query()
 if parse_qs(link) != {k: st.query_params.get_all(k) for k in st.query_params}:
     st.query_params.from_dict(parse_qs(link))
-result = run_scenario(query)
 
-# --- main view ------------------------------------------------------------------------------
 for notice in st.session_state.notices:
     st.warning(f"Link fixed: {notice}", icon="🔧")
 for fix in fixes:
     st.info(fix, icon="ℹ️")
 
-controls = st.columns([2, 2, 6])
-controls[0].radio("view", ["2-D map", "3-D surface"], key="view", horizontal=True, label_visibility="collapsed")
-controls[1].checkbox("direction arrows", key="arrows", disabled=view_3d,
-                     help="at each head: −∇f (grey), the step taken (black), the velocity (dashed purple)")  # fmt: skip
-if view_3d:
-    st.plotly_chart(surface_view(query), key="surface3d", width="stretch")
-else:
-    st.plotly_chart(PrebuiltFigure(main_figure(query, st.session_state.arrows)), key="map", width="stretch",
-                    on_select=start_from_click, selection_mode="points")  # fmt: skip
-    st.caption(
-        "Click on the map to start the runs there."
-        + (" Arrows show directions, not lengths: −∇f grey, the step taken black, the optimizer's velocity "
-           "(momentum trace or first moment, where it keeps one) dashed purple." if st.session_state.arrows else "")
-    )  # fmt: skip
-
-if len(scenario.starts) > MAX_DRAWN:
-    st.caption(f"Showing the first {MAX_DRAWN} of {len(scenario.starts)} start points of each run.")
-st.subheader("Summary")
-st.dataframe(
-    summary_rows(result), hide_index=True, width="stretch",
-    column_config={"final loss": st.column_config.NumberColumn(format="%.4g"),
-                   "distance to nearest minimum": st.column_config.NumberColumn(format="%.4g")},
-)  # fmt: skip
-
-with st.expander("Update rules", expanded=False):
-    for name in dict.fromkeys(run.name for run in scenario.runs):
-        opt = OPTIMIZERS[name]
-        st.markdown(f"**{opt.title}** (`{name}`): {opt.note}")
-        st.latex(opt.latex)
-    sched = SCHEDULES[scenario.schedule]
-    st.markdown(f"**Schedule: {sched.title}**: {sched.note} Each run's rate is $\\eta_t = \\mathrm{{lr}}\\cdot s(t)$.")
-    st.latex(sched.latex)
-    st.plotly_chart(schedule_figure(scenario.schedule, dict(scenario.schedule_params), scenario.steps),
-                    key="schedule_preview", width="stretch")  # fmt: skip
-
-st.caption(f"{device_note(result)} Link: `?{query}`")
-st.caption(f"Surface: ${surface.latex}$ · {scenario.steps} steps · seed {fmt(scenario.seed)}")
+explorer, gallery_tab = st.tabs(list(PAGE_LABELS.values()), key="page", on_change="rerun")
+with gallery_tab:
+    if gallery_tab.open:
+        gallery()
+with explorer:
+    if explorer.open:
+        result = run_scenario(query)
+        if (preset := preset_for(query)) is not None:
+            holds, evidence = preset_verdict(query)
+            (st.success if holds else st.error)(
+                f"**{preset.title}.** {preset.claim}  \n{'✓ Holds' if holds else '✗ Does not hold'}: {evidence}"
+            )
+        controls = st.columns([3, 3, 2, 2, 4], vertical_alignment="center")
+        controls[0].radio("view", list(VIEW_LABELS.values()), key="view", horizontal=True,
+                          label_visibility="collapsed")  # fmt: skip
+        controls[1].checkbox("direction arrows", key="arrows", disabled=shown.view == "3d",
+                             help="at each head: −∇f (grey), the step taken (black), the velocity (dashed purple)",
+                             )  # fmt: skip
+        with controls[2]:
+            share(query, shown, scenario.steps)
+        with controls[3]:
+            export_menu(lambda kind: exported(kind, query, shown.arrows, shown.frame))
+        if shown.view == "3d":
+            st.plotly_chart(surface_view(query), key="surface3d", width="stretch")
+        else:
+            st.plotly_chart(PrebuiltFigure(main_figure(query, shown.arrows, shown.frame)), key="map",
+                            width="stretch", on_select=start_from_click, selection_mode="points")  # fmt: skip
+            st.caption(
+                "Click on the map to start the runs there."
+                + (" Arrows show directions, not lengths: −∇f grey, the step taken black, the optimizer's velocity "
+                   "(momentum trace or first moment, where it keeps one) dashed purple." if shown.arrows else "")
+            )  # fmt: skip
+        summary(result, scenario, surface)

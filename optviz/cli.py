@@ -1,6 +1,7 @@
 """Command line: the same flow as the app, without a browser.
 
 python -m optviz run "<query or URL>" [--json]
+python -m optviz render "<query or URL>" [--html F] [--gif F] [--mp4 F] [--png F]
 python -m optviz list
 """
 
@@ -11,7 +12,9 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
 
+from optviz import export, view
 from optviz.engine import Result, Trajectory, simulate
 from optviz.optimizers import OPTIMIZERS
 from optviz.params import fmt
@@ -94,19 +97,55 @@ def listing() -> str:
     return "\n".join(out)
 
 
+EXPORTS = {
+    "html": "standalone animated HTML page (plotly.js inlined, works offline)",
+    "gif": "animated GIF of the map, legend and loss curve",
+    "mp4": "the same animation as H.264 MP4",
+    "png": "one frame as PNG: the link's frame=K, else the final step",
+}
+
+
+def _render(args: argparse.Namespace, scenario: Scenario, warnings: list[str]) -> int:
+    shown, view_warnings = view.View.from_query(args.query, scenario.steps)
+    for w in warnings + view_warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    targets = {kind: getattr(args, kind) for kind in EXPORTS if getattr(args, kind)}
+    if not targets:
+        print("render: give at least one of " + ", ".join(f"--{k}" for k in EXPORTS), file=sys.stderr)
+        return 2
+    result = simulate(scenario)
+    made = {
+        "html": lambda: export.html(result, arrows=shown.arrows, frame=shown.frame).encode(),
+        "gif": lambda: export.gif(result),
+        "mp4": lambda: export.mp4(result),
+        "png": lambda: export.png(result, shown.frame or None),
+    }
+    for kind, path in targets.items():
+        data = made[kind]()
+        path.write_bytes(data)
+        print(f"wrote {path} ({len(data):,} bytes)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m optviz", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="simulate a scenario given as a query string or URL")
     run.add_argument("query", help='e.g. "surface=beale&opt=adam:lr=0.01&steps=1000"')
     run.add_argument("--json", action="store_true", help="print the full result as JSON")
+    render = commands.add_parser("render", help="export a scenario's animation for slides")
+    render.add_argument("query", help="a link or query string; its frame=K and arrows=1 apply")
+    for kind, what in EXPORTS.items():
+        render.add_argument(f"--{kind}", metavar="FILE", type=Path, help=what)
     commands.add_parser("list", help="list surfaces, optimizers and schedules")
     args = parser.parse_args(argv)
 
     if args.command == "list":
         print(listing())
         return 0
-    scenario, warnings = Scenario.from_query(args.query)
+    scenario, warnings = Scenario.from_query(args.query, ignore=view.KEYS)
+    if args.command == "render":
+        return _render(args, scenario, warnings)
     result = simulate(scenario)
     if args.json:
         json.dump(result_json(result, warnings), sys.stdout)

@@ -86,15 +86,24 @@ def _log_above(values, low: float, span: float):
 
 
 @functools.lru_cache(maxsize=32)
-def map_background(name: str, params: tuple) -> tuple[str, str, float, float]:
-    """The surface's map image (cached): ``(data URI, colour label, low, high)``."""
+def map_image(name: str, params: tuple) -> tuple[Image.Image, str, float, float]:
+    """The surface's map as a greyscale image (cached): ``(image, colour label, low, high)``."""
     _, _, Z = surface_grid(name, params, MAP_PIXELS)
     shown, label, _ = color_levels(Z)
     return contour_image(shown), label, float(np.nanmin(shown)), float(np.nanmax(shown))
 
 
-def contour_image(values: np.ndarray, levels: int = CONTOUR_LEVELS) -> str:
-    """A filled contour map of ``values`` (rows = y upwards) as a PNG data URI.
+@functools.lru_cache(maxsize=32)
+def map_background(name: str, params: tuple) -> tuple[str, str, float, float]:
+    """`map_image` as a PNG data URI, for Plotly's layout image."""
+    image, label, low, high = map_image(name, params)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"), label, low, high
+
+
+def contour_image(values: np.ndarray, levels: int = CONTOUR_LEVELS) -> Image.Image:
+    """A filled contour map of ``values`` (rows = y upwards), top row first.
 
     Values are cut into ``levels`` equal bands shaded light (low) to dark (high), and
     pixels where the band changes are darkened: the level lines.
@@ -108,17 +117,26 @@ def contour_image(values: np.ndarray, levels: int = CONTOUR_LEVELS) -> str:
     edge[:, 1:] |= band[:, 1:] != band[:, :-1]
     edge[1:, :] |= band[1:, :] != band[:-1, :]
     shade = np.where(edge, shade * 0.78, shade)
-    image = Image.fromarray(shade[::-1].astype(np.uint8), mode="L")
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return Image.fromarray(shade[::-1].astype(np.uint8), mode="L")
 
 
 def _frame_steps(steps: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, steps, min(steps + 1, MAX_FRAMES))).astype(int))
 
 
-def _at(t: Trajectory, k: int) -> int:
+def _scrubber_steps(steps: int) -> np.ndarray:
+    """The steps the slider can be set to: `SLIDER_STEPS` of the animation frames."""
+    frames = _frame_steps(steps)
+    return frames[np.unique(np.linspace(0, len(frames) - 1, SLIDER_STEPS).round().astype(int))]
+
+
+def frame_step(steps: int, k: int) -> int:
+    """The scrubber position nearest to step ``k``: what a ``frame=k`` link opens at."""
+    stops = _scrubber_steps(steps)
+    return int(stops[np.argmin(np.abs(stops - k))])
+
+
+def row_at(t: Trajectory, k: int) -> int:
     """Row shown at step k: a diverged run stays on its last valid row."""
     return min(k, len(t.path) - 1)
 
@@ -142,7 +160,7 @@ def _padded_tails(result: Result, k: int, length: int) -> np.ndarray:
     blocks = []
     for run in result.runs:
         for t in drawn(run):
-            row = _at(t, k)
+            row = row_at(t, k)
             tail = t.path[max(0, row - length) : row + 1]
             blocks.append(np.concatenate([np.full((length + 1 - len(tail), 2), np.nan), tail]))
     return np.concatenate(blocks)
@@ -205,13 +223,13 @@ def _ranges(result: Result) -> tuple[dict, dict]:
     return loss_axis, {"range": [0.0, float(lrs.max()) * 1.08 or 1.0]}
 
 
-def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None) -> dict:
+def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None, frame: int = 0) -> dict:
     """The main view as a Plotly figure dict: contour map with paths (left), loss and
     learning rate against step (right), animated by frames with Play/Pause, speed
     buttons and a step slider. With ``arrows``, each head shows the steepest-descent
     direction −∇f (grey), the step it actually takes (black) and, given ``velocity``
     (from `optviz.engine.velocities`), the optimizer's velocity (dashed purple), all as
-    directions.
+    directions. The figure opens at ``frame`` (a step, snapped by `frame_step`).
 
     Built as plain dicts (graph_objects validation cost ~0.25 s for this figure)."""
     scenario = result.scenario
@@ -240,10 +258,11 @@ def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None) ->
                           marker={"symbol": "star", "size": 14, "color": "#FFD700", "line": {"color": "black"}},
                           hoverinfo=None, hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>"))  # fmt: skip
     movers: dict[int, object] = {}  # trace index -> k -> points at step k
+    shown = frame_step(scenario.steps, frame)
 
     def moving(trace: dict, mover) -> None:
         movers[len(data)] = mover
-        data.append(trace | _xy(mover(0)))
+        data.append(trace | _xy(mover(shown)))
 
     colors = [COLORS[i % len(COLORS)] for i in range(len(result.runs))]
     for i, run in enumerate(result.runs):
@@ -265,7 +284,7 @@ def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None) ->
     moving(_line(np.empty((0, 2)), "", mode="markers", showlegend=False, hoverinfo=None,
                  marker={"color": heads, "size": 11, "line": {"color": "white", "width": 1.5}},
                  hovertemplate="(%{x:.4g}, %{y:.4g})<extra></extra>"),
-           lambda k: np.array([t.path[_at(t, k)] for t in every]))  # fmt: skip
+           lambda k: np.array([t.path[row_at(t, k)] for t in every]))  # fmt: skip
     if arrows:
         moved = {id(t): v for run, vs in zip(result.runs, velocity or [], strict=False) if vs
                  for t, v in zip(drawn(run), vs, strict=False)}  # fmt: skip
@@ -278,7 +297,7 @@ def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None) ->
                    lambda k, trajs=trajs, vector=vector: _arrows(trajs, k, vector, span))  # fmt: skip
     firsts = [r.trajectories[0] for r in result.runs]
     moving(_line(np.empty((0, 2)), "2", mode="markers", marker={"color": colors, "size": 8}, showlegend=False),
-           lambda k: np.array([[_at(t, k), t.loss[_at(t, k)]] for t in firsts]))  # fmt: skip
+           lambda k: np.array([[row_at(t, k), t.loss[row_at(t, k)]] for t in firsts]))  # fmt: skip
 
     loss_axis, lr_axis = _ranges(result)
     for axes, axis in (("2", loss_axis), ("3", lr_axis)):
@@ -301,7 +320,7 @@ def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None) ->
         "yaxis2": loss_axis | {"domain": [0.56, 1.0], "anchor": "x2", "title": {"text": "loss f(θ)"}},
         "xaxis3": steps_axis | {"anchor": "y3", "title": {"text": "step"}},
         "yaxis3": lr_axis | {"domain": [0.0, 0.42], "anchor": "x3", "title": {"text": "learning rate"}},
-        "updatemenus": [_buttons()], "sliders": [_slider(frame_steps)], "images": [background],
+        "updatemenus": [_buttons()], "sliders": [_slider(scenario.steps, shown)], "images": [background],
     }  # fmt: skip
     return {"data": data, "layout": layout, "frames": frames}
 
@@ -310,7 +329,7 @@ def _arrows(trajs: Sequence[Trajectory], k: int, vector, span: float) -> np.ndar
     """Segments of length ``span`` from each head along ``vector(t, row)`` (directions)."""
     segments = []
     for t in trajs:
-        row = _at(t, k)
+        row = row_at(t, k)
         if row >= len(t.grad):
             continue
         v = vector(t, row)
@@ -335,10 +354,10 @@ def _buttons() -> dict:
             "pad": {"r": 4, "t": 4}, "showactive": False, "buttons": buttons}  # fmt: skip
 
 
-def _slider(frame_steps: np.ndarray) -> dict:
-    shown = frame_steps[np.unique(np.linspace(0, len(frame_steps) - 1, SLIDER_STEPS).round().astype(int))]
+def _slider(steps: int, at: int) -> dict:
+    shown = _scrubber_steps(steps)
     return {
-        "active": 0, "x": 0.3, "y": -0.2, "len": 0.7, "yanchor": "top", "pad": {"t": 8},
+        "active": int(np.searchsorted(shown, at)), "x": 0.3, "y": -0.2, "len": 0.7, "yanchor": "top", "pad": {"t": 8},
         "currentvalue": {"prefix": "step ", "visible": True},
         "steps": [{"label": str(k), "method": "animate",
                    "args": [[str(k)], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",

@@ -8,11 +8,15 @@ from urllib.parse import parse_qs
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st_
 from streamlit.testing.v1 import AppTest
 
-from optviz import Scenario, simulate
+from optviz import Scenario, simulate, view
 from optviz.engine import trace_count
-from optviz.figures import MAX_FRAMES
+from optviz.figures import MAX_FRAMES, frame_step
+from optviz.presets import PRESETS
+from optviz.scenario import MAX_RECORDED_ROWS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -47,6 +51,12 @@ def table(at):
 
 def url(at):
     return {k: at.query_params[k] for k in at.query_params}
+
+
+def url_scenario(at):
+    """What the address bar's link parses to."""
+    items = [(k, v) for k, vs in url(at).items() for v in (vs if isinstance(vs, list) else [vs])]
+    return Scenario.from_query("&".join(f"{k}={v}" for k, v in items), ignore=view.KEYS)
 
 
 def test_default_page_shows_the_default_scenario():
@@ -189,3 +199,76 @@ def test_3d_view_and_arrows():
     fig = figure(at, "surface3d")
     assert fig["data"][0]["type"] == "surface" and {t["type"] for t in fig["data"][1:]} == {"scatter3d"}
     assert url(at)["view"] == "3d"
+
+
+def test_view_state_travels_in_the_link():
+    at = open_app(surface="quadratic", opt="sgd:lr=0.5", steps="200", frame="100", arrows="1")
+    assert url(at)["frame"] == "100" and url(at)["arrows"] == "1"
+    fig = figure(at)
+    k = frame_step(200, 100)
+    head = next(t for t in fig["data"] if t.get("marker", {}).get("size") == 11)
+    np.testing.assert_allclose([decode(head["x"])[0], decode(head["y"])[0]],
+                               simulate(Scenario.from_query("surface=quadratic&opt=sgd:lr=0.5&steps=200").scenario)
+                               .runs[0].path[k], rtol=1e-6)  # fmt: skip
+    slider = fig["layout"]["sliders"][0]
+    assert slider["steps"][slider["active"]]["label"] == str(k)
+    codes = [c.value for c in at.code]
+    assert any(c.endswith("&arrows=1") for c in codes) and any(c.endswith("&arrows=1&frame=100") for c in codes)
+    at.number_input(key="frame").set_value(40).run()
+    assert url(at)["frame"] == "40"
+    at.number_input(key="steps").set_value(30).run()  # the frame follows the run's length
+    assert url(at)["frame"] == "30"
+
+
+def test_a_copied_link_reproduces_the_same_figure():
+    at = open_app()
+    at.selectbox(key="surface").set_value("beale").run()
+    at.number_input(key="run1.momentum.lr").set_value(0.0005).run()
+    at.number_input(key="frame").set_value(250).run()
+    at.checkbox(key="arrows").check().run()
+    copied = url(at)
+    again = AppTest.from_file(APP, default_timeout=120)
+    for key, value in copied.items():
+        again.query_params[key] = value
+    again.run()
+    assert not again.warning and url(again) == copied
+    assert figure(again) == figure(at)
+    assert table(again).equals(table(at))
+
+
+@pytest.mark.parametrize("slug", PRESETS)
+def test_gallery_opens_each_preset_and_shows_its_verified_claim(slug):
+    at = open_app(page="gallery")
+    assert url(at)["page"] == "gallery" and not at.get("plotly_chart")
+    at.button(key=f"preset.{slug}").click().run()
+    preset = PRESETS[slug]
+    assert "page" not in url(at)
+    assert url_scenario(at).scenario == preset.scenario
+    assert [s.value for s in at.success] and "✓ Holds" in at.success[0].value and preset.claim in at.success[0].value
+    assert len(paths(figure(at))) == len(preset.scenario.runs)
+
+
+QUERY_KEYS = st_.sampled_from(["v", "surface", "opt", "schedule", "steps", "start", "seed", "tol", "view", "arrows",
+                               "frame", "page", "zzz", "opt "])  # fmt: skip
+QUERY_VALUES = st_.one_of(
+    st_.text(max_size=40),
+    st_.sampled_from(["rosenbrock:a=9", "adam:lr=1e9,b1=2", "sgd:lr=nan", "quadratic:kappa=-1", "1e9", "-5", "3d",
+                      "gallery", "1,2,3", "1,1;2,2;3,3", "cosine:decay_steps=0", "himmelblau:", "lion:lr=0.1"]),
+    st_.integers(-10**12, 10**12).map(str),
+)  # fmt: skip
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st_.dictionaries(QUERY_KEYS, st_.one_of(QUERY_VALUES, st_.lists(QUERY_VALUES, min_size=1, max_size=12)),
+                        max_size=8))  # fmt: skip
+def test_any_link_opens_a_working_page_within_the_compute_bounds(query):
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    shown = url_scenario(at)
+    assert shown.warnings == []  # the address bar holds a clean, canonical link
+    scenario = shown.scenario
+    assert len(scenario.runs) * len(scenario.starts) * (scenario.steps + 1) <= MAX_RECORDED_ROWS
+    assert at.get("plotly_chart") or url(at).get("page") == "gallery"

@@ -20,6 +20,8 @@ from optviz.figures import (
     color_levels,
     contour_image,
     envelope,
+    map_background,
+    map_image,
     schedule_figure,
     summary_rows,
     surface_figure,
@@ -86,12 +88,19 @@ def test_log_colouring_where_values_span_decades():
 
 def test_contour_image_bands_and_orientation():
     values = np.tile(np.linspace(0, 1, 90)[:, None], (1, 60))  # rows = y upwards
-    uri = contour_image(values, levels=10)
-    image = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
+    image = np.asarray(contour_image(values, levels=10))
     assert image.shape == (90, 60)
     column = image[:, 30].astype(int)
     assert column[-1] > column[0]  # low values (bottom row of the image) are lighter
     assert len(set(column)) >= 10  # ten bands plus their level lines
+
+
+def test_map_background_is_the_map_image_as_png():
+    params = (("a", 1.0), ("b", 100.0))
+    uri, label, low, high = map_background("rosenbrock", params)
+    decoded = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    assert np.array_equal(np.asarray(decoded), np.asarray(map_image("rosenbrock", params)[0]))
+    assert label.startswith("log") and low < high
 
 
 def test_arrows_point_along_minus_gradient_and_step():

@@ -10,18 +10,23 @@ import math
 
 import streamlit as st
 
+from optviz import view
 from optviz.figures import PICKER
 from optviz.optimizers import OPTIMIZERS
+from optviz.presets import PRESETS
 from optviz.scenario import MAX_RUNS, MAX_STEPS, SEED, Scenario
 from optviz.schedules import SCHEDULES
 from optviz.ui.state import (
+    PAGE_LABELS,
     lr_exponent_key,
     run_key,
     scenario_from_widgets,
     schedule_key,
     surface_key,
+    view_values,
     widget_values,
 )
+from optviz.view import View
 from surfaces import SURFACES
 from surfaces.core import Param, Surface
 
@@ -30,10 +35,28 @@ def load(scenario: Scenario) -> None:
     """Show ``scenario`` in every widget."""
     for key, value in widget_values(scenario).items():
         st.session_state[key] = value
+    st.session_state.surface_shown = scenario.surface  # its start points are not a surface change's reset
+
+
+def load_link(link: str) -> None:
+    """Show a link's scenario and view; its fixes become the page's notices."""
+    parsed = Scenario.from_query(link, ignore=view.KEYS)
+    shown, warnings = View.from_query(link, parsed.scenario.steps)
+    load(parsed.scenario)
+    for key, value in view_values(shown).items():
+        st.session_state[key] = value
+    st.session_state.notices = parsed.warnings + warnings
+
+
+def open_preset(slug: str) -> None:
+    """The gallery's Open button: the preset's link, shown in the explorer."""
+    load_link(PRESETS[slug].link)
+    st.session_state.page = PAGE_LABELS["explorer"]
 
 
 def reset() -> None:
     load(Scenario())
+    st.session_state.frame = 0
     st.session_state.notices = []
 
 

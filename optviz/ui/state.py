@@ -16,10 +16,27 @@ from optviz.optimizers import OPTIMIZERS
 from optviz.params import fmt
 from optviz.scenario import MAX_RUNS, Parsed, Scenario
 from optviz.schedules import SCHEDULES
+from optviz.view import View
 from surfaces import SURFACES
 from surfaces.core import Param
 
-VIEW_KEYS = ("view", "arrows")
+# The page's view state (`optviz.view.View`) as widget values: tab and radio labels.
+PAGE_LABELS = {"explorer": "Explorer", "gallery": "Gallery"}
+VIEW_LABELS = {"2d": "2-D map", "3d": "3-D surface"}
+
+
+def view_values(view: View) -> dict[str, object]:
+    """The widget values that show ``view``."""
+    return {"page": PAGE_LABELS[view.page], "view": VIEW_LABELS[view.view], "arrows": view.arrows,
+            "frame": view.frame}  # fmt: skip
+
+
+def view_from_widgets(state: Mapping) -> View:
+    """The `View` the widgets show (the frame clamped to the run's steps)."""
+    page = {v: k for k, v in PAGE_LABELS.items()}.get(state.get("page"), "explorer")
+    shown = {v: k for k, v in VIEW_LABELS.items()}.get(state.get("view"), "2d")
+    frame = min(int(state.get("frame", 0)), int(state.get("steps", 0)))
+    return View(page=page, view=shown, arrows=bool(state.get("arrows", False)), frame=max(frame, 0))
 
 
 def surface_key(surface: str, param: str) -> str:

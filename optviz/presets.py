@@ -1,0 +1,343 @@
+"""The gallery: curated teaching scenarios, each a link plus a claim checked on its result.
+
+A preset's ``check`` takes the `Result` of its own link (and may simulate variants of
+it, e.g. other seeds or another schedule) and returns a `Verdict`: whether the claim
+holds and the computed numbers behind it. The tests run every check; the app shows the
+verdict under a preset's scenario, so a claim on screen is always a computed one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from optviz.engine import Result, Trajectory, simulate
+from optviz.scenario import Scenario
+
+
+class Verdict(NamedTuple):
+    holds: bool
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A gallery entry: ``link`` opens it, ``claim`` says what it shows, ``check`` proves it."""
+
+    slug: str
+    title: str
+    note: str
+    link: str
+    claim: str
+    check: Callable[[Result], Verdict]
+
+    @property
+    def scenario(self) -> Scenario:
+        return Scenario.from_query(self.link).scenario
+
+
+def _t(result: Result, run: int, start: int = 0) -> Trajectory:
+    return result.runs[run].trajectories[start]
+
+
+def _dist(t: Trajectory) -> float:
+    return math.inf if t.final_distance is None else t.final_distance
+
+
+def _step(t: Trajectory | None) -> str:
+    if t is None:
+        return "-"
+    return (
+        f"diverged at step {t.diverged_at}" if t.diverged_at is not None
+        else f"converged at step {t.converged_at}" if t.converged_at is not None
+        else f"{_dist(t):.3g} from the nearest minimum"
+    )  # fmt: skip
+
+
+def _variant(result: Result, **changes) -> Result:
+    return simulate(dataclasses.replace(result.scenario, **changes))
+
+
+def _edge_of_stability(r: Result) -> Verdict:
+    below, above = _t(r, 0), _t(r, 1)
+    x = below.path[:, 0]
+    flips = int(np.sum(np.sign(x[1:]) != np.sign(x[:-1])))
+    holds = below.diverged_at is None and _dist(below) < 0.01 and flips >= 0.9 * (len(x) - 1)
+    holds &= above.diverged_at is not None
+    return Verdict(holds, f"lr 1.98: x changes sign on {flips} of {len(x) - 1} steps, ends "
+                          f"{_dist(below):.2g} from the minimum; lr 2.02: {_step(above)}")  # fmt: skip
+
+
+def _converges_other_lags(fast: int, slow: int, far: float) -> Callable[[Result], Verdict]:
+    """Run ``fast`` converges; run ``slow`` is still more than ``far`` from the minimum."""
+
+    def check(r: Result) -> Verdict:
+        f, s = _t(r, fast), _t(r, slow)
+        holds = f.converged_at is not None and s.diverged_at is None and _dist(s) > far
+        return Verdict(holds, f"{r.runs[fast].run.label}: {_step(f)}; {r.runs[slow].run.label}: {_step(s)}")
+
+    return check
+
+
+def _heavy_ball(r: Result) -> Verdict:
+    heavy, nesterov = _t(r, 0), _t(r, 1)
+    over = [float(t.path[:, 0].max()) for t in (heavy, nesterov)]  # starts at x < 0, minimum at x = 0
+    holds = over[0] > 1.5 * over[1] and nesterov.converged_at is not None
+    holds &= heavy.converged_at is None or nesterov.converged_at < heavy.converged_at
+    return Verdict(holds, f"largest overshoot past x = 0: heavy ball {over[0]:.3g}, Nesterov {over[1]:.3g}; "
+                          f"heavy ball {_step(heavy)}, Nesterov {_step(nesterov)}")  # fmt: skip
+
+
+def _saddle(r: Result) -> Verdict:
+    axis, nudged = _t(r, 0, 0), _t(r, 0, 1)
+    stall = float(np.hypot(*axis.path[-1]))
+    holds = stall < 1e-6 and nudged.converged_at is not None
+    return Verdict(holds, f"from y = 0 it ends {stall:.1e} from the saddle point (0, 0); "
+                          f"nudged to y = 0.001 it {_step(nudged)}")  # fmt: skip
+
+
+def _adagrad(r: Result) -> Verdict:
+    ada, rms = _t(r, 0), _t(r, 1)
+    moved = float(np.hypot(*(ada.path[-1] - ada.path[-101])))
+    holds = _dist(ada) > 4 * _dist(rms) and ada.diverged_at is None
+    return Verdict(holds, f"after {len(ada.path) - 1} steps Adagrad is {_dist(ada):.3g} from (1, 1) and moved "
+                          f"{moved:.2g} in its last 100 steps; RMSprop is {_dist(rms):.3g} away")  # fmt: skip
+
+
+SEEDS = range(8)
+
+
+def _noise_floor(r: Result) -> Verdict:
+    def mean_final(schedule: str, params: tuple) -> float:
+        runs = [_variant(r, schedule=schedule, schedule_params=params, seed=s) for s in SEEDS]
+        return float(np.mean([float(_t(v, 0).loss[-1]) for v in runs]))
+
+    decayed = mean_final(r.scenario.schedule, r.scenario.schedule_params)
+    constant = mean_final("constant", ())
+    return Verdict(decayed < 0.5 * constant, f"mean final loss over seeds 0–{len(SEEDS) - 1}: "
+                                             f"constant lr {constant:.3g}, decaying lr {decayed:.3g}")  # fmt: skip
+
+
+def _warmup(r: Result) -> Verdict:
+    warm, cold = _t(r, 0), _t(_variant(r, schedule="constant", schedule_params=()), 0)
+    holds = _dist(warm) < 0.05 and warm.diverged_at is None and cold.diverged_at is not None and cold.diverged_at < 10
+    return Verdict(holds, f"with warm-up: {_step(warm)}; constant lr: {_step(cold)}")
+
+
+def _adam_beale(r: Result) -> Verdict:
+    adam, big, small = _t(r, 0), _t(r, 1), _t(r, 2)
+    holds = adam.converged_at is not None and big.diverged_at is not None and big.diverged_at < 10
+    holds &= small.diverged_at is None and _dist(small) > 0.1
+    return Verdict(holds, f"Adam: {_step(adam)}; SGD lr 0.01: {_step(big)}; SGD lr 0.001: {_step(small)}")
+
+
+def _four_basins(r: Result) -> Verdict:
+    ends = [t.nearest_minimum for t in r.runs[0].trajectories]
+    converged = sum(t.converged_at is not None for t in r.runs[0].trajectories)
+    distinct = len({(m.x, m.y) for m in ends if m is not None})
+    return Verdict(distinct == 4 and converged == 4,
+                   f"{converged} of 4 starts converged, to {distinct} different minima: "
+                   + ", ".join(f"({m.x:.3g}, {m.y:.3g})" for m in ends if m is not None))  # fmt: skip
+
+
+def _local_cup(r: Result) -> Verdict:
+    ends = [(float(np.hypot(*t.grad[-1])), float(t.loss[-1])) for t in (_t(r, 0), _t(r, 1))]
+    holds = all(g < 1e-3 and f > 10 for g, f in ends)
+    return Verdict(holds, "; ".join(f"{run.run.label}: |∇f| = {g:.1e}, f = {f:.3g}"
+                                    for run, (g, f) in zip(r.runs, ends, strict=True)))  # fmt: skip
+
+
+def _sign_bounces(r: Result) -> Verdict:
+    sign, sgd = _t(r, 0), _t(r, 1)
+    last = sign.path[-20:]
+    bounce = float(np.max(np.abs(last)))
+    lr = r.runs[0].run.lr
+    holds = sign.converged_at is None and 0 < bounce <= lr and sgd.converged_at is not None
+    return Verdict(holds, f"signSGD's last 20 positions stay within {bounce:.3g} of the minimum (lr = {lr:g}) "
+                          f"without settling; SGD {_step(sgd)}")  # fmt: skip
+
+
+def _ill_conditioned(r: Result) -> Verdict:
+    sgd, adam = _t(r, 0), _t(r, 1)
+    params = dict(r.scenario.surface_params)
+    lr, steps = r.runs[0].run.lr, r.scenario.steps
+    y0 = r.scenario.starts[0][1]
+    exact = y0 * (1 - lr * params["h"] / params["kappa"]) ** steps
+    error = abs(float(sgd.path[-1, 1]) - exact)
+    holds = error < 1e-9 * abs(y0) and abs(exact) > 0.1 and adam.converged_at is not None
+    return Verdict(holds, f"SGD's y after {steps} steps: {sgd.path[-1, 1]:.6f}, closed form y₀(1 − lr·h/κ)^t = "
+                          f"{exact:.6f}; Adam {_step(adam)}")  # fmt: skip
+
+
+def _no_minimum(r: Result) -> Verdict:
+    trajs = [t for run in r.runs for t in run.trajectories]
+    holds = all(t.diverged_at is not None for t in trajs)
+    return Verdict(holds, "; ".join(f"{run.run.label}: {_step(run.trajectories[0])}, f fell to "
+                                    f"{float(run.trajectories[0].loss[-1]):.3g}" for run in r.runs))  # fmt: skip
+
+
+PRESETS: dict[str, Preset] = {
+    p.slug: p
+    for p in (
+        Preset(
+            "edge-of-stability",
+            "SGD at the edge of stability",
+            "On a quadratic with curvature h, gradient descent multiplies the distance to the minimum by "
+            "(1 − lr·h) each step. Just below lr = 2/h that factor is close to −1: the iterate jumps across the "
+            "valley every step but still shrinks towards the bottom. Just above 2/h the factor's size exceeds 1 "
+            "and every jump is bigger than the last.",
+            "v=1&surface=quadratic&opt=sgd:lr=1.98&opt=sgd:lr=2.02&steps=300",
+            "lr = 1.98 oscillates (x changes sign on at least 90 % of steps) but converges; lr = 2.02 diverges.",
+            _edge_of_stability,
+        ),
+        Preset(
+            "tiny-lr-crawls",
+            "Too small a learning rate crawls",
+            "A tiny learning rate never overshoots, but it also barely moves: on Rosenbrock's flat, curved "
+            "valley floor plain SGD with lr = 2·10⁻⁴ is still far from the minimum after 2,000 steps. Adam "
+            "rescales each coordinate by its recent gradient size and walks the valley to (1, 1).",
+            "v=1&surface=rosenbrock&opt=sgd:lr=0.0002&opt=adam:lr=0.05&steps=2000",
+            "Adam converges to (1, 1); SGD with lr = 2·10⁻⁴ is still more than 1 away after 2,000 steps.",
+            _converges_other_lags(1, 0, 1.0),
+        ),
+        Preset(
+            "momentum-valley",
+            "Momentum rides the valley",
+            "With the same learning rate, heavy-ball momentum accumulates the small, consistent gradient along "
+            "Rosenbrock's valley floor, moving up to 1/(1 − β) = 10 times faster there, while the oscillating "
+            "component across the valley cancels out.",
+            "v=1&surface=rosenbrock&opt=sgd:lr=0.001&opt=momentum:lr=0.001&steps=2000",
+            "Momentum (β = 0.9) converges within 2,000 steps; plain SGD at the same lr is still more than 0.5 away.",
+            _converges_other_lags(1, 0, 0.5),
+        ),
+        Preset(
+            "heavy-ball-vs-nesterov",
+            "Heavy ball overshoots, Nesterov damps",
+            "On an ill-conditioned bowl (κ = 50) heavy-ball momentum builds up speed and flies past the "
+            "minimum, spiralling in. Nesterov's look-ahead evaluates the gradient where the momentum is about to "
+            "take it, so it brakes earlier: a smaller overshoot and faster convergence with the same lr and β.",
+            "v=1&surface=quadratic:kappa=50&opt=momentum:lr=0.2&opt=nesterov:lr=0.2&steps=300",
+            "The heavy ball's largest overshoot past the minimum is more than 1.5× Nesterov's, and Nesterov "
+            "converges first.",
+            _heavy_ball,
+        ),
+        Preset(
+            "saddle-stable-axis",
+            "Stuck on a saddle's stable axis",
+            "Started exactly on the x axis of f = x² − y² + c·y⁴, the gradient has no y component, so gradient "
+            "descent slides straight into the saddle point and stops there: the gradient vanishes. A nudge of "
+            "0.001 in y is enough: the instability along y grows it geometrically and the run escapes.",
+            "v=1&surface=saddle&opt=sgd:lr=0.05&steps=500&start=-1.5,0&start=-1.5,0.001",
+            "From y = 0 SGD ends within 10⁻⁶ of the saddle point; from y = 0.001 it converges to a minimum.",
+            _saddle,
+        ),
+        Preset(
+            "adagrad-stalls",
+            "Adagrad's steps shrink for good",
+            "Adagrad divides by the square root of the sum of all past squared gradients. That sum only grows, "
+            "so after the steep descent into Rosenbrock's valley its steps stay small for the rest of the run. "
+            "RMSprop divides by a moving average instead, which forgets the steep start.",
+            "v=1&surface=rosenbrock&opt=adagrad:lr=0.5&opt=rmsprop:lr=0.01&steps=3000",
+            "After 3,000 steps Adagrad is more than 4× farther from (1, 1) than RMSprop.",
+            _adagrad,
+        ),
+        Preset(
+            "noise-floor",
+            "A decaying lr gets below the noise floor",
+            "With noisy gradients (like minibatches), constant-lr SGD stops improving at a noise floor: each step "
+            "adds lr·σ of random motion. Decaying the learning rate shrinks that motion, so the iterates settle "
+            "lower. The claim is averaged over eight seeds, since one seed can be lucky.",
+            "v=1&surface=noisy_quadratic:sigma=1&opt=sgd:lr=0.1&schedule=cosine:decay_steps=1000&steps=1000",
+            "Averaged over seeds 0–7, the final loss with cosine decay is less than half that with a constant lr.",
+            _noise_floor,
+        ),
+        Preset(
+            "warmup-rescues",
+            "Warm-up rescues a large learning rate",
+            "Started on Beale's steep ridge at (2, 2), SGD with lr = 0.01 takes one giant step and is thrown out "
+            "of the map. Warming the lr up linearly from 0 over 200 steps lets it first slide into the valley, "
+            "where the same peak lr is stable; the cosine decay then settles it near the minimum (3, 0.5).",
+            "v=1&surface=beale&opt=sgd:lr=0.01&schedule=warmup_cosine:warmup_steps=200,decay_steps=2000"
+            "&steps=2000&start=2,2",
+            "With warm-up the run ends within 0.05 of (3, 0.5); with a constant lr the same run diverges within "
+            "10 steps.",
+            _warmup,
+        ),
+        Preset(
+            "adam-vs-sgd-beale",
+            "Adam vs SGD on Beale",
+            "Beale's gradients range over orders of magnitude: huge on the ridges, tiny on the plateaus. No single "
+            "SGD learning rate suits both, while Adam's per-coordinate scaling takes steps of about lr whatever the "
+            "gradient's size.",
+            "v=1&surface=beale&opt=adam:lr=0.1&opt=sgd:lr=0.01&opt=sgd:lr=0.001&steps=3000&start=2,2",
+            "Adam converges to (3, 0.5); SGD with lr = 0.01 diverges within 10 steps and with lr = 0.001 is still "
+            "more than 0.1 away after 3,000 steps.",
+            _adam_beale,
+        ),
+        Preset(
+            "himmelblau-four-minima",
+            "Four starts, four minima",
+            "Himmelblau's function has four minima of equal depth. Gradient descent is local: it goes downhill "
+            "from wherever it starts, so the start point alone decides which minimum it finds.",
+            "v=1&surface=himmelblau&opt=sgd:lr=0.01&steps=500&start=0,0&start=-1,0&start=-1,-1&start=1,-1",
+            "The same optimizer from four starts converges to four different minima.",
+            _four_basins,
+        ),
+        Preset(
+            "rastrigin-local-cup",
+            "Trapped in a local cup",
+            "Rastrigin's egg box has a local minimum near every integer point. Both SGD and Adam (even with a "
+            "large lr) stop in the cup they start in: the gradient there is zero, so nothing pushes them on "
+            "towards the global minimum at the origin.",
+            "v=1&surface=rastrigin&opt=sgd:lr=0.002&opt=adam:lr=0.3&steps=1000",
+            "Both runs end where |∇f| < 10⁻³ with f > 10; the global minimum has f = 0.",
+            _local_cup,
+        ),
+        Preset(
+            "sign-methods-bounce",
+            "Sign methods never settle",
+            "signSGD moves every coordinate by exactly ±lr, however small the gradient. It gets close fast but "
+            "cannot stop: near the minimum it keeps stepping across it. Gradient descent's steps shrink with "
+            "the gradient, so it settles.",
+            "v=1&surface=quadratic&opt=signsgd:lr=0.07&opt=sgd:lr=0.5&steps=500",
+            "signSGD's last 20 positions stay within lr of the minimum without converging; SGD converges.",
+            _sign_bounces,
+        ),
+        Preset(
+            "ill-conditioning",
+            "Ill-conditioning: the slow direction",
+            "With κ = 1000 the bowl is a thousand times flatter along y. The largest stable lr is set by the "
+            "steep x direction (lr < 2/h), and at that lr the y coordinate shrinks only by a factor "
+            "(1 − lr·h/κ) per step: exactly, as the figure shows. Adam rescales the two directions.",
+            "v=1&surface=quadratic:kappa=1000&opt=sgd:lr=1.9&opt=adam:lr=0.1&steps=500",
+            "SGD's final y equals y₀(1 − lr·h/κ)^500 to 10⁻⁹ (still above 0.1); Adam converges.",
+            _ill_conditioned,
+        ),
+        Preset(
+            "monkey-saddle",
+            "No minimum at all",
+            "The monkey saddle x³ − 3xy² is flat at the origin and falls away without bound in three valleys. "
+            "Every optimizer that goes downhill leaves the map: the app flags the runs as diverged rather than "
+            "silently cutting them.",
+            "v=1&surface=monkey_saddle&opt=sgd:lr=0.05&opt=momentum:lr=0.05&steps=300",
+            "Every run is flagged as diverged.",
+            _no_minimum,
+        ),
+    )
+}
+
+
+@functools.cache
+def _by_query() -> dict[str, Preset]:
+    return {p.scenario.to_query(): p for p in PRESETS.values()}
+
+
+def preset_for(query: str) -> Preset | None:
+    """The preset whose scenario the canonical ``query`` shows, if any."""
+    return _by_query().get(query)

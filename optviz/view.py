@@ -1,0 +1,86 @@
+"""View state: what a link says about *how* a scenario is shown, outside `Scenario`.
+
+Link keys (all optional, defaults omitted from canonical links)::
+
+    page=gallery   the preset gallery instead of the explorer
+    view=3d        the 3-D surface instead of the 2-D map
+    arrows=1       direction arrows at each head (2-D map)
+    frame=K        the map opens at step K (snapped to the nearest animation frame)
+
+`View.from_query` never raises: a bad value falls back to the default with a warning,
+like `Scenario.from_query`. A link is ``scenario.to_query() + view.to_query()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+from urllib.parse import parse_qs
+
+from optviz.params import coerce
+from optviz.scenario import MAX_STEPS, Scenario
+from surfaces.core import Param
+
+PAGES = ("explorer", "gallery")
+VIEWS = ("2d", "3d")
+FRAME = Param("frame", 0, 0, MAX_STEPS, kind="int", help="the step the map opens at")
+ARROWS = Param("arrows", False, 0, 1, kind="bool", help="direction arrows at each head")
+KEYS = ("page", "view", "arrows", "frame")
+
+
+class ParsedView(NamedTuple):
+    view: View
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class View:
+    """How the page shows a scenario; ``frame`` is a step in ``0..steps``."""
+
+    page: str = "explorer"
+    view: str = "2d"
+    arrows: bool = False
+    frame: int = 0
+
+    def to_query(self) -> str:
+        """``&page=...&view=...&arrows=1&frame=K``, defaults left out ('' for the default view)."""
+        named = (("page", self.page, "explorer"), ("view", self.view, "2d"))
+        items = [(k, v) for k, v, default in named if v != default]
+        items += [("arrows", "1")] if self.arrows else []
+        items += [("frame", str(self.frame))] if self.frame else []
+        return "".join(f"&{k}={v}" for k, v in items)
+
+    @classmethod
+    def from_query(cls, text: str, steps: int) -> ParsedView:
+        """Read the view keys of a query string or URL; ``frame`` is clamped to ``steps``."""
+        query = str(text).split("?", 1)[-1].split("#", 1)[0]
+        fields = parse_qs(query, keep_blank_values=True)
+        warnings: list[str] = []
+
+        def first(key: str) -> str | None:
+            values = fields.get(key)
+            if values and len(values) > 1:
+                warnings.append(f"{key} is given {len(values)} times; using the first ({key}={values[0]})")
+            return values[0].strip() if values else None
+
+        view = cls()
+        for key, choices in (("page", PAGES), ("view", VIEWS)):
+            value = first(key)
+            if value is None:
+                continue
+            if value.lower() in choices:
+                view = replace(view, **{key: value.lower()})
+            else:
+                warnings.append(f"{key}={value} is not one of {', '.join(choices)}; using {getattr(view, key)}")
+        for spec in (ARROWS, replace(FRAME, hi=steps)):
+            value = first(spec.name)
+            if value is not None:
+                parsed, warning = coerce(spec, value)
+                view = replace(view, **{spec.name: parsed})
+                warnings += [warning] if warning else []
+        return ParsedView(view, warnings)
+
+
+def link(scenario: Scenario, view: View = View()) -> str:
+    """The whole link (query string) for a scenario shown in a view."""
+    return scenario.to_query() + view.to_query()

@@ -1,0 +1,31 @@
+"""The gallery: every preset's link is clean and its claim holds on the computed result."""
+
+import pytest
+
+from optviz import Scenario, simulate
+from optviz.presets import PRESETS, preset_for
+
+
+def test_at_least_twelve_presets_with_distinct_titles_and_scenarios():
+    assert len(PRESETS) >= 12
+    assert len({p.title for p in PRESETS.values()}) == len(PRESETS)
+    assert len({p.scenario for p in PRESETS.values()}) == len(PRESETS)
+
+
+@pytest.mark.parametrize("slug", PRESETS)
+def test_preset_link_parses_cleanly_and_its_claim_holds(slug):
+    preset = PRESETS[slug]
+    parsed = Scenario.from_query(preset.link)
+    assert parsed.warnings == []
+    assert preset_for(parsed.scenario.to_query()) is preset
+    verdict = preset.check(simulate(parsed.scenario))
+    assert verdict.holds, verdict.evidence
+    assert len(preset.note) >= 150 and preset.claim  # a paragraph, not a caption
+
+
+def test_a_claim_that_stops_holding_fails():
+    """The checks are not constant: the edge-of-stability claim fails once both lrs are stable."""
+    preset = PRESETS["edge-of-stability"]
+    stable = Scenario.from_query(preset.link.replace("lr=2.02", "lr=1.9")).scenario
+    assert not preset.check(simulate(stable)).holds
+    assert preset_for(stable.to_query()) is None

@@ -1,0 +1,31 @@
+"""View state in links: page, 2-D/3-D, arrows, frame; never raises on bad text."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from optviz import Scenario
+from optviz.view import KEYS, View, link
+
+
+def test_defaults_are_left_out_and_values_round_trip():
+    assert View().to_query() == ""
+    shown = View(page="gallery", view="3d", arrows=True, frame=120)
+    assert shown.to_query() == "&page=gallery&view=3d&arrows=1&frame=120"
+    assert View.from_query(link(Scenario(), shown), steps=500) == (shown, [])
+
+
+def test_bad_values_fall_back_with_a_warning():
+    shown, warnings = View.from_query("?view=4d&arrows=maybe&frame=900&frame=3&page=", steps=500)
+    assert shown == View(frame=500)
+    assert any("view=4d is not one of 2d, 3d" in w for w in warnings)
+    assert any("arrows=maybe is not true/false" in w for w in warnings)
+    assert any("frame is given 2 times" in w for w in warnings)
+    assert any("frame=900 is out of range (0..500)" in w for w in warnings)
+
+
+@given(st.text(max_size=200), st.integers(1, 10_000))
+def test_any_text_gives_a_valid_view(text, steps):
+    shown, warnings = View.from_query(text, steps)
+    assert shown.page in ("explorer", "gallery") and shown.view in ("2d", "3d")
+    assert 0 <= shown.frame <= steps and isinstance(warnings, list)
+    assert set(KEYS) >= {k.split("=")[0] for k in shown.to_query().split("&") if k}
