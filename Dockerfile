@@ -1,6 +1,10 @@
-# OptViz explorer image: `docker build -t optviz . && docker run -p 8501:8501 optviz`
+# OptViz explorer image:
+#   docker build -t optviz . && docker run -p 8501:8501 optviz
+# GPU variant (NVIDIA, CUDA 12 wheels of JAX; run with `--gpus all`):
+#   docker build --build-arg JAX_EXTRA=cuda12 -t optviz:gpu . && docker run --gpus all -p 8501:8501 optviz:gpu
 FROM python:3.11-slim
 
+ARG JAX_EXTRA=""
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
@@ -9,13 +13,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt \
+    && if [ -n "$JAX_EXTRA" ]; then pip install --no-cache-dir "jax[${JAX_EXTRA}]>=0.10.2,<0.13"; fi \
     && useradd --create-home --uid 10001 optviz
 
 COPY app.py ./
 COPY optviz ./optviz
 COPY surfaces ./surfaces
 
-USER optviz
+USER 10001
 EXPOSE 8501
 # The first page compiles the default optimizers (a few seconds on a small CPU).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

@@ -13,7 +13,7 @@ import streamlit as st
 
 from optviz import Scenario, export, simulate
 from optviz.engine import Result, velocities
-from optviz.figures import PrebuiltFigure, surface_figure, trajectory_figure
+from optviz.figures import PrebuiltFigure, frame_step, surface_figure, trajectory_figure
 from optviz.presets import Verdict, preset_for
 from optviz.ui.controls import load_link, sidebar, start_from_click
 from optviz.ui.panels import export_menu, gallery, share, summary
@@ -65,7 +65,7 @@ surface = sidebar()
 # --- the link: scenario + view, kept in the address bar ---------------------------------------
 scenario, fixes = scenario_from_widgets(st.session_state)
 query = scenario.to_query()
-st.session_state.frame = min(st.session_state.get("frame", 0), scenario.steps)
+st.session_state.frame = frame_step(scenario.steps, st.session_state.get("frame", 0))  # a scrubber position
 shown = view_from_widgets(st.session_state)
 link = query + shown.to_query()
 if parse_qs(link) != {k: st.query_params.get_all(k) for k in st.query_params}:

@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# Installs what the tests need on a fresh machine, then runs lint and every test.
+# Installs what the tests need on a fresh machine, then runs lint and every test:
+# unit, AppTest and real-browser (tests/e2e) tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Browser tests drive Debian's Chromium through Playwright (never `playwright install`).
+if [ ! -x /usr/bin/chromium ]; then
+    sudo=""
+    if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium
+fi
 python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 python -m ruff check .
 python -m ruff format --check .

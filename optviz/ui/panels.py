@@ -27,21 +27,25 @@ def full_url(link: str) -> str:
     return f"{st.context.url or ''}?{link}"
 
 
+def snap_frame(steps: int) -> None:
+    st.session_state.frame = frame_step(steps, st.session_state.frame)
+
+
 def share(query: str, shown: View, steps: int) -> None:
     """Links with copy buttons: the scenario as shown, and the same at a chosen step."""
-    with st.popover("🔗 Share", width="stretch"):
+    with st.popover("Share", icon=":material/share:", width="stretch"):
         st.caption("Everything on screen is in the link; the button at its right copies it.")
         st.code(full_url(query + View(view=shown.view, arrows=shown.arrows).to_query()), language=None,
                 wrap_lines=True)  # fmt: skip
-        st.number_input("link to the map at step", 0, steps, key="frame",
-                        help="the map opens at this step (the scrubber's nearest position)")  # fmt: skip
-        st.caption(f"Link to step {frame_step(steps, shown.frame)}:")
+        st.number_input("link to the map at step", 0, steps, key="frame", on_change=snap_frame, args=(steps,),
+                        help="the map opens at this step (moved to the scrubber's nearest position)")  # fmt: skip
+        st.caption(f"Link to step {shown.frame}:")
         st.code(full_url(query + shown.to_query()), language=None, wrap_lines=True)
 
 
 def export_menu(make: Callable[[str], bytes]) -> None:
     """Download buttons; ``make(kind)`` renders a file only when its button is clicked."""
-    with st.popover("⬇ Export", width="stretch"):
+    with st.popover("Export", icon=":material/download:", width="stretch"):
         st.caption("For slides: the animation as a page that works offline, a GIF or MP4, or one frame as PNG.")
         for kind, mime, label in EXPORTS:
             st.download_button(label, lambda kind=kind: make(kind), file_name=f"optviz.{kind}", mime=mime,
@@ -58,7 +62,7 @@ def gallery() -> None:
             st.markdown(preset.note)
             st.markdown(f"*Claim:* {preset.claim}")
             st.button("Open", key=f"preset.{preset.slug}", on_click=open_preset, args=(preset.slug,), type="primary")
-            st.caption(f"`?{preset.link}`")
+            st.caption(f"[Link to this preset]({full_url(preset.link)})")
 
 
 def summary(result: Result, scenario: Scenario, surface: Surface) -> None:

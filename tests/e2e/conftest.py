@@ -1,0 +1,80 @@
+"""The real app (`streamlit run app.py` on a free port) and fresh headless Chromium
+contexts (Debian's /usr/bin/chromium driven by Playwright; never `playwright install`).
+
+Artifacts (screenshots, measured timings) go to ``artifacts/e2e/`` or ``$E2E_ARTIFACTS``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from browser import chromium, free_port, serve_app  # noqa: E402
+
+ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "artifacts" / "e2e"))
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def app(playwright):
+    """Base URL of the running app and the seconds from launch to its first drawn chart."""
+    launched = time.perf_counter()
+    with serve_app(free_port()) as url:
+        with chromium(playwright) as context:
+            page = context.new_page()
+            page.goto(url)
+            page.locator(".js-plotly-plot .scatterlayer").first.wait_for(timeout=120_000)
+            measure("time to first chart after `streamlit run` (cold)", time.perf_counter() - launched, "s")
+        yield url
+
+
+@pytest.fixture
+def context(playwright):
+    """A fresh browser (new empty profile) per test."""
+    with chromium(playwright) as ctx:
+        yield ctx
+
+
+@pytest.fixture
+def page(context):
+    """A page that fails the test on any browser console error or uncaught exception."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.console_errors = errors  # a test may remove errors it expects, saying why
+    yield page
+    assert errors == [], f"browser console errors: {errors}"
+
+
+MEASURED: dict[str, tuple[float, str]] = {}
+
+
+def measure(what: str, value: float, unit: str) -> None:
+    """Keep a timing (never asserted: machines here are noisy); printed after the run and
+    written to ``measurements.json`` among the artifacts."""
+    MEASURED[what] = (value, unit)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    doc = {k: {"value": round(v, 3), "unit": u} for k, (v, u) in MEASURED.items()}
+    (ARTIFACTS / "measurements.json").write_text(json.dumps(doc, indent=1))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if MEASURED:
+        terminalreporter.section("measured in the browser (printed, not asserted)")
+        for what, (value, unit) in MEASURED.items():
+            terminalreporter.write_line(f"{what}: {value:.3g} {unit}")

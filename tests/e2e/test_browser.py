@@ -1,0 +1,195 @@
+"""The app in a real browser: headless Chromium against `streamlit run app.py`.
+
+Figure data is read from plotly.js's own graph div (``gd._fullData``), so the tests see
+what the browser drew, not what the server meant to send.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import numpy as np
+import pytest
+
+from optviz import Scenario, export, simulate
+from optviz.figures import frame_step
+from optviz.presets import PRESETS
+from tests.e2e.conftest import ARTIFACTS, chromium, measure
+from tests.test_dockerfile import entrypoint_app
+
+CHART = ".js-plotly-plot"
+HEADS = """() => { const gd = document.querySelector('.js-plotly-plot');
+    const i = gd._fullData.findIndex(t => t.marker && t.marker.size === 11 && t.mode === 'markers');
+    return [Array.from(gd._fullData[i].x), Array.from(gd._fullData[i].y)]; }"""
+TRACES = """() => { const gd = document.querySelector('.js-plotly-plot');
+    return gd._fullData.map(t => ({name: t.name || '', type: t.type, mode: t.mode || '',
+        x: Array.from(t.x || []), y: Array.from(t.y || [])})); }"""
+
+
+def ready(page, timeout: int = 120_000) -> None:
+    """The script has finished and the map's traces are drawn."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+    page.locator(f"{CHART} .scatterlayer").first.wait_for(timeout=timeout)
+    page.wait_for_timeout(300)
+
+
+def query(page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def heads(page) -> np.ndarray:
+    return np.array(page.evaluate(HEADS)).T
+
+
+def wait_until(page, predicate: str, arg=None, timeout: int = 60_000) -> float:
+    """Seconds until the JS ``predicate`` is true."""
+    start = time.perf_counter()
+    page.wait_for_function(predicate, arg=arg, timeout=timeout)
+    return time.perf_counter() - start
+
+
+def test_default_page_draws_the_expected_traces(app, page):
+    page.goto(app)
+    ready(page)
+    traces = page.evaluate(TRACES)
+    expected = simulate(Scenario())
+    for run in expected.runs:
+        path = next(t for t in traces if t["name"] == run.run.label and t["mode"] == "lines")
+        np.testing.assert_allclose(np.column_stack([path["x"], path["y"]]), run.path, rtol=1e-6)
+    assert any(t["name"] == "known minima" for t in traces)
+    assert page.locator(f"{CHART} .imagelayer image").count() == 1  # the contour map
+    assert query(page)["opt"] == ["sgd:lr=0.001", "momentum:lr=0.001", "adam:lr=0.05"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "default.png", full_page=True)
+
+
+def test_play_pause_and_scrubber(app, page):
+    page.goto(app)
+    ready(page)
+    page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
+        window.__frames = 0; gd.on('plotly_animatingframe', () => { window.__frames += 1; }); }""")
+    start = heads(page)
+    page.get_by_text("▶ Play").first.click()
+    page.wait_for_timeout(1500)
+    frames = page.evaluate("window.__frames")
+    assert frames > 5 and not np.allclose(heads(page), start)  # the position markers move
+    measure("playback frames per second, default page (1x)", frames / 1.5, "frames/s")
+    assert page.locator(f"{CHART} .imagelayer image").count() == 1  # the map survives animation
+    page.get_by_text("Pause").first.click()
+    page.wait_for_timeout(300)
+    # plotly.js rejects the interrupted Play promise with `undefined` and its animation
+    # buttons do not catch it (Plots.executeAPICommand re-rejects): one uncaught
+    # "undefined" per interruption, from plotly.js itself. Any other error still fails.
+    interrupted = [e for e in page.console_errors if e == "undefined"]
+    assert len(interrupted) <= 1
+    page.console_errors[:] = [e for e in page.console_errors if e != "undefined"]
+    paused = heads(page)
+    page.wait_for_timeout(700)
+    np.testing.assert_array_equal(heads(page), paused)  # Pause stops it
+    rail = page.locator(f"{CHART} .slider-rail-rect").first.bounding_box()
+    page.mouse.click(rail["x"] + 0.25 * rail["width"], rail["y"] + rail["height"] / 2)
+    page.wait_for_timeout(500)
+    label = page.locator(f"{CHART} .slider-group > .slider-label").first.text_content()
+    k = int(label.split()[-1])
+    assert 0 < k < 500
+    result = simulate(Scenario())
+    np.testing.assert_allclose(heads(page), [r.path[min(k, len(r.path) - 1)] for r in result.runs], rtol=1e-5)
+
+
+def test_changing_lr_and_runs_changes_picture_and_url(app, page):
+    page.goto(app)
+    ready(page)
+    box = page.locator(".st-key-run0-sgd-lr input")
+    box.fill("0.0005")
+    started = time.perf_counter()
+    box.press("Enter")
+    wait_until(page, "() => decodeURIComponent(location.search).includes('opt=sgd:lr=0.0005')")
+    wait_until(
+        page,
+        """() => document.querySelector('.js-plotly-plot')._fullData
+        .some(t => t.name === 'sgd lr=0.0005')""",
+    )
+    measure("lr change to redrawn chart", time.perf_counter() - started, "s")
+    path = next(t for t in page.evaluate(TRACES) if t["name"] == "sgd lr=0.0005")
+    expected = simulate(Scenario.from_query(unquote(urlsplit(page.url).query)).scenario).runs[0].path
+    np.testing.assert_allclose(np.column_stack([path["x"], path["y"]]), expected, rtol=1e-6)
+    page.get_by_role("button", name="+ add a run").click()
+    wait_until(page, "() => new URLSearchParams(location.search).getAll('opt').length === 4")
+    ready(page)
+    assert query(page)["opt"][-1] == "adam:lr=0.01"
+    assert any(t["name"] == "adam lr=0.01" for t in page.evaluate(TRACES))
+
+
+def test_a_copied_link_reproduces_state_and_figure_in_a_fresh_browser(app, page, playwright):
+    page.goto(f"{app}/?surface=himmelblau&opt=nesterov:lr=0.003&opt=rmsprop:lr=0.02&steps=300&start=-1,-1"
+              "&frame=120&arrows=1")  # fmt: skip
+    ready(page)
+    box = page.locator(".st-key-run1-rmsprop-lr input")
+    box.fill("0.01")
+    box.press("Enter")
+    wait_until(page, "() => decodeURIComponent(location.search).includes('rmsprop:lr=0.01&')")
+    ready(page)
+    copied, traces, shown = page.url, page.evaluate(TRACES), heads(page)
+    assert query(page)["frame"] == [str(frame_step(300, 120))] and query(page)["arrows"] == ["1"]
+    with chromium(playwright) as fresh:
+        other = fresh.new_page()
+        other.goto(copied)
+        ready(other)
+        assert other.url == copied
+        assert other.evaluate(TRACES) == traces
+        np.testing.assert_array_equal(heads(other), shown)
+        assert other.locator(".st-key-run1-rmsprop-lr input").input_value() == "0.01"
+
+
+def test_a_malformed_link_shows_the_notice_and_a_working_page(app, page):
+    page.goto(f"{app}/?surface=rosenbrok&opt=adam:lr=-3&steps=abc&start=1;2;3&zzz=%ZZ&view=4d")
+    ready(page)
+    notices = page.get_by_test_id("stAlert").all_text_contents()
+    text = " ".join(notices)
+    assert "did you mean 'rosenbrock'" in text and "lr=-3 is out of range" in text
+    assert "steps=abc is not a number" in text and "view=4d" in text
+    assert query(page)["steps"] == ["500"] and query(page)["opt"] == ["adam:lr=1e-06"]
+    assert any(t["name"] == "adam lr=1e-06" for t in page.evaluate(TRACES))
+
+
+def test_the_gallery_opens_each_preset(app, page):
+    page.goto(f"{app}/?page=gallery")
+    page.get_by_text(next(iter(PRESETS.values())).title).first.wait_for(timeout=120_000)
+    for i, preset in enumerate(PRESETS.values()):
+        page.get_by_role("tab", name="Gallery").click()
+        page.locator(f".st-key-preset-{preset.slug} button").click()
+        banner = page.get_by_test_id("stAlert").filter(has_text=preset.title)
+        banner.wait_for(timeout=60_000)
+        assert "✓ Holds" in banner.text_content()
+        ready(page)
+        shown = Scenario.from_query(unquote(urlsplit(page.url).query), ignore=("page", "view", "arrows", "frame"))
+        assert shown.scenario == preset.scenario and "page" not in query(page)
+        names = {t["name"] for t in page.evaluate(TRACES) if t["mode"] == "lines" and t["name"]}
+        assert {r.label for r in preset.scenario.runs} <= {n.replace("  ⚠ diverged", "") for n in names}
+        if i == 0:
+            page.screenshot(path=ARTIFACTS / f"preset-{preset.slug}.png", full_page=True)
+
+
+@pytest.mark.parametrize("frame", [0, 40])
+def test_exported_html_works_offline_in_chromium(page, tmp_path, frame):
+    result = simulate(Scenario.from_query("surface=quadratic&opt=sgd:lr=0.5&opt=adam:lr=0.1&steps=80").scenario)
+    path = tmp_path / "out.html"
+    path.write_text(export.html(result, frame=frame))
+    page.route("http*://**", lambda route: route.abort())  # offline: nothing may be fetched
+    page.goto(path.as_uri())
+    page.locator(f"{CHART} .scatterlayer").first.wait_for(timeout=30_000)
+    assert page.evaluate("() => document.querySelector('.js-plotly-plot')._transitionData._frames.length") == 81
+    start = heads(page)
+    np.testing.assert_allclose(start, [r.path[frame_step(80, frame)] for r in result.runs], rtol=1e-6)
+    page.get_by_text("▶ Play").first.click()
+    page.wait_for_timeout(1000)
+    assert not np.allclose(heads(page), start)
+
+
+def test_the_docker_entrypoint_serves_the_app_from_the_copied_files(page, tmp_path):
+    """The image's ENTRYPOINT, run outside Docker from only the files the image copies."""
+    with entrypoint_app(tmp_path) as url:
+        page.goto(url)
+        ready(page)
+        assert any(t["name"] == "adam lr=0.05" for t in page.evaluate(TRACES))
