@@ -27,15 +27,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def app_command(port: int) -> list[str]:
+    """`streamlit run app.py` as the tests and benchmarks run it, on 127.0.0.1:port."""
+    return [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none"]  # fmt: skip
+
+
 @contextlib.contextmanager
-def serve_app(port: int):
-    """`streamlit run app.py` on 127.0.0.1:port, yielded once /_stcore/health answers."""
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def serve_app(port: int, command: list[str] | None = None, cwd: Path = ROOT, env: dict | None = None):
+    """Run the app (``command``, default `app_command`) and yield its URL once
+    /_stcore/health answers; the server is stopped on exit."""
+    proc = subprocess.Popen(command or app_command(port), cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:

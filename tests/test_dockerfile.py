@@ -6,14 +6,14 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from browser import free_port, serve_app  # noqa: E402
+
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
 
@@ -45,29 +45,14 @@ def test_image_shape():
 
 @contextlib.contextmanager
 def entrypoint_app(folder: Path):
-    """Copy what the image copies into ``folder``, run the ENTRYPOINT there with the
+    """Copy what the image copies into ``folder`` and run the ENTRYPOINT there with the
     image's environment (port changed to a free one); yields the app's URL once healthy."""
     for src in copied():
         (shutil.copytree if (ROOT / src).is_dir() else shutil.copy)(ROOT / src, folder / src)
     command = json.loads(re.search(r"^ENTRYPOINT (\[.+\])$", DOCKERFILE, re.M).group(1))
     assert command[:3] == ["streamlit", "run", "app.py"] and "--server.address=0.0.0.0" in command
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     command = [sys.executable, "-m", *[a if a != "--server.port=8501" else f"--server.port={port}" for a in command]]
     env = dict(os.environ, **dict(re.findall(r"(STREAMLIT_\w+)=(\S+)", DOCKERFILE)), PYTHONPATH="")
-    proc = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    assert r.read() == b"ok"
-                    break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read().decode()
-                time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with serve_app(port, command, cwd=folder, env=env) as url:
+        yield url
