@@ -37,7 +37,6 @@ import optax
 from optviz.optimizers import OPTIMIZERS
 from optviz.scenario import OptRun, Scenario
 from optviz.schedules import multipliers
-from surfaces import SURFACES
 from surfaces.core import Minimum, Surface
 
 NEVER = np.iinfo(np.int32).max
@@ -216,7 +215,7 @@ class _Traced(NamedTuple):
 
 def _inputs(scenario: Scenario, run: OptRun):
     """The kernel's static key, the run's lr, the shared traced arguments, known minima."""
-    surface = SURFACES[scenario.surface]
+    surface = scenario.surface_def
     optimizer = OPTIMIZERS[run.name]
     hp = run.hyperparams
     # Keyed by the builder and its structural flags, not the registry entry: sgd with

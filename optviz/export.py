@@ -23,7 +23,6 @@ from PIL import Image, ImageDraw, ImageFont
 from optviz.engine import Result
 from optviz.figures import COLORS, drawn, frame_step, map_image, row_at, trajectory_figure
 from optviz.schedules import SCHEDULES
-from surfaces import SURFACES
 
 SIZE = (960, 540)  # 16:9, for slides
 GIF_FRAMES = 100  # animation frames in a GIF or MP4 (steps are sampled evenly)
@@ -54,9 +53,9 @@ class _Canvas:
     def __init__(self, result: Result):
         self.result = result
         scenario = result.scenario
-        surface = SURFACES[scenario.surface]
+        surface = scenario.surface_def
         (self.x0, self.x1), (self.y0, self.y1) = surface.domain
-        image = map_image(scenario.surface, scenario.surface_params)[0]
+        image = map_image(surface, scenario.surface_params)[0]
         base = Image.new("RGB", SIZE, "white")
         base.paste(image.resize((_MAP, _MAP)).convert("RGB"), (_PAD, _PAD))
         draw = ImageDraw.Draw(base)
@@ -65,7 +64,7 @@ class _Canvas:
             x, y = self.pixels(np.array([[m.x, m.y]]))[0]
             draw.regular_polygon((x, y, 9), 4, rotation=45, fill=_MINIMUM, outline="black")
         self.colors = [COLORS[i % len(COLORS)] for i in range(len(result.runs))]
-        self.trajs = [(self.colors[i], t) for i, run in enumerate(result.runs) for t in drawn(run)]
+        self.trajs = [(self.colors[i], t) for i, run in enumerate(result.runs) for t in drawn(result, run)]
         self.pixel_paths = [self.pixels(t.path) for _, t in self.trajs]
         for (color, _), path in zip(self.trajs, self.pixel_paths, strict=True):
             draw.line([tuple(p) for p in path], fill=_faint(color), width=1)

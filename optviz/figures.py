@@ -23,7 +23,6 @@ from PIL import Image
 
 from optviz.engine import Result, Trajectory, bucket
 from optviz.schedules import multipliers
-from surfaces import SURFACES
 from surfaces.core import Surface
 
 # Okabe & Ito's colour-blind-safe palette (yellow last: weakest on a light map).
@@ -31,7 +30,9 @@ COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#00
 MAX_FRAMES = 200
 TAIL = 20  # exact recent steps drawn bold behind each head (fewer with many heads)
 TAIL_POINTS = 200  # tail points per frame, all heads together
-MAX_DRAWN = 16  # start points drawn per run
+MAX_DRAWN = 16  # start points drawn per run, at least; also table rows per run
+MAX_HEADS = 256  # start points drawn in all (a cloud of 256 starts for one run)
+PATH_POINTS = 60_000  # full-path points drawn in all; paths of a big cloud are thinned
 GRID = 120
 PICKER = 1  # index of the click-to-start grid trace
 PICKER_GRID = 25  # 625 invisible markers: each costs plotly.js styling work on every frame
@@ -58,9 +59,8 @@ def _grid_fn(surface: Surface):
 
 
 @functools.lru_cache(maxsize=64)
-def surface_grid(name: str, params: tuple, n: int = GRID) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def surface_grid(surface: Surface, params: tuple, n: int = GRID) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(xs, ys, Z)`` on an ``n × n`` grid over the surface's domain (cached)."""
-    surface = SURFACES[name]
     (x0, x1), (y0, y1) = surface.domain
     xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
     X, Y = np.meshgrid(xs, ys)
@@ -86,17 +86,17 @@ def _log_above(values, low: float, span: float):
 
 
 @functools.lru_cache(maxsize=32)
-def map_image(name: str, params: tuple) -> tuple[Image.Image, str, float, float]:
+def map_image(surface: Surface, params: tuple) -> tuple[Image.Image, str, float, float]:
     """The surface's map as a greyscale image (cached): ``(image, colour label, low, high)``."""
-    _, _, Z = surface_grid(name, params, MAP_PIXELS)
+    _, _, Z = surface_grid(surface, params, MAP_PIXELS)
     shown, label, _ = color_levels(Z)
     return contour_image(shown), label, float(np.nanmin(shown)), float(np.nanmax(shown))
 
 
 @functools.lru_cache(maxsize=32)
-def map_background(name: str, params: tuple) -> tuple[str, str, float, float]:
+def map_background(surface: Surface, params: tuple) -> tuple[str, str, float, float]:
     """`map_image` as a PNG data URI, for Plotly's layout image."""
-    image, label, low, high = map_image(name, params)
+    image, label, low, high = map_image(surface, params)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"), label, low, high
@@ -141,17 +141,25 @@ def row_at(t: Trajectory, k: int) -> int:
     return min(k, len(t.path) - 1)
 
 
-def drawn(run) -> tuple[Trajectory, ...]:
-    """The trajectories of a run that figures and tables show: at most `MAX_DRAWN`, so a
-    link with thousands of start points cannot make a page of hundreds of megabytes."""
-    return run.trajectories[:MAX_DRAWN]
+def drawn(result: Result, run) -> tuple[Trajectory, ...]:
+    """The trajectories of ``run`` that figures draw: `MAX_HEADS` shared among the runs
+    (at least `MAX_DRAWN` each), so a cloud of 256 starts animates whole while a link
+    with thousands of start points cannot make a page of hundreds of megabytes."""
+    return run.trajectories[: max(MAX_DRAWN, MAX_HEADS // len(result.runs))]
 
 
 def tail_length(result: Result) -> int:
     """Steps of exact recent path behind each head: `TAIL`, shortened when many heads
-    share the frame so each frame carries at most ~`TAIL_POINTS` points."""
-    heads = sum(len(drawn(run)) for run in result.runs)
-    return max(1, min(TAIL, TAIL_POINTS // heads - 1))
+    share the frame so each frame carries at most ~`TAIL_POINTS` points (none at all for
+    a cloud of more than `TAIL_POINTS` / 2 heads: the heads alone show the flow)."""
+    heads = sum(len(drawn(result, run)) for run in result.runs)
+    return max(0, min(TAIL, TAIL_POINTS // heads - 1))
+
+
+def _thinned(n: int, most: int) -> np.ndarray:
+    """Indices of a drawn path: all ``n`` rows up to ``most``, else ``most`` evenly spaced
+    ones, first and last included (the exact recent steps still travel in the tails)."""
+    return np.arange(n) if n <= most else np.unique(np.linspace(0, n - 1, most).round().astype(int))
 
 
 def _padded_tails(result: Result, k: int, length: int) -> np.ndarray:
@@ -159,7 +167,7 @@ def _padded_tails(result: Result, k: int, length: int) -> np.ndarray:
     ``length + 1`` rows (NaN-padded before the start) so per-point colours stay aligned."""
     blocks = []
     for run in result.runs:
-        for t in drawn(run):
+        for t in drawn(result, run):
             row = row_at(t, k)
             tail = t.path[max(0, row - length) : row + 1]
             blocks.append(np.concatenate([np.full((length + 1 - len(tail), 2), np.nan), tail]))
@@ -212,8 +220,8 @@ def _curve(values: np.ndarray, axes: str, color: str, what: str, label: str, gro
 
 
 def _ranges(result: Result) -> tuple[dict, dict]:
-    losses = np.concatenate([t.loss for r in result.runs for t in drawn(r)] + [np.ones(1)])
-    lrs = np.concatenate([t.lr for r in result.runs for t in drawn(r)] + [np.zeros(1)])
+    losses = np.concatenate([t.loss for r in result.runs for t in drawn(result, r)] + [np.ones(1)])
+    lrs = np.concatenate([t.lr for r in result.runs for t in drawn(result, r)] + [np.zeros(1)])
     positive = losses[losses > 0]
     if losses.min() > 0:
         loss_axis = {"type": "log", "range": [math.log10(positive.min()) - 0.2, math.log10(positive.max()) + 0.2]}
@@ -233,8 +241,8 @@ def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None, fr
 
     Built as plain dicts (graph_objects validation cost ~0.25 s for this figure)."""
     scenario = result.scenario
-    surface = SURFACES[scenario.surface]
-    image, label, low, high = map_background(scenario.surface, scenario.surface_params)
+    surface = scenario.surface_def
+    image, label, low, high = map_background(surface, scenario.surface_params)
     (x0, x1), (y0, y1) = surface.domain
     span = 0.08 * max(x1 - x0, y1 - y0)
     # The map is a background image, not a contour trace: plotly.js drops contour and
@@ -265,9 +273,13 @@ def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None, fr
         data.append(trace | _xy(mover(shown)))
 
     colors = [COLORS[i % len(COLORS)] for i in range(len(result.runs))]
+    n_heads = sum(len(drawn(result, run)) for run in result.runs)
+    few = n_heads <= MAX_DRAWN  # else a cloud: thinner lines, smaller heads
+    per_path = max(CURVE_POINTS, PATH_POINTS // n_heads)
     for i, run in enumerate(result.runs):
-        full = _joined([t.path for t in drawn(run)])
-        data.append(_line(full, "", mode="lines", opacity=0.6, line={"color": colors[i], "width": 1.5},
+        full = _joined([t.path[_thinned(len(t.path), per_path)] for t in drawn(result, run)])
+        data.append(_line(full, "", mode="lines", opacity=0.6 if few else 0.3,
+                          line={"color": colors[i], "width": 1.5 if few else 0.8},
                           legendgroup=str(i), name=_run_name(result, i)))  # fmt: skip
         data.append(_curve(run.trajectories[0].loss, "2", colors[i], "f", run.run.label, str(i)))
         data.append(_curve(run.trajectories[0].lr, "3", colors[i], "lr", run.run.label, str(i)))
@@ -275,19 +287,20 @@ def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None, fr
     # with the number of traces it updates): every run's recent tail and head share one
     # marker trace, coloured per point; the loss markers share another.
     tail = tail_length(result)
-    tail_color = [c for i, c in enumerate(colors) for t in drawn(result.runs[i]) for _ in range(tail + 1)]
+    tail_color = [c for i, c in enumerate(colors) for t in drawn(result, result.runs[i]) for _ in range(tail + 1)]
     moving(_line(np.empty((0, 2)), "", mode="markers", showlegend=False,
                  marker={"size": 4, "color": tail_color, "opacity": 0.9}),
-           lambda k: _padded_tails(result, k, tail))  # fmt: skip
-    every = [t for run in result.runs for t in drawn(run)]
-    heads = [c for i, c in enumerate(colors) for _ in drawn(result.runs[i])]
+           lambda k: _padded_tails(result, k, tail) if tail else np.empty((0, 2)))  # fmt: skip
+    every = [t for run in result.runs for t in drawn(result, run)]
+    heads = [c for i, c in enumerate(colors) for _ in drawn(result, result.runs[i])]
     moving(_line(np.empty((0, 2)), "", mode="markers", showlegend=False, hoverinfo=None,
-                 marker={"color": heads, "size": 11, "line": {"color": "white", "width": 1.5}},
+                 marker={"color": heads, "size": 11 if few else 7,
+                         "line": {"color": "white", "width": 1.5 if few else 0.5}},
                  hovertemplate="(%{x:.4g}, %{y:.4g})<extra></extra>"),
            lambda k: np.array([t.path[row_at(t, k)] for t in every]))  # fmt: skip
     if arrows:
         moved = {id(t): v for run, vs in zip(result.runs, velocity or [], strict=False) if vs
-                 for t, v in zip(drawn(run), vs, strict=False)}  # fmt: skip
+                 for t, v in zip(drawn(result, run), vs, strict=False)}  # fmt: skip
         kinds = [(every, lambda t, r: -t.grad[r], {"color": "#555555", "width": 2.5}),
                  (every, lambda t, r: t.update[r], {"color": "#111111", "width": 2.5}),
                  ([t for t in every if id(t) in moved], lambda t, r: moved[id(t)][r],
@@ -369,13 +382,13 @@ def _slider(steps: int, at: int) -> dict:
 def surface_figure(result: Result) -> go.Figure:
     """3-D view: the surface with every path drawn on it (static)."""
     scenario = result.scenario
-    xs, ys, Z = surface_grid(scenario.surface, scenario.surface_params, 80)
+    xs, ys, Z = surface_grid(scenario.surface_def, scenario.surface_params, 80)
     shown, label, is_log = color_levels(Z)
     fig = go.Figure(go.Surface(x=xs, y=ys, z=shown, colorscale="Greys", reversescale=True, opacity=0.85,
                                showscale=False, name="surface", hoverinfo="skip"))  # fmt: skip
     lift = shown.min() if is_log else 0.0
     for i, run in enumerate(result.runs):
-        for j, t in enumerate(drawn(run)):
+        for j, t in enumerate(drawn(result, run)):
             z = _log_above(t.loss, Z.min(), np.ptp(Z)) if is_log else t.loss
             fig.add_trace(go.Scatter3d(x=t.path[:, 0], y=t.path[:, 1], z=np.maximum(z, lift), mode="lines",
                                        line={"color": COLORS[i % len(COLORS)], "width": 5},
@@ -398,10 +411,14 @@ def schedule_figure(name: str, params: Mapping, steps: int) -> go.Figure:
 
 def summary_rows(result: Result) -> list[dict]:
     """One row per run and start: final loss, distance to the nearest known minimum,
-    converged/diverged step. A diverged run is flagged, never silently cut."""
+    converged/diverged step. A diverged run is flagged, never silently cut. A run with
+    more than `MAX_DRAWN` starts gets one row: medians, and counts in its status."""
     rows = []
     for i, run in enumerate(result.runs):
-        for j, t in enumerate(drawn(run)):
+        if len(run.trajectories) > MAX_DRAWN:
+            rows.append(_cloud_row(i, run))
+            continue
+        for j, t in enumerate(run.trajectories):
             label = run.run.label if len(run.trajectories) == 1 else f"{run.run.label} (start {j + 1})"
             rows.append({
                 "run": f"{i + 1}. {label}",
@@ -413,6 +430,26 @@ def summary_rows(result: Result) -> list[dict]:
                 else "✓ converged" if t.converged_at is not None else "not converged",
             })  # fmt: skip
     return rows
+
+
+def _cloud_row(i: int, run) -> dict:
+    trajs = run.trajectories
+    conv = [t.converged_at for t in trajs if t.converged_at is not None]
+    div = [t.diverged_at for t in trajs if t.diverged_at is not None]
+    dist = [t.final_distance for t in trajs if t.final_distance is not None and t.diverged_at is None]
+    losses = [float(t.loss[-1]) for t in trajs if t.diverged_at is None and len(t.loss)]
+
+    def median(values):
+        return float(np.median(values)) if values else None
+
+    return {
+        "run": f"{i + 1}. {run.run.label} ({len(trajs)} starts, medians)",
+        "final loss": median(losses),
+        "distance to nearest minimum": median(dist),
+        "converged at step": None if not conv else round(median(conv)),
+        "diverged at step": None if not div else min(div),
+        "status": f"{len(conv)} of {len(trajs)} converged" + (f", ⚠ {len(div)} diverged" if div else ""),
+    }
 
 
 def device_note(result: Result) -> str:

@@ -5,6 +5,9 @@ Canonical query form (version 1), top-level keys always in this order::
     v=1&surface=rosenbrock:a=1,b=100&opt=adam:lr=0.01,b1=0.9&opt=sgd:lr=0.001
     &schedule=cosine:decay_steps=300&steps=500&start=-1.5,2&seed=0[&tol=1e-06]
 
+A custom surface is ``surface=custom&f=<formula, percent-encoded>&domain=x0,x1,y0,y1``;
+a cloud of start points around the (first) start is ``cloud=ring:n=64,r=0.15``.
+
 ``name:k=v,...`` lists only the parameters that differ from their defaults (``lr`` is
 always written), by optax's own argument names, so a link reads like the optax call it
 makes. ``opt`` and ``start`` repeat, one per optimizer run and start point.
@@ -25,8 +28,10 @@ from urllib.parse import quote, unquote_plus
 from optviz.optimizers import OPTIMIZERS
 from optviz.params import coerce, fmt, fmt_assignments, parse_assignments
 from optviz.schedules import SCHEDULES
+from optviz.starts import CLOUDS, cloud_points
 from surfaces import SURFACES
-from surfaces.core import Number, Param
+from surfaces.core import Number, Param, Surface
+from surfaces.formula import DEFAULT_DOMAIN, DEFAULT_FORMULA, FormulaError, check_domain, custom_surface
 
 VERSION = 1
 MAX_STEPS = 10_000
@@ -41,7 +46,9 @@ MAX_RECORDED_ROWS = 1_000_000
 STEPS = Param("steps", 500, 1, MAX_STEPS, kind="int", help="optimizer steps per run")
 SEED = Param("seed", 0, 0, 2**31 - 1, kind="int", help="seed of the gradient noise")
 TOL = Param("tol", 1e-6, 1e-12, 1.0, log=True, help="converged when |f - f_min| <= tol")
-_SINGLE_KEYS = ("v", "surface", "schedule", "steps", "seed", "tol")
+CUSTOM = "custom"  # surface name of a user formula
+_SAFE = {False: ":,=", True: "*()^,/!'"}  # characters left as they are in a value: other keys, a formula
+_SINGLE_KEYS = ("v", "surface", "f", "domain", "schedule", "steps", "seed", "tol", "cloud")
 _MULTI_KEYS = ("opt", "start")
 
 Params = tuple[tuple[str, Number], ...]
@@ -112,6 +119,10 @@ class Scenario:
       starts: one to ``MAX_STARTS`` start points; empty means the surface's default.
       seed: seed of the gradient noise (noisy surfaces only).
       tol: convergence tolerance on ``|f - f_min|``.
+      formula, domain: the user formula and its domain when ``surface`` is ``"custom"``.
+      cloud: a `optviz.starts.CLOUDS` name, or "" for explicit start points only; with
+        a cloud, ``starts`` is the first start followed by the cloud's other points.
+      cloud_params: every cloud parameter, registry order.
     """
 
     surface: str = "rosenbrock"
@@ -123,10 +134,21 @@ class Scenario:
     starts: tuple[tuple[float, float], ...] = ()
     seed: int = SEED.default
     tol: float = TOL.default
+    formula: str = ""
+    domain: tuple = ()
+    cloud: str = ""
+    cloud_params: Params = ()
 
     def __post_init__(self):
-        if self.surface not in SURFACES:
+        set_ = object.__setattr__
+        if self.surface == CUSTOM:
+            set_(self, "formula", self.formula or DEFAULT_FORMULA)
+            set_(self, "domain", check_domain(self.domain or DEFAULT_DOMAIN))
+            custom_surface(self.formula, self.domain)  # raises FormulaError (a ValueError) if not allowed
+        elif self.surface not in SURFACES:
             raise ValueError(f"unknown surface {self.surface=}")
+        elif self.formula or self.domain:
+            raise ValueError("formula and domain belong to surface='custom'")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"unknown schedule {self.schedule=}")
         if not 1 <= len(self.runs) <= MAX_RUNS:
@@ -135,8 +157,7 @@ class Scenario:
             raise ValueError(f"steps must be in 1..{MAX_STEPS}, got {self.steps=}")
         if len(self.starts) > MAX_STARTS:
             raise ValueError(f"at most {MAX_STARTS} starts, got {len(self.starts)}")
-        surface = SURFACES[self.surface]
-        set_ = object.__setattr__
+        surface = self.surface_def
         set_(self, "surface_params", _complete(surface.params, dict(self.surface_params), self.surface))
         set_(
             self,
@@ -144,27 +165,48 @@ class Scenario:
             _complete(SCHEDULES[self.schedule].params, dict(self.schedule_params), self.schedule),
         )
         set_(self, "starts", tuple((float(x), float(y)) for x, y in self.starts or (surface.start,)))
+        if self.cloud:
+            if self.cloud not in CLOUDS:
+                raise ValueError(f"unknown cloud {self.cloud=}")
+            set_(self, "cloud_params", _complete(CLOUDS[self.cloud].params, dict(self.cloud_params), self.cloud))
+            set_(self, "starts", cloud_points(self.cloud, dict(self.cloud_params), self.starts[0], surface.domain,
+                                              self.seed))  # fmt: skip
+        elif self.cloud_params:
+            raise ValueError("cloud_params without a cloud")
         set_(self, "steps", int(self.steps))
         set_(self, "seed", int(self.seed))
         set_(self, "tol", float(self.tol))
 
+    @property
+    def surface_def(self) -> Surface:
+        """The `Surface`: a registry entry, or the compiled custom formula."""
+        return custom_surface(self.formula, self.domain) if self.surface == CUSTOM else SURFACES[self.surface]
+
     # --- text form -------------------------------------------------------------------
     def to_query(self) -> str:
         """The canonical query string (see the module docstring)."""
-        surface = SURFACES[self.surface]
+        surface = self.surface_def
         schedule = SCHEDULES[self.schedule]
         items = [
             ("v", str(VERSION)),
             ("surface", _named(self.surface, fmt_assignments(surface.params, dict(self.surface_params)))),
+        ]
+        if self.surface == CUSTOM:
+            items += [("f", self.formula), ("domain", ",".join(fmt(v) for edge in self.domain for v in edge))]
+        items += [
             *(("opt", run.to_text()) for run in self.runs),
             ("schedule", _named(self.schedule, fmt_assignments(schedule.params, dict(self.schedule_params)))),
             ("steps", fmt(self.steps)),
-            *(("start", f"{fmt(x)},{fmt(y)}") for x, y in self.starts),
+            *(("start", f"{fmt(x)},{fmt(y)}") for x, y in (self.starts[:1] if self.cloud else self.starts)),
             ("seed", fmt(self.seed)),
-        ]
+        ]  # fmt: skip
+        if self.cloud:
+            cloud = fmt_assignments(CLOUDS[self.cloud].params, dict(self.cloud_params))
+            items.append(("cloud", _named(self.cloud, cloud)))
         if self.tol != TOL.default:
             items.append(("tol", fmt(self.tol)))
-        return "&".join(f"{key}={quote(value, safe=':,=')}" for key, value in items)
+        # A formula's "+", "&", "=", "%", "#" and spaces are encoded ("+" would read back as a space).
+        return "&".join(f"{key}={quote(value, safe=_SAFE[key == 'f'])}" for key, value in items)
 
     @classmethod
     def from_query(cls, text: str, *, ignore: Collection[str] = ()) -> Parsed:
@@ -254,9 +296,10 @@ def _parse(text: str, ignore: frozenset[str]) -> Parsed:
 
     surface_name, surface_text = "rosenbrock", ""
     if (raw := single("surface")) is not None:
-        name, params = _pick(SURFACES, raw, "surface", surface_name, warnings)
+        name, params = _pick({**SURFACES, CUSTOM: None}, raw, "surface", surface_name, warnings)
         surface_name, surface_text = (name, params) if name else (surface_name, "")
-    surface = SURFACES[surface_name]
+    formula, domain = _parse_custom(surface_name, single("f"), single("domain"), warnings)
+    surface = custom_surface(formula, domain) if surface_name == CUSTOM else SURFACES[surface_name]
     surface_params, w = parse_assignments(surface.params, surface_text, f"surface {surface_name}: ")
     warnings += w
 
@@ -292,6 +335,17 @@ def _parse(text: str, ignore: frozenset[str]) -> Parsed:
 
     starts = _parse_starts(fields.get("start", []), surface.domain, warnings)
     affordable = max(1, MAX_RECORDED_ROWS // (len(runs) * (scalars["steps"] + 1)))
+    cloud, cloud_params = "", {}
+    if (raw := single("cloud")) is not None:
+        name, params = _pick(CLOUDS, raw, "cloud", "no cloud", warnings)
+        if name:
+            cloud, starts = name, starts[:1]
+            cloud_params, w = parse_assignments(CLOUDS[name].params, params, f"cloud {name}: ")
+            warnings += w
+            if cloud_params["n"] > affordable:
+                warnings.append(f"cloud {name}: n={cloud_params['n']} with {len(runs)} runs × {scalars['steps']} "
+                                f"steps is more than this app records; using n={max(affordable, 2)}")  # fmt: skip
+                cloud_params["n"] = max(affordable, 2)
     if len(starts) > affordable:
         warnings.append(
             f"{len(runs)} runs × {len(starts)} start points × {scalars['steps']} steps is more than this app "
@@ -305,6 +359,39 @@ def _parse(text: str, ignore: frozenset[str]) -> Parsed:
         schedule=schedule_name,
         schedule_params=tuple(schedule_params.items()),
         starts=tuple(starts),
+        formula=formula,
+        domain=domain,
+        cloud=cloud,
+        cloud_params=tuple(cloud_params.items()),
         **scalars,
     )
     return Parsed(scenario, warnings)
+
+
+def _parse_custom(surface: str, formula: str | None, domain: str | None, warnings: list[str]):
+    """``(formula, domain)`` for a custom surface, each fixed to its default with a
+    warning when it is not allowed; ``("", ())`` for the registry's surfaces."""
+    if surface != CUSTOM:
+        for key, value in (("f", formula), ("domain", domain)):
+            if value is not None:
+                warnings.append(f"{key} is only read with surface=custom; ignored")
+        return "", ()
+    if formula is None:
+        warnings.append(f"surface=custom needs a formula f=...; using f={DEFAULT_FORMULA}")
+        formula = DEFAULT_FORMULA
+    edges = DEFAULT_DOMAIN
+    if domain is not None:
+        try:
+            numbers = [float(v) for v in domain.split(",")]
+            if len(numbers) != 4:
+                raise FormulaError("the domain is four numbers: x_min, x_max, y_min, y_max")
+            edges = check_domain((numbers[:2], numbers[2:]))
+        except (ValueError, FormulaError) as err:
+            message = str(err) if isinstance(err, FormulaError) else "the domain is four numbers: x0,x1,y0,y1"
+            warnings.append(f"domain={domain}: {message}; using {','.join(fmt(v) for e in edges for v in e)}")
+    try:
+        custom_surface(formula, edges)
+    except FormulaError as err:
+        warnings.append(f"f={formula}: {err}; using f={DEFAULT_FORMULA}")
+        formula = DEFAULT_FORMULA
+    return formula, edges

@@ -11,8 +11,8 @@ from PIL import Image
 from optviz import Scenario, simulate
 from optviz.figures import (
     CURVE_POINTS,
-    MAX_DRAWN,
     MAX_FRAMES,
+    MAX_HEADS,
     PICKER,
     PICKER_GRID,
     TAIL,
@@ -28,6 +28,7 @@ from optviz.figures import (
     surface_grid,
     trajectory_figure,
 )
+from surfaces import SURFACES
 from tests.test_app import decode
 
 SIX = "&".join(f"opt={o}" for o in ("sgd:lr=0.001", "momentum:lr=0.001", "adam:lr=0.05", "rmsprop:lr=0.01",
@@ -82,8 +83,8 @@ def test_diverged_run_holds_its_last_position():
 
 
 def test_log_colouring_where_values_span_decades():
-    assert color_levels(surface_grid("rosenbrock", (("a", 1.0), ("b", 100.0)))[2])[2]
-    assert not color_levels(surface_grid("quadratic", (("kappa", 10.0), ("h", 1.0)))[2])[2]
+    assert color_levels(surface_grid(SURFACES["rosenbrock"], (("a", 1.0), ("b", 100.0)))[2])[2]
+    assert not color_levels(surface_grid(SURFACES["quadratic"], (("kappa", 10.0), ("h", 1.0)))[2])[2]
 
 
 def test_contour_image_bands_and_orientation():
@@ -97,9 +98,9 @@ def test_contour_image_bands_and_orientation():
 
 def test_map_background_is_the_map_image_as_png():
     params = (("a", 1.0), ("b", 100.0))
-    uri, label, low, high = map_background("rosenbrock", params)
+    uri, label, low, high = map_background(SURFACES["rosenbrock"], params)
     decoded = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
-    assert np.array_equal(np.asarray(decoded), np.asarray(map_image("rosenbrock", params)[0]))
+    assert np.array_equal(np.asarray(decoded), np.asarray(map_image(SURFACES["rosenbrock"], params)[0]))
     assert label.startswith("log") and low < high
 
 
@@ -137,15 +138,32 @@ def test_start_picker_grid_covers_the_map():
 
 
 def test_many_starts_are_drawn_up_to_a_bound():
-    starts = "&".join(f"start={x},{y}" for x in range(-4, 4) for y in range(-2, 3))  # 40 starts
+    starts = "&".join(f"start={x / 4},{y / 4}" for x in range(-12, 12) for y in range(-8, 8))  # 384 starts
     result = simulate(
         Scenario.from_query(f"surface=himmelblau&opt=adam:lr=0.1&opt=sgd:lr=0.01&steps=300&{starts}").scenario
     )
     fig = trajectory_figure(result)
     heads = fig["frames"][-1]["data"][1]
-    assert len(decode(heads["x"])) == 2 * MAX_DRAWN
-    assert len(summary_rows(result)) == 2 * MAX_DRAWN
-    assert payload(fig) < 1_500_000
+    assert len(decode(heads["x"])) == MAX_HEADS  # 128 per run
+    rows = summary_rows(result)  # one row per run: medians and counts
+    assert [r["run"] for r in rows] == ["1. adam lr=0.1 (384 starts, medians)", "2. sgd lr=0.01 (384 starts, medians)"]
+    finals = [t.loss[-1] for t in result.runs[1].trajectories if t.diverged_at is None]
+    assert rows[1]["final loss"] == pytest.approx(np.median(finals))
+    converged = sum(t.converged_at is not None for t in result.runs[1].trajectories)
+    assert rows[1]["status"].startswith(f"{converged} of 384 converged")
+    assert payload(fig) < 2_000_000
+
+
+def test_a_cloud_of_starts_animates_whole_for_one_run():
+    result = simulate(
+        Scenario.from_query("surface=himmelblau&opt=sgd:lr=0.01&steps=200&cloud=ring:n=256,r=0.3").scenario
+    )
+    assert len(result.runs[0].trajectories) == 256
+    fig = trajectory_figure(result)
+    heads = fig["frames"][-1]["data"][1]
+    xs, ys = decode(heads["x"]), decode(heads["y"])
+    np.testing.assert_allclose(np.column_stack([xs, ys]), [t.path[-1] for t in result.runs[0].trajectories], rtol=1e-6)
+    assert payload(fig) < 2_000_000
 
 
 def test_long_curves_keep_their_extremes():

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from optviz.engine import Result
-from optviz.figures import MAX_DRAWN, device_note, frame_step, schedule_figure, summary_rows
+from optviz.figures import device_note, drawn, frame_step, schedule_figure, summary_rows
 from optviz.optimizers import OPTIMIZERS
 from optviz.params import fmt
 from optviz.presets import PRESETS
@@ -67,8 +67,9 @@ def gallery() -> None:
 
 def summary(result: Result, scenario: Scenario, surface: Surface) -> None:
     """The summary table, the update-rules panel and the footer."""
-    if len(scenario.starts) > MAX_DRAWN:
-        st.caption(f"Showing the first {MAX_DRAWN} of {len(scenario.starts)} start points of each run.")
+    shown = len(drawn(result, result.runs[0]))
+    if len(scenario.starts) > shown:
+        st.caption(f"The map shows the first {shown} of {len(scenario.starts)} start points of each run.")
     st.subheader("Summary")
     st.dataframe(
         summary_rows(result), hide_index=True, width="stretch",
