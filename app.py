@@ -12,11 +12,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from optviz import Scenario, export, simulate
-from optviz.engine import Result, velocities
+from optviz.engine import Result, Sweep, velocities
 from optviz.figures import PrebuiltFigure, frame_step, surface_figure, trajectory_figure
 from optviz.presets import Verdict, preset_for
+from optviz.sweep_figures import basin_figure, sweep_figure
+from optviz.sweeps import Basins, basin_map, lr_sweeps
 from optviz.ui.controls import load_link, sidebar, start_from_click
-from optviz.ui.panels import export_menu, gallery, share, summary
+from optviz.ui.panels import basin_panel, export_menu, gallery, share, summary, sweep_panel
 from optviz.ui.state import PAGE_LABELS, VIEW_LABELS, scenario_from_widgets, view_from_widgets
 
 st.set_page_config(page_title="OptViz: see how optimizers learn", page_icon="📉", layout="wide")
@@ -36,6 +38,20 @@ def main_figure(query: str, arrows: bool, frame: int) -> dict:
 @st.cache_data(max_entries=8, show_spinner=False)
 def surface_view(query: str) -> go.Figure:
     return surface_figure(run_scenario(query))
+
+
+@st.cache_data(max_entries=8, show_spinner="Sweeping the learning rate…")
+def sweep_view(query: str, lo: float, hi: float) -> tuple[list[Sweep], go.Figure]:
+    scenario = Scenario.from_query(query).scenario
+    sweeps = lr_sweeps(scenario, lo, hi)
+    return sweeps, sweep_figure(scenario, sweeps)
+
+
+@st.cache_data(max_entries=8, show_spinner="Mapping the basins…")
+def basin_view(query: str, run: int) -> tuple[Basins, go.Figure]:
+    scenario = Scenario.from_query(query).scenario
+    basins = basin_map(scenario, run)
+    return basins, basin_figure(scenario, basins)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -74,7 +90,8 @@ if parse_qs(link) != {k: st.query_params.get_all(k) for k in st.query_params}:
 for notice in st.session_state.notices:
     st.warning(f"Link fixed: {notice}", icon="🔧")
 for fix in fixes:
-    st.info(fix, icon="ℹ️")
+    if not fix.startswith(("f=", "domain=")):  # those are shown at the formula box
+        st.info(fix, icon="ℹ️")
 
 explorer, gallery_tab = st.tabs(list(PAGE_LABELS.values()), key="page", on_change="rerun")
 with gallery_tab:
@@ -88,10 +105,10 @@ with explorer:
             (st.success if holds else st.error)(
                 f"**{preset.title}.** {preset.claim}  \n{'✓ Holds' if holds else '✗ Does not hold'}: {evidence}"
             )
-        controls = st.columns([3, 3, 2, 2, 4], vertical_alignment="center")
+        controls = st.columns([5, 2, 2, 2], vertical_alignment="center")
         controls[0].radio("view", list(VIEW_LABELS.values()), key="view", horizontal=True,
                           label_visibility="collapsed")  # fmt: skip
-        controls[1].checkbox("direction arrows", key="arrows", disabled=shown.view == "3d",
+        controls[1].checkbox("direction arrows", key="arrows", disabled=shown.view != "2d",
                              help="at each head: −∇f (grey), the step taken (black), the velocity (dashed purple)",
                              )  # fmt: skip
         with controls[2]:
@@ -100,6 +117,10 @@ with explorer:
             export_menu(lambda kind: exported(kind, query, shown.arrows, shown.frame))
         if shown.view == "3d":
             st.plotly_chart(surface_view(query), key="surface3d", width="stretch")
+        elif shown.view == "sweep":
+            sweep_panel(scenario, *sweep_view(query, *shown.sweep))
+        elif shown.view == "basins":
+            basin_panel(scenario, *basin_view(query, shown.run))
         else:
             st.plotly_chart(PrebuiltFigure(main_figure(query, shown.arrows, shown.frame)), key="map",
                             width="stretch", on_select=start_from_click, selection_mode="points")  # fmt: skip

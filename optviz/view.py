@@ -3,9 +3,12 @@
 Link keys (all optional, defaults omitted from canonical links)::
 
     page=gallery   the preset gallery instead of the explorer
-    view=3d        the 3-D surface instead of the 2-D map
+    view=3d        the 3-D surface instead of the 2-D map; view=sweep the learning-rate
+                   sweep; view=basins the basin map
     arrows=1       direction arrows at each head (2-D map)
     frame=K        the map opens at step K (snapped to the nearest animation frame)
+    sweep=LO,HI    the sweep's lr range, as log10 (default -5,1)
+    run=K          the run (0-based) whose basin map is shown
 
 `View.from_query` never raises: a bad value falls back to the default with a warning,
 like `Scenario.from_query`. A link is ``scenario.to_query() + view.to_query()``.
@@ -17,15 +20,17 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 from urllib.parse import parse_qs
 
-from optviz.params import coerce
+from optviz.params import coerce, fmt
 from optviz.scenario import MAX_STEPS, Scenario
 from surfaces.core import Param
 
 PAGES = ("explorer", "gallery")
-VIEWS = ("2d", "3d")
+VIEWS = ("2d", "3d", "sweep", "basins")
+SWEEP_LIMITS = (-6.0, 1.0)  # log10 of the lr's own range
 FRAME = Param("frame", 0, 0, MAX_STEPS, kind="int", help="the step the map opens at")
 ARROWS = Param("arrows", False, 0, 1, kind="bool", help="direction arrows at each head")
-KEYS = ("page", "view", "arrows", "frame")
+RUN = Param("run", 0, 0, 7, kind="int", help="the run whose basin map is shown")
+KEYS = ("page", "view", "arrows", "frame", "sweep", "run")
 
 
 class ParsedView(NamedTuple):
@@ -41,6 +46,8 @@ class View:
     view: str = "2d"
     arrows: bool = False
     frame: int = 0
+    sweep: tuple[float, float] = (-5.0, 1.0)
+    run: int = 0
 
     def to_query(self) -> str:
         """``&page=...&view=...&arrows=1&frame=K``, defaults left out ('' for the default view)."""
@@ -48,11 +55,14 @@ class View:
         items = [(k, v) for k, v, default in named if v != default]
         items += [("arrows", "1")] if self.arrows else []
         items += [("frame", str(self.frame))] if self.frame else []
+        items += [("sweep", f"{fmt(self.sweep[0])},{fmt(self.sweep[1])}")] if self.sweep != View.sweep else []
+        items += [("run", str(self.run))] if self.run else []
         return "".join(f"&{k}={v}" for k, v in items)
 
     @classmethod
-    def from_query(cls, text: str, steps: int) -> ParsedView:
-        """Read the view keys of a query string or URL; ``frame`` is clamped to ``steps``."""
+    def from_query(cls, text: str, steps: int, runs: int = 1) -> ParsedView:
+        """Read the view keys of a query string or URL; ``frame`` is clamped to ``steps``
+        and ``run`` to the scenario's ``runs``."""
         query = str(text).split("?", 1)[-1].split("#", 1)[0]
         fields = parse_qs(query, keep_blank_values=True)
         warnings: list[str] = []
@@ -72,13 +82,29 @@ class View:
                 view = replace(view, **{key: value.lower()})
             else:
                 warnings.append(f"{key}={value} is not one of {', '.join(choices)}; using {getattr(view, key)}")
-        for spec in (ARROWS, replace(FRAME, hi=steps)):
+        for spec in (ARROWS, replace(FRAME, hi=steps), replace(RUN, hi=runs - 1)):
             value = first(spec.name)
             if value is not None:
                 parsed, warning = coerce(spec, value)
                 view = replace(view, **{spec.name: parsed})
                 warnings += [warning] if warning else []
+        if (value := first("sweep")) is not None:
+            view, warning = _sweep_range(view, value)
+            warnings += [warning] if warning else []
         return ParsedView(view, warnings)
+
+
+def _sweep_range(view: View, text: str) -> tuple[View, str | None]:
+    """``sweep=LO,HI`` (log10 lr): two numbers in `SWEEP_LIMITS`, at least 0.5 apart."""
+    lo_lim, hi_lim = SWEEP_LIMITS
+    try:
+        lo, hi = (float(v) for v in text.split(","))
+    except ValueError:
+        return view, f"sweep={text} is not two numbers LO,HI; using {fmt(view.sweep[0])},{fmt(view.sweep[1])}"
+    if not (lo_lim <= lo and hi <= hi_lim and hi - lo >= 0.5):
+        return view, (f"sweep={text} must satisfy {fmt(lo_lim)} ≤ LO, HI ≤ {fmt(hi_lim)}, HI − LO ≥ 0.5; "
+                      f"using {fmt(view.sweep[0])},{fmt(view.sweep[1])}")  # fmt: skip
+    return replace(view, sweep=(lo, hi)), None
 
 
 def link(scenario: Scenario, view: View = View()) -> str:

@@ -14,10 +14,14 @@ from optviz import view
 from optviz.figures import PICKER
 from optviz.optimizers import OPTIMIZERS
 from optviz.presets import PRESETS
-from optviz.scenario import MAX_RUNS, MAX_STEPS, SEED, Scenario
+from optviz.scenario import CUSTOM, MAX_RUNS, MAX_STEPS, SEED, Scenario
 from optviz.schedules import SCHEDULES
+from optviz.starts import CLOUDS
 from optviz.ui.state import (
+    DOMAIN_KEYS,
+    NO_CLOUD,
     PAGE_LABELS,
+    cloud_key,
     lr_exponent_key,
     run_key,
     scenario_from_widgets,
@@ -29,6 +33,7 @@ from optviz.ui.state import (
 from optviz.view import View
 from surfaces import SURFACES
 from surfaces.core import Param, Surface
+from surfaces.formula import DEFAULT_DOMAIN, DEFAULT_FORMULA, FUNCTIONS, MAX_CHARS, MAX_DOMAIN
 
 
 def load(scenario: Scenario) -> None:
@@ -41,7 +46,7 @@ def load(scenario: Scenario) -> None:
 def load_link(link: str) -> None:
     """Show a link's scenario and view; its fixes become the page's notices."""
     parsed = Scenario.from_query(link, ignore=view.KEYS)
-    shown, warnings = View.from_query(link, parsed.scenario.steps)
+    shown, warnings = View.from_query(link, parsed.scenario.steps, len(parsed.scenario.runs))
     load(parsed.scenario)
     for key, value in view_values(shown).items():
         st.session_state[key] = value
@@ -66,6 +71,21 @@ def start_from_click() -> None:
     if points:
         # The grid travels as float32: round back to the grid's own values.
         st.session_state.start_x, st.session_state.start_y = (float(f"{points[0][a]:.6g}") for a in "xy")
+
+
+def set_lr(i: int, lr: float) -> None:
+    """Run i's lr box and slider show ``lr`` (3 significant digits, within the lr range)."""
+    name = st.session_state[f"run{i}"]
+    st.session_state[run_key(i, name, "lr")] = min(max(float(f"{lr:.3g}"), 1e-6), 10.0)
+    exponent_from_lr(i, name)
+
+
+def lr_from_sweep() -> None:
+    """A click on the sweep's loss curve of run i sets run i's lr to the clicked one."""
+    for point in st.session_state.sweep_chart.selection.points:
+        if point.get("curve_number", -1) < st.session_state.n_runs:
+            set_lr(point["curve_number"], point["x"])
+            return
 
 
 def add_run() -> None:
@@ -103,6 +123,23 @@ def param_input(p: Param, key: str, container=st) -> None:
         container.number_input(p.name, float(p.lo), float(p.hi), step=step, format=fmt_, key=key, help=p.help)
 
 
+def custom_controls(side) -> Surface:
+    """The formula box and domain of a custom surface; returns the surface computed (the
+    default formula while the box holds one that is not allowed, with the reason shown)."""
+    st.session_state.setdefault("formula", DEFAULT_FORMULA)
+    for key, value in zip(DOMAIN_KEYS, (v for edge in DEFAULT_DOMAIN for v in edge), strict=True):
+        st.session_state.setdefault(key, value)
+    side.text_input("f(x, y) =", key="formula", max_chars=MAX_CHARS,
+                    help="numbers, x, y, pi, e, + - * / ** ^ and " + ", ".join(FUNCTIONS))  # fmt: skip
+    for col, key in zip(side.columns(4), DOMAIN_KEYS, strict=True):
+        col.number_input(key.replace("dom_", ""), -MAX_DOMAIN, MAX_DOMAIN, format="%.4g", key=key)
+    parsed = scenario_from_widgets(st.session_state)
+    for problem in parsed.warnings:
+        if problem.startswith(("f=", "domain=")):
+            side.error(problem, icon="✏️")
+    return parsed.scenario.surface_def
+
+
 def _title(registry):
     return lambda name: registry[name].title
 
@@ -114,14 +151,16 @@ def sidebar() -> Surface:
     side.caption("How the optimizer moves, and how far the learning rate takes it.")
 
     surface_name = side.selectbox(
-        "Loss surface", list(SURFACES), key="surface", format_func=lambda n: SURFACES[n].title
-    )
-    surface = SURFACES[surface_name]
+        "Loss surface", [*SURFACES, CUSTOM], key="surface",
+        format_func=lambda n: "Custom formula…" if n == CUSTOM else SURFACES[n].title,
+    )  # fmt: skip
+    surface = custom_controls(side) if surface_name == CUSTOM else SURFACES[surface_name]
     if st.session_state.get("surface_shown", surface_name) != surface_name:  # a new surface: its own start point
         st.session_state.start_x, st.session_state.start_y = surface.start
         st.session_state.more_starts = ()
     st.session_state.surface_shown = surface_name
-    side.caption(surface.note)
+    if surface_name != CUSTOM:
+        side.caption(surface.note)
     if surface.params:
         cols = side.columns(len(surface.params))
         for col, p in zip(cols, surface.params, strict=True):
@@ -165,7 +204,14 @@ def sidebar() -> Surface:
     for col, key, (lo, hi) in ((sx, "start_x", (x0, x1)), (sy, "start_y", (y0, y1))):
         st.session_state[key] = min(max(float(st.session_state.get(key, lo)), lo), hi)
         col.number_input(f"start {key[-1]}", float(lo), float(hi), step=(hi - lo) / 40, format="%.4g", key=key)
-    side.number_input("seed", 0, int(SEED.hi), key="seed", disabled=surface.noise is None,
-                      help="seed of the gradient noise (noisy surfaces only)")  # fmt: skip
+    cloud = side.selectbox("start points", [NO_CLOUD, *CLOUDS], key="cloud", help="a cloud of starts flows together",
+                           format_func=lambda n: "just this one" if n == NO_CLOUD else f"{CLOUDS[n].title} around it",
+                           )  # fmt: skip
+    if cloud != NO_CLOUD:
+        side.caption(CLOUDS[cloud].note)
+        for col, p in zip(side.columns(len(CLOUDS[cloud].params)), CLOUDS[cloud].params, strict=True):
+            param_input(p, cloud_key(p.name), col)
+    side.number_input("seed", 0, int(SEED.hi), key="seed", disabled=surface.noise is None and cloud != "random",
+                      help="seed of the gradient noise (noisy surfaces) and of a random cloud")  # fmt: skip
     side.button("↺ reset", on_click=reset, width="stretch")
     return surface

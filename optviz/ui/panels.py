@@ -7,15 +7,16 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from optviz.engine import Result
+from optviz.engine import Result, Sweep
 from optviz.figures import device_note, drawn, frame_step, schedule_figure, summary_rows
 from optviz.optimizers import OPTIMIZERS
 from optviz.params import fmt
 from optviz.presets import PRESETS
 from optviz.scenario import Scenario
 from optviz.schedules import SCHEDULES
-from optviz.ui.controls import open_preset
-from optviz.view import View
+from optviz.sweeps import Basins, best_lr
+from optviz.ui.controls import lr_from_sweep, open_preset, set_lr
+from optviz.view import SWEEP_LIMITS, View
 from surfaces.core import Surface
 
 EXPORTS = (("html", "text/html", "Animated HTML"), ("gif", "image/gif", "GIF"), ("mp4", "video/mp4", "MP4"),
@@ -50,6 +51,35 @@ def export_menu(make: Callable[[str], bytes]) -> None:
         for kind, mime, label in EXPORTS:
             st.download_button(label, lambda kind=kind: make(kind), file_name=f"optviz.{kind}", mime=mime,
                                key=f"export.{kind}", width="stretch")  # fmt: skip
+
+
+def sweep_panel(scenario: Scenario, sweeps: list[Sweep], figure) -> None:
+    """The sweep's lr range, its figure (click a loss point to use that lr) and, per run,
+    a button that sets the lr with the lowest final loss."""
+    lo, hi, _ = st.columns([1, 1, 4])
+    lo.number_input("from log₁₀ lr", SWEEP_LIMITS[0], SWEEP_LIMITS[1] - 0.5, step=0.5, key="sweep_lo")
+    hi.number_input("to log₁₀ lr", SWEEP_LIMITS[0] + 0.5, SWEEP_LIMITS[1], step=0.5, key="sweep_hi")
+    st.plotly_chart(figure, key="sweep_chart", width="stretch", on_select=lr_from_sweep, selection_mode="points")
+    st.caption(f"{len(sweeps[0].lrs)} learning rates per run, each run's other settings fixed, from the first start "
+               "point; one compiled call per run. Click a point on a loss curve to use that lr.")  # fmt: skip
+    columns = st.columns(min(len(sweeps), 4))
+    for i, s in enumerate(sweeps):
+        best = best_lr(s)
+        label = f"run {i + 1}: use best lr {best:.3g}" if best else f"run {i + 1}: every lr diverged"
+        columns[i % len(columns)].button(label, key=f"best_lr{i}", disabled=best is None, on_click=set_lr,
+                                         args=(i, best or 0.0), width="stretch")  # fmt: skip
+
+
+def basin_panel(scenario: Scenario, basins: Basins, figure) -> None:
+    st.selectbox("basins of run", range(len(scenario.runs)), key="basin_run",
+                 format_func=lambda i: f"{i + 1}. {scenario.runs[i].label}")  # fmt: skip
+    st.plotly_chart(figure, key="basins_chart", width="stretch")
+    shares = {k: float((basins.label == k).mean()) for k in range(len(basins.minima))}
+    st.caption(f"{basins.label.size:,} starts on a {len(basins.xs)}×{len(basins.ys)} grid, one compiled call. "
+               + ("Basins by the known minimum each start converges to." if scenario.surface_def.minima({})
+                  or len(basins.minima) == 0 else "No minimum is known here: basins are the end points shared "
+                  "by at least 1 % of the starts.")
+               + f" Largest basin: {max(shares.values(), default=0):.0%} of the starts.")  # fmt: skip
 
 
 def gallery() -> None:

@@ -14,21 +14,26 @@ from urllib.parse import quote
 
 from optviz.optimizers import OPTIMIZERS
 from optviz.params import fmt
-from optviz.scenario import MAX_RUNS, Parsed, Scenario
+from optviz.scenario import CUSTOM, MAX_RUNS, Parsed, Scenario
 from optviz.schedules import SCHEDULES
-from optviz.view import View
+from optviz.starts import CLOUDS
+from optviz.view import SWEEP_LIMITS, View
 from surfaces import SURFACES
 from surfaces.core import Param
 
+DOMAIN_KEYS = ("dom_x0", "dom_x1", "dom_y0", "dom_y1")  # a custom surface's domain boxes
+NO_CLOUD = "single"  # the cloud picker's value for explicit start points only
+
 # The page's view state (`optviz.view.View`) as widget values: tab and radio labels.
 PAGE_LABELS = {"explorer": "Explorer", "gallery": "Gallery"}
-VIEW_LABELS = {"2d": "2-D map", "3d": "3-D surface"}
+VIEW_LABELS = {"2d": "2-D map", "3d": "3-D surface", "sweep": "LR sweep", "basins": "Basins"}
 
 
 def view_values(view: View) -> dict[str, object]:
     """The widget values that show ``view``."""
     return {"page": PAGE_LABELS[view.page], "view": VIEW_LABELS[view.view], "arrows": view.arrows,
-            "frame": view.frame}  # fmt: skip
+            "frame": view.frame, "sweep_lo": view.sweep[0], "sweep_hi": view.sweep[1],
+            "basin_run": view.run}  # fmt: skip
 
 
 def view_from_widgets(state: Mapping) -> View:
@@ -36,7 +41,13 @@ def view_from_widgets(state: Mapping) -> View:
     page = {v: k for k, v in PAGE_LABELS.items()}.get(state.get("page"), "explorer")
     shown = {v: k for k, v in VIEW_LABELS.items()}.get(state.get("view"), "2d")
     frame = min(int(state.get("frame", 0)), int(state.get("steps", 0)))
-    return View(page=page, view=shown, arrows=bool(state.get("arrows", False)), frame=max(frame, 0))
+    lo, hi = float(state.get("sweep_lo", View.sweep[0])), float(state.get("sweep_hi", View.sweep[1]))
+    if hi - lo < 0.5:  # the two boxes crossed: keep a valid range, the lower edge wins
+        hi = min(lo + 0.5, SWEEP_LIMITS[1])
+        lo = hi - 0.5
+    run = min(int(state.get("basin_run", 0)), int(state.get("n_runs", 1)) - 1)
+    return View(page=page, view=shown, arrows=bool(state.get("arrows", False)), frame=max(frame, 0),
+                sweep=(lo, hi), run=max(run, 0))  # fmt: skip
 
 
 def surface_key(surface: str, param: str) -> str:
@@ -45,6 +56,10 @@ def surface_key(surface: str, param: str) -> str:
 
 def schedule_key(schedule: str, param: str) -> str:
     return f"sc.{schedule}.{param}"
+
+
+def cloud_key(param: str) -> str:
+    return f"cl.{param}"
 
 
 def run_key(i: int, optimizer: str, param: str) -> str:
@@ -69,6 +84,13 @@ def widget_values(scenario: Scenario) -> dict[str, object]:
         "n_runs": len(scenario.runs),
     }
     values |= {surface_key(scenario.surface, k): v for k, v in scenario.surface_params}
+    if scenario.surface == CUSTOM:
+        values["formula"] = scenario.formula
+        values |= dict(zip(DOMAIN_KEYS, (v for edge in scenario.domain for v in edge), strict=True))
+    values["cloud"] = scenario.cloud or NO_CLOUD
+    values |= {cloud_key(k): v for k, v in scenario.cloud_params}
+    if scenario.cloud:
+        values["more_starts"] = ()
     values |= {schedule_key(scenario.schedule, k): v for k, v in scenario.schedule_params}
     for i, run in enumerate(scenario.runs):
         values[f"run{i}"] = run.name
@@ -87,7 +109,11 @@ def widgets_query(state: Mapping) -> str:
     """The link the widgets describe (values missing from ``state`` take defaults)."""
     surface = state.get("surface", "rosenbrock")
     schedule = state.get("schedule", "constant")
-    items = [("surface", f"{surface}:{_assignments(SURFACES[surface].params, state, surface_key, surface)}")]
+    if surface == CUSTOM:
+        domain = ",".join(fmt(float(state[k])) for k in DOMAIN_KEYS) if all(k in state for k in DOMAIN_KEYS) else ""
+        items = [("surface", CUSTOM), ("f", state.get("formula", "")), ("domain", domain)]
+    else:
+        items = [("surface", f"{surface}:{_assignments(SURFACES[surface].params, state, surface_key, surface)}")]
     for i in range(min(int(state.get("n_runs", 1)), MAX_RUNS)):
         name = state.get(f"run{i}", "adam")
         items.append(("opt", f"{name}:{_assignments(OPTIMIZERS[name].params, state, run_key, i, name)}"))
@@ -98,7 +124,10 @@ def widgets_query(state: Mapping) -> str:
     if "start_x" in state and "start_y" in state:
         items.append(("start", f"{fmt(float(state['start_x']))},{fmt(float(state['start_y']))}"))
         items += [("start", f"{fmt(x)},{fmt(y)}") for x, y in state.get("more_starts", ())]
-    return "&".join(f"{k}={quote(v, safe=':,=')}" for k, v in items)
+    cloud = state.get("cloud", NO_CLOUD)
+    if cloud != NO_CLOUD:
+        items.append(("cloud", f"{cloud}:{_assignments(CLOUDS[cloud].params, state, cloud_key)}"))
+    return "&".join(f"{k}={quote(v, safe=':,=' if k != 'f' else '')}" for k, v in items)
 
 
 def scenario_from_widgets(state: Mapping) -> Parsed:

@@ -1,0 +1,107 @@
+"""Figures of the many-run views: the learning-rate sweep and the basin map (pure)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+from plotly.subplots import make_subplots
+
+from optviz.engine import Sweep
+from optviz.figures import COLORS
+from optviz.scenario import Scenario
+from optviz.sweeps import DIVERGED, NOT_YET, Basins, divergence_edge, stability_bounds
+
+DIVERGED_COLOR = "#3B3B3B"
+NOT_YET_COLOR = "#FFFFFF"
+
+
+def sweep_figure(scenario: Scenario, sweeps: list[Sweep]) -> go.Figure:
+    """Final loss (top) and steps to converge (bottom) against the learning rate, one
+    curve per run; a dashed line where each run starts to diverge, a dotted black line at
+    each closed-form stability bound, a star at each run's current lr. Trace i (< runs)
+    is run i's loss curve: clicking one of its points picks that lr for run i."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.06)
+    bounds = stability_bounds(scenario)
+    for i, (run, s) in enumerate(zip(scenario.runs, sweeps, strict=True)):
+        fig.add_trace(go.Scatter(x=s.lrs, y=s.final_loss, mode="lines+markers", marker={"size": 4},
+                                 line={"color": COLORS[i % len(COLORS)], "width": 2}, name=run.label,
+                                 legendgroup=str(i), hovertemplate="lr %{x:.4g}: final loss %{y:.4g}<extra></extra>"),
+                      row=1, col=1)  # fmt: skip
+    for i, (run, s) in enumerate(zip(scenario.runs, sweeps, strict=True)):
+        color = COLORS[i % len(COLORS)]
+        steps = np.where(s.converged_at >= 0, s.converged_at, np.nan).astype(float)
+        fig.add_trace(go.Scatter(x=s.lrs, y=steps, mode="lines", line={"color": color, "width": 2},
+                                 showlegend=False, legendgroup=str(i),
+                                 hovertemplate="lr %{x:.4g}: converged at step %{y}<extra></extra>"),
+                      row=2, col=1)  # fmt: skip
+        at = int(np.argmin(np.abs(np.log(s.lrs) - np.log(run.lr))))
+        if np.isfinite(s.final_loss[at]):
+            fig.add_trace(go.Scatter(x=[run.lr], y=[s.final_loss[at]], mode="markers", showlegend=False,
+                                     marker={"symbol": "star", "size": 14, "color": color, "line": {"color": "black"}},
+                                     hovertemplate=f"{run.label} (now)<extra></extra>"), row=1, col=1)  # fmt: skip
+        edge = divergence_edge(s)
+        if edge is not None:
+            fig.add_vline(x=edge, line={"color": color, "dash": "dash", "width": 1.5}, row="all", col=1,
+                          annotation={"text": f"diverges ≥ {edge:.3g}", "font": {"color": color, "size": 11},
+                                      "textangle": -90, "yanchor": "bottom"})  # fmt: skip
+        if i in bounds:
+            formula, value = bounds[i]
+            fig.add_vline(x=value, line={"color": "black", "dash": "dot", "width": 1.5}, row="all", col=1,
+                          annotation={"text": f"{formula} = {value:.4g}", "font": {"size": 11}, "textangle": -90,
+                                      "yanchor": "top", "y": 1.0})  # fmt: skip
+    fig.update_xaxes(type="log", title_text="learning rate", row=2, col=1)
+    fig.update_xaxes(type="log", row=1, col=1)
+    fig.update_yaxes(type="log", title_text=f"final loss after {scenario.steps} steps", row=1, col=1)
+    fig.update_yaxes(title_text="converged at step", row=2, col=1)
+    fig.update_layout(height=620, margin={"l": 60, "r": 20, "t": 30, "b": 40}, template="plotly_white",
+                      legend={"orientation": "h", "y": -0.12}, clickmode="event+select")  # fmt: skip
+    return fig
+
+
+def basin_colors(basins: Basins) -> np.ndarray:
+    """RGB image (rows = y upwards): a colour per minimum, light where convergence was
+    slow and saturated where fast; dark grey where diverged, white where not converged."""
+    palette = np.array([[int(c[k : k + 2], 16) for k in (1, 3, 5)] for c in COLORS], float)
+    label, steps = basins.label, basins.steps
+    fast = np.log1p(np.maximum(steps, 0)) / np.log1p(max(int(steps.max()), 1))  # 0: at once, 1: the slowest
+    rgb = palette[np.where(label >= 0, label, 0) % len(palette)]
+    rgb = rgb + (255 - rgb) * (0.65 * fast)[..., None]
+    rgb[label == DIVERGED] = [int(DIVERGED_COLOR[k : k + 2], 16) for k in (1, 3, 5)]
+    rgb[label == NOT_YET] = 255
+    return rgb.astype(np.uint8)
+
+
+def basin_figure(scenario: Scenario, basins: Basins) -> go.Figure:
+    """The basin map as an image over the domain, the minima as stars and a legend with
+    each class's share of the starts."""
+    (x0, x1), (y0, y1) = scenario.surface_def.domain
+    buffer = io.BytesIO()
+    Image.fromarray(basin_colors(basins)[::-1]).save(buffer, format="PNG", optimize=True)
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    fig = go.Figure()
+    total = basins.label.size
+    for k, (mx, my) in enumerate(basins.minima):
+        share = np.mean(basins.label == k)
+        fig.add_trace(go.Scatter(x=[mx], y=[my], mode="markers", name=f"→ ({mx:.3g}, {my:.3g}): {share:.0%}",
+                                 marker={"symbol": "star", "size": 16, "color": COLORS[k % len(COLORS)],
+                                         "line": {"color": "black", "width": 1}}))  # fmt: skip
+    for value, color, text in ((DIVERGED, DIVERGED_COLOR, "diverged"), (NOT_YET, "#DDDDDD", "not converged")):
+        share = np.count_nonzero(basins.label == value) / total
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{text}: {share:.0%}",
+                                 marker={"symbol": "square", "size": 12, "color": color}))  # fmt: skip
+    run = scenario.runs[basins.run]
+    fig.update_layout(
+        height=620, template="plotly_white", margin={"l": 50, "r": 20, "t": 40, "b": 40},
+        title={"text": f"Where {run.label} ends from {len(basins.xs)}×{len(basins.ys)} starts "
+                       f"({basins.n_steps} steps; pale = slow to converge)", "font": {"size": 14}},
+        images=[{"source": uri, "xref": "x", "yref": "y", "x": x0, "y": y1, "sizex": x1 - x0, "sizey": y1 - y0,
+                 "sizing": "stretch", "layer": "below", "xanchor": "left", "yanchor": "top"}],
+        xaxis={"range": [x0, x1], "title": {"text": "start x"}, "showgrid": False, "zeroline": False},
+        yaxis={"range": [y0, y1], "title": {"text": "start y"}, "showgrid": False, "zeroline": False},
+        legend={"orientation": "h", "y": -0.12},
+    )  # fmt: skip
+    return fig

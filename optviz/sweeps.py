@@ -1,0 +1,131 @@
+"""Many runs in one compiled call: learning-rate sweeps and basin maps.
+
+Both use the engine's non-recording kernel (`optviz.engine._kernel` with ``record=False``):
+only each lane's final point, loss and first divergence/convergence step come back.
+
+* `lr_sweeps`: per optimizer run, a log grid of learning rates (vmapped over ``lr``).
+* `basin_map`: for one run, a grid of start points over the domain (vmapped over the
+  start), each labelled by the known minimum it converges to, "diverged" or "not yet".
+* `stability_bounds`: the exact largest stable lr on ``quadratic`` where theory gives
+  one: gradient descent lr < 2/h, heavy ball lr < 2(1+β)/h, Nesterov lr < 2(1+β)/((1+2β)h).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jax
+import numpy as np
+
+from optviz.engine import NEVER, Sweep, _inputs, _kernel, sweep
+from optviz.scenario import Scenario
+
+SWEEP_POINTS = 256
+SWEEP_RANGE = (-5.0, 1.0)  # log10 of the default lr range
+BASIN_GRID = 129  # odd: the middle row and column lie on the axes of symmetric domains (a saddle)
+BASIN_STEPS = 2000  # a basin map runs at most this many steps (memory: lanes × steps flags)
+DIVERGED, NOT_YET = -2, -1
+
+
+def lr_grid(lo: float, hi: float, n: int = SWEEP_POINTS) -> np.ndarray:
+    """``n`` learning rates evenly spaced in log10 from 10**lo to 10**hi."""
+    return np.logspace(lo, hi, n)
+
+
+def lr_sweeps(scenario: Scenario, lo: float, hi: float, n: int = SWEEP_POINTS) -> list[Sweep]:
+    """One `Sweep` per optimizer run (its other hyperparameters fixed), first start point."""
+    lrs = lr_grid(lo, hi, n)
+    return [sweep(scenario, i, lrs) for i in range(len(scenario.runs))]
+
+
+def divergence_edge(s: Sweep) -> float | None:
+    """The smallest learning rate of the sweep whose run diverged, if any did."""
+    diverged = s.diverged_at >= 0
+    return float(s.lrs[np.argmax(diverged)]) if diverged.any() else None
+
+
+def best_lr(s: Sweep) -> float | None:
+    """The learning rate with the lowest final loss among runs that did not diverge."""
+    finite = np.isfinite(s.final_loss)
+    return float(s.lrs[np.nanargmin(np.where(finite, s.final_loss, np.nan))]) if finite.any() else None
+
+
+def stability_bounds(scenario: Scenario) -> dict[int, tuple[str, float]]:
+    """Run index → (formula, lr bound) where a closed form exists (``quadratic``, constant
+    schedule, momentum-family runs): above the bound the iterates grow without limit."""
+    if scenario.surface != "quadratic" or scenario.schedule != "constant":
+        return {}
+    h = dict(scenario.surface_params)["h"]
+    out = {}
+    for i, run in enumerate(scenario.runs):
+        hp = run.hyperparams
+        beta = float(hp.get("momentum", 0.0)) if run.name in ("sgd", "momentum", "nesterov") else None
+        if beta is None:
+            continue
+        if run.name == "nesterov" or (run.name == "sgd" and hp.get("nesterov") and beta > 0):
+            out[i] = ("2(1+β)/((1+2β)h)", 2 * (1 + beta) / ((1 + 2 * beta) * h))
+        elif beta > 0:
+            out[i] = ("2(1+β)/h", 2 * (1 + beta) / h)
+        else:
+            out[i] = ("2/h", 2 / h)
+    return out
+
+
+@dataclass(frozen=True)
+class Basins:
+    """A basin map: ``label[i, j]`` for the start ``(xs[j], ys[i])`` is the index of the
+    minimum in ``minima`` it converged to, `DIVERGED` or `NOT_YET`; ``steps[i, j]`` is its
+    convergence step (-1 if none). ``minima`` are the known minima, or, on a surface
+    without any (a custom formula), the end points shared by at least 1 % of the starts."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    label: np.ndarray
+    steps: np.ndarray
+    minima: np.ndarray
+    run: int
+    n_steps: int
+
+
+def basin_map(scenario: Scenario, run_index: int = 0, grid: int = BASIN_GRID) -> Basins:
+    """Where each of ``grid × grid`` starts covering the domain ends, in one call."""
+    steps = min(scenario.steps, BASIN_STEPS)
+    scenario = Scenario(**{**scenario.__dict__, "steps": steps, "starts": (), "cloud": "", "cloud_params": ()})
+    run = scenario.runs[run_index]
+    static_key, lr, shared, known = _inputs(scenario, run)
+    (x0, x1), (y0, y1) = scenario.surface_def.domain
+    xs, ys = np.linspace(x0, x1, grid), np.linspace(y0, y1, grid)
+    X, Y = np.meshgrid(xs, ys)
+    starts = np.column_stack([X.ravel(), Y.ravel()])
+    kernel = _kernel(*static_key, record=False, over="starts")
+    out = jax.device_get(kernel(starts, np.arange(len(starts), dtype=np.int32), np.int32(scenario.seed),
+                                np.float64(lr), *shared))  # fmt: skip
+    diverged = out["diverged_at"] != NEVER
+    converged = out["converged_at"] != NEVER
+    final = out["final"]
+    if known:
+        minima = np.array([[m.x, m.y] for m in known])
+        nearest = np.argmin(np.linalg.norm(final[:, None, :] - minima[None], axis=-1), axis=1)
+        label = np.where(converged, nearest, NOT_YET)
+    else:
+        minima, label = _end_clusters(final, ~diverged, (x1 - x0, y1 - y0))
+    label = np.where(diverged, DIVERGED, label)
+    steps_to = np.where(converged & ~diverged, out["converged_at"], -1)
+    return Basins(xs, ys, label.reshape(grid, grid), steps_to.reshape(grid, grid), minima, run_index, steps)
+
+
+def _end_clusters(final: np.ndarray, ok: np.ndarray, size) -> tuple[np.ndarray, np.ndarray]:
+    """End points shared (within 0.1 % of the domain) by at least 1 % of the starts, and
+    each start's cluster index (`NOT_YET` elsewhere): basins when no minimum is known."""
+    cell = np.round(np.where(ok[:, None], final, 0.0) / (np.asarray(size) * 1e-3)).astype(np.int64)
+    _, inverse, counts = np.unique(np.where(ok[:, None], cell, np.iinfo(np.int64).min), axis=0,
+                                   return_inverse=True, return_counts=True)  # fmt: skip
+    inverse = inverse.ravel()
+    big = [k for k in np.argsort(-counts) if counts[k] >= 0.01 * len(final) and ok[np.argmax(inverse == k)]][:8]
+    label = np.full(len(final), NOT_YET)
+    centres = []
+    for index, k in enumerate(big):
+        members = inverse == k
+        label[members] = index
+        centres.append(final[members].mean(axis=0))
+    return np.array(centres).reshape(-1, 2), label
