@@ -17,6 +17,7 @@ from optviz.sweeps import DIVERGED, NOT_YET, Basins, divergence_edge, stability_
 
 DIVERGED_COLOR = "#3B3B3B"
 NOT_YET_COLOR = "#FFFFFF"
+LOSS_FLOOR = 1e-20  # the sweep's loss axis stops here (hover still shows smaller values)
 
 
 def sweep_figure(scenario: Scenario, sweeps: list[Sweep]) -> go.Figure:
@@ -45,21 +46,30 @@ def sweep_figure(scenario: Scenario, sweeps: list[Sweep]) -> go.Figure:
                                      hovertemplate=f"{run.label} (now)<extra></extra>"), row=1, col=1)  # fmt: skip
         edge = divergence_edge(s)
         if edge is not None:
-            fig.add_vline(x=edge, line={"color": color, "dash": "dash", "width": 1.5}, row="all", col=1,
-                          annotation={"text": f"diverges ≥ {edge:.3g}", "font": {"color": color, "size": 11},
-                                      "textangle": -90, "yanchor": "bottom"})  # fmt: skip
+            _vline(fig, edge, f"diverges ≥ {edge:.3g}", color, "dash", 0.02)
         if i in bounds:
             formula, value = bounds[i]
-            fig.add_vline(x=value, line={"color": "black", "dash": "dot", "width": 1.5}, row="all", col=1,
-                          annotation={"text": f"{formula} = {value:.4g}", "font": {"size": 11}, "textangle": -90,
-                                      "yanchor": "top", "y": 1.0})  # fmt: skip
+            _vline(fig, value, f"{formula} = {value:.4g}", "black", "dot", 0.98)
     fig.update_xaxes(type="log", title_text="learning rate", row=2, col=1)
     fig.update_xaxes(type="log", row=1, col=1)
-    fig.update_yaxes(type="log", title_text=f"final loss after {scenario.steps} steps", row=1, col=1)
+    finite = np.concatenate([s.final_loss[np.isfinite(s.final_loss) & (s.final_loss > 0)] for s in sweeps] + [[1.0]])
+    low, high = max(float(finite.min()), LOSS_FLOOR), float(finite.max())
+    fig.update_yaxes(type="log", title_text=f"final loss after {scenario.steps} steps", row=1, col=1,
+                     range=[np.log10(low) - 0.5, np.log10(high) + 0.5])  # fmt: skip
     fig.update_yaxes(title_text="converged at step", row=2, col=1)
     fig.update_layout(height=620, margin={"l": 60, "r": 20, "t": 30, "b": 40}, template="plotly_white",
                       legend={"orientation": "h", "y": -0.12}, clickmode="event+select")  # fmt: skip
     return fig
+
+
+def _vline(fig: go.Figure, x: float, text: str, color: str, dash: str, y: float) -> None:
+    """A vertical line through both panels, labelled at height ``y`` (paper units). On a
+    log axis a shape takes the value itself, an annotation its log10 (plotly.js)."""
+    fig.add_shape(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
+                  line={"color": color, "dash": dash, "width": 1.5})  # fmt: skip
+    fig.add_annotation(x=np.log10(x), xref="x", y=y, yref="paper", text=text, showarrow=False, textangle=-90,
+                       xanchor="right", yanchor="bottom" if y < 0.5 else "top", font={"color": color, "size": 11},
+                       bgcolor="rgba(255,255,255,0.7)")  # fmt: skip
 
 
 def basin_colors(basins: Basins) -> np.ndarray:

@@ -76,9 +76,9 @@ def basin_panel(scenario: Scenario, basins: Basins, figure) -> None:
     st.plotly_chart(figure, key="basins_chart", width="stretch")
     shares = {k: float((basins.label == k).mean()) for k in range(len(basins.minima))}
     st.caption(f"{basins.label.size:,} starts on a {len(basins.xs)}×{len(basins.ys)} grid, one compiled call. "
-               + ("Basins by the known minimum each start converges to." if scenario.surface_def.minima({})
-                  or len(basins.minima) == 0 else "No minimum is known here: basins are the end points shared "
-                  "by at least 1 % of the starts.")
+               + ("Basins by the known minimum each start converges to."
+                  if scenario.surface_def.minima(dict(scenario.surface_params))
+                  else "No minimum is known here: basins are the end points shared by at least 1 % of the starts.")
                + f" Largest basin: {max(shares.values(), default=0):.0%} of the starts.")  # fmt: skip
 
 
