@@ -275,7 +275,7 @@ def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None, fr
     colors = [COLORS[i % len(COLORS)] for i in range(len(result.runs))]
     n_heads = sum(len(drawn(result, run)) for run in result.runs)
     few = n_heads <= MAX_DRAWN  # else a cloud: thinner lines, smaller heads
-    per_path = max(CURVE_POINTS, PATH_POINTS // n_heads)
+    per_path = max(50, PATH_POINTS // n_heads)
     for i, run in enumerate(result.runs):
         full = _joined([t.path[_thinned(len(t.path), per_path)] for t in drawn(result, run)])
         data.append(_line(full, "", mode="lines", opacity=0.6 if few else 0.3,

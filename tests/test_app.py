@@ -17,6 +17,7 @@ from optviz.engine import trace_count
 from optviz.figures import MAX_FRAMES, frame_step
 from optviz.presets import PRESETS
 from optviz.scenario import MAX_RECORDED_ROWS
+from optviz.sweeps import best_lr, lr_sweeps
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -272,3 +273,44 @@ def test_any_link_opens_a_working_page_within_the_compute_bounds(query):
     scenario = shown.scenario
     assert len(scenario.runs) * len(scenario.starts) * (scenario.steps + 1) <= MAX_RECORDED_ROWS
     assert at.get("plotly_chart") or url(at).get("page") == "gallery"
+
+
+def test_sweep_view_from_a_link_and_its_best_lr_buttons():
+    at = open_app(surface="quadratic", opt=["sgd:lr=0.1", "momentum:lr=0.1"], view="sweep", sweep="-3,1")
+    assert url(at)["view"] == "sweep" and url(at)["sweep"] == "-3,1"
+    fig = figure(at, "sweep_chart")
+    sweeps = lr_sweeps(Scenario.from_query("surface=quadratic&opt=sgd:lr=0.1&opt=momentum:lr=0.1").scenario, -3, 1)
+    np.testing.assert_allclose(decode(fig["data"][0]["x"]), sweeps[0].lrs)
+    assert any(a["text"].startswith("2/h = 2") for a in fig["layout"]["annotations"])
+    at.button(key="best_lr0").click().run()
+    assert url(at)["opt"][0] == f"sgd:lr={best_lr(sweeps[0]):.3g}"
+    at.number_input(key="sweep_lo").set_value(-4.0).run()
+    assert url(at)["sweep"] == "-4,1"
+
+
+def test_basin_view_from_a_link():
+    at = open_app(surface="himmelblau", opt=["adam:lr=0.1", "sgd:lr=0.01"], view="basins", run="1")
+    assert at.selectbox(key="basin_run").value == 1 and url(at)["run"] == "1"
+    fig = figure(at, "basins_chart")
+    assert sum(t["name"].startswith("→") for t in fig["data"]) == 4
+    assert "sgd lr=0.01" in fig["layout"]["title"]["text"]
+
+
+def test_custom_formula_in_the_app_and_a_bad_one_keeps_a_working_page():
+    at = open_app(surface="custom", f="(1-x)^2+100*(y-x^2)^2", domain="-2,2,-1,3", opt="adam:lr=0.05", start="-1.5,2")
+    assert not at.warning and url(at)["f"] == "(1-x)^2+100*(y-x^2)^2"
+    expected = simulate(Scenario.from_query("surface=rosenbrock&opt=adam:lr=0.05").scenario).runs[0].path
+    np.testing.assert_allclose(paths(figure(at))["adam lr=0.05"], expected, rtol=1e-6)
+    at.text_input(key="formula").set_value("x^2 + __import__('os')").run()
+    assert not at.exception and at.text_input(key="formula").value == "x^2 + __import__('os')"  # the text stays
+    assert any("unknown function '__import__'" in e.value for e in at.error)
+    assert url(at)["f"] == "x**2 + 10*sin(y)" and at.get("plotly_chart")
+
+
+def test_a_cloud_of_starts_from_a_link():
+    at = open_app(surface="himmelblau", opt="sgd:lr=0.01", start="0,0", cloud="ring:n=32,r=0.2", steps="200")
+    assert url(at)["cloud"] == "ring:n=32,r=0.2" and url(at)["start"] == "0,0"
+    assert at.selectbox(key="cloud").value == "ring" and at.number_input(key="cl.n").value == 32
+    rows = table(at)
+    assert len(rows) == 1 and rows["run"].iloc[0] == "1. sgd lr=0.01 (32 starts, medians)"
+    assert len(paths(figure(at))["sgd lr=0.01"]) == 32 * 201 + 31  # 32 paths joined by gaps

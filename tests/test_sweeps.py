@@ -1,0 +1,121 @@
+"""Learning-rate sweeps and basin maps: computed content against theory and geometry."""
+
+import numpy as np
+import pytest
+
+from optviz import Scenario, simulate
+from optviz.engine import trace_count
+from optviz.sweep_figures import basin_colors, basin_figure, sweep_figure
+from optviz.sweeps import (
+    BASIN_GRID,
+    DIVERGED,
+    NOT_YET,
+    SWEEP_POINTS,
+    basin_map,
+    best_lr,
+    divergence_edge,
+    lr_sweeps,
+    stability_bounds,
+)
+
+
+def cell_ratio(lrs):
+    return lrs[1] / lrs[0]
+
+
+@pytest.mark.parametrize("h", [0.5, 1.0, 4.0])
+def test_divergence_edges_on_the_quadratic_match_the_closed_forms(h):
+    scenario = Scenario.from_query(
+        f"surface=quadratic:h={h}&opt=sgd:lr=0.1&opt=momentum:lr=0.1,momentum=0.8&opt=nesterov:lr=0.1,momentum=0.8"
+        "&steps=1000"  # a run one cell above the bound grows by ~1.005 per step: 1000 steps take it off the map
+    ).scenario
+    sweeps = lr_sweeps(scenario, -3, 1.5)
+    assert all(len(s.lrs) == SWEEP_POINTS >= 256 for s in sweeps)
+    bounds = stability_bounds(scenario)
+    assert bounds[0] == ("2/h", 2 / h) and bounds[1] == ("2(1+β)/h", pytest.approx(3.6 / h))
+    assert bounds[2][1] == pytest.approx(3.6 / (2.6 * h))
+    for i, s in enumerate(sweeps):
+        edge, bound = divergence_edge(s), bounds[i][1]
+        assert bound <= edge <= bound * cell_ratio(s.lrs) ** 1.01  # the first diverging lr is the next grid cell
+        below = s.lrs < bound / cell_ratio(s.lrs)
+        assert (s.diverged_at[below] == -1).all() and (s.diverged_at[s.lrs > edge] >= 0).all()
+
+
+def test_sweep_finals_are_the_trajectories_finals():
+    scenario = Scenario.from_query("surface=beale&opt=adam:lr=0.01&steps=300&start=1,1").scenario
+    (s,) = lr_sweeps(scenario, -3, 0, n=8)
+    for lr, final in zip(s.lrs, s.final_loss, strict=True):
+        one, warnings = Scenario.from_query(f"surface=beale&opt=adam:lr={float(lr)!r}&steps=300&start=1,1")
+        assert not warnings
+        assert final == pytest.approx(simulate(one).runs[0].loss[-1], rel=1e-9)
+    assert best_lr(s) == s.lrs[np.nanargmin(s.final_loss)]
+
+
+def test_a_sweep_compiles_once_per_structure():
+    scenario = Scenario.from_query("surface=rosenbrock&opt=rmsprop:lr=0.01&opt=adagrad:lr=0.1&steps=200").scenario
+    lr_sweeps(scenario, -4, 0)
+    compiled = trace_count()
+    lr_sweeps(scenario, -2, 1)  # another range, the same shapes
+    lr_sweeps(Scenario(**{**scenario.__dict__, "steps": 150}), -5, -1)  # same bucket
+    assert trace_count() == compiled
+
+
+def test_no_bounds_where_theory_gives_none():
+    assert stability_bounds(Scenario.from_query("surface=rosenbrock&opt=sgd:lr=0.01").scenario) == {}
+    assert stability_bounds(Scenario.from_query("surface=quadratic&opt=adam:lr=0.01").scenario) == {}
+    assert stability_bounds(Scenario.from_query("surface=quadratic&opt=sgd:lr=0.01&schedule=cosine").scenario) == {}
+
+
+def test_himmelblau_has_exactly_four_basins_covering_the_grid():
+    basins = basin_map(Scenario.from_query("surface=himmelblau&opt=sgd:lr=0.01&steps=500").scenario)
+    assert basins.label.shape == (BASIN_GRID, BASIN_GRID) and BASIN_GRID >= 128
+    labels, counts = np.unique(basins.label, return_counts=True)
+    assert set(labels) <= {0, 1, 2, 3, NOT_YET, DIVERGED}
+    shares = dict(zip(labels.tolist(), (counts / basins.label.size).tolist(), strict=True))
+    assert all(shares.get(k, 0) > 0.15 for k in range(4)) and sum(shares.get(k, 0) for k in range(4)) > 0.9
+    # each basin holds its own minimum: the start on top of a minimum converges to it
+    for k, (mx, my) in enumerate(basins.minima):
+        i, j = np.argmin(np.abs(basins.ys - my)), np.argmin(np.abs(basins.xs - mx))
+        assert basins.label[i, j] == k
+
+
+def test_the_saddle_shows_its_stable_manifold():
+    basins = basin_map(Scenario.from_query("surface=saddle&opt=sgd:lr=0.05&steps=500").scenario)
+    middle = len(basins.ys) // 2
+    assert basins.ys[middle] == 0.0
+    assert (basins.label[middle] == NOT_YET).all()  # started on y = 0: stuck at the saddle point
+    upper = int(np.argmax(basins.minima[:, 1]))
+    assert (basins.label[middle + 1 :] == upper).all() and (basins.label[:middle] == 1 - upper).all()
+
+
+def test_a_custom_formula_gets_basins_from_its_end_points():
+    formula = "(x^2%2By-11)^2%2B(x%2By^2-7)^2"
+    custom = basin_map(Scenario.from_query(f"surface=custom&f={formula}&domain=-5,5,-5,5&opt=sgd:lr=0.01").scenario,
+                       grid=65)  # fmt: skip
+    known = basin_map(Scenario.from_query("surface=himmelblau&opt=sgd:lr=0.01").scenario, grid=65)
+    assert len(custom.minima) == 4
+    order = [int(np.argmin(np.linalg.norm(custom.minima - m, axis=1))) for m in known.minima]
+    np.testing.assert_allclose(custom.minima[order], known.minima, atol=1e-3)
+    relabelled = np.where(known.label >= 0, np.array(order)[np.maximum(known.label, 0)], known.label)
+    assert np.mean(relabelled == custom.label) > 0.99
+
+
+def test_basin_map_caps_its_steps_and_flags_divergence():
+    basins = basin_map(Scenario.from_query("surface=rosenbrock&opt=sgd:lr=0.01&steps=10000").scenario, grid=33)
+    assert basins.n_steps == 2000
+    assert (basins.label == DIVERGED).mean() > 0.3  # lr 0.01 is far too large on Rosenbrock's steep walls
+
+
+def test_figures_carry_the_computed_values():
+    scenario = Scenario.from_query("surface=quadratic&opt=sgd:lr=0.5&opt=momentum:lr=0.1&steps=300").scenario
+    sweeps = lr_sweeps(scenario, -3, 1)
+    fig = sweep_figure(scenario, sweeps)
+    np.testing.assert_allclose(fig.data[0].y, sweeps[0].final_loss)  # trace i: run i's losses (click target)
+    labels = [a.text for a in fig.layout.annotations]
+    assert any(t.startswith("2/h = 2") for t in labels) and any(t.startswith("2(1+β)/h = 3.8") for t in labels)
+    assert any(t == f"diverges ≥ {divergence_edge(sweeps[0]):.3g}" for t in labels)
+    basins = basin_map(Scenario.from_query("surface=himmelblau&opt=sgd:lr=0.01").scenario, grid=33)
+    rgb = basin_colors(basins)
+    assert rgb.shape == (33, 33, 3) and len({tuple(c) for c in rgb.reshape(-1, 3)}) > 4
+    names = [t.name for t in basin_figure(scenario, basins).data]
+    assert sum(n.startswith("→") for n in names) == 4 and names[-2].startswith("diverged")
