@@ -1,6 +1,6 @@
 """Helpers to run the real app and drive Debian's Chromium with Playwright.
 
-Used by scripts/screenshot.py and bench/app.py. Never runs `playwright install`: the
+Used by tests/e2e, tests/test_dockerfile.py and bench/app.py. Never runs `playwright install`: the
 browser is the system's /usr/bin/chromium (Debian package `chromium`).
 """
 

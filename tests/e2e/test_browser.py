@@ -84,6 +84,7 @@ def test_play_pause_and_scrubber(app, page):
     interrupted = [e for e in page.console_errors if e == "undefined"]
     assert len(interrupted) <= 1
     page.console_errors[:] = [e for e in page.console_errors if e != "undefined"]
+    page.screenshot(path=ARTIFACTS / "paused.png", full_page=True)
     paused = heads(page)
     page.wait_for_timeout(700)
     np.testing.assert_array_equal(heads(page), paused)  # Pause stops it
@@ -193,3 +194,18 @@ def test_the_docker_entrypoint_serves_the_app_from_the_copied_files(page, tmp_pa
         page.goto(url)
         ready(page)
         assert any(t["name"] == "adam lr=0.05" for t in page.evaluate(TRACES))
+
+
+@pytest.mark.parametrize("view, chart", [("sweep", "sweep_chart"), ("basins", "basins_chart")])
+def test_sweep_and_basin_views_draw(app, page, view, chart):
+    page.goto(f"{app}/?surface=himmelblau&opt=sgd:lr=0.01&opt=adam:lr=0.1&view={view}")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000)
+    page.locator(f".st-key-{chart} .js-plotly-plot .scatterlayer").first.wait_for(timeout=60_000)
+    data = page.evaluate(f"""() => document.querySelector('.st-key-{chart} .js-plotly-plot')._fullData
+        .map(t => t.name || '')""")
+    if view == "sweep":
+        assert data[:2] == ["sgd lr=0.01", "adam lr=0.1"]
+    else:
+        assert sum(name.startswith("→") for name in data) == 4
+        assert page.locator(f".st-key-{chart} .imagelayer image").count() == 1
+    page.screenshot(path=ARTIFACTS / f"{view}.png", full_page=True)
