@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from optviz import export, view
+from optviz.conventions import CONVENTIONS, TITLES, available, resolve
 from optviz.engine import Result, Trajectory, simulate
 from optviz.optimizers import OPTIMIZERS
 from optviz.params import fmt
@@ -90,6 +91,19 @@ def listing() -> str:
     for sc in SCHEDULES.values():
         out.append(f"  {sc.name:<16} {sc.title}")
         out += [_param_line(p) for p in sc.params]
+    out.append("\nConventions (conv=NAME): whose defaults and update rules the optimizers follow")
+    out.append("  optax            the registry above (default)")
+    for conv in CONVENTIONS[1:]:
+        out.append(f"  {conv:<16} {TITLES[conv]}")
+        for name, why in available(conv).items():
+            if why:
+                out.append(f"    {name}: unavailable ({why})")
+                continue
+            spec, base = resolve(name, conv), OPTIMIZERS[name]
+            changed = [f"{p.name}={fmt(p.default)}" for p, q in zip(spec.params, base.params, strict=True)
+                       if p.default != q.default]  # fmt: skip
+            rule = "own update rule" if spec.build is not base.build else "optax's rule"
+            out.append(f"    {name}: {rule}" + (f"; defaults {', '.join(changed)}" if changed else ""))
     out.append("\nOther keys")
     out += [_param_line(p) for p in (STEPS, SEED, TOL)]
     out.append(f"    start=x,y  (repeatable, at most {MAX_STARTS}; default: the surface's)")

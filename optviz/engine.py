@@ -34,7 +34,6 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from optviz.optimizers import OPTIMIZERS
 from optviz.scenario import OptRun, Scenario
 from optviz.schedules import multipliers
 from surfaces.core import Minimum, Surface
@@ -216,7 +215,7 @@ class _Traced(NamedTuple):
 def _inputs(scenario: Scenario, run: OptRun):
     """The kernel's static key, the run's lr, the shared traced arguments, known minima."""
     surface = scenario.surface_def
-    optimizer = OPTIMIZERS[run.name]
+    optimizer = run.optimizer
     hp = run.hyperparams
     # Keyed by the builder and its structural flags, not the registry entry: sgd with
     # momentum, `momentum` and `nesterov` share one compiled kernel.
@@ -350,7 +349,7 @@ def velocities(result: Result) -> list[list[np.ndarray] | None]:
     """
     out = []
     for run in result.runs:
-        optimizer = OPTIMIZERS[run.run.name]
+        optimizer = run.run.optimizer
         if optimizer.velocity is None or run.run.hyperparams.get("momentum", 1.0) == 0:
             out.append(None)
             continue

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from optviz.engine import Result, Trajectory, simulate
-from optviz.scenario import Scenario
+from optviz.scenario import OptRun, Scenario
 
 
 class Verdict(NamedTuple):
@@ -174,6 +174,16 @@ def _ill_conditioned(r: Result) -> Verdict:
                           f"{exact:.6f}; Adam {_step(adam)}")  # fmt: skip
 
 
+def _conventions(r: Result) -> Verdict:
+    torch_run = _t(r, 0)
+    keras_runs = tuple(OptRun.of(run.name, "keras", lr=run.lr) for run in r.scenario.runs)
+    keras_run = _t(_variant(r, convention="keras", runs=keras_runs), 0)
+    moved = float(np.hypot(*(keras_run.path[-1] - keras_run.path[0])))
+    holds = torch_run.diverged_at is not None and keras_run.diverged_at is None and moved < 1e-3
+    return Verdict(holds, f"PyTorch's RMSprop: {_step(torch_run)}; Keras's RMSprop moved {moved:.1e} in "
+                          f"{len(keras_run.path) - 1} steps")  # fmt: skip
+
+
 def _no_minimum(r: Result) -> Verdict:
     trajs = [t for run in r.runs for t in run.trajectories]
     holds = all(t.diverged_at is not None for t in trajs)
@@ -317,6 +327,18 @@ PRESETS: dict[str, Preset] = {
             "v=1&surface=quadratic:kappa=1000&opt=sgd:lr=1.9&opt=adam:lr=0.1&steps=500",
             "SGD's final y equals y₀(1 − lr·h/κ)^500 to 10⁻⁹ (still above 0.1); Adam converges.",
             _ill_conditioned,
+        ),
+        Preset(
+            "rmsprop-two-frameworks",
+            "Same name, two optimizers: RMSprop",
+            "Near the monkey saddle's flat centre the gradient is about 10⁻¹⁰. PyTorch's RMSprop divides it by "
+            "√v + ε with ε = 10⁻⁸ outside the root: the ratio is large, so it takes full-size steps, slides into "
+            "a valley and leaves the map. Keras's RMSprop divides by √(v + ε) with ε = 10⁻⁷ inside the root: "
+            "the same gradient gives a step of about 10⁻⁶ · lr, and it stays put. Same name, same lr, opposite "
+            "stories: the convention picker decides which one you are looking at.",
+            "v=1&conv=pytorch&surface=monkey_saddle&opt=rmsprop:lr=0.05&steps=500&start=0.00001,0.000001",
+            "With the same lr and start, PyTorch's RMSprop diverges while Keras's moves less than 10⁻³.",
+            _conventions,
         ),
         Preset(
             "monkey-saddle",

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import quote, unquote_plus
 
+from optviz.conventions import CONVENTIONS, Unavailable, resolve
 from optviz.optimizers import OPTIMIZERS
 from optviz.params import coerce, fmt, fmt_assignments, parse_assignments
 from optviz.schedules import SCHEDULES
@@ -48,7 +49,7 @@ SEED = Param("seed", 0, 0, 2**31 - 1, kind="int", help="seed of the gradient noi
 TOL = Param("tol", 1e-6, 1e-12, 1.0, log=True, help="converged when |f - f_min| <= tol")
 CUSTOM = "custom"  # surface name of a user formula
 _SAFE = {False: ":,=", True: "*()^,/!'"}  # characters left as they are in a value: other keys, a formula
-_SINGLE_KEYS = ("v", "surface", "f", "domain", "schedule", "steps", "seed", "tol", "cloud")
+_SINGLE_KEYS = ("v", "conv", "surface", "f", "domain", "schedule", "steps", "seed", "tol", "cloud")
 _MULTI_KEYS = ("opt", "start")
 
 Params = tuple[tuple[str, Number], ...]
@@ -69,13 +70,20 @@ class OptRun:
 
     name: str
     params: Params
+    convention: str = "optax"
 
     @classmethod
-    def of(cls, name: str, **given: Number) -> OptRun:
-        """``OptRun.of("adam", lr=0.01)``; unspecified hyperparameters take defaults."""
+    def of(cls, name: str, convention: str = "optax", **given: Number) -> OptRun:
+        """``OptRun.of("adam", lr=0.01)``; unspecified hyperparameters take the defaults of
+        ``convention`` (`optviz.conventions`), which raises `Unavailable` if it lacks ``name``."""
         if name not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {name=}")
-        return cls(name, _complete(OPTIMIZERS[name].params, given, name))
+        return cls(name, _complete(resolve(name, convention).params, given, name), convention)
+
+    @property
+    def optimizer(self):
+        """The registry entry as this run's convention defines it."""
+        return resolve(self.name, self.convention)
 
     @property
     def hyperparams(self) -> dict[str, Number]:
@@ -87,7 +95,7 @@ class OptRun:
 
     def to_text(self) -> str:
         """``adam:lr=0.01,b1=0.8`` (non-default hyperparameters only, lr always)."""
-        return f"{self.name}:{fmt_assignments(OPTIMIZERS[self.name].params, self.hyperparams, keep=('lr',))}"
+        return f"{self.name}:{fmt_assignments(self.optimizer.params, self.hyperparams, keep=('lr',))}"
 
     @property
     def label(self) -> str:
@@ -138,9 +146,14 @@ class Scenario:
     domain: tuple = ()
     cloud: str = ""
     cloud_params: Params = ()
+    convention: str = "optax"
 
     def __post_init__(self):
         set_ = object.__setattr__
+        if self.convention not in CONVENTIONS:
+            raise ValueError(f"unknown convention {self.convention=}")
+        if any(run.convention != self.convention for run in self.runs):
+            raise ValueError(f"every run must use the scenario's convention ({self.convention})")
         if self.surface == CUSTOM:
             set_(self, "formula", self.formula or DEFAULT_FORMULA)
             set_(self, "domain", check_domain(self.domain or DEFAULT_DOMAIN))
@@ -189,6 +202,7 @@ class Scenario:
         schedule = SCHEDULES[self.schedule]
         items = [
             ("v", str(VERSION)),
+            *([("conv", self.convention)] if self.convention != "optax" else []),
             ("surface", _named(self.surface, fmt_assignments(surface.params, dict(self.surface_params)))),
         ]
         if self.surface == CUSTOM:
@@ -303,18 +317,30 @@ def _parse(text: str, ignore: frozenset[str]) -> Parsed:
     surface_params, w = parse_assignments(surface.params, surface_text, f"surface {surface_name}: ")
     warnings += w
 
+    convention = "optax"
+    if (raw := single("conv")) is not None:
+        if raw.lower() in CONVENTIONS:
+            convention = raw.lower()
+        else:
+            warnings.append(f"conv={raw} is not one of {', '.join(CONVENTIONS)}; using optax")
     runs = []
     opt_values = fields.get("opt", [])
     if len(opt_values) > MAX_RUNS:
         warnings.append(f"{len(opt_values)} optimizer runs given; using the first {MAX_RUNS}")
     for raw in opt_values[:MAX_RUNS]:
         name, params = _pick(OPTIMIZERS, raw, "optimizer", "nothing (run dropped)", warnings)
-        if name:
-            values, w = parse_assignments(OPTIMIZERS[name].params, params, f"{name}: ")
-            warnings += w
-            runs.append(OptRun.of(name, **values))
+        if not name:
+            continue
+        try:
+            spec = resolve(name, convention)
+        except Unavailable as err:
+            warnings.append(f"{err}: run {name} dropped")
+            continue
+        values, w = parse_assignments(spec.params, params, f"{name}: ")
+        warnings += w
+        runs.append(OptRun.of(name, convention, **values))
     if not runs:
-        runs = list(DEFAULT_RUNS)
+        runs = [OptRun.of(r.name, convention, lr=r.lr) for r in DEFAULT_RUNS]
         if opt_values:
             warnings.append("no valid optimizer run; using the default runs")
 
@@ -363,6 +389,7 @@ def _parse(text: str, ignore: frozenset[str]) -> Parsed:
         domain=domain,
         cloud=cloud,
         cloud_params=tuple(cloud_params.items()),
+        convention=convention,
         **scalars,
     )
     return Parsed(scenario, warnings)

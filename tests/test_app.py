@@ -314,3 +314,17 @@ def test_a_cloud_of_starts_from_a_link():
     rows = table(at)
     assert len(rows) == 1 and rows["run"].iloc[0] == "1. sgd lr=0.01 (32 starts, medians)"
     assert len(paths(figure(at))["sgd lr=0.01"]) == 32 * 201 + 31  # 32 paths joined by gaps
+
+
+def test_convention_picker_defaults_rules_and_link():
+    at = open_app(conv="pytorch", opt=["adagrad:lr=0.05", "lion:lr=0.001"], surface="quadratic")
+    assert any("PyTorch has no Lion" in w.value for w in at.warning) and len(table(at)) == 1
+    assert at.number_input(key="run0.adagrad.initial_accumulator_value").value == 0.0
+    assert url(at)["conv"] == "pytorch" and url(at)["opt"] == "adagrad:lr=0.05"
+    assert any(r"\sqrt{G_t} + \epsilon" in m.value for m in at.latex)  # PyTorch's rule, ε outside the root
+    at.selectbox(key="conv").set_value("keras").run()
+    assert url(at)["conv"] == "keras" and url(at)["opt"] == "adagrad:lr=0.05"  # the lr stays, defaults follow Keras
+    assert at.number_input(key="run0.adagrad.initial_accumulator_value").value == 0.1
+    expected = simulate(Scenario.from_query("conv=keras&surface=quadratic&opt=adagrad:lr=0.05").scenario)
+    np.testing.assert_allclose(table(at)["final loss"], [expected.runs[0].loss[-1]], rtol=1e-12)
+    assert "Adam" in at.selectbox(key="run0").options and "RAdam" not in at.selectbox(key="run0").options

@@ -6,15 +6,17 @@ the widgets out and keeps paired widgets (lr box and log slider) in step.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import streamlit as st
 
 from optviz import view
+from optviz.conventions import CONVENTIONS, TITLES, available, resolve
 from optviz.figures import PICKER
 from optviz.optimizers import OPTIMIZERS
 from optviz.presets import PRESETS
-from optviz.scenario import CUSTOM, MAX_RUNS, MAX_STEPS, SEED, Scenario
+from optviz.scenario import CUSTOM, DEFAULT_RUNS, MAX_RUNS, MAX_STEPS, SEED, OptRun, Scenario
 from optviz.schedules import SCHEDULES
 from optviz.starts import CLOUDS
 from optviz.ui.state import (
@@ -95,6 +97,24 @@ def add_run() -> None:
         st.session_state[f"run{i}"] = "adam"
 
 
+def convention_changed() -> None:
+    """Another framework: every run keeps its optimizer and lr and takes that framework's
+    other defaults; runs it has no version of are dropped, with a notice."""
+    conv = st.session_state.conv
+    state = st.session_state
+    names = [state[f"run{i}"] for i in range(state.n_runs)]
+    runs, dropped = [], []
+    for i, name in enumerate(names):
+        if available(conv)[name]:
+            dropped.append(available(conv)[name])
+        else:
+            runs.append(OptRun.of(name, conv, lr=float(state[run_key(i, name, "lr")])))
+    scenario = scenario_from_widgets(state).scenario
+    runs = runs or [OptRun.of(r.name, conv, lr=r.lr) for r in DEFAULT_RUNS]
+    load(dataclasses.replace(scenario, runs=tuple(runs), convention=conv))
+    st.session_state.notices = [f"{why}: run dropped" for why in dropped]
+
+
 def remove_run(i: int) -> None:
     scenario = scenario_from_widgets(st.session_state).scenario
     runs = scenario.runs[:i] + scenario.runs[i + 1 :]
@@ -167,16 +187,24 @@ def sidebar() -> Surface:
             param_input(p, surface_key(surface_name, p.name), col)
 
     side.subheader("Optimizers")
+    st.session_state.setdefault("conv", "optax")
+    conv = side.selectbox("as defined by", CONVENTIONS, key="conv", format_func=TITLES.get,
+                          on_change=convention_changed,
+                          help="the framework whose defaults and update rules the runs follow")  # fmt: skip
+    missing = {name: why for name, why in available(conv).items() if why}
+    if missing:
+        side.caption("Not available: " + "; ".join(missing.values()) + ".")
+    names = [n for n in OPTIMIZERS if n not in missing]
     for i in range(st.session_state.n_runs):
         box = side.container(border=True)
         head, remove = box.columns([5, 1], vertical_alignment="bottom")
         st.session_state.setdefault(f"run{i}", "adam")
-        name = head.selectbox(
-            f"Run {i + 1}", list(OPTIMIZERS), key=f"run{i}", format_func=lambda n: OPTIMIZERS[n].title
-        )
+        if st.session_state[f"run{i}"] not in names:
+            st.session_state[f"run{i}"] = "adam"
+        name = head.selectbox(f"Run {i + 1}", names, key=f"run{i}", format_func=lambda n: OPTIMIZERS[n].title)
         remove.button("✕", key=f"remove{i}", type="tertiary", help="remove this run", on_click=remove_run, args=(i,),
                       disabled=st.session_state.n_runs == 1)  # fmt: skip
-        spec = OPTIMIZERS[name]
+        spec = resolve(name, conv)
         lr_key, exp_key = run_key(i, name, "lr"), lr_exponent_key(i, name)
         st.session_state.setdefault(lr_key, spec.defaults()["lr"])
         st.session_state.setdefault(exp_key, math.log10(st.session_state[lr_key]))

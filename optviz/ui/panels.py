@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from optviz.conventions import TITLES, resolve
 from optviz.engine import Result, Sweep
 from optviz.figures import device_note, drawn, frame_step, schedule_figure, summary_rows
-from optviz.optimizers import OPTIMIZERS
 from optviz.params import fmt
 from optviz.presets import PRESETS
 from optviz.scenario import Scenario
@@ -107,8 +107,9 @@ def summary(result: Result, scenario: Scenario, surface: Surface) -> None:
                        "distance to nearest minimum": st.column_config.NumberColumn(format="%.4g")},
     )  # fmt: skip
     with st.expander("Update rules", expanded=False):
+        st.caption(f"As {TITLES[scenario.convention]} defines them.")
         for name in dict.fromkeys(run.name for run in scenario.runs):
-            opt = OPTIMIZERS[name]
+            opt = resolve(name, scenario.convention)
             st.markdown(f"**{opt.title}** (`{name}`): {opt.note}")
             st.latex(opt.latex)
         sched = SCHEDULES[scenario.schedule]

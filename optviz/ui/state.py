@@ -82,6 +82,7 @@ def widget_values(scenario: Scenario) -> dict[str, object]:
         "start_y": scenario.starts[0][1],
         "more_starts": scenario.starts[1:],
         "n_runs": len(scenario.runs),
+        "conv": scenario.convention,
     }
     values |= {surface_key(scenario.surface, k): v for k, v in scenario.surface_params}
     if scenario.surface == CUSTOM:
@@ -114,6 +115,9 @@ def widgets_query(state: Mapping) -> str:
         items = [("surface", CUSTOM), ("f", state.get("formula", "")), ("domain", domain)]
     else:
         items = [("surface", f"{surface}:{_assignments(SURFACES[surface].params, state, surface_key, surface)}")]
+    conv = state.get("conv", "optax")
+    if conv != "optax":
+        items.append(("conv", conv))
     for i in range(min(int(state.get("n_runs", 1)), MAX_RUNS)):
         name = state.get(f"run{i}", "adam")
         items.append(("opt", f"{name}:{_assignments(OPTIMIZERS[name].params, state, run_key, i, name)}"))

@@ -1,0 +1,296 @@
+r"""Framework conventions: the same optimizer name as optax, Keras 3 or PyTorch define it.
+
+"Adam" is not one algorithm. The frameworks differ in default hyperparameters (Adam's
+ε 1e-7 in Keras vs 1e-8; Adagrad's initial accumulator 0.1 vs 0; RMSprop's decay 0.9 vs
+0.99) and in the update rule: where ε sits (inside or outside a square root, before or
+after bias correction), whether momentum accumulates lr-scaled steps (Keras) or raw ones
+(PyTorch, optax's SGD), how NAdam's momentum schedule is written.
+
+`resolve(name, convention)` returns the registry entry as that framework defines it:
+its defaults, its builder (an optax recipe, or the small transform below that the
+framework's rule needs, composed with optax's own pieces), its LaTeX and the reference
+it follows. An optimizer a framework lacks raises `Unavailable` with the reason; it is
+never silently replaced. Hyperparameters keep optax's names in links (``decay`` is
+Keras's ``rho`` and PyTorch's ``alpha``; ``b1``/``b2`` are ``beta_1``/``beta_2`` and
+``betas``; ``eps`` is ``epsilon``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from optviz.optimizers import OPTIMIZERS, Optimizer
+
+CONVENTIONS = ("optax", "keras", "pytorch")
+TITLES = {"optax": "optax", "keras": "Keras 3 / TensorFlow", "pytorch": "PyTorch"}
+
+
+class Unavailable(ValueError):
+    """The framework has no such optimizer (or no variant of it here); says which and why."""
+
+
+# --- transforms the frameworks' rules need -------------------------------------------------
+class MomentsState(NamedTuple):
+    count: jax.Array
+    mu: optax.Updates
+    nu: optax.Updates
+    nu_max: optax.Updates
+
+
+def _moments(b1, b2, g, state: MomentsState):
+    mu = jax.tree.map(lambda m, x: b1 * m + (1 - b1) * x, state.mu, g)
+    nu = jax.tree.map(lambda v, x: b2 * v + (1 - b2) * x * x, state.nu, g)
+    return mu, nu, optax.safe_increment(state.count)
+
+
+def _init_moments(params) -> MomentsState:
+    zeros = optax.tree.zeros_like(params)
+    return MomentsState(jnp.zeros([], jnp.int32), zeros, zeros, zeros)
+
+
+def scale_by_adam_eps_hat(b1: float, b2: float, eps: float, *, amsgrad: bool = False):
+    r"""Keras's Adam (and AMSGrad, AdamW): ε added to the raw :math:`\sqrt{v_t}`, the bias
+    corrections folded into the step size,
+    :math:`\Delta = \frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,\frac{m_t}{\sqrt{v_t}+\hat\epsilon}`
+    (AMSGrad: :math:`v_t \to \max_{s\le t} v_s`).
+    Reference: keras/src/optimizers/adam.py, ``update_step`` (Keras 3)."""
+
+    def update(g, state, params=None):
+        mu, nu, t = _moments(b1, b2, g, state)
+        nu_max = jax.tree.map(jnp.maximum, state.nu_max, nu) if amsgrad else state.nu_max
+        v = nu_max if amsgrad else nu
+        scale = jnp.sqrt(1 - b2**t) / (1 - b1**t)
+        out = jax.tree.map(lambda m, s: scale * m / (jnp.sqrt(s) + eps), mu, v)
+        return out, MomentsState(t, mu, nu, nu_max)
+
+    return optax.GradientTransformation(_init_moments, update)
+
+
+def scale_by_amsgrad_torch(b1: float, b2: float, eps: float):
+    r"""PyTorch's AMSGrad: the maximum of the *raw* second moments, then bias-corrected,
+    :math:`\Delta = \frac{m_t/(1-\beta_1^t)}{\sqrt{\max_{s\le t} v_s}/\sqrt{1-\beta_2^t} + \epsilon}`
+    (optax takes the maximum of the corrected ones).
+    Reference: torch/optim/adam.py, ``_single_tensor_adam`` with ``amsgrad=True``."""
+
+    def update(g, state, params=None):
+        mu, nu, t = _moments(b1, b2, g, state)
+        nu_max = jax.tree.map(jnp.maximum, state.nu_max, nu)
+        bc1, bc2 = 1 - b1**t, 1 - b2**t
+        out = jax.tree.map(lambda m, s: (m / bc1) / (jnp.sqrt(s) / jnp.sqrt(bc2) + eps), mu, nu_max)
+        return out, MomentsState(t, mu, nu, nu_max)
+
+    return optax.GradientTransformation(_init_moments, update)
+
+
+def scale_by_adamax_keras(b1: float, b2: float, eps: float):
+    r"""Keras's Adamax: ε outside the running maximum,
+    :math:`u_t = \max(\beta_2 u_{t-1}, |g_t|)`,
+    :math:`\Delta = \frac{m_t}{(1-\beta_1^t)(u_t + \epsilon)}` (optax and PyTorch put ε inside the max).
+    Reference: keras/src/optimizers/adamax.py, ``update_step``."""
+
+    def update(g, state, params=None):
+        t = optax.safe_increment(state.count)
+        mu = jax.tree.map(lambda m, x: b1 * m + (1 - b1) * x, state.mu, g)
+        nu = jax.tree.map(lambda u, x: jnp.maximum(b2 * u, jnp.abs(x)), state.nu, g)
+        out = jax.tree.map(lambda m, u: m / ((1 - b1**t) * (u + eps)), mu, nu)
+        return out, MomentsState(t, mu, nu, state.nu_max)
+
+    return optax.GradientTransformation(_init_moments, update)
+
+
+class NadamState(NamedTuple):
+    count: jax.Array
+    mu: optax.Updates
+    nu: optax.Updates
+    mu_product: jax.Array
+
+
+def scale_by_nadam_dozat(b1: float, b2: float, eps: float, momentum_decay: float = 0.004):
+    r"""NAdam as Keras and PyTorch write it (Dozat 2016), with the momentum schedule
+    :math:`\mu_t = \beta_1(1 - \tfrac12 0.96^{\psi t})` (PyTorch: ψ = ``momentum_decay`` =
+    0.004; Keras 3: ψ = 1, i.e. 0.96^t):
+    :math:`\Delta = \frac{1-\mu_t}{1-\prod_{s\le t}\mu_s}\frac{g_t}{d_t}
+    + \frac{\mu_{t+1}}{1-\prod_{s\le t+1}\mu_s}\frac{m_t}{d_t}`,
+    :math:`d_t = \sqrt{v_t/(1-\beta_2^t)} + \epsilon` (optax.nadam has no schedule).
+    References: keras/src/optimizers/nadam.py (``update_step``, ``0.96 ** local_step``);
+    torch/optim/nadam.py (``momentum_decay``)."""
+
+    def init(params):
+        zeros = optax.tree.zeros_like(params)
+        return NadamState(jnp.zeros([], jnp.int32), zeros, zeros, jnp.ones([], jnp.float64))
+
+    def update(g, state, params=None):
+        t = optax.safe_increment(state.count)
+        mu_t = b1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
+        mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
+        product = state.mu_product * mu_t
+        mu = jax.tree.map(lambda m, x: b1 * m + (1 - b1) * x, state.mu, g)
+        nu = jax.tree.map(lambda v, x: b2 * v + (1 - b2) * x * x, state.nu, g)
+
+        def step(x, m, v):
+            d = jnp.sqrt(v / (1 - b2**t)) + eps
+            return (1 - mu_t) / (1 - product) * x / d + mu_next / (1 - product * mu_next) * m / d
+
+        return jax.tree.map(step, g, mu, nu), NadamState(t, mu, nu, product)
+
+    return optax.GradientTransformation(init, update)
+
+
+def scale_by_rss_torch(initial_accumulator_value: float, eps: float):
+    r"""PyTorch's Adagrad: ε outside the root, :math:`\Delta = g_t / (\sqrt{G_t} + \epsilon)`
+    (optax and Keras: :math:`\sqrt{G_t + \epsilon}`).
+    Reference: torch/optim/adagrad.py, ``_single_tensor_adagrad``."""
+
+    def init(params):
+        return optax.ScaleByRssState(jax.tree.map(lambda p: jnp.full_like(p, initial_accumulator_value), params))
+
+    def update(g, state, params=None):
+        total = jax.tree.map(lambda s, x: s + x * x, state.sum_of_squares, g)
+        return jax.tree.map(lambda x, s: x / (jnp.sqrt(s) + eps), g, total), optax.ScaleByRssState(total)
+
+    return optax.GradientTransformation(init, update)
+
+
+# --- the frameworks' optimizers as recipes ------------------------------------------------------
+def _keras_sgd(learning_rate, momentum=0.0, nesterov=False):
+    # Keras keeps lr inside the velocity: m = βm − η g; θ += m (Nesterov: θ += βm − η g).
+    return optax.chain(optax.scale_by_learning_rate(learning_rate), optax.trace(decay=momentum, nesterov=nesterov))
+
+
+def _rmsprop_torch(learning_rate, decay, eps, momentum, centered):
+    # PyTorch: ε outside the root, and momentum on the unscaled step (lr applied after it).
+    scale = optax.scale_by_stddev if centered else optax.scale_by_rms
+    return optax.chain(scale(decay=decay, eps=eps, eps_in_sqrt=False), optax.trace(decay=momentum),
+                       optax.scale_by_learning_rate(learning_rate))  # fmt: skip
+
+
+def _adam_family(scale: Callable) -> Callable:
+    def build(learning_rate, b1, b2, eps, weight_decay=None):
+        parts = [scale(b1, b2, eps)]
+        if (
+            weight_decay is not None
+        ):  # AdamW (its value is traced): decoupled: θ ← θ − η(Δ + λθ), as AdamW in every framework
+            parts.append(optax.add_decayed_weights(weight_decay))
+        return optax.chain(*parts, optax.scale_by_learning_rate(learning_rate))
+
+    return build
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """One framework's definition of a registry optimizer: default overrides, a builder
+    when its rule differs from optax's, the LaTeX of that rule, and where it is documented."""
+
+    source: str
+    defaults: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    build: Callable | None = None
+    latex: str | None = None
+    velocity: tuple[str, float] | None = None
+
+
+_EPS_HAT = (
+    r"\theta_{t+1} = \theta_t - \eta_t \frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,\frac{m_t}{\sqrt{v_t} + \hat\epsilon}"
+)
+_KERAS_SGD = r"m_t = \beta m_{t-1} - \eta_t g_t,\quad \theta_{t+1} = \theta_t + m_t"
+_NADAM = (r"\mu_t = \beta_1(1-\tfrac12 0.96^{0.004t}),\; \theta_{t+1} = \theta_t - \eta_t\Big(\frac{1-\mu_t}{1-\prod\mu}"
+          r"\frac{g_t}{d_t} + \frac{\mu_{t+1}}{1-\prod\mu\,\mu_{t+1}}\frac{m_t}{d_t}\Big),\; d_t = \sqrt{\hat v_t}+\epsilon")  # fmt: skip
+_KERAS = "https://keras.io/api/optimizers/"
+_TORCH = "https://pytorch.org/docs/stable/optim.html"
+
+# fmt: off
+VARIANTS: dict[str, dict[str, Variant | str]] = {
+    "keras": {
+        "sgd": Variant(f"{_KERAS}sgd/ (lr inside the velocity)", {"lr": 0.01}, _keras_sgd, _KERAS_SGD, ("trace", 1.0)),
+        "momentum": Variant(f"{_KERAS}sgd/ (momentum=0.9)", {"lr": 0.01}, _keras_sgd, _KERAS_SGD, ("trace", 1.0)),
+        "nesterov": Variant(f"{_KERAS}sgd/ (nesterov=True)", {"lr": 0.01}, _keras_sgd,
+                            r"m_t = \beta m_{t-1} - \eta_t g_t,\quad \theta_{t+1} = \theta_t + \beta m_t - \eta_t g_t",
+                            ("trace", 1.0)),
+        "adagrad": Variant(f"{_KERAS}adagrad/", {"lr": 0.001, "initial_accumulator_value": 0.1, "eps": 1e-7}),
+        "rmsprop": Variant(f"{_KERAS}rmsprop/ (rho = decay; momentum on lr-scaled steps)",
+                           {"lr": 0.001, "decay": 0.9, "eps": 1e-7}),
+        "adam": Variant(f"{_KERAS}adam/ (ε before bias correction)", {"lr": 0.001, "eps": 1e-7},
+                        _adam_family(scale_by_adam_eps_hat), _EPS_HAT, ("mu", -1.0)),
+        "adamw": Variant(f"{_KERAS}adamw/", {"lr": 0.001, "eps": 1e-7, "weight_decay": 0.004},
+                         _adam_family(scale_by_adam_eps_hat), _EPS_HAT + r" - \eta_t\lambda\theta_t", ("mu", -1.0)),
+        "adamax": Variant(f"{_KERAS}adamax/ (ε outside the max)", {"lr": 0.001, "eps": 1e-7},
+                          _adam_family(scale_by_adamax_keras),
+                          r"u_t = \max(\beta_2 u_{t-1}, |g_t|),\quad "
+                          r"\theta_{t+1} = \theta_t - \eta_t \frac{m_t}{(1-\beta_1^t)(u_t + \epsilon)}", ("mu", -1.0)),
+        "nadam": Variant(f"{_KERAS}nadam/ (momentum schedule 0.96^t)", {"lr": 0.001, "eps": 1e-7},
+                         _adam_family(lambda b1, b2, eps: scale_by_nadam_dozat(b1, b2, eps, momentum_decay=1.0)),
+                         _NADAM.replace("0.004t", "t"), ("mu", -1.0)),
+        "amsgrad": Variant(f"{_KERAS}adam/ (amsgrad=True)", {"lr": 0.001, "eps": 1e-7},
+                           _adam_family(lambda b1, b2, eps: scale_by_adam_eps_hat(b1, b2, eps, amsgrad=True)),
+                           _EPS_HAT.replace("{v_t}", r"{\max_{s\le t} v_s}"), ("mu", -1.0)),
+        "adadelta": Variant(f"{_KERAS}adadelta/", {"lr": 0.001, "rho": 0.95, "eps": 1e-7}),
+        "lion": Variant(f"{_KERAS}lion/", {"lr": 0.001, "weight_decay": 0.0}),
+        "radam": "Keras 3 has no RAdam",
+        "signsgd": "Keras 3 has no signSGD",
+    },
+    "pytorch": {
+        "sgd": Variant(f"{_TORCH} torch.optim.SGD (dampening 0)"),
+        "momentum": Variant(f"{_TORCH} torch.optim.SGD(momentum=0.9)"),
+        "nesterov": Variant(f"{_TORCH} torch.optim.SGD(momentum=0.9, nesterov=True)"),
+        "adagrad": Variant(f"{_TORCH} torch.optim.Adagrad (ε outside the root)",
+                           {"lr": 0.01, "initial_accumulator_value": 0.0, "eps": 1e-10},
+                           lambda learning_rate, initial_accumulator_value, eps: optax.chain(
+                               scale_by_rss_torch(initial_accumulator_value, eps),
+                               optax.scale_by_learning_rate(learning_rate)),
+                           r"G_t = G_{t-1} + g_t^2,\quad \theta_{t+1} = \theta_t - \eta_t \frac{g_t}{\sqrt{G_t} + \epsilon}"),
+        "rmsprop": Variant(f"{_TORCH} torch.optim.RMSprop (alpha = decay; ε outside the root)",
+                           {"lr": 0.01, "decay": 0.99, "eps": 1e-8}, _rmsprop_torch,
+                           r"v_t = \alpha v_{t-1} + (1-\alpha) g_t^2,\; b_t = \mu b_{t-1} + \frac{g_t}{\sqrt{v_t}+\epsilon},"
+                           r"\quad \theta_{t+1} = \theta_t - \eta_t b_t", ("trace", -1.0)),
+        "adam": Variant(f"{_TORCH} torch.optim.Adam", {"lr": 0.001}),
+        "adamw": Variant(f"{_TORCH} torch.optim.AdamW", {"lr": 0.001, "weight_decay": 0.01}),
+        "adamax": Variant(f"{_TORCH} torch.optim.Adamax (ε inside the max, as optax)", {"lr": 0.002}),
+        "nadam": Variant(f"{_TORCH} torch.optim.NAdam (momentum_decay 0.004)", {"lr": 0.002},
+                         _adam_family(scale_by_nadam_dozat), _NADAM, ("mu", -1.0)),
+        "amsgrad": Variant(f"{_TORCH} torch.optim.Adam(amsgrad=True)", {"lr": 0.001},
+                           _adam_family(scale_by_amsgrad_torch),
+                           r"\theta_{t+1} = \theta_t - \eta_t \frac{m_t/(1-\beta_1^t)}{\sqrt{\max_{s\le t} v_s}/"
+                           r"\sqrt{1-\beta_2^t} + \epsilon}", ("mu", -1.0)),
+        "adadelta": Variant(f"{_TORCH} torch.optim.Adadelta", {"lr": 1.0, "rho": 0.9, "eps": 1e-6}),
+        "radam": "PyTorch's RAdam, with ε on the raw second moment, is not implemented here yet",
+        "lion": "PyTorch has no Lion",
+        "signsgd": "PyTorch has no signSGD",
+    },
+}
+# fmt: on
+
+
+@functools.cache
+def resolve(name: str, convention: str = "optax") -> Optimizer:
+    """The registry entry ``name`` as ``convention`` defines it; `Unavailable` if it has none."""
+    if convention not in CONVENTIONS:
+        raise ValueError(f"unknown convention {convention=}; one of {CONVENTIONS}")
+    base = OPTIMIZERS[name]
+    if convention == "optax":
+        return base
+    variant = VARIANTS[convention][name]
+    if isinstance(variant, str):
+        raise Unavailable(variant)
+    params = tuple(dataclasses.replace(p, default=variant.defaults.get(p.name, p.default)) for p in base.params)
+    return dataclasses.replace(
+        base, params=params, build=variant.build or base.build, latex=variant.latex or base.latex,
+        velocity=variant.velocity or base.velocity, note=f"{base.note} ({TITLES[convention]}: {variant.source})",
+    )  # fmt: skip
+
+
+def available(convention: str) -> dict[str, str | None]:
+    """Registry name → None if ``convention`` has it, else why not."""
+    out = {}
+    for name in OPTIMIZERS:
+        try:
+            resolve(name, convention)
+            out[name] = None
+        except Unavailable as err:
+            out[name] = str(err)
+    return out
