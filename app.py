@@ -20,6 +20,7 @@ from optviz.sweeps import Basins, basin_map, lr_sweeps
 from optviz.ui.controls import load_link, sidebar, start_from_click
 from optviz.ui.panels import basin_panel, export_menu, gallery, share, summary, sweep_panel
 from optviz.ui.state import PAGE_LABELS, VIEW_LABELS, scenario_from_widgets, view_from_widgets
+from optviz.view import link as view_link
 
 st.set_page_config(page_title="OptViz: see how optimizers learn", page_icon="📉", layout="wide")
 
@@ -83,7 +84,7 @@ scenario, fixes = scenario_from_widgets(st.session_state)
 query = scenario.to_query()
 st.session_state.frame = frame_step(scenario.steps, st.session_state.get("frame", 0))  # a scrubber position
 shown = view_from_widgets(st.session_state)
-link = query + shown.to_query()
+link = view_link(scenario, shown)
 if parse_qs(link) != {k: st.query_params.get_all(k) for k in st.query_params}:
     st.query_params.from_dict(parse_qs(link))
 

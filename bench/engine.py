@@ -20,6 +20,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import median_seconds
 
 from optviz import OptRun, Scenario, simulate, sweep
 from optviz.engine import device_name, trace_count
@@ -27,15 +30,6 @@ from optviz.optimizers import OPTIMIZERS
 
 STEPS = 1000
 SWEEP_LRS = 4096
-
-
-def _median_seconds(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _scenario(name: str, **hyper) -> Scenario:
@@ -67,9 +61,9 @@ def measure(repeats: int) -> dict:
         start = time.perf_counter()
         simulate(scenario)
         cold = time.perf_counter() - start
-        warm = _median_seconds(lambda s=scenario: simulate(s), repeats)
+        warm = median_seconds(lambda s=scenario: simulate(s), repeats)
         sweep(scenario, 0, lrs)  # compile
-        sweep_s = _median_seconds(lambda s=scenario: sweep(s, 0, lrs), max(3, repeats // 20))
+        sweep_s = median_seconds(lambda s=scenario: sweep(s, 0, lrs), max(3, repeats // 20))
         rows[name] = {
             "cold_compile_s": cold,
             "warm_trajectory_ms": warm * 1e3,
@@ -85,8 +79,8 @@ def measure(repeats: int) -> dict:
     # Interleaved, so both see the same machine load.
     numpy_times, jax_times = [], []
     for _ in range(max(5, repeats // 10)):
-        numpy_times.append(_median_seconds(lambda: numpy_adam(STEPS, adam.runs[0].lr), 1))
-        jax_times.append(_median_seconds(lambda: simulate(adam), 10))
+        numpy_times.append(median_seconds(lambda: numpy_adam(STEPS, adam.runs[0].lr), 1))
+        jax_times.append(median_seconds(lambda: simulate(adam), 10))
     numpy_s, jax_s = statistics.median(numpy_times), statistics.median(jax_times)
 
     # Changing only learning rates and hyperparameters must not compile anything.

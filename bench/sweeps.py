@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -21,6 +20,9 @@ from pathlib import Path
 import plotly.io
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import median_seconds
 
 from optviz import OptRun, Scenario, simulate
 from optviz.engine import device_name
@@ -30,15 +32,6 @@ from optviz.sweep_figures import basin_figure, sweep_figure
 from optviz.sweeps import BASIN_GRID, SWEEP_POINTS, basin_map, lr_sweeps
 
 STEPS = 1000
-
-
-def _median(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _bytes(fig) -> int:
@@ -57,7 +50,7 @@ def main() -> int:
         start = time.perf_counter()
         lr_sweeps(scenario, -5, 1)
         out["sweep_first_call_s"][name] = time.perf_counter() - start
-        out["sweep_s"][name] = _median(lambda s=scenario: lr_sweeps(s, -5, 1), args.repeats)
+        out["sweep_s"][name] = median_seconds(lambda s=scenario: lr_sweeps(s, -5, 1), args.repeats)
         print(f"sweep {SWEEP_POINTS} lrs × {STEPS} steps  {name:<10} warm {out['sweep_s'][name] * 1e3:7.1f} ms   "
               f"first call {out['sweep_first_call_s'][name]:.2f} s")  # fmt: skip
 
@@ -65,7 +58,7 @@ def main() -> int:
     start = time.perf_counter()
     basins = basin_map(himmelblau)
     out["basin_first_call_s"] = time.perf_counter() - start
-    out["basin_s"] = _median(lambda: basin_map(himmelblau), args.repeats)
+    out["basin_s"] = median_seconds(lambda: basin_map(himmelblau), args.repeats)
     starts = BASIN_GRID**2
     print(f"basin map {BASIN_GRID}×{BASIN_GRID} ({starts:,} starts) × {STEPS} steps: warm {out['basin_s']:.3f} s "
           f"({starts * STEPS / out['basin_s']:.3g} steps/s), first call {out['basin_first_call_s']:.2f} s")  # fmt: skip
