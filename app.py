@@ -6,7 +6,7 @@ link), then figure builders from `optviz.figures`. All computation lives in `opt
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -15,6 +15,7 @@ from optviz import Scenario, export, simulate
 from optviz.engine import Result, Sweep, velocities
 from optviz.figures import PrebuiltFigure, frame_step, surface_figure, trajectory_figure
 from optviz.presets import Verdict, preset_for
+from optviz.scenario import encode_query
 from optviz.sweep_figures import basin_figure, sweep_figure
 from optviz.sweeps import Basins, basin_map, lr_sweeps
 from optviz.ui.controls import load_link, sidebar, start_from_click
@@ -69,7 +70,7 @@ def exported(kind: str, query: str, arrows: bool, frame: int) -> bytes:
 
 
 def current_link() -> str:
-    return "&".join(f"{k}={quote(v, safe=':,=')}" for k in st.query_params for v in st.query_params.get_all(k))
+    return encode_query((k, v) for k in st.query_params for v in st.query_params.get_all(k))
 
 
 # --- state from the link, once per session ------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import plotly.io as pio
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from optviz.engine import Result
 from optviz.figures import COLORS, drawn, frame_step, map_image, row_at, trajectory_figure
@@ -136,7 +136,7 @@ class _Canvas:
 
 def _faint(color: str) -> str:
     """``color`` mixed 60 % towards white: the whole path, behind the path so far."""
-    rgb = np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)])
+    rgb = np.array(ImageColor.getrgb(color))
     return "#" + "".join(f"{int(v):02x}" for v in rgb + (255 - rgb) * 0.6)
 
 

@@ -219,8 +219,7 @@ class Scenario:
             items.append(("cloud", _named(self.cloud, cloud)))
         if self.tol != TOL.default:
             items.append(("tol", fmt(self.tol)))
-        # A formula's "+", "&", "=", "%", "#" and spaces are encoded ("+" would read back as a space).
-        return "&".join(f"{key}={quote(value, safe=_SAFE[key == 'f'])}" for key, value in items)
+        return encode_query(items)
 
     @classmethod
     def from_query(cls, text: str, *, ignore: Collection[str] = ()) -> Parsed:
@@ -229,6 +228,13 @@ class Scenario:
         Keys in ``ignore`` (the app's view state, say) are skipped without a warning.
         """
         return _parse(str(text), frozenset(ignore))
+
+
+def encode_query(items: Iterable[tuple[str, str]]) -> str:
+    """``key=value&…`` with each value percent-encoded as links here write it: ``:``, ``,``
+    and ``=`` kept readable; a formula's ``+``, ``&``, ``=``, ``%``, ``#`` and spaces
+    encoded (a raw "+" would read back as a space)."""
+    return "&".join(f"{key}={quote(value, safe=_SAFE[key == 'f'])}" for key, value in items)
 
 
 def _named(name: str, assignments: str) -> str:

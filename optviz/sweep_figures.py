@@ -7,7 +7,7 @@ import io
 
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
+from PIL import Image, ImageColor
 from plotly.subplots import make_subplots
 
 from optviz.engine import Sweep
@@ -75,12 +75,12 @@ def _vline(fig: go.Figure, x: float, text: str, color: str, dash: str, y: float)
 def basin_colors(basins: Basins) -> np.ndarray:
     """RGB image (rows = y upwards): a colour per minimum, light where convergence was
     slow and saturated where fast; dark grey where diverged, white where not converged."""
-    palette = np.array([[int(c[k : k + 2], 16) for k in (1, 3, 5)] for c in COLORS], float)
+    palette = np.array([ImageColor.getrgb(c) for c in COLORS], float)
     label, steps = basins.label, basins.steps
     fast = np.log1p(np.maximum(steps, 0)) / np.log1p(max(int(steps.max()), 1))  # 0: at once, 1: the slowest
     rgb = palette[np.where(label >= 0, label, 0) % len(palette)]
     rgb = rgb + (255 - rgb) * (0.65 * fast)[..., None]
-    rgb[label == DIVERGED] = [int(DIVERGED_COLOR[k : k + 2], 16) for k in (1, 3, 5)]
+    rgb[label == DIVERGED] = ImageColor.getrgb(DIVERGED_COLOR)
     rgb[label == NOT_YET] = 255
     return rgb.astype(np.uint8)
 

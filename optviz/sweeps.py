@@ -12,6 +12,7 @@ only each lane's final point, loss and first divergence/convergence step come ba
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import jax
@@ -90,7 +91,7 @@ class Basins:
 def basin_map(scenario: Scenario, run_index: int = 0, grid: int = BASIN_GRID) -> Basins:
     """Where each of ``grid × grid`` starts covering the domain ends, in one call."""
     steps = min(scenario.steps, BASIN_STEPS)
-    scenario = Scenario(**{**scenario.__dict__, "steps": steps, "starts": (), "cloud": "", "cloud_params": ()})
+    scenario = dataclasses.replace(scenario, steps=steps, starts=(), cloud="", cloud_params=())
     run = scenario.runs[run_index]
     static_key, lr, shared, known = _inputs(scenario, run)
     (x0, x1), (y0, y1) = scenario.surface_def.domain

@@ -21,7 +21,7 @@ from typing import NamedTuple
 from urllib.parse import parse_qs
 
 from optviz.params import coerce, fmt
-from optviz.scenario import MAX_STEPS, Scenario
+from optviz.scenario import MAX_RUNS, MAX_STEPS, Scenario
 from surfaces.core import Param
 
 PAGES = ("explorer", "gallery")
@@ -29,7 +29,7 @@ VIEWS = ("2d", "3d", "sweep", "basins")
 SWEEP_LIMITS = (-6.0, 1.0)  # log10 of the lr's own range
 FRAME = Param("frame", 0, 0, MAX_STEPS, kind="int", help="the step the map opens at")
 ARROWS = Param("arrows", False, 0, 1, kind="bool", help="direction arrows at each head")
-RUN = Param("run", 0, 0, 7, kind="int", help="the run whose basin map is shown")
+RUN = Param("run", 0, 0, MAX_RUNS - 1, kind="int", help="the run whose basin map is shown")
 KEYS = ("page", "view", "arrows", "frame", "sweep", "run")
 
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageColor
 
 from optviz import Scenario, export, simulate
 from optviz.figures import frame_step
@@ -38,7 +38,7 @@ def test_gif_frames_size_and_head_positions():
             if any(np.hypot(*(heads[j] - heads[i])) < 16 for j in range(i + 1, len(heads))):
                 continue  # covered by a later run's marker
             rgb = colour_at(gif, x, y)
-            assert np.abs(np.array(rgb) - [int(color[i : i + 2], 16) for i in (1, 3, 5)]).max() < 40
+            assert np.abs(np.array(rgb) - ImageColor.getrgb(color)).max() < 40
 
 
 def test_gif_caps_its_frames():

@@ -102,11 +102,11 @@ def convention_changed() -> None:
     other defaults; runs it has no version of are dropped, with a notice."""
     conv = st.session_state.conv
     state = st.session_state
-    names = [state[f"run{i}"] for i in range(state.n_runs)]
+    missing = available(conv)
     runs, dropped = [], []
-    for i, name in enumerate(names):
-        if available(conv)[name]:
-            dropped.append(available(conv)[name])
+    for i, name in enumerate(state[f"run{i}"] for i in range(state.n_runs)):
+        if missing[name]:
+            dropped.append(missing[name])
         else:
             runs.append(OptRun.of(name, conv, lr=float(state[run_key(i, name, "lr")])))
     scenario = scenario_from_widgets(state).scenario
@@ -119,7 +119,7 @@ def remove_run(i: int) -> None:
     scenario = scenario_from_widgets(st.session_state).scenario
     runs = scenario.runs[:i] + scenario.runs[i + 1 :]
     if runs:
-        load(Scenario(**{**scenario.__dict__, "runs": runs}))
+        load(dataclasses.replace(scenario, runs=runs))
 
 
 def lr_from_exponent(i: int, name: str) -> None:
@@ -158,10 +158,6 @@ def custom_controls(side) -> Surface:
         if problem.startswith(("f=", "domain=")):
             side.error(problem, icon="✏️")
     return parsed.scenario.surface_def
-
-
-def _title(registry):
-    return lambda name: registry[name].title
 
 
 def sidebar() -> Surface:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from urllib.parse import quote
 
 from optviz.optimizers import OPTIMIZERS
 from optviz.params import fmt
-from optviz.scenario import CUSTOM, MAX_RUNS, Parsed, Scenario
+from optviz.scenario import CUSTOM, MAX_RUNS, Parsed, Scenario, encode_query
 from optviz.schedules import SCHEDULES
 from optviz.starts import CLOUDS
 from optviz.view import SWEEP_LIMITS, View
@@ -131,7 +130,7 @@ def widgets_query(state: Mapping) -> str:
     cloud = state.get("cloud", NO_CLOUD)
     if cloud != NO_CLOUD:
         items.append(("cloud", f"{cloud}:{_assignments(CLOUDS[cloud].params, state, cloud_key)}"))
-    return "&".join(f"{k}={quote(v, safe=':,=' if k != 'f' else '')}" for k, v in items)
+    return encode_query(items)
 
 
 def scenario_from_widgets(state: Mapping) -> Parsed:
