@@ -432,6 +432,35 @@ def summary_rows(result: Result) -> list[dict]:
     return rows
 
 
+def cell(value) -> str:
+    """A summary cell as the page shows it: 4 significant digits, an em dash for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value).translate(_MARKDOWN_ESCAPES)
+
+
+_MARKDOWN_ESCAPES = str.maketrans({c: "\\" + c for c in "\\|*_$[]<>`"})
+
+
+def summary_table(rows: list[dict]) -> str:
+    """`summary_rows` as a Markdown table, numbers right-aligned.
+
+    The page shows this, not ``st.dataframe``/``st.table``: those load Apache Arrow,
+    which sets ``Symbol.isConcatSpreadable`` on its classes, and from then on V8 takes
+    its slow path for every ``Array.prototype.concat`` on the page. plotly.js concats
+    in every animation frame (``findArrayAttributes`` per trace), so one Arrow table
+    slowed 6 runs × 2,000 steps from ~48 to ~30 frames/s (measured, bench/app.py)."""
+    if not rows:
+        return ""
+    names = list(rows[0])
+    numeric = [all(isinstance(r[n], (int, float)) or r[n] is None for r in rows) for n in names]
+    lines = ["| " + " | ".join(names) + " |", "|" + "|".join("---:" if num else ":---" for num in numeric) + "|"]
+    lines += ["| " + " | ".join(cell(r[n]) for n in names) + " |" for r in rows]
+    return "\n".join(lines)
+
+
 def _cloud_row(i: int, run) -> dict:
     trajs = run.trajectories
     conv = [t.converged_at for t in trajs if t.converged_at is not None]

@@ -17,6 +17,7 @@ from optviz.figures import (
     PICKER_GRID,
     TAIL,
     PrebuiltFigure,
+    cell,
     color_levels,
     contour_image,
     envelope,
@@ -24,6 +25,7 @@ from optviz.figures import (
     map_image,
     schedule_figure,
     summary_rows,
+    summary_table,
     surface_figure,
     surface_grid,
     trajectory_figure,
@@ -122,6 +124,11 @@ def test_summary_rows_and_3d_and_schedule_preview():
     assert (
         rows[1]["final loss"] == result.runs[1].loss[-1] and rows[0]["diverged at step"] == result.runs[0].diverged_at
     )
+    table = summary_table(rows).splitlines()
+    assert table[1] == "|:---|---:|---:|---:|---:|:---|"  # numbers right-aligned
+    first = rows[0]
+    assert table[2].split(" | ")[1:3] == [f"{first['final loss']:.4g}", f"{first['distance to nearest minimum']:.4g}"]
+    assert table[3].split(" | ")[4] == "—" and cell("a|b_c*") == "a\\|b\\_c\\*"  # no divergence; Markdown escaped
     fig3d = surface_figure(result)
     np.testing.assert_allclose(fig3d.data[2].z, result.runs[1].loss)  # linear colouring: z is f itself
     preview = schedule_figure("cosine", {"decay_steps": 100, "alpha": 0.0}, 200)

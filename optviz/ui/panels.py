@@ -9,7 +9,7 @@ import streamlit as st
 
 from optviz.conventions import TITLES, resolve
 from optviz.engine import Result, Sweep
-from optviz.figures import device_note, drawn, frame_step, schedule_figure, summary_rows
+from optviz.figures import device_note, drawn, frame_step, schedule_figure, summary_rows, summary_table
 from optviz.params import fmt
 from optviz.presets import PRESETS
 from optviz.scenario import Scenario
@@ -19,6 +19,7 @@ from optviz.ui.controls import lr_from_sweep, open_preset, set_lr
 from optviz.view import SWEEP_LIMITS, View
 from surfaces.core import Surface
 
+TABLE_ROWS, TABLE_HEIGHT = 12, 440  # a longer summary scrolls in a box this high (px)
 EXPORTS = (("html", "text/html", "Animated HTML"), ("gif", "image/gif", "GIF"), ("mp4", "video/mp4", "MP4"),
            ("png", "image/png", "PNG of the shown step"))  # fmt: skip
 
@@ -101,11 +102,8 @@ def summary(result: Result, scenario: Scenario, surface: Surface) -> None:
     if len(scenario.starts) > shown:
         st.caption(f"The map shows the first {shown} of {len(scenario.starts)} start points of each run.")
     st.subheader("Summary")
-    st.dataframe(
-        summary_rows(result), hide_index=True, width="stretch",
-        column_config={"final loss": st.column_config.NumberColumn(format="%.4g"),
-                       "distance to nearest minimum": st.column_config.NumberColumn(format="%.4g")},
-    )  # fmt: skip
+    rows = summary_rows(result)  # Markdown, not st.dataframe: see summary_table
+    (st.container(height=TABLE_HEIGHT) if len(rows) > TABLE_ROWS else st.container()).markdown(summary_table(rows))
     with st.expander("Update rules", expanded=False):
         st.caption(f"As {TITLES[scenario.convention]} defines them.")
         for name in dict.fromkeys(run.name for run in scenario.runs):
