@@ -13,7 +13,7 @@ import streamlit as st
 
 from optviz import Scenario, export, simulate
 from optviz.engine import Result, Sweep, velocities
-from optviz.figures import PrebuiltFigure, frame_step, surface_figure, trajectory_figure
+from optviz.figures import PrebuiltFigure, frame_step, schedule_figure, surface_figure, trajectory_figure
 from optviz.presets import Verdict, preset_for
 from optviz.scenario import encode_query
 from optviz.sweep_figures import basin_figure, sweep_figure
@@ -78,7 +78,7 @@ if "n_runs" not in st.session_state:
     load_link(current_link())
 
 # --- sidebar --------------------------------------------------------------------------------
-surface = sidebar()
+surface, schedule_slot = sidebar()
 
 # --- the link: scenario + view, kept in the address bar ---------------------------------------
 scenario, fixes = scenario_from_widgets(st.session_state)
@@ -86,6 +86,8 @@ query = scenario.to_query()
 st.session_state.frame = frame_step(scenario.steps, st.session_state.get("frame", 0))  # a scrubber position
 shown = view_from_widgets(st.session_state)
 link = view_link(scenario, shown)
+schedule_slot.plotly_chart(schedule_figure(scenario.schedule, dict(scenario.schedule_params), scenario.steps),
+                           key="schedule_preview", width="stretch", config={"displayModeBar": False})  # fmt: skip
 if parse_qs(link) != {k: st.query_params.get_all(k) for k in st.query_params}:
     st.query_params.from_dict(parse_qs(link))
 

@@ -62,7 +62,7 @@ def reruns(repeats: int = 15) -> dict:
 
 
 def browser_figures() -> dict:
-    from browser import chromium, free_port, serve_app, wait_ready
+    from browser import MAP, chromium, free_port, serve_app, wait_ready
     from playwright.sync_api import sync_playwright
 
     out = {}
@@ -72,17 +72,20 @@ def browser_figures() -> dict:
         page.goto(url)
         wait_ready(page, timeout_ms=120_000)
         out["cold_start_to_first_chart_s"] = time.perf_counter() - launched
-        out["playback_fps_default"] = _fps(page)
+        out["playback_fps_default"] = _fps(page, MAP)
         page.goto(f"{url}/?{SIX}&steps=2000")
         wait_ready(page, timeout_ms=120_000)
-        out["playback_fps_6x2000"] = _fps(page)
+        out["playback_fps_6x2000"] = _fps(page, MAP)
     return out
 
 
-def _fps(page, seconds: float = 3.0) -> float:
+def _fps(page, chart: str, seconds: float = 3.0) -> float:
     """Frames plotly.js animates per second after Play (its `plotly_animatingframe` events)."""
-    page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
-        window.__frames = 0; gd.on('plotly_animatingframe', () => { window.__frames += 1; }); }""")
+    page.evaluate(
+        """(chart) => { const gd = document.querySelector(chart);
+        window.__frames = 0; gd.on('plotly_animatingframe', () => { window.__frames += 1; }); }""",
+        chart,
+    )
     page.get_by_text("▶ Play").first.click()
     page.wait_for_timeout(500)
     before = page.evaluate("window.__frames")

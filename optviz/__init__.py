@@ -2,8 +2,14 @@
 
 The flow is ``link -> Scenario -> simulate() -> Result``; everything runs in float64,
 so importing this package turns on JAX's 64-bit mode (and synchronous CPU dispatch)
-for the process.
+for the process, and JAX's persistent compilation cache in ``$OPTVIZ_JAX_CACHE``
+(default ``~/.cache/optviz/jax``; ``off`` disables it): a restarted app loads its
+kernels from disk instead of compiling them (measured: the default scenario's
+simulation 0.50 s -> 0.19 s on a cold process).
 """
+
+import os
+from pathlib import Path
 
 import jax
 
@@ -11,6 +17,26 @@ jax.config.update("jax_enable_x64", True)
 # Every result is read back at once, so dispatching asynchronously only adds a thread
 # hand-off; synchronous CPU dispatch measured ~20% faster for a 1,000-step run.
 jax.config.update("jax_cpu_enable_async_dispatch", False)
+
+
+def _compilation_cache() -> Path | None:
+    """The persistent cache's folder, created if needed; None when off or unwritable."""
+    chosen = os.environ.get("OPTVIZ_JAX_CACHE", "")
+    if chosen.lower() == "off":
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = Path(chosen) if chosen else base / "optviz" / "jax"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # e.g. a container user without a home: compile in memory as before
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
+if (_cache := _compilation_cache()) is not None:
+    jax.config.update("jax_compilation_cache_dir", str(_cache))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)  # our kernels compile in 0.1-0.3 s
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 from optviz.engine import Result, RunResult, Sweep, Trajectory, simulate, sweep  # noqa: E402
 from optviz.scenario import OptRun, Parsed, Scenario  # noqa: E402

@@ -17,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
+MAP = ".st-key-map .js-plotly-plot"  # the explorer's main chart (the sidebar holds the schedule preview)
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 
@@ -59,7 +60,7 @@ def serve_app(port: int, command: list[str] | None = None, cwd: Path = ROOT, env
 
 def wait_ready(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
-    page.get_by_test_id("stPlotlyChart").first.wait_for(timeout=timeout_ms)
+    page.locator(f"{MAP} .scatterlayer").first.wait_for(timeout=timeout_ms)
     page.wait_for_timeout(500)
 
 

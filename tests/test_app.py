@@ -149,6 +149,8 @@ def test_hyperparameters_schedule_steps_start():
     assert url(at)["schedule"] == "step:transition_steps=50"
     lr_curves = [decode(t["y"]) for t in figure(at)["data"] if t.get("yaxis") == "y3" and "hovertemplate" in t]
     np.testing.assert_allclose(lr_curves[0][:120], 0.001 * 0.5 ** (np.arange(120) // 50), rtol=1e-12)
+    preview = figure(at, "schedule_preview")["data"][0]  # the sidebar's s(t), under the picker
+    np.testing.assert_allclose(decode(preview["y"])[:120], 0.5 ** (np.arange(120) // 50), rtol=1e-12)
     at.number_input(key="steps").set_value(120).run()
     assert url(at)["steps"] == "120"
     at.number_input(key="start_x").set_value(0.5).run()
@@ -255,7 +257,7 @@ def test_a_copied_link_reproduces_the_same_figure():
 @pytest.mark.parametrize("slug", PRESETS)
 def test_gallery_opens_each_preset_and_shows_its_verified_claim(slug):
     at = open_app(page="gallery")
-    assert url(at)["page"] == "gallery" and not at.get("plotly_chart")
+    assert url(at)["page"] == "gallery" and [c.key for c in at.get("plotly_chart")] == ["schedule_preview"]
     at.button(key=f"preset.{slug}").click().run()
     preset = PRESETS[slug]
     assert "page" not in url(at)

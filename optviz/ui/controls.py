@@ -10,6 +10,7 @@ import dataclasses
 import math
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from optviz import view
 from optviz.conventions import CONVENTIONS, TITLES, available, resolve
@@ -160,8 +161,10 @@ def custom_controls(side) -> Surface:
     return parsed.scenario.surface_def
 
 
-def sidebar() -> Surface:
-    """Lay out every control in the sidebar; returns the selected surface."""
+def sidebar() -> tuple[Surface, DeltaGenerator]:
+    """Lay out every control in the sidebar; returns the selected surface and the slot,
+    under the schedule picker, for the schedule's preview (drawn once the scenario is
+    parsed, before the simulation: it also starts the browser loading plotly.js)."""
     side = st.sidebar
     side.title("OptViz")
     side.caption("How the optimizer moves, and how far the learning rate takes it.")
@@ -220,6 +223,7 @@ def sidebar() -> Surface:
     )
     for p in SCHEDULES[schedule_name].params:
         param_input(p, schedule_key(schedule_name, p.name), side)
+    preview = side.empty()
 
     side.subheader("Run")
     side.number_input("steps", 1, MAX_STEPS, step=50, key="steps")
@@ -238,4 +242,4 @@ def sidebar() -> Surface:
     side.number_input("seed", 0, int(SEED.hi), key="seed", disabled=surface.noise is None and cloud != "random",
                       help="seed of the gradient noise (noisy surfaces) and of a random cloud")  # fmt: skip
     side.button("↺ reset", on_click=reset, width="stretch")
-    return surface
+    return surface, preview

@@ -9,7 +9,7 @@ import streamlit as st
 
 from optviz.conventions import TITLES, resolve
 from optviz.engine import Result, Sweep
-from optviz.figures import device_note, drawn, frame_step, schedule_figure, summary_rows, summary_table
+from optviz.figures import device_note, drawn, frame_step, summary_rows, summary_table
 from optviz.params import fmt
 from optviz.presets import PRESETS
 from optviz.scenario import Scenario
@@ -114,7 +114,5 @@ def summary(result: Result, scenario: Scenario, surface: Surface) -> None:
         st.markdown(f"**Schedule: {sched.title}**: {sched.note} Each run's rate is "
                     "$\\eta_t = \\mathrm{lr}\\cdot s(t)$.")  # fmt: skip
         st.latex(sched.latex)
-        st.plotly_chart(schedule_figure(scenario.schedule, dict(scenario.schedule_params), scenario.steps),
-                        key="schedule_preview", width="stretch")  # fmt: skip
     st.caption(f"{device_note(result)} Link: `?{scenario.to_query()}`")
     st.caption(f"Surface: ${surface.latex}$ · {scenario.steps} steps · seed {fmt(scenario.seed)}")

@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from browser import chromium, free_port, serve_app  # noqa: E402
+from browser import MAP, chromium, free_port, serve_app  # noqa: E402
 
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "artifacts" / "e2e"))
 
@@ -37,7 +37,7 @@ def app(playwright):
         with chromium(playwright) as context:
             page = context.new_page()
             page.goto(url)
-            page.locator(".js-plotly-plot .scatterlayer").first.wait_for(timeout=120_000)
+            page.locator(f"{MAP} .scatterlayer").first.wait_for(timeout=120_000)
             measure("time to first chart after `streamlit run` (cold)", time.perf_counter() - launched, "s")
         yield url
 

@@ -15,14 +15,13 @@ import pytest
 from optviz import Scenario, export, simulate
 from optviz.figures import frame_step
 from optviz.presets import PRESETS
-from tests.e2e.conftest import ARTIFACTS, chromium, measure
+from tests.e2e.conftest import ARTIFACTS, MAP, chromium, measure
 from tests.test_dockerfile import entrypoint_app
 
-CHART = ".js-plotly-plot"
-HEADS = """() => { const gd = document.querySelector('.js-plotly-plot');
+HEADS = """(chart) => { const gd = document.querySelector(chart);
     const i = gd._fullData.findIndex(t => t.marker && t.marker.size === 11 && t.mode === 'markers');
     return [Array.from(gd._fullData[i].x), Array.from(gd._fullData[i].y)]; }"""
-TRACES = """() => { const gd = document.querySelector('.js-plotly-plot');
+TRACES = """(chart) => { const gd = document.querySelector(chart);
     return gd._fullData.map(t => ({name: t.name || '', type: t.type, mode: t.mode || '',
         x: Array.from(t.x || []), y: Array.from(t.y || [])})); }"""
 
@@ -30,7 +29,7 @@ TRACES = """() => { const gd = document.querySelector('.js-plotly-plot');
 def ready(page, timeout: int = 120_000) -> None:
     """The script has finished and the map's traces are drawn."""
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
-    page.locator(f"{CHART} .scatterlayer").first.wait_for(timeout=timeout)
+    page.locator(f"{MAP} .scatterlayer").first.wait_for(timeout=timeout)
     page.wait_for_timeout(300)
 
 
@@ -38,8 +37,8 @@ def query(page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
 
-def heads(page) -> np.ndarray:
-    return np.array(page.evaluate(HEADS)).T
+def heads(page, chart: str = MAP) -> np.ndarray:
+    return np.array(page.evaluate(HEADS, chart)).T
 
 
 def wait_until(page, predicate: str, arg=None, timeout: int = 60_000) -> float:
@@ -52,13 +51,13 @@ def wait_until(page, predicate: str, arg=None, timeout: int = 60_000) -> float:
 def test_default_page_draws_the_expected_traces(app, page):
     page.goto(app)
     ready(page)
-    traces = page.evaluate(TRACES)
+    traces = page.evaluate(TRACES, MAP)
     expected = simulate(Scenario())
     for run in expected.runs:
         path = next(t for t in traces if t["name"] == run.run.label and t["mode"] == "lines")
         np.testing.assert_allclose(np.column_stack([path["x"], path["y"]]), run.path, rtol=1e-6)
     assert any(t["name"] == "known minima" for t in traces)
-    assert page.locator(f"{CHART} .imagelayer image").count() == 1  # the contour map
+    assert page.locator(f"{MAP} .imagelayer image").count() == 1  # the contour map
     assert query(page)["opt"] == ["sgd:lr=0.001", "momentum:lr=0.001", "adam:lr=0.05"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "default.png", full_page=True)
@@ -67,15 +66,18 @@ def test_default_page_draws_the_expected_traces(app, page):
 def test_play_pause_and_scrubber(app, page):
     page.goto(app)
     ready(page)
-    page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
-        window.__frames = 0; gd.on('plotly_animatingframe', () => { window.__frames += 1; }); }""")
+    page.evaluate(
+        """(chart) => { const gd = document.querySelector(chart);
+        window.__frames = 0; gd.on('plotly_animatingframe', () => { window.__frames += 1; }); }""",
+        MAP,
+    )
     start = heads(page)
     page.get_by_text("▶ Play").first.click()
     page.wait_for_timeout(1500)
     frames = page.evaluate("window.__frames")
     assert frames > 5 and not np.allclose(heads(page), start)  # the position markers move
     measure("playback frames per second, default page (1x)", frames / 1.5, "frames/s")
-    assert page.locator(f"{CHART} .imagelayer image").count() == 1  # the map survives animation
+    assert page.locator(f"{MAP} .imagelayer image").count() == 1  # the map survives animation
     page.get_by_text("Pause").first.click()
     page.wait_for_timeout(300)
     # plotly.js rejects the interrupted Play promise with `undefined` and its animation
@@ -88,10 +90,10 @@ def test_play_pause_and_scrubber(app, page):
     paused = heads(page)
     page.wait_for_timeout(700)
     np.testing.assert_array_equal(heads(page), paused)  # Pause stops it
-    rail = page.locator(f"{CHART} .slider-rail-rect").first.bounding_box()
+    rail = page.locator(f"{MAP} .slider-rail-rect").first.bounding_box()
     page.mouse.click(rail["x"] + 0.25 * rail["width"], rail["y"] + rail["height"] / 2)
     page.wait_for_timeout(500)
-    label = page.locator(f"{CHART} .slider-group > .slider-label").first.text_content()
+    label = page.locator(f"{MAP} .slider-group > .slider-label").first.text_content()
     k = int(label.split()[-1])
     assert 0 < k < 500
     result = simulate(Scenario())
@@ -108,18 +110,17 @@ def test_changing_lr_and_runs_changes_picture_and_url(app, page):
     wait_until(page, "() => decodeURIComponent(location.search).includes('opt=sgd:lr=0.0005')")
     wait_until(
         page,
-        """() => document.querySelector('.js-plotly-plot')._fullData
-        .some(t => t.name === 'sgd lr=0.0005')""",
+        f"""() => document.querySelector('{MAP}')._fullData.some(t => t.name === 'sgd lr=0.0005')""",
     )
     measure("lr change to redrawn chart", time.perf_counter() - started, "s")
-    path = next(t for t in page.evaluate(TRACES) if t["name"] == "sgd lr=0.0005")
+    path = next(t for t in page.evaluate(TRACES, MAP) if t["name"] == "sgd lr=0.0005")
     expected = simulate(Scenario.from_query(unquote(urlsplit(page.url).query)).scenario).runs[0].path
     np.testing.assert_allclose(np.column_stack([path["x"], path["y"]]), expected, rtol=1e-6)
     page.get_by_role("button", name="+ add a run").click()
     wait_until(page, "() => new URLSearchParams(location.search).getAll('opt').length === 4")
     ready(page)
     assert query(page)["opt"][-1] == "adam:lr=0.01"
-    assert any(t["name"] == "adam lr=0.01" for t in page.evaluate(TRACES))
+    assert any(t["name"] == "adam lr=0.01" for t in page.evaluate(TRACES, MAP))
 
 
 def test_a_copied_link_reproduces_state_and_figure_in_a_fresh_browser(app, page, playwright):
@@ -131,14 +132,14 @@ def test_a_copied_link_reproduces_state_and_figure_in_a_fresh_browser(app, page,
     box.press("Enter")
     wait_until(page, "() => decodeURIComponent(location.search).includes('rmsprop:lr=0.01&')")
     ready(page)
-    copied, traces, shown = page.url, page.evaluate(TRACES), heads(page)
+    copied, traces, shown = page.url, page.evaluate(TRACES, MAP), heads(page)
     assert query(page)["frame"] == [str(frame_step(300, 120))] and query(page)["arrows"] == ["1"]
     with chromium(playwright) as fresh:
         other = fresh.new_page()
         other.goto(copied)
         ready(other)
         assert other.url == copied
-        assert other.evaluate(TRACES) == traces
+        assert other.evaluate(TRACES, MAP) == traces
         np.testing.assert_array_equal(heads(other), shown)
         assert other.locator(".st-key-run1-rmsprop-lr input").input_value() == "0.01"
 
@@ -151,7 +152,7 @@ def test_a_malformed_link_shows_the_notice_and_a_working_page(app, page):
     assert "did you mean 'rosenbrock'" in text and "lr=-3 is out of range" in text
     assert "steps=abc is not a number" in text and "view=4d" in text
     assert query(page)["steps"] == ["500"] and query(page)["opt"] == ["adam:lr=1e-06"]
-    assert any(t["name"] == "adam lr=1e-06" for t in page.evaluate(TRACES))
+    assert any(t["name"] == "adam lr=1e-06" for t in page.evaluate(TRACES, MAP))
 
 
 def test_the_gallery_opens_each_preset(app, page):
@@ -166,7 +167,7 @@ def test_the_gallery_opens_each_preset(app, page):
         ready(page)
         shown = Scenario.from_query(unquote(urlsplit(page.url).query), ignore=("page", "view", "arrows", "frame"))
         assert shown.scenario == preset.scenario and "page" not in query(page)
-        names = {t["name"] for t in page.evaluate(TRACES) if t["mode"] == "lines" and t["name"]}
+        names = {t["name"] for t in page.evaluate(TRACES, MAP) if t["mode"] == "lines" and t["name"]}
         assert {r.label for r in preset.scenario.runs} <= {n.replace("  ⚠ diverged", "") for n in names}
         if i == 0:
             page.screenshot(path=ARTIFACTS / f"preset-{preset.slug}.png", full_page=True)
@@ -179,13 +180,13 @@ def test_exported_html_works_offline_in_chromium(page, tmp_path, frame):
     path.write_text(export.html(result, frame=frame))
     page.route("http*://**", lambda route: route.abort())  # offline: nothing may be fetched
     page.goto(path.as_uri())
-    page.locator(f"{CHART} .scatterlayer").first.wait_for(timeout=30_000)
+    page.locator(".js-plotly-plot .scatterlayer").first.wait_for(timeout=30_000)  # the only chart there
     assert page.evaluate("() => document.querySelector('.js-plotly-plot')._transitionData._frames.length") == 81
-    start = heads(page)
+    start = heads(page, ".js-plotly-plot")
     np.testing.assert_allclose(start, [r.path[frame_step(80, frame)] for r in result.runs], rtol=1e-6)
     page.get_by_text("▶ Play").first.click()
     page.wait_for_timeout(1000)
-    assert not np.allclose(heads(page), start)
+    assert not np.allclose(heads(page, ".js-plotly-plot"), start)
 
 
 def test_the_docker_entrypoint_serves_the_app_from_the_copied_files(page, tmp_path):
@@ -193,7 +194,7 @@ def test_the_docker_entrypoint_serves_the_app_from_the_copied_files(page, tmp_pa
     with entrypoint_app(tmp_path) as url:
         page.goto(url)
         ready(page)
-        assert any(t["name"] == "adam lr=0.05" for t in page.evaluate(TRACES))
+        assert any(t["name"] == "adam lr=0.05" for t in page.evaluate(TRACES, MAP))
 
 
 @pytest.mark.parametrize("view, chart", [("sweep", "sweep_chart"), ("basins", "basins_chart")])
