@@ -35,9 +35,10 @@ MAX_HEADS = 256  # start points drawn in all (a cloud of 256 starts for one run)
 PATH_POINTS = 60_000  # full-path points drawn in all; paths of a big cloud are thinned
 GRID = 120
 PICKER = 1  # index of the click-to-start grid trace
-PICKER_GRID = 25  # 625 invisible markers: each costs plotly.js styling work on every frame
+PICKER_GRID = 25  # 625 invisible points; a click selects one
 CURVE_POINTS = 600  # most points drawn per loss or lr curve
 SLIDER_STEPS = 50  # scrubber positions (frames still play at full resolution)
+STEPS, STILL = "steps", "still"  # the frame group Play animates; the frame Pause shows
 MAP_PIXELS = 480  # resolution of the map's background image
 CONTOUR_LEVELS = 30
 _MAP_AXIS = {"showgrid": False, "zeroline": False}
@@ -254,10 +255,12 @@ def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None, fr
                    "colorbar": {"title": {"text": label, "side": "right"}, "x": 0.56, "len": 0.9, "thickness": 10}},
     }]  # fmt: skip
     # An invisible grid of points over the map (trace PICKER): clicking near one selects
-    # it, which the app turns into a new start point.
+    # it, which the app turns into a new start point. plotly.js draws one of its markers
+    # (`maxdisplayed`; hover and selection still see them all), so redrawing it is cheap.
     gx, gy = np.meshgrid(np.linspace(x0, x1, PICKER_GRID), np.linspace(y0, y1, PICKER_GRID))
     data.append(_line(np.column_stack([gx.ravel(), gy.ravel()]), "", mode="markers", name="start picker",
-                      marker={"size": 10, "opacity": 0}, showlegend=False, hoverinfo="none"))  # fmt: skip
+                      marker={"size": 10, "opacity": 0, "maxdisplayed": 1}, showlegend=False,
+                      hoverinfo="none"))  # fmt: skip
     background = {"source": image, "xref": "x", "yref": "y", "x": x0, "y": y1, "sizex": x1 - x0, "sizey": y1 - y0,
                   "sizing": "stretch", "layer": "below", "xanchor": "left", "yanchor": "top"}  # fmt: skip
     minima = surface.minima(dict(scenario.surface_params))
@@ -319,9 +322,18 @@ def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None, fr
                      line={"color": "#888", "width": 1, "dash": "dot"}),
                lambda k, low=low, high=high: np.array([[k, low], [k, high]]))  # fmt: skip
 
-    frame_steps = _frame_steps(scenario.steps)
-    traces = list(movers)
-    frames = [{"name": str(k), "traces": traces, "data": [_xy(movers[i](k)) for i in traces]} for k in frame_steps]
+    # plotly.js recomputes every trace on each frame but redraws only the frame's
+    # traces, and a trace it did not redraw has lost its drawing handle: the next click
+    # on the map threw inside plotly.js (no start picking after Play). So wherever an
+    # animation can stop, every trace is redrawn, the still ones unchanged ({}): in the
+    # scrubber's frames (the last frame is one) and in STILL, which Pause shows (all
+    # unchanged). Other frames skip the still traces (redrawing them all cost 2-4 ms).
+    moves, still = list(movers), [i for i in range(len(data)) if i not in movers]
+    stops = set(_scrubber_steps(scenario.steps).tolist())
+    frames = [{"name": str(k), "group": STEPS, "traces": moves + (still if k in stops else []),
+               "data": [_xy(movers[i](k)) for i in moves] + ([{}] * len(still) if k in stops else [])}
+              for k in _frame_steps(scenario.steps).tolist()]  # fmt: skip
+    frames.append({"name": STILL, "traces": moves + still, "data": [{}] * len(data)})
     steps_axis = {"range": [0, scenario.steps], "anchor": "y", "domain": [0.71, 1.0]}
     layout = {
         "height": 620, "margin": {"l": 50, "r": 20, "t": 40, "b": 40}, "uirevision": scenario.surface,
@@ -336,6 +348,11 @@ def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None, fr
         "updatemenus": [_buttons()], "sliders": [_slider(scenario.steps, shown)], "images": [background],
     }  # fmt: skip
     return {"data": data, "layout": layout, "frames": frames}
+
+
+def step_frames(fig: dict) -> list[dict]:
+    """The figure's animation frames, one per shown step in order (not `STILL`)."""
+    return [f for f in fig["frames"] if f.get("group") == STEPS]
 
 
 def _arrows(trajs: Sequence[Trajectory], k: int, vector, span: float) -> np.ndarray:
@@ -358,10 +375,11 @@ def _play(duration: int) -> dict:
 
 
 def _buttons() -> dict:
-    buttons = [{"label": "▶ Play", "method": "animate", "args": [None, _play(SPEEDS["1×"])]},
+    buttons = [{"label": "▶ Play", "method": "animate", "args": [STEPS, _play(SPEEDS["1×"])]},
                {"label": "Pause", "method": "animate",
-                "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]}]  # fmt: skip
-    buttons += [{"label": f"▶ {s}", "method": "animate", "args": [None, _play(ms)]} for s, ms in SPEEDS.items()
+                "args": [[STILL], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+                                   "transition": {"duration": 0}}]}]  # fmt: skip
+    buttons += [{"label": f"▶ {s}", "method": "animate", "args": [STEPS, _play(ms)]} for s, ms in SPEEDS.items()
                 if s != "1×"]  # fmt: skip
     return {"type": "buttons", "direction": "left", "x": 0.0, "y": -0.2, "xanchor": "left", "yanchor": "top",
             "pad": {"r": 4, "t": 4}, "showactive": False, "buttons": buttons}  # fmt: skip

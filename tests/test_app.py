@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from optviz import Scenario, simulate, view
 from optviz.engine import trace_count
-from optviz.figures import MAX_FRAMES, cell, frame_step
+from optviz.figures import MAX_FRAMES, cell, frame_step, step_frames
 from optviz.presets import PRESETS
 from optviz.scenario import MAX_RECORDED_ROWS
 from optviz.sweeps import best_lr, lr_sweeps
@@ -84,7 +84,7 @@ def test_default_page_shows_the_default_scenario():
     assert list(drawn) == [r.run.label for r in expected.runs]
     for run in expected.runs:
         np.testing.assert_allclose(drawn[run.run.label], run.path, rtol=1e-6)  # float32 on the wire
-    assert len(fig["frames"]) == min(Scenario().steps + 1, MAX_FRAMES)
+    assert len(step_frames(fig)) == min(Scenario().steps + 1, MAX_FRAMES)
     assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
     rows = table(at)
     assert column(rows, "run") == [f"{i + 1}. {r.run.label}" for i, r in enumerate(expected.runs)]
@@ -96,11 +96,10 @@ def test_default_page_shows_the_default_scenario():
 
 def test_frames_move_only_the_animated_traces():
     fig = figure(open_app())
-    animated = fig["frames"][0]["traces"]
-    assert 0 not in animated  # the colour-bar trace and the map never travel in frames
-    last = fig["frames"][-1]
-    head_index = animated.index(animated[1])  # per run: tail, head, loss marker
-    head = np.column_stack([decode(last["data"][head_index]["x"]), decode(last["data"][head_index]["y"])])
+    frames = step_frames(fig)
+    first, last = frames[0], frames[-1]
+    assert first["data"][first["traces"].index(0)] == {}  # the colour-bar trace and the map never travel
+    head = np.column_stack([decode(last["data"][1]["x"]), decode(last["data"][1]["y"])])  # tails, heads, …
     np.testing.assert_allclose(head[0], simulate(Scenario()).runs[0].path[-1], rtol=1e-6)
 
 

@@ -100,6 +100,36 @@ def test_play_pause_and_scrubber(app, page):
     np.testing.assert_allclose(heads(page), [r.path[min(k, len(r.path) - 1)] for r in result.runs], rtol=1e-5)
 
 
+MAP_POINT = """([chart, x, y]) => { const gd = document.querySelector(chart), L = gd._fullLayout;
+    const box = gd.getBoundingClientRect();
+    return [box.left + L.xaxis._offset + L.xaxis.l2p(x), box.top + L.yaxis._offset + L.yaxis.l2p(y)]; }"""
+
+
+@pytest.mark.parametrize("stop", ["pause", "end", "scrubber"])
+def test_a_click_on_the_map_moves_the_start_after_play(app, page, stop):
+    """plotly.js used to throw on the first click after an animation (the still traces
+    had lost their drawing handles); every frame now redraws every trace."""
+    page.goto(f"{app}/?steps=60")
+    ready(page)
+    page.get_by_text("▶ Play").first.click()
+    page.wait_for_timeout(400 if stop == "pause" else 2500)
+    if stop == "pause":
+        page.get_by_text("Pause").first.click()
+        page.wait_for_timeout(300)
+        page.console_errors[:] = [e for e in page.console_errors if e != "undefined"]  # see test_play_pause
+    elif stop == "scrubber":
+        rail = page.locator(f"{MAP} .slider-rail-rect").first.bounding_box()
+        page.mouse.click(rail["x"] + 0.5 * rail["width"], rail["y"] + rail["height"] / 2)
+    page.wait_for_timeout(300)
+    x, y = 0.5, 2.0  # a point of the 25 x 25 start-picker grid on Rosenbrock's [-2, 2] x [-1, 3]
+    px, py = page.evaluate(MAP_POINT, [MAP, x, y])
+    page.mouse.move(px, py)
+    page.mouse.click(px, py)
+    wait_until(page, "() => new URLSearchParams(location.search).get('start') === '0.5,2'")
+    ready(page)
+    np.testing.assert_allclose(heads(page), [[x, y]] * 3, rtol=1e-6)  # every run starts there
+
+
 def test_changing_lr_and_runs_changes_picture_and_url(app, page):
     page.goto(app)
     ready(page)
@@ -181,7 +211,7 @@ def test_exported_html_works_offline_in_chromium(page, tmp_path, frame):
     page.route("http*://**", lambda route: route.abort())  # offline: nothing may be fetched
     page.goto(path.as_uri())
     page.locator(".js-plotly-plot .scatterlayer").first.wait_for(timeout=30_000)  # the only chart there
-    assert page.evaluate("() => document.querySelector('.js-plotly-plot')._transitionData._frames.length") == 81
+    assert page.evaluate("() => document.querySelector('.js-plotly-plot')._transitionData._frames.length") == 81 + 1
     start = heads(page, ".js-plotly-plot")
     np.testing.assert_allclose(start, [r.path[frame_step(80, frame)] for r in result.runs], rtol=1e-6)
     page.get_by_text("▶ Play").first.click()
