@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from optviz import Scenario, simulate, view
 from optviz.engine import trace_count
-from optviz.figures import MAX_FRAMES, cell, frame_step, step_frames
+from optviz.figures import MAX_FRAMES, cell, frame_step
 from optviz.presets import PRESETS
 from optviz.scenario import MAX_RECORDED_ROWS
 from optviz.sweeps import best_lr, lr_sweeps
@@ -84,7 +84,7 @@ def test_default_page_shows_the_default_scenario():
     assert list(drawn) == [r.run.label for r in expected.runs]
     for run in expected.runs:
         np.testing.assert_allclose(drawn[run.run.label], run.path, rtol=1e-6)  # float32 on the wire
-    assert len(step_frames(fig)) == min(Scenario().steps + 1, MAX_FRAMES)
+    assert len(fig["frames"]) == min(Scenario().steps + 1, MAX_FRAMES)
     assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
     rows = table(at)
     assert column(rows, "run") == [f"{i + 1}. {r.run.label}" for i, r in enumerate(expected.runs)]
@@ -96,7 +96,7 @@ def test_default_page_shows_the_default_scenario():
 
 def test_frames_move_only_the_animated_traces():
     fig = figure(open_app())
-    frames = step_frames(fig)
+    frames = fig["frames"]
     first, last = frames[0], frames[-1]
     assert first["data"][first["traces"].index(0)] == {}  # the colour-bar trace and the map never travel
     head = np.column_stack([decode(last["data"][1]["x"]), decode(last["data"][1]["y"])])  # tails, heads, …

@@ -65,7 +65,7 @@ def test_html_embeds_plotly_and_the_figure():
     assert "Plotly.newPlot" in page and "plotly.js v" in page  # the library itself, inline
     assert 'src="http' not in page  # nothing loaded from the network
     frames = json.loads(re.search(r"Plotly\.addFrames\([^,]+,\s*(\[.*?\])\);", page, re.S).group(1))
-    assert len(frames) == 61 + 1  # a frame per step, and the still traces' frame Pause shows
+    assert len(frames) == 61
 
 
 def test_render_cli_writes_every_file(tmp_path):

@@ -15,7 +15,6 @@ from optviz.figures import (
     MAX_HEADS,
     PICKER,
     PICKER_GRID,
-    STILL,
     TAIL,
     PrebuiltFigure,
     cell,
@@ -25,7 +24,6 @@ from optviz.figures import (
     map_background,
     map_image,
     schedule_figure,
-    step_frames,
     summary_rows,
     summary_table,
     surface_figure,
@@ -56,30 +54,30 @@ def test_payload_is_linear_in_steps_and_within_budget():
 
 def test_frames_are_capped_and_carry_only_moving_parts():
     fig = trajectory_figure(six_runs(2000))
-    frames = step_frames(fig)
-    assert len(frames) == MAX_FRAMES and fig["frames"][-1]["name"] == STILL
+    frames = fig["frames"]
+    assert len(frames) == MAX_FRAMES
     steps = [int(f["name"]) for f in frames]
     assert steps[0] == 0 and steps[-1] == 2000 and steps == sorted(steps)
-    static = {i for i, t in enumerate(fig["data"]) if t.get("mode") == "lines" and t.get("showlegend", True)}
     stops = {step["args"][0][0] for step in fig["layout"]["sliders"][0]["steps"]}
     assert len(stops) == 50 and str(steps[-1]) in stops
-    pause = fig["frames"][-1]  # what Pause shows: every trace redrawn, unchanged
-    assert sorted(pause["traces"]) == list(range(len(fig["data"]))) and pause["data"] == [{}] * len(fig["data"])
-    still = [i for i in range(len(fig["data"])) if i not in frames[1]["traces"]]
-    assert static | {0, PICKER} <= set(still)
+    moves = [i for i, d in zip(frames[1]["traces"], frames[1]["data"], strict=True) if d]
+    on_map = {i for i, t in enumerate(fig["data"]) if i not in moves and t.get("xaxis", "x") == "x"}
+    paths = {i for i, t in enumerate(fig["data"]) if t.get("mode") == "lines" and t.get("xaxis") == "x"}
+    assert paths | {0, PICKER} <= on_map  # the colour-bar trace, the picker, the full paths
     for frame in frames:
-        # where an animation can stop (scrubber positions, the end) the still traces are
-        # redrawn too, unchanged, which keeps clicks on the map working after Play
+        # the still traces are listed unchanged: plotly.js then redraws them, which keeps
+        # clicks on the map working after Play (every frame: Pause may stop on any), and
+        # on the loss and lr panels after the scrubber or the end
         listed = dict(zip(frame["traces"], frame["data"], strict=True))
-        assert set(listed) == set(range(len(fig["data"]))) if frame["name"] in stops else not set(listed) & set(still)
+        assert set(listed) == (set(range(len(fig["data"]))) if frame["name"] in stops else set(moves) | on_map)
         for i, trace in listed.items():
-            assert trace == {} if i in still else len(decode(trace["x"])) <= 6 * (TAIL + 2)  # never the path so far
+            assert trace == {} if i not in moves else len(decode(trace["x"])) <= 6 * (TAIL + 2)  # not the path so far
 
 
 def test_tail_is_the_exact_recent_path():
     result = six_runs(500)
     fig = trajectory_figure(result)
-    frame = next(f for f in step_frames(fig) if int(f["name"]) >= 300)
+    frame = next(f for f in fig["frames"] if int(f["name"]) >= 300)
     k = int(frame["name"])
     tails = frame["data"][0]  # every run's last TAIL + 1 positions, one block per run
     xy = np.column_stack([decode(tails["x"]), decode(tails["y"])]).reshape(len(result.runs), TAIL + 1, 2)
@@ -90,10 +88,10 @@ def test_tail_is_the_exact_recent_path():
 def test_diverged_run_holds_its_last_position():
     result = simulate(Scenario.from_query("surface=quadratic&opt=sgd:lr=2.5&steps=300").scenario)
     fig = trajectory_figure(result)
-    head = step_frames(fig)[-1]["data"][1]
+    head = fig["frames"][-1]["data"][1]
     np.testing.assert_allclose([decode(head["x"])[0], decode(head["y"])[0]], result.runs[0].path[-1], rtol=1e-6)
-    assert not any(np.isinf(decode(t["y"])).any() for f in step_frames(fig) for t in f["data"] if t)
-    assert all(np.isfinite(decode(f["data"][1]["x"])).all() for f in step_frames(fig))  # NaN only pads tails
+    assert not any(np.isinf(decode(t["y"])).any() for f in fig["frames"] for t in f["data"] if t)
+    assert all(np.isfinite(decode(f["data"][1]["x"])).all() for f in fig["frames"])  # NaN only pads tails
 
 
 def test_log_colouring_where_values_span_decades():
@@ -121,7 +119,7 @@ def test_map_background_is_the_map_image_as_png():
 def test_arrows_point_along_minus_gradient_and_step():
     result = simulate(Scenario.from_query("surface=quadratic&opt=sgd:lr=0.3&steps=50").scenario)
     fig = trajectory_figure(result, arrows=True)
-    frame = step_frames(fig)[0]
+    frame = fig["frames"][0]
     run = result.runs[0]
     grad_arrow, step_arrow = ([decode(frame["data"][i][a]) for a in "xy"] for i in (2, 3))
     for (xs, ys), direction in ((grad_arrow, -run.grad[0]), (step_arrow, run.update[0])):
@@ -153,8 +151,8 @@ def test_start_picker_grid_covers_the_map():
     assert picker["name"] == "start picker" and picker["marker"]["opacity"] == 0
     xs, ys = decode(picker["x"]), decode(picker["y"])
     assert (xs.min(), xs.max(), ys.min(), ys.max()) == (-4.5, 4.5, -4.5, 4.5)
-    frame = step_frames(fig)[0]
-    assert len(xs) == PICKER_GRID**2 and PICKER not in frame["traces"][:3]  # never among the moving traces
+    frame = fig["frames"][0]
+    assert len(xs) == PICKER_GRID**2 and frame["data"][frame["traces"].index(PICKER)] == {}  # never moves
 
 
 def test_many_starts_are_drawn_up_to_a_bound():
@@ -163,7 +161,7 @@ def test_many_starts_are_drawn_up_to_a_bound():
         Scenario.from_query(f"surface=himmelblau&opt=adam:lr=0.1&opt=sgd:lr=0.01&steps=300&{starts}").scenario
     )
     fig = trajectory_figure(result)
-    heads = step_frames(fig)[-1]["data"][1]
+    heads = fig["frames"][-1]["data"][1]
     assert len(decode(heads["x"])) == MAX_HEADS  # 128 per run
     rows = summary_rows(result)  # one row per run: medians and counts
     assert [r["run"] for r in rows] == ["1. adam lr=0.1 (384 starts, medians)", "2. sgd lr=0.01 (384 starts, medians)"]
@@ -180,7 +178,7 @@ def test_a_cloud_of_starts_animates_whole_for_one_run():
     )
     assert len(result.runs[0].trajectories) == 256
     fig = trajectory_figure(result)
-    heads = step_frames(fig)[-1]["data"][1]
+    heads = fig["frames"][-1]["data"][1]
     xs, ys = decode(heads["x"]), decode(heads["y"])
     np.testing.assert_allclose(np.column_stack([xs, ys]), [t.path[-1] for t in result.runs[0].trajectories], rtol=1e-6)
     assert payload(fig) < 2_000_000
