@@ -51,7 +51,7 @@ def serve_app(port: int, command: list[str] | None = None, cwd: Path = ROOT, env
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise RuntimeError("the app did not start") from None
-                time.sleep(0.2)
+                time.sleep(0.05)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()

@@ -13,6 +13,7 @@ from optviz.figures import (
     CURVE_POINTS,
     MAX_FRAMES,
     MAX_HEADS,
+    PATH_REDRAW,
     PICKER,
     PICKER_GRID,
     TAIL,
@@ -182,6 +183,10 @@ def test_a_cloud_of_starts_animates_whole_for_one_run():
     xs, ys = decode(heads["x"]), decode(heads["y"])
     np.testing.assert_allclose(np.column_stack([xs, ys]), [t.path[-1] for t in result.runs[0].trajectories], rtol=1e-6)
     assert payload(fig) < 2_000_000
+    paths = next(i for i, t in enumerate(fig["data"]) if t.get("mode") == "lines" and t.get("xaxis") == "x")
+    assert len(decode(fig["data"][paths]["x"])) > PATH_REDRAW  # 256 paths: redrawn in the scrubber's frames only
+    stops = {step["args"][0][0] for step in fig["layout"]["sliders"][0]["steps"]}
+    assert all((paths in f["traces"]) == (f["name"] in stops) for f in fig["frames"])
 
 
 def test_long_curves_keep_their_extremes():
