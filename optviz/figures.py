@@ -453,6 +453,9 @@ def summary_rows(result: Result) -> list[dict]:
     return rows
 
 
+_MARKDOWN_ESCAPES = str.maketrans({c: "\\" + c for c in "\\|*_$[]<>`"})
+
+
 def cell(value) -> str:
     """A summary cell as the page shows it: 4 significant digits, an em dash for none."""
     if value is None:
@@ -462,9 +465,6 @@ def cell(value) -> str:
     return str(value).translate(_MARKDOWN_ESCAPES)
 
 
-_MARKDOWN_ESCAPES = str.maketrans({c: "\\" + c for c in "\\|*_$[]<>`"})
-
-
 def summary_table(rows: list[dict]) -> str:
     """`summary_rows` as a Markdown table, numbers right-aligned.
 
@@ -472,7 +472,7 @@ def summary_table(rows: list[dict]) -> str:
     which sets ``Symbol.isConcatSpreadable`` on its classes, and from then on V8 takes
     its slow path for every ``Array.prototype.concat`` on the page. plotly.js concats
     in every animation frame (``findArrayAttributes`` per trace), so one Arrow table
-    slowed 6 runs × 2,000 steps from ~48 to ~30 frames/s (measured, bench/app.py)."""
+    slowed 6 runs × 2,000 steps from ~48 to ~30 frames/s (headless Chromium)."""
     if not rows:
         return ""
     names = list(rows[0])
