@@ -66,7 +66,7 @@ def reruns(repeats: int = 15) -> dict:
 def browser_figures(repeats: int = 3) -> dict:
     """Cold starts (seconds from spawning `streamlit run` to the map drawn, the browser
     already open) and playback frame rates, medians of ``repeats``."""
-    from browser import MAP, chromium, free_port, serve_app
+    from browser import MAP, chromium, free_port, serve_app, wait_ready
     from playwright.sync_api import sync_playwright
 
     def first_chart(page, port: int, cache: str) -> float:
@@ -96,9 +96,7 @@ def browser_figures(repeats: int = 3) -> dict:
             for _ in range(repeats):
                 for name, link in (("default", url), ("6x2000", f"{url}/?{SIX}&steps=2000")):
                     page.goto(link)
-                    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
-                    page.locator(f"{MAP} .scatterlayer").first.wait_for(timeout=120_000)
-                    page.wait_for_timeout(500)
+                    wait_ready(page, timeout_ms=120_000)
                     fps[name].append(_fps(page, MAP))
         out |= {f"playback_fps_{k}": statistics.median(v) for k, v in fps.items()}
     return out

@@ -53,13 +53,18 @@ def test_payload_is_linear_in_steps_and_within_budget():
     assert growth_high == pytest.approx(2 * growth_low, rel=0.2)  # linear, not quadratic
 
 
+def scrubber_stops(fig: dict) -> set[str]:
+    """Names of the frames the step slider can be set to."""
+    return {step["args"][0][0] for step in fig["layout"]["sliders"][0]["steps"]}
+
+
 def test_frames_are_capped_and_carry_only_moving_parts():
     fig = trajectory_figure(six_runs(2000))
     frames = fig["frames"]
     assert len(frames) == MAX_FRAMES
     steps = [int(f["name"]) for f in frames]
     assert steps[0] == 0 and steps[-1] == 2000 and steps == sorted(steps)
-    stops = {step["args"][0][0] for step in fig["layout"]["sliders"][0]["steps"]}
+    stops = scrubber_stops(fig)
     assert len(stops) == 50 and str(steps[-1]) in stops
     moves = [i for i, d in zip(frames[1]["traces"], frames[1]["data"], strict=True) if d]
     on_map = {i for i, t in enumerate(fig["data"]) if i not in moves and t.get("xaxis", "x") == "x"}
@@ -185,7 +190,7 @@ def test_a_cloud_of_starts_animates_whole_for_one_run():
     assert payload(fig) < 2_000_000
     paths = next(i for i, t in enumerate(fig["data"]) if t.get("mode") == "lines" and t.get("xaxis") == "x")
     assert len(decode(fig["data"][paths]["x"])) > PATH_REDRAW  # 256 paths: redrawn in the scrubber's frames only
-    stops = {step["args"][0][0] for step in fig["layout"]["sliders"][0]["steps"]}
+    stops = scrubber_stops(fig)
     assert all((paths in f["traces"]) == (f["name"] in stops) for f in fig["frames"])
 
 

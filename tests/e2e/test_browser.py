@@ -41,6 +41,16 @@ def heads(page, chart: str = MAP) -> np.ndarray:
     return np.array(page.evaluate(HEADS, chart)).T
 
 
+def pause(page) -> None:
+    """Press Pause. plotly.js rejects the interrupted Play promise with `undefined` and its
+    animation buttons do not catch it (Plots.executeAPICommand re-rejects): one uncaught
+    "undefined" per interruption, from plotly.js itself, is dropped; any other error still fails."""
+    page.get_by_text("Pause").first.click()
+    page.wait_for_timeout(300)
+    assert len([e for e in page.console_errors if e == "undefined"]) <= 1
+    page.console_errors[:] = [e for e in page.console_errors if e != "undefined"]
+
+
 def wait_until(page, predicate: str, arg=None, timeout: int = 60_000) -> float:
     """Seconds until the JS ``predicate`` is true."""
     start = time.perf_counter()
@@ -78,14 +88,7 @@ def test_play_pause_and_scrubber(app, page):
     assert frames > 5 and not np.allclose(heads(page), start)  # the position markers move
     measure("playback frames per second, default page (1x)", frames / 1.5, "frames/s")
     assert page.locator(f"{MAP} .imagelayer image").count() == 1  # the map survives animation
-    page.get_by_text("Pause").first.click()
-    page.wait_for_timeout(300)
-    # plotly.js rejects the interrupted Play promise with `undefined` and its animation
-    # buttons do not catch it (Plots.executeAPICommand re-rejects): one uncaught
-    # "undefined" per interruption, from plotly.js itself. Any other error still fails.
-    interrupted = [e for e in page.console_errors if e == "undefined"]
-    assert len(interrupted) <= 1
-    page.console_errors[:] = [e for e in page.console_errors if e != "undefined"]
+    pause(page)
     page.screenshot(path=ARTIFACTS / "paused.png", full_page=True)
     paused = heads(page)
     page.wait_for_timeout(700)
@@ -98,9 +101,7 @@ def test_play_pause_and_scrubber(app, page):
     stopped_at = page.evaluate("(chart) => Number(document.querySelector(chart)._fullLayout._currentFrame)", MAP)
     page.get_by_text("▶ Play").first.click()
     page.wait_for_timeout(200)
-    page.get_by_text("Pause").first.click()
-    page.wait_for_timeout(300)
-    page.console_errors[:] = [e for e in page.console_errors if e != "undefined"]
+    pause(page)
     shown = page.evaluate("window.__shown")
     assert 0 < stopped_at < shown[0]  # Play goes on from where Pause stopped
     rail = page.locator(f"{MAP} .slider-rail-rect").first.bounding_box()
@@ -121,15 +122,13 @@ MAP_POINT = """([chart, x, y]) => { const gd = document.querySelector(chart), L 
 @pytest.mark.parametrize("stop", ["pause", "end", "scrubber"])
 def test_a_click_on_the_map_moves_the_start_after_play(app, page, stop):
     """plotly.js used to throw on the first click after an animation (the still traces
-    had lost their drawing handles); every frame now redraws every trace."""
+    had lost their drawing handles); frames now redraw them (figures.trajectory_figure)."""
     page.goto(f"{app}/?steps=60")
     ready(page)
     page.get_by_text("▶ Play").first.click()
     page.wait_for_timeout(400 if stop == "pause" else 2500)
     if stop == "pause":
-        page.get_by_text("Pause").first.click()
-        page.wait_for_timeout(300)
-        page.console_errors[:] = [e for e in page.console_errors if e != "undefined"]  # see test_play_pause
+        pause(page)
     elif stop == "scrubber":
         rail = page.locator(f"{MAP} .slider-rail-rect").first.bounding_box()
         page.mouse.click(rail["x"] + 0.5 * rail["width"], rail["y"] + rail["height"] / 2)
