@@ -17,8 +17,11 @@ RUN pip install --no-cache-dir -r requirements.txt \
     && useradd --create-home --uid 10001 optviz
 
 COPY app.py ./
+COPY .streamlit ./.streamlit
 COPY optviz ./optviz
 COPY surfaces ./surfaces
+# plotly.js for the map component, copied from the installed plotly package into static/
+RUN python -m optviz.map.assets
 
 USER 10001
 EXPOSE 8501

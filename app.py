@@ -13,10 +13,12 @@ import streamlit as st
 
 from optviz import Scenario, export, simulate
 from optviz.engine import Result, Sweep, velocities
-from optviz.figures import PrebuiltFigure, frame_step, schedule_figure, surface_figure, trajectory_figure
+from optviz.figures import frame_step, map_parts, schedule_figure, surface_figure
+from optviz.figures.sweep import basin_figure, sweep_figure
+from optviz.map.component import show_figure, show_map
+from optviz.map.message import encode
 from optviz.presets import Verdict, preset_for
 from optviz.scenario import encode_query
-from optviz.sweep_figures import basin_figure, sweep_figure
 from optviz.sweeps import Basins, basin_map, lr_sweeps
 from optviz.ui.controls import load_link, sidebar, start_from_click
 from optviz.ui.panels import basin_panel, export_menu, gallery, share, summary, sweep_panel
@@ -32,9 +34,9 @@ def run_scenario(query: str) -> Result:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def main_figure(query: str, arrows: bool, frame: int) -> dict:
+def map_encoded(query: str, arrows: bool) -> list[tuple[str, dict]]:
     result = run_scenario(query)
-    return trajectory_figure(result, arrows=arrows, velocity=velocities(result) if arrows else None, frame=frame)
+    return encode(map_parts(result, arrows=arrows, velocity=velocities(result) if arrows else None))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -86,8 +88,8 @@ query = scenario.to_query()
 st.session_state.frame = frame_step(scenario.steps, st.session_state.get("frame", 0))  # a scrubber position
 shown = view_from_widgets(st.session_state)
 link = view_link(scenario, shown)
-schedule_slot.plotly_chart(schedule_figure(scenario.schedule, dict(scenario.schedule_params), scenario.steps),
-                           key="schedule_preview", width="stretch", config={"displayModeBar": False})  # fmt: skip
+with schedule_slot:
+    show_figure(schedule_figure(scenario.schedule, scenario.schedule_params, scenario.steps), key="schedule_preview")
 if parse_qs(link) != {k: st.query_params.get_all(k) for k in st.query_params}:
     st.query_params.from_dict(parse_qs(link))
 
@@ -126,8 +128,8 @@ with explorer:
         elif shown.view == "basins":
             basin_panel(scenario, *basin_view(query, shown.run))
         else:
-            st.plotly_chart(PrebuiltFigure(main_figure(query, shown.arrows, shown.frame)), key="map",
-                            width="stretch", on_select=start_from_click, selection_mode="points")  # fmt: skip
+            show_map(map_encoded(query, shown.arrows), shown.frame, origin=str(hash(scenario.starts)),
+                     key="map", on_start=start_from_click)  # fmt: skip
             st.caption(
                 "Click on the map to start the runs there."
                 + (" Arrows show directions, not lengths: −∇f grey, the step taken black, the optimizer's velocity "

@@ -1,10 +1,12 @@
-"""App benchmark: figure payload vs steps, server rerun time, frames, browser FPS, cold start.
+"""App benchmark: map message bytes vs steps, server rerun time, change → redrawn in the
+browser (split by stage), first chart, cold start and playback frame rates.
 
     python bench/app.py [--no-browser]
 
 Prints a table and one JSON document. Server rerun time is measured through
 streamlit.testing's AppTest (the whole script, AppTest overhead included: an upper
-bound). Browser figures need Debian's /usr/bin/chromium and Playwright for Python.
+bound). Browser figures need Debian's /usr/bin/chromium and Playwright for Python; the
+change split is `bench/latency.py`'s.
 """
 
 from __future__ import annotations
@@ -18,29 +20,36 @@ import tempfile
 import time
 from pathlib import Path
 
-import plotly.io
-
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "bench")]
+
+from latency import change_split  # noqa: E402
 
 from optviz import Scenario, simulate  # noqa: E402
 from optviz.engine import trace_count  # noqa: E402
-from optviz.figures import trajectory_figure  # noqa: E402
+from optviz.figures import map_parts  # noqa: E402
+from optviz.map.message import encode, message, remember  # noqa: E402
 
 SIX = "&".join(f"opt={o}" for o in ("sgd:lr=0.001", "momentum:lr=0.001", "adam:lr=0.05", "rmsprop:lr=0.01",
                                       "nesterov:lr=0.001", "adagrad:lr=0.1"))  # fmt: skip
 
 
 def payloads() -> dict:
-    """Bytes Streamlit sends for the map (plotly.io.to_json, as st.plotly_chart does)."""
+    """Bytes of the map's message (JSON, as the component receives it): the first one, and
+    one after run 1's lr changes (the other parts travel as ids); build and encode times."""
     rows = {}
     for steps in (500, 1000, 2000, 5000):
-        result = simulate(Scenario.from_query(f"{SIX}&steps={steps}").scenario)
+        before = simulate(Scenario.from_query(f"{SIX}&steps={steps}").scenario)
+        after = simulate(Scenario.from_query(f"{SIX.replace('sgd:lr=0.001', 'sgd:lr=0.0012')}&steps={steps}").scenario)
         start = time.perf_counter()
-        fig = trajectory_figure(result)
+        parts = map_parts(after)
         build = time.perf_counter() - start
-        rows[steps] = {"bytes": len(plotly.io.to_json(fig, validate=False)), "frames": len(fig["frames"]),
-                       "build_ms": build * 1e3}  # fmt: skip
+        encoded = encode(parts)
+        encode_s = time.perf_counter() - start - build
+        held = remember([], message(encode(map_parts(before)), 0, held=[]))
+        rows[steps] = {"first_bytes": len(json.dumps(message(encoded, 0, held=[]))),
+                       "change_bytes": len(json.dumps(message(encoded, 0, held))),
+                       "build_ms": build * 1e3, "encode_ms": encode_s * 1e3}  # fmt: skip
     return rows
 
 
@@ -99,7 +108,31 @@ def browser_figures(repeats: int = 3) -> dict:
                     wait_ready(page, timeout_ms=120_000)
                     fps[name].append(_fps(page, MAP))
         out |= {f"playback_fps_{k}": statistics.median(v) for k, v in fps.items()}
+        with serve_app(free_port()) as url:
+            out |= _first_chart_server_up(pw, url, repeats)
+            for name, link in (("default", url), ("6x2000", f"{url}/?{SIX}&steps=2000")):
+                with chromium(pw) as context:
+                    out[f"change_{name}"] = change_split(context.new_page(), link)
     return out
+
+
+def _first_chart_server_up(pw, url: str, repeats: int) -> dict:
+    """Navigation → map drawn and script idle, the server up and warm: in a new browser
+    profile, and again in that browser (its HTTP cache holds plotly.js)."""
+    from browser import MAP, chromium
+
+    times: dict[str, list[float]] = {"new_profile": [], "returning": []}
+    for _ in range(repeats):
+        with chromium(pw) as context:
+            page = context.new_page()
+            for kind in ("new_profile", "returning"):
+                page.goto("about:blank")
+                start = time.perf_counter()
+                page.goto(url)
+                page.locator(f"{MAP} .scatterlayer").first.wait_for(timeout=120_000)
+                page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+                times[kind].append(time.perf_counter() - start)
+    return {f"first_chart_{k}_s": statistics.median(v) for k, v in times.items()}
 
 
 def _fps(page, chart: str, seconds: float = 3.0) -> float:
@@ -125,9 +158,10 @@ def main() -> int:
     result = {"payload": payloads(), "server": reruns()}
     if not args.no_browser:
         result["browser"] = browser_figures()
-    print(f"{'steps (6 runs)':>14} {'payload bytes':>14} {'frames':>7} {'build ms':>9}")
+    print(f"{'steps (6 runs)':>14} {'first message':>14} {'after lr change':>16} {'build ms':>9} {'encode ms':>10}")
     for steps, row in result["payload"].items():
-        print(f"{steps:>14} {row['bytes']:>14,} {row['frames']:>7} {row['build_ms']:>9.1f}")
+        print(f"{steps:>14} {row['first_bytes']:>14,} {row['change_bytes']:>16,} {row['build_ms']:>9.1f} "
+              f"{row['encode_ms']:>10.1f}")  # fmt: skip
     server = result["server"]
     print(f"first AppTest run {server['first_run_s']:.2f} s; warm rerun after an lr change "
           f"{server['warm_rerun_ms']:.0f} ms (median); recompiles {server['recompiles_on_lr_change']}")  # fmt: skip
@@ -138,6 +172,14 @@ def main() -> int:
             f"compilation cache, new browser profile), {b['cold_start_restart_s']:.1f} s restart (new profile), "
             f"{b['cold_start_restart_returning_browser_s']:.1f} s restart with a returning browser"
         )
+        print(f"first chart, server up: {b['first_chart_new_profile_s']:.2f} s new browser profile, "
+              f"{b['first_chart_returning_s']:.2f} s returning browser (medians)")  # fmt: skip
+        print("lr slider key press → (ms, medians)   request  map message  map called  drawn  idle   bytes")
+        for name in ("default", "6x2000"):
+            c = b[f"change_{name}"]
+            print(f"  {name:<34} {c['request']:>7.0f} {c['map_message']:>12.0f} {c['map_called']:>11.0f} "
+                  f"{c['drawn']:>6.0f} {c['idle']:>5.0f} {c['bytes']:>7,.0f}  draws {c['draws_per_change']:.0f}, "
+                  f"element {'replaced' if c['replaced'] else 'kept'}")  # fmt: skip
         print(
             f"playback {b['playback_fps_default']:.0f} frames/s (default page), "
             f"{b['playback_fps_6x2000']:.0f} frames/s (6 runs × 2,000 steps), headless Chromium (medians)"

@@ -29,8 +29,8 @@ from timing import median_seconds
 from optviz import OptRun, Scenario, simulate
 from optviz.engine import device_name
 from optviz.figures import trajectory_figure
+from optviz.figures.sweep import basin_figure, sweep_figure
 from optviz.optimizers import OPTIMIZERS
-from optviz.sweep_figures import basin_figure, sweep_figure
 from optviz.sweeps import BASIN_GRID, SWEEP_POINTS, basin_map, lr_sweeps
 
 STEPS = 1000

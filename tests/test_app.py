@@ -4,6 +4,7 @@ the figure data, the summary table and the URL."""
 import base64
 import json
 import re
+import weakref
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -15,9 +16,11 @@ from streamlit.testing.v1 import AppTest
 
 from optviz import Scenario, simulate, view
 from optviz.engine import trace_count
-from optviz.figures import MAX_FRAMES, cell, frame_step
+from optviz.figures import MAX_FRAMES, frame_step
+from optviz.map.message import Client
 from optviz.presets import PRESETS
 from optviz.scenario import MAX_RECORDED_ROWS
+from optviz.summary import cell
 from optviz.sweeps import best_lr, lr_sweeps
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -36,9 +39,28 @@ def open_app(**query) -> AppTest:
     return at.run()
 
 
+_CLIENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def figure(at, key="map"):
-    charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key) or key in c.proto.id]
-    return json.loads((charts or at.get("plotly_chart"))[0].proto.spec)
+    """A chart's figure as the page draws it. The map is a component that receives only
+    the parts this page lacks: a `Client` per app replays them, and when it lacks a part
+    (messages it did not see) it asks again, as ``map.js`` does."""
+    if key not in ("map", "schedule_preview"):
+        charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key) or key in c.proto.id]
+        return json.loads((charts or at.get("plotly_chart"))[0].proto.spec)
+    if key == "schedule_preview":
+        return json.loads(component(at, key).proto.json)["figure"]
+    client = _CLIENTS.setdefault(at, Client())
+    drawn = client.receive(json.loads(component(at, key).proto.json))
+    if isinstance(drawn, list):  # missing parts: the page asks, the server sends all again
+        at.session_state["map.held"] = []
+        drawn = client.receive(json.loads(component(at.run(), key).proto.json))
+    return drawn
+
+
+def component(at, key: str):
+    return next(e for e in at.get("bidi_component") if e.proto.id.endswith(f"-{key}"))
 
 
 def paths(fig):
@@ -211,7 +233,7 @@ def test_3d_view_and_arrows():
     fig = figure(at)
     assert len(fig["data"]) == plain + 3 and url(at)["arrows"] == "1"  # −∇f, step and velocity, all runs
     velocity = next(t for t in fig["data"] if t.get("line", {}).get("dash") == "dash")
-    assert len(decode(velocity["x"])) == 2 * 3 - 1  # momentum and Adam keep one; plain SGD does not
+    assert len(decode(velocity["x"])) == 2 * 3  # [head, tip, gap] for momentum and Adam; plain SGD keeps none
     at.radio(key="view").set_value("3-D surface").run()
     fig = figure(at, "surface3d")
     assert fig["data"][0]["type"] == "surface" and {t["type"] for t in fig["data"][1:]} == {"scatter3d"}
@@ -256,7 +278,8 @@ def test_a_copied_link_reproduces_the_same_figure():
 @pytest.mark.parametrize("slug", PRESETS)
 def test_gallery_opens_each_preset_and_shows_its_verified_claim(slug):
     at = open_app(page="gallery")
-    assert url(at)["page"] == "gallery" and [c.key for c in at.get("plotly_chart")] == ["schedule_preview"]
+    assert url(at)["page"] == "gallery" and not at.get("plotly_chart")  # the sidebar's preview only
+    assert [c.proto.id.split("-")[-1] for c in at.get("bidi_component")] == ["schedule_preview"]
     at.button(key=f"preset.{slug}").click().run()
     preset = PRESETS[slug]
     assert "page" not in url(at)
@@ -288,7 +311,7 @@ def test_any_link_opens_a_working_page_within_the_compute_bounds(query):
     assert shown.warnings == []  # the address bar holds a clean, canonical link
     scenario = shown.scenario
     assert len(scenario.runs) * len(scenario.starts) * (scenario.steps + 1) <= MAX_RECORDED_ROWS
-    assert at.get("plotly_chart") or url(at).get("page") == "gallery"
+    assert any(c.proto.id.endswith("-map") for c in at.get("bidi_component")) or url(at).get("page") == "gallery"
     assert not at.dataframe and not at.table  # no Arrow on any page: it slows every animation (summary_table)
 
 
@@ -321,7 +344,7 @@ def test_custom_formula_in_the_app_and_a_bad_one_keeps_a_working_page():
     at.text_input(key="formula").set_value("x^2 + __import__('os')").run()
     assert not at.exception and at.text_input(key="formula").value == "x^2 + __import__('os')"  # the text stays
     assert any("unknown function '__import__'" in e.value for e in at.error)
-    assert url(at)["f"] == "x**2 + 10*sin(y)" and at.get("plotly_chart")
+    assert url(at)["f"] == "x**2 + 10*sin(y)" and component(at, "map")
 
 
 def test_a_cloud_of_starts_from_a_link():

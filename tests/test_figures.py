@@ -9,28 +9,11 @@ import pytest
 from PIL import Image
 
 from optviz import Scenario, simulate
-from optviz.figures import (
-    CURVE_POINTS,
-    MAX_FRAMES,
-    MAX_HEADS,
-    PATH_REDRAW,
-    PICKER,
-    PICKER_GRID,
-    TAIL,
-    PrebuiltFigure,
-    cell,
-    color_levels,
-    contour_image,
-    envelope,
-    map_background,
-    map_image,
-    schedule_figure,
-    summary_rows,
-    summary_table,
-    surface_figure,
-    surface_grid,
-    trajectory_figure,
-)
+from optviz.figures import MAX_FRAMES, PICKER, schedule_figure, surface_figure, trajectory_figure
+from optviz.figures.frames import CURVE_POINTS, MAX_HEADS, TAIL, envelope
+from optviz.figures.map_image import color_levels, contour_image, map_background, map_image, surface_grid
+from optviz.figures.trajectory import PATH_REDRAW, PICKER_GRID
+from optviz.summary import cell, summary_rows, summary_table
 from surfaces import SURFACES
 from tests.test_app import decode
 
@@ -147,8 +130,9 @@ def test_summary_rows_and_3d_and_schedule_preview():
     assert table[3].split(" | ")[4] == "—" and cell("a|b_c*") == "a\\|b\\_c\\*"  # no divergence; Markdown escaped
     fig3d = surface_figure(result)
     np.testing.assert_allclose(fig3d.data[2].z, result.runs[1].loss)  # linear colouring: z is f itself
-    preview = schedule_figure("cosine", {"decay_steps": 100, "alpha": 0.0}, 200)
-    np.testing.assert_allclose(preview.data[0].y[:101], 0.5 * (1 + np.cos(np.pi * np.arange(101) / 100)), atol=1e-12)
+    preview = schedule_figure("cosine", (("decay_steps", 100), ("alpha", 0.0)), 200)
+    s = decode(preview["data"][0]["y"])
+    np.testing.assert_allclose(s[:101], 0.5 * (1 + np.cos(np.pi * np.arange(101) / 100)), atol=1e-12)
 
 
 def test_start_picker_grid_covers_the_map():
@@ -200,8 +184,3 @@ def test_long_curves_keep_their_extremes():
     assert len(kept) <= CURVE_POINTS + 2 and kept[0] == 0 and kept[-1] == 4999 and 3333 in kept
     assert values[kept].max() == values.max() and values[kept].min() == values.min()
     np.testing.assert_array_equal(envelope(values[:300]), np.arange(300))
-
-
-def test_prebuilt_figure_is_passed_through_unchanged():
-    spec = trajectory_figure(six_runs(100))
-    assert PrebuiltFigure(spec).to_dict() is spec

@@ -5,7 +5,7 @@ import pytest
 
 from optviz import Scenario, simulate
 from optviz.engine import trace_count
-from optviz.sweep_figures import basin_colors, basin_figure, sweep_figure
+from optviz.figures.sweep import basin_colors, basin_figure, sweep_figure
 from optviz.sweeps import (
     BASIN_GRID,
     DIVERGED,

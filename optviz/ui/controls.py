@@ -14,7 +14,6 @@ from streamlit.delta_generator import DeltaGenerator
 
 from optviz import view
 from optviz.conventions import CONVENTIONS, TITLES, available, resolve
-from optviz.figures import PICKER
 from optviz.optimizers import OPTIMIZERS
 from optviz.presets import PRESETS
 from optviz.scenario import CUSTOM, DEFAULT_RUNS, MAX_RUNS, MAX_STEPS, SEED, OptRun, Scenario
@@ -70,10 +69,10 @@ def reset() -> None:
 
 def start_from_click() -> None:
     """A click on the map's start-picker grid moves the start point there."""
-    points = [p for p in st.session_state.map.selection.points if p.get("curve_number") == PICKER]
-    if points:
+    point = st.session_state.map.start
+    if point:
         # The grid travels as float32: round back to the grid's own values.
-        st.session_state.start_x, st.session_state.start_y = (float(f"{points[0][a]:.6g}") for a in "xy")
+        st.session_state.start_x, st.session_state.start_y = (float(f"{v:.6g}") for v in point)
 
 
 def set_lr(i: int, lr: float) -> None:

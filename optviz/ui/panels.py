@@ -9,11 +9,12 @@ import streamlit as st
 
 from optviz.conventions import TITLES, resolve
 from optviz.engine import Result, Sweep
-from optviz.figures import device_note, drawn, frame_step, summary_rows, summary_table
+from optviz.figures import drawn, frame_step
 from optviz.params import fmt
 from optviz.presets import PRESETS
 from optviz.scenario import Scenario
 from optviz.schedules import SCHEDULES
+from optviz.summary import device_note, summary_rows, summary_table
 from optviz.sweeps import Basins, best_lr
 from optviz.ui.controls import lr_from_sweep, open_preset, set_lr
 from optviz.view import SWEEP_LIMITS, View

@@ -42,11 +42,17 @@ def heads(page, chart: str = MAP) -> np.ndarray:
 
 
 def pause(page) -> None:
-    """Press Pause. plotly.js rejects the interrupted Play promise with `undefined` and its
-    animation buttons do not catch it (Plots.executeAPICommand re-rejects): one uncaught
-    "undefined" per interruption, from plotly.js itself, is dropped; any other error still fails."""
+    """Press Pause (see `interrupted`)."""
     page.get_by_text("Pause").first.click()
     page.wait_for_timeout(300)
+    interrupted(page)
+
+
+def interrupted(page) -> None:
+    """Pause, or the scrubber during playback, interrupts Play: plotly.js rejects the
+    interrupted Play promise with `undefined` and its animation buttons do not catch it
+    (Plots.executeAPICommand re-rejects): one uncaught "undefined" per interruption, from
+    plotly.js itself, is dropped; any other error still fails."""
     assert len([e for e in page.console_errors if e == "undefined"]) <= 1
     page.console_errors[:] = [e for e in page.console_errors if e != "undefined"]
 
@@ -132,6 +138,8 @@ def test_a_click_on_the_map_moves_the_start_after_play(app, page, stop):
     elif stop == "scrubber":
         rail = page.locator(f"{MAP} .slider-rail-rect").first.bounding_box()
         page.mouse.click(rail["x"] + 0.5 * rail["width"], rail["y"] + rail["height"] / 2)
+        page.wait_for_timeout(300)
+        interrupted(page)  # on a slow machine Play may still be running
     page.wait_for_timeout(300)
     x, y = 0.5, 2.0  # a point of the 25 x 25 start-picker grid on Rosenbrock's [-2, 2] x [-1, 3]
     px, py = page.evaluate(MAP_POINT, [MAP, x, y])

@@ -11,7 +11,7 @@ from PIL import Image, ImageColor
 from plotly.subplots import make_subplots
 
 from optviz.engine import Sweep
-from optviz.figures import COLORS
+from optviz.figures.style import COLORS
 from optviz.scenario import Scenario
 from optviz.sweeps import DIVERGED, NOT_YET, Basins, divergence_edge, stability_bounds
 

@@ -1,0 +1,18 @@
+"""Plotly figures: pure functions from a `Result` (no Streamlit), one module per figure.
+
+- `map_image`: the surface drawn once (grid values, colour levels, the greyscale map).
+- `frames`: which steps are drawn (frame and scrubber steps, tails, thinned paths).
+- `trajectory`: the animated 2-D map, built in parts that change independently.
+- `surface3d`, `schedule`, `sweep`: the 3-D view, the schedule preview, the sweep and
+  basin views. `style`: colours and the typed-array encoding.
+"""
+
+from optviz.figures.frames import MAX_FRAMES, drawn, frame_step, row_at
+from optviz.figures.map_image import map_image
+from optviz.figures.schedule import schedule_figure
+from optviz.figures.style import COLORS
+from optviz.figures.surface3d import surface_figure
+from optviz.figures.trajectory import PICKER, MapParts, assemble, map_parts, trajectory_figure
+
+__all__ = ["COLORS", "MAX_FRAMES", "PICKER", "MapParts", "assemble", "drawn", "frame_step", "map_image",
+           "map_parts", "row_at", "schedule_figure", "surface_figure", "trajectory_figure"]  # fmt: skip

@@ -1,0 +1,85 @@
+"""The surface drawn once: values on a grid, the colour levels and the greyscale map image
+that the 2-D map, the exports and the basin view lie on."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+
+import jax
+import numpy as np
+from PIL import Image
+
+from surfaces.core import Surface
+
+GRID = 120
+MAP_PIXELS = 480  # resolution of the map's background image
+CONTOUR_LEVELS = 30
+
+
+@functools.lru_cache(maxsize=32)
+def _grid_fn(surface: Surface):
+    return jax.jit(lambda X, Y, params: surface.fn(X, Y, **params))
+
+
+@functools.lru_cache(maxsize=64)
+def surface_grid(surface: Surface, params: tuple, n: int = GRID) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(xs, ys, Z)`` on an ``n × n`` grid over the surface's domain (cached)."""
+    (x0, x1), (y0, y1) = surface.domain
+    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+    X, Y = np.meshgrid(xs, ys)
+    Z = np.asarray(_grid_fn(surface)(X, Y, {k: np.float64(v) for k, v in params}))
+    return xs, ys, Z
+
+
+def color_levels(Z: np.ndarray) -> tuple[np.ndarray, str, bool]:
+    """The values to colour by: ``log10(f - min + δ)`` when the map's range spans two
+    decades or more above its lowest 5 % (Rosenbrock, Beale, Booth, six-hump camel),
+    so that the valley floor is not one flat colour; else f itself."""
+    finite = Z[np.isfinite(Z)]
+    low, high = float(finite.min()), float(finite.max())
+    if high - low > 100 * (np.percentile(finite, 5) - low):
+        return log_above(Z, low, high - low), f"log₁₀(f − {low:.3g})", True
+    return Z, "f", False
+
+
+def log_above(values, low: float, span: float):
+    """``log10(values - low + δ)`` with δ a millionth of the map's span: the log colouring
+    of `color_levels`, also applied to loss values drawn on the 3-D surface."""
+    return np.log10(np.maximum(values - low, 0) + max(span * 1e-6, 1e-12))
+
+
+@functools.lru_cache(maxsize=32)
+def map_image(surface: Surface, params: tuple) -> tuple[Image.Image, str, float, float]:
+    """The surface's map as a greyscale image (cached): ``(image, colour label, low, high)``."""
+    _, _, Z = surface_grid(surface, params, MAP_PIXELS)
+    shown, label, _ = color_levels(Z)
+    return contour_image(shown), label, float(np.nanmin(shown)), float(np.nanmax(shown))
+
+
+@functools.lru_cache(maxsize=32)
+def map_background(surface: Surface, params: tuple) -> tuple[str, str, float, float]:
+    """`map_image` as a PNG data URI, for Plotly's layout image."""
+    image, label, low, high = map_image(surface, params)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"), label, low, high
+
+
+def contour_image(values: np.ndarray, levels: int = CONTOUR_LEVELS) -> Image.Image:
+    """A filled contour map of ``values`` (rows = y upwards), top row first.
+
+    Values are cut into ``levels`` equal bands shaded light (low) to dark (high), and
+    pixels where the band changes are darkened: the level lines.
+    """
+    finite = np.isfinite(values)
+    low, high = float(values[finite].min()), float(values[finite].max())
+    band = np.floor((np.where(finite, values, high) - low) / ((high - low) or 1.0) * levels)
+    band = np.clip(band, 0, levels - 1)
+    shade = 252 - band * (120 / (levels - 1))
+    edge = np.zeros(band.shape, bool)
+    edge[:, 1:] |= band[:, 1:] != band[:, :-1]
+    edge[1:, :] |= band[1:, :] != band[:-1, :]
+    shade = np.where(edge, shade * 0.78, shade)
+    return Image.fromarray(shade[::-1].astype(np.uint8), mode="L")

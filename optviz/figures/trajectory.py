@@ -1,0 +1,368 @@
+"""The animated 2-D map: the surface as a background image with its colour bar, the known
+minima and a click-to-start grid; each run's full path; loss and learning rate against
+step; and the parts that move in frames played by plotly.js (Play/Pause, speeds, a step
+scrubber): each run's head, its exact recent tail, direction arrows and step markers.
+
+Built in parts that change independently (`MapParts`): the surface part (changes with the
+surface), one part per run (with that run's optimizer, lr and hyperparameters) and the
+animation part (frame steps, the panels' axes, the step lines). `assemble` joins them into
+one Plotly figure dict; the browser's map component (``optviz/map/map.js``) joins them the
+same way, so that a change to one run sends that run's part only.
+
+Payload is linear in the number of steps: every full path and every loss/lr curve travels
+once; frames (at most `MAX_FRAMES`) carry only the moving parts, never the whole path so
+far. Arrays travel as float32 (base64 ``bdata``), not JSON lists.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from optviz.engine import Result, Trajectory
+from optviz.figures.frames import (
+    MAX_DRAWN,
+    drawn,
+    envelope,
+    frame_step,
+    frame_steps,
+    scrubber_steps,
+    tail_length,
+    thinned,
+)
+from optviz.figures.map_image import map_background
+from optviz.figures.style import COLORS, bdata
+
+PATH_POINTS = 60_000  # full-path points drawn in all; paths of a big cloud are thinned
+PATH_REDRAW = 20_000  # full paths up to this many points in all are redrawn in every frame
+PICKER = 1  # index of the click-to-start grid trace
+PICKER_GRID = 25  # 625 invisible points; a click selects one
+_MAP_AXIS = {"showgrid": False, "zeroline": False}
+_GREYS = [[0.0, "rgb(252,252,252)"], [1.0, "rgb(132,132,132)"]]
+# Pause between frames in ms. Drawing a frame takes 25-35 ms in software-rendered
+# Chromium (6 runs), so 1× is as fast as the browser draws (bench/app.py measures it).
+SPEEDS = {"¼×": 120, "½×": 50, "1×": 4}
+ARROW_KINDS = ("grad", "update", "velocity")
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """The map in independently changing parts (see the module docstring).
+
+    ``surface``: ``{"traces", "layout"}``, the still traces drawn under the paths.
+    ``runs``: per run ``{"traces": [path, loss curve, lr curve], "color", "moving",
+    "paths", "tail"}``: ``paths`` are the exact float32 paths its ``tail`` rows come from.
+    ``anim``: ``{"steps", "stops", "movers", "layout"}``: depends on the steps only.
+    ``axes``: ``{"layout", "moving", "redraw_paths"}``: the panels' axes and step lines.
+    ``moving`` maps a mover's name to an array ``(frames, rows, 2)``: its points at every
+    frame step; a mover's trace shows the rows of every part that has it, runs first.
+    """
+
+    surface: dict
+    runs: tuple[dict, ...]
+    anim: dict
+    axes: dict
+
+
+def _xy(points: np.ndarray) -> dict:
+    return {"x": bdata(points[:, 0]), "y": bdata(points[:, 1])}
+
+
+def _line(points: np.ndarray, axes: str, **style) -> dict:
+    """A scatter trace dict on subplot ``axes`` ("" for the map, "2" loss, "3" lr)."""
+    return {"type": "scatter", "xaxis": f"x{axes}", "yaxis": f"y{axes}", "hoverinfo": "skip", **_xy(points), **style}
+
+
+def _curve(values: np.ndarray, axes: str, color: str, what: str, label: str, group: str) -> dict:
+    """A per-step curve, thinned by `envelope`; steps and values travel once as bdata."""
+    steps = envelope(values)
+    return {"type": "scatter", "xaxis": f"x{axes}", "yaxis": f"y{axes}", "x": bdata(steps, "f4"),
+            "y": bdata(values[steps], "f8"), "mode": "lines", "line": {"color": color, "width": 1.5},
+            "legendgroup": group, "showlegend": False, "name": label,
+            "hovertemplate": f"step %{{x}}: {what} = %{{y:.4g}}<extra></extra>"}  # fmt: skip
+
+
+def _joined(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """Rows of several arrays separated by a NaN row (a gap in a Plotly line)."""
+    gap = np.full((1, 2), np.nan)
+    out = [p for part in parts for p in (part, gap)]
+    return np.concatenate(out[:-1]) if out else np.empty((0, 2))
+
+
+def _rows(t: Trajectory, ks: np.ndarray) -> np.ndarray:
+    """Row shown at each step of ``ks``: a diverged run stays on its last valid row."""
+    return np.minimum(ks, len(t.path) - 1)
+
+
+def _stacked(blocks: list[np.ndarray], frames: int) -> np.ndarray:
+    """Per-trajectory ``(frames, rows, 2)`` blocks side by side, as float32."""
+    out = np.concatenate(blocks, axis=1) if blocks else np.empty((frames, 0, 2))
+    return out.astype(np.float32)
+
+
+def tails(paths: Sequence[np.ndarray], ks: np.ndarray, length: int) -> np.ndarray:
+    """Each path's last ``length`` steps up to each step of ``ks``, exactly as taken:
+    ``length + 1`` rows per path, NaN before the start (so colours stay aligned); a
+    diverged path stays on its last row. Mirrored by ``tails`` in ``map.js``."""
+    back = np.arange(length, -1, -1)
+    blocks = []
+    for path in paths:
+        rows = np.minimum(ks, len(path) - 1)[:, None] - back[None, :]
+        points = path[np.maximum(rows, 0)].astype(np.float32)
+        points[rows < 0] = np.nan
+        blocks.append(points)
+    return _stacked(blocks, len(ks))
+
+
+def heads(trajs: Sequence[Trajectory], ks: np.ndarray) -> np.ndarray:
+    """Each trajectory's position at each step of ``ks``."""
+    return _stacked([t.path[_rows(t, ks)][:, None, :] for t in trajs], len(ks))
+
+
+def arrows(trajs: Sequence[Trajectory], vectors: Sequence[np.ndarray], ks: np.ndarray, span: float) -> np.ndarray:
+    """At each head, a segment of length ``span`` along its vector (a direction, not a
+    length): rows ``[head, head + span·v/|v|, NaN]`` per trajectory, all NaN where the
+    vector is zero, not finite or not recorded (the last row has no gradient)."""
+    blocks = []
+    for t, v in zip(trajs, vectors, strict=True):
+        rows = _rows(t, ks)
+        valid = rows < len(v)
+        v = v[np.minimum(rows, len(v) - 1)] if len(v) else np.zeros((len(ks), 2))
+        norm = np.hypot(v[:, 0], v[:, 1])
+        valid &= np.isfinite(norm) & (norm > 0)
+        start = t.path[rows]
+        end = start + span * v / np.where(valid, norm, 1.0)[:, None]
+        segment = np.stack([start, end, np.full_like(start, np.nan)], axis=1)
+        segment[~valid] = np.nan
+        blocks.append(segment)
+    return _stacked(blocks, len(ks))
+
+
+def _run_name(result: Result, i: int) -> str:
+    run = result.runs[i]
+    flag = "  ⚠ diverged" if any(t.diverged_at is not None for t in run.trajectories) else ""
+    return f"{run.run.label}{flag}"
+
+
+def _ranges(result: Result) -> tuple[dict, dict]:
+    losses = np.concatenate([t.loss for r in result.runs for t in drawn(result, r)] + [np.ones(1)])
+    lrs = np.concatenate([t.lr for r in result.runs for t in drawn(result, r)] + [np.zeros(1)])
+    positive = losses[losses > 0]
+    if losses.min() > 0:
+        loss_axis = {"type": "log", "range": [math.log10(positive.min()) - 0.2, math.log10(positive.max()) + 0.2]}
+    else:  # surfaces with negative minima (six-hump camel, saddles)
+        pad = 0.05 * (np.ptp(losses) or 1.0)
+        loss_axis = {"type": "linear", "range": [float(losses.min() - pad), float(losses.max() + pad)]}
+    return loss_axis, {"range": [0.0, float(lrs.max()) * 1.08 or 1.0]}
+
+
+def surface_part(result: Result) -> dict:
+    """The still traces under the paths and the map's layout: depend on the surface only."""
+    scenario = result.scenario
+    surface = scenario.surface_def
+    image, label, low, high = map_background(surface, scenario.surface_params)
+    (x0, x1), (y0, y1) = surface.domain
+    # The map is a background image, not a contour trace: plotly.js drops contour and
+    # heatmap traces on the first animated frame (plotly.js#4491; seen here in Chromium).
+    # This invisible trace carries its colour bar.
+    traces: list[dict] = [{
+        "type": "scatter", "x": [None], "y": [None], "mode": "markers", "hoverinfo": "skip", "showlegend": False,
+        "marker": {"color": [low, high], "cmin": low, "cmax": high, "colorscale": _GREYS, "showscale": True,
+                   "colorbar": {"title": {"text": label, "side": "right"}, "x": 0.56, "len": 0.9, "thickness": 10}},
+    }]  # fmt: skip
+    # An invisible grid of points over the map (trace PICKER): a click near one moves the
+    # start there. plotly.js draws one of its markers (`maxdisplayed`; hover and clicks
+    # still see them all), so redrawing it is cheap.
+    gx, gy = np.meshgrid(np.linspace(x0, x1, PICKER_GRID), np.linspace(y0, y1, PICKER_GRID))
+    traces.append(_line(np.column_stack([gx.ravel(), gy.ravel()]), "", mode="markers", name="start picker",
+                        marker={"size": 10, "opacity": 0, "maxdisplayed": 1}, showlegend=False,
+                        hoverinfo="none"))  # fmt: skip
+    minima = surface.minima(dict(scenario.surface_params))
+    if minima:
+        traces.append(_line(np.array([[m.x, m.y] for m in minima]), "", mode="markers", name="known minima",
+                            marker={"symbol": "star", "size": 14, "color": "#FFD700", "line": {"color": "black"}},
+                            hoverinfo=None, hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>"))  # fmt: skip
+    background = {"source": image, "xref": "x", "yref": "y", "x": x0, "y": y1, "sizex": x1 - x0, "sizey": y1 - y0,
+                  "sizing": "stretch", "layer": "below", "xanchor": "left", "yanchor": "top"}  # fmt: skip
+    layout = {
+        "height": 620, "margin": {"l": 50, "r": 20, "t": 40, "b": 40}, "uirevision": scenario.surface,
+        "title": {"text": f"{surface.title}: {surface.note}", "font": {"size": 14}, "x": 0.01},
+        "legend": {"orientation": "h", "y": -0.12, "x": 0}, "images": [background],
+        "xaxis": _MAP_AXIS | {"range": [x0, x1], "domain": [0.0, 0.55], "anchor": "y", "title": {"text": "x"}},
+        "yaxis": _MAP_AXIS | {"range": [y0, y1], "domain": [0.0, 1.0], "anchor": "x", "title": {"text": "y"}},
+    }  # fmt: skip
+    return {"traces": traces, "layout": layout}
+
+
+def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False) -> dict:
+    """Run i's still traces (full paths, loss and lr curves) and its moving points at
+    every frame step: tails, heads, loss marker and, with ``arrows_on``, the arrows."""
+    scenario = result.scenario
+    run = result.runs[i]
+    trajs = drawn(result, run)
+    color = COLORS[i % len(COLORS)]
+    n_heads = sum(len(drawn(result, r)) for r in result.runs)
+    few = n_heads <= MAX_DRAWN  # else a cloud: thinner lines
+    full = _joined([t.path[thinned(len(t.path), max(50, PATH_POINTS // n_heads))] for t in trajs])
+    traces = [
+        _line(full, "", mode="lines", opacity=0.6 if few else 0.3, line={"color": color, "width": 1.5 if few else 0.8},
+              legendgroup=str(i), name=_run_name(result, i)),
+        _curve(run.trajectories[0].loss, "2", color, "f", run.run.label, str(i)),
+        _curve(run.trajectories[0].lr, "3", color, "lr", run.run.label, str(i)),
+    ]  # fmt: skip
+    ks = frame_steps(scenario.steps)
+    first = run.trajectories[0]
+    tail = tail_length(result)
+    moving = {"head": heads(trajs, ks),
+              "loss": np.stack([_rows(first, ks), first.loss[_rows(first, ks)]], axis=1)[:, None, :]
+              .astype(np.float32)}  # fmt: skip
+    if arrows_on:
+        (x0, x1), (y0, y1) = scenario.surface_def.domain
+        span = 0.08 * max(x1 - x0, y1 - y0)
+        moved = list((velocity[i] if velocity and i < len(velocity) else None) or [])
+        moving["grad"] = arrows(trajs, [-t.grad for t in trajs], ks, span)
+        moving["update"] = arrows(trajs, [t.update for t in trajs], ks, span)
+        moving["velocity"] = arrows(trajs[: len(moved)], moved[: len(trajs)], ks, span)
+    paths = [t.path.astype(np.float32) for t in trajs] if tail else []
+    return {"traces": traces, "color": color, "moving": moving, "paths": paths, "tail": tail,
+            "path_points": len(full)}  # fmt: skip
+
+
+def anim_part(result: Result, *, arrows_on: bool = False) -> dict:
+    """Frame and scrubber steps, the moving traces' styles, Play/Pause and the scrubber:
+    what every frame shares; depends on the steps and the number of heads only."""
+    scenario = result.scenario
+    few = sum(len(drawn(result, r)) for r in result.runs) <= MAX_DRAWN
+    movers = [
+        {"name": "tail", "by_run": True,
+         "trace": _line(np.empty((0, 2)), "", mode="markers", showlegend=False, marker={"size": 4, "opacity": 0.9})},
+        {"name": "head", "by_run": True,
+         "trace": _line(np.empty((0, 2)), "", mode="markers", showlegend=False, hoverinfo=None,
+                        marker={"size": 11 if few else 7, "line": {"color": "white", "width": 1.5 if few else 0.5}},
+                        hovertemplate="(%{x:.4g}, %{y:.4g})<extra></extra>")},
+    ]  # fmt: skip
+    if arrows_on:
+        lines = ({"color": "#555555", "width": 2.5}, {"color": "#111111", "width": 2.5},
+                 {"color": "#7B3294", "width": 2.5, "dash": "dash"})  # fmt: skip
+        movers += [{"name": name, "by_run": False,
+                    "trace": _line(np.empty((0, 2)), "", mode="lines", line=line, showlegend=False)}
+                   for name, line in zip(ARROW_KINDS, lines, strict=True)]  # fmt: skip
+    movers.append(
+        {
+            "name": "loss",
+            "by_run": True,
+            "trace": _line(np.empty((0, 2)), "2", mode="markers", marker={"size": 8}, showlegend=False),
+        }
+    )
+    movers += [{"name": name, "by_run": False,
+                "trace": _line(np.empty((0, 2)), axes, mode="lines", showlegend=False,
+                               line={"color": "#888", "width": 1, "dash": "dot"})}
+               for name, axes in (("loss_step", "2"), ("lr_step", "3"))]  # fmt: skip
+    layout = {"updatemenus": [_buttons()], "sliders": [_slider(scenario.steps)]}
+    return {"steps": frame_steps(scenario.steps).tolist(), "stops": scrubber_steps(scenario.steps).tolist(),
+            "movers": movers, "layout": layout}  # fmt: skip
+
+
+def axes_part(result: Result, runs: Sequence[dict]) -> dict:
+    """The loss and lr panels' axes and their current-step lines: depend on every run."""
+    ks = frame_steps(result.scenario.steps)
+    loss_axis, lr_axis = _ranges(result)
+    moving = {}
+    for name, axis in (("loss_step", loss_axis), ("lr_step", lr_axis)):
+        low, high = (10**v for v in axis["range"]) if axis.get("type") == "log" else axis["range"]
+        moving[name] = np.stack([np.column_stack([ks, np.full(len(ks), low)]),
+                                 np.column_stack([ks, np.full(len(ks), high)])], axis=1).astype(np.float32)  # fmt: skip
+    steps_axis = {"range": [0, result.scenario.steps], "anchor": "y", "domain": [0.71, 1.0]}
+    layout = {
+        "xaxis2": steps_axis | {"anchor": "y2", "showticklabels": False},
+        "yaxis2": loss_axis | {"domain": [0.56, 1.0], "anchor": "x2", "title": {"text": "loss f(θ)"}},
+        "xaxis3": steps_axis | {"anchor": "y3", "title": {"text": "step"}},
+        "yaxis3": lr_axis | {"domain": [0.0, 0.42], "anchor": "x3", "title": {"text": "learning rate"}},
+    }  # fmt: skip
+    return {"layout": layout, "moving": moving, "redraw_paths": sum(r["path_points"] for r in runs) <= PATH_REDRAW}
+
+
+def map_parts(result: Result, *, arrows: bool = False, velocity=None) -> MapParts:
+    """The map's parts. With ``arrows``, each head shows the steepest-descent direction
+    −∇f (grey), the step it actually takes (black) and, given ``velocity`` (from
+    `optviz.engine.velocities`), the optimizer's velocity (dashed purple)."""
+    runs = tuple(run_part(result, i, velocity=velocity, arrows_on=arrows) for i in range(len(result.runs)))
+    return MapParts(surface_part(result), runs, anim_part(result, arrows_on=arrows), axes_part(result, runs))
+
+
+def assemble(parts: MapParts, frame: int = 0) -> dict:
+    """One Plotly figure dict from the parts, opening at step ``frame`` (snapped by
+    `frame_step`). Trace order: the surface's still traces, each run's still traces, then
+    the movers. Frames name only the movers, plus the still traces to redraw unchanged
+    ({}): plotly.js recomputes every trace on each frame but redraws only the frame's,
+    and a trace it did not redraw has lost its drawing handle (the next click on its
+    subplot threw inside plotly.js). So every frame redraws the map's still traces (Pause
+    may stop on any frame) and the scrubber's frames redraw all; full paths of more than
+    `PATH_REDRAW` points (big clouds) wait for the scrubber's frames (256 starts: 21 -> 30
+    frames/s; there a click right after Pause is lost). Mirrored by ``map.js``."""
+    anim, axes = parts.anim, parts.axes
+    steps, stops = anim["steps"], anim["stops"]
+    shown = frame_step(steps[-1], frame)
+    at = steps.index(shown)
+    ks = np.array(steps)
+    runs = [run | {"moving": run["moving"] | {"tail": tails(run["paths"], ks, run["tail"])}} for run in parts.runs]
+    blocks = [*runs, axes]
+    data = list(parts.surface["traces"])
+    on_map = list(range(len(data)))
+    for run in runs:
+        for trace in run["traces"]:
+            if trace["xaxis"] == "x" and axes["redraw_paths"]:
+                on_map.append(len(data))
+            data.append(trace)
+    panels = [i for i in range(len(data)) if i not in on_map]
+    moves = list(range(len(data), len(data) + len(anim["movers"])))
+    points = [[b["moving"][m["name"]] for b in blocks if m["name"] in b["moving"]] for m in anim["movers"]]
+    for mover, arrays in zip(anim["movers"], points, strict=True):
+        trace = mover["trace"] | _xy(np.concatenate([a[at] for a in arrays]))
+        if mover["by_run"]:
+            colors = [c for run in runs for c in [run["color"]] * run["moving"][mover["name"]].shape[1]]
+            trace["marker"] = trace["marker"] | {"color": colors}
+        data.append(trace)
+    frames, scrubber = [], set(stops)
+    for f, k in enumerate(steps):
+        still = on_map + (panels if k in scrubber else [])
+        frames.append({"name": str(k), "traces": moves + still,
+                       "data": [_xy(np.concatenate([a[f] for a in arrays])) for arrays in points]
+                       + [{}] * len(still)})  # fmt: skip
+    slider = anim["layout"]["sliders"][0] | {"active": stops.index(shown)}
+    layout = parts.surface["layout"] | axes["layout"] | anim["layout"] | {"sliders": [slider]}
+    return {"data": data, "layout": layout, "frames": frames}
+
+
+def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None, frame: int = 0) -> dict:
+    """The animated map as one Plotly figure dict (`map_parts` then `assemble`)."""
+    return assemble(map_parts(result, arrows=arrows, velocity=velocity), frame)
+
+
+def _play(duration: int) -> dict:
+    return {"frame": {"duration": duration, "redraw": False}, "fromcurrent": True,
+            "transition": {"duration": 0}, "mode": "immediate"}  # fmt: skip
+
+
+def _buttons() -> dict:
+    buttons = [{"label": "▶ Play", "method": "animate", "args": [None, _play(SPEEDS["1×"])]},
+               {"label": "Pause", "method": "animate",
+                "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]}]  # fmt: skip
+    buttons += [{"label": f"▶ {s}", "method": "animate", "args": [None, _play(ms)]} for s, ms in SPEEDS.items()
+                if s != "1×"]  # fmt: skip
+    return {"type": "buttons", "direction": "left", "x": 0.0, "y": -0.2, "xanchor": "left", "yanchor": "top",
+            "pad": {"r": 4, "t": 4}, "showactive": False, "buttons": buttons}  # fmt: skip
+
+
+def _slider(steps: int) -> dict:
+    return {
+        "active": 0, "x": 0.3, "y": -0.2, "len": 0.7, "yanchor": "top", "pad": {"t": 8},
+        "currentvalue": {"prefix": "step ", "visible": True},
+        "steps": [{"label": str(k), "method": "animate",
+                   "args": [[str(k)], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+                                       "transition": {"duration": 0}}]}
+                  for k in scrubber_steps(steps).tolist()],
+    }  # fmt: skip

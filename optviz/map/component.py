@@ -1,0 +1,52 @@
+"""The map's Streamlit mount (UI layer, like `optviz.ui`): registers the component once and
+sends each rerun's message, remembering per session which parts the page holds."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import streamlit as st
+
+from optviz.figures.trajectory import PICKER
+from optviz.map.assets import ensure_plotly_js
+from optviz.map.message import KEEP, message, part_id, remember
+
+_JS = (
+    Path(__file__)
+    .with_name("map.js")
+    .read_text(encoding="utf-8")
+    .replace("__PLOTLY_URL__", ensure_plotly_js())
+    .replace("__PICKER__", str(PICKER))
+    .replace("__KEEP__", str(KEEP))
+)
+_MAP = st.components.v2.component("optviz_map", js=_JS, isolate_styles=False)
+
+
+def _held_key(key: str) -> str:
+    return f"{key}.held"
+
+
+def _forget(key: str) -> None:
+    """The page lacks a part (it was reloaded or evicted it): send every part again."""
+    st.session_state[_held_key(key)] = []
+
+
+def show_map(
+    encoded: Sequence[tuple[str, dict]], frame: int, *, origin: str, key: str, on_start: Callable[[], None]
+) -> None:
+    """Draw the map from its encoded parts (`optviz.map.message.encode`), opening at step
+    ``frame`` (a redraw stays at the shown step while ``frame`` and ``origin`` stay);
+    ``on_start`` runs when a click on the map picks a start point (read it from
+    ``st.session_state[key].start``)."""
+    held = st.session_state.get(_held_key(key), [])
+    msg = message(encoded, frame, held, origin)
+    st.session_state[_held_key(key)] = remember(held, msg)
+    _MAP(key=key, data=msg, on_start_change=on_start, on_missing_change=functools.partial(_forget, key))
+
+
+def show_figure(figure: dict, *, key: str) -> None:
+    """A Plotly figure dict drawn by the same component: one plotly.js per page, redrawn in
+    place when the figure changes."""
+    _MAP(key=key, data={"figure": figure, "rev": part_id(figure)})

@@ -1,0 +1,169 @@
+// The OptViz map: one plotly.js graph kept across reruns and redrawn in place (Plotly.react)
+// from the parts that optviz/map/message.py sends. A part the page already holds travels as
+// its id only. assemble() mirrors optviz.figures.trajectory.assemble (tests compare them).
+const PLOTLY_URL = "__PLOTLY_URL__";
+const PICKER = __PICKER__;
+const KEEP = __KEEP__; // parts kept in this page, at least as many as the server assumes
+const parts = new Map(); // part id -> decoded part; the module is loaded once per page
+let plotly = null;
+
+function loadPlotly() {
+  if (!plotly) {
+    plotly = new Promise((resolve, reject) => {
+      if (window.Plotly) return resolve(window.Plotly);
+      const script = document.createElement("script");
+      script.src = new URL(PLOTLY_URL, document.baseURI).href;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => reject(new Error(`could not load ${script.src}`));
+      document.head.appendChild(script);
+    });
+  }
+  return plotly;
+}
+
+function decode(array) {
+  // {dtype: "f4", bdata, shape: [frames, rows, 2]} -> {rows, values: Float32Array}
+  const bytes = Uint8Array.from(atob(array.bdata), (c) => c.charCodeAt(0));
+  return { rows: array.shape[1], values: new Float32Array(bytes.buffer) };
+}
+
+function keep(id, part) {
+  const moving = {};
+  for (const [name, array] of Object.entries(part.moving || {})) moving[name] = decode(array);
+  const paths = (part.paths || []).map((path) => decode(path).values);
+  parts.delete(id);
+  parts.set(id, { ...part, moving, paths });
+  while (parts.size > KEEP) parts.delete(parts.keys().next().value);
+}
+
+function points(arrays, f) {
+  // The rows of every part at frame f, as plotly.js's x and y arrays.
+  const n = arrays.reduce((sum, a) => sum + a.rows, 0);
+  const x = new Float32Array(n), y = new Float32Array(n);
+  let at = 0;
+  for (const a of arrays) {
+    const start = f * a.rows * 2;
+    for (let r = 0; r < a.rows; r++, at++) {
+      x[at] = a.values[start + 2 * r];
+      y[at] = a.values[start + 2 * r + 1];
+    }
+  }
+  return { x, y };
+}
+
+function tails(paths, steps, length) {
+  // Each path's last `length` steps up to each frame's step, NaN before the start (as
+  // optviz.figures.trajectory.tails): {rows, values} laid out (frames, rows, 2).
+  const rows = paths.length * (length + 1);
+  const values = new Float32Array(steps.length * rows * 2).fill(NaN);
+  steps.forEach((k, f) => {
+    paths.forEach((path, p) => {
+      const last = Math.min(k, path.length / 2 - 1);
+      for (let j = 0; j <= length; j++) {
+        const row = last - length + j;
+        if (row < 0) continue;
+        const at = 2 * (f * rows + p * (length + 1) + j);
+        values[at] = path[2 * row];
+        values[at + 1] = path[2 * row + 1];
+      }
+    });
+  });
+  return { rows, values };
+}
+
+function nearest(stops, k) {
+  // The scrubber position nearest to step k (optviz.figures.frames.frame_step).
+  return stops.reduce((best, s) => (Math.abs(s - k) < Math.abs(best - k) ? s : best), stops[0]);
+}
+
+export function assemble(surface, runs, anim, axes, frame) {
+  const { steps, stops } = anim;
+  const shown = nearest(stops, frame);
+  const at = steps.indexOf(shown);
+  runs = runs.map((run) => ({ ...run, moving: { ...run.moving, tail: tails(run.paths, steps, run.tail) } }));
+  const blocks = [...runs, axes];
+  const data = [...surface.traces];
+  const onMap = data.map((_, i) => i);
+  for (const run of runs) {
+    for (const trace of run.traces) {
+      if (trace.xaxis === "x" && axes.redraw_paths) onMap.push(data.length);
+      data.push(trace);
+    }
+  }
+  const panels = data.map((_, i) => i).filter((i) => !onMap.includes(i));
+  const moves = anim.movers.map((_, j) => data.length + j);
+  const arrays = anim.movers.map((m) => blocks.filter((b) => m.name in b.moving).map((b) => b.moving[m.name]));
+  anim.movers.forEach((m, j) => {
+    const trace = { ...m.trace, ...points(arrays[j], at) };
+    if (m.by_run) {
+      const color = runs.flatMap((run) => Array(run.moving[m.name].rows).fill(run.color));
+      trace.marker = { ...trace.marker, color };
+    }
+    data.push(trace);
+  });
+  const scrubber = new Set(stops);
+  const frames = steps.map((k, f) => {
+    const still = scrubber.has(k) ? onMap.concat(panels) : onMap;
+    return { name: String(k), traces: moves.concat(still),
+             data: arrays.map((a) => points(a, f)).concat(still.map(() => ({}))) };
+  });
+  const slider = { ...anim.layout.sliders[0], active: stops.indexOf(shown) };
+  return { data, layout: { ...surface.layout, ...axes.layout, ...anim.layout, sliders: [slider] }, frames };
+}
+
+async function draw(gd, figure, rev, config) {
+  const Plotly = await loadPlotly();
+  await Plotly.react(gd, { ...figure, config: { displaylogo: false, responsive: true, ...config } });
+  gd.dataset.drawn = rev;
+}
+
+export default function map({ data, parentElement, setTriggerValue }) {
+  let gd = parentElement.querySelector(".js-plotly-plot, .optviz-map");
+  if (!gd) {
+    gd = document.createElement("div");
+    gd.className = "optviz-map";
+    parentElement.appendChild(gd);
+  }
+  gd.optviz = { setTriggerValue }; // the click handler reports through the latest mount
+  if (data.figure) {
+    if (gd.dataset.drawn !== data.rev) draw(gd, data.figure, data.rev, { displayModeBar: false });
+    return;
+  }
+  for (const [id, part] of Object.entries(data.parts)) keep(id, part);
+  const missing = data.order.filter((id) => !parts.has(id));
+  if (missing.length) {
+    setTriggerValue("missing", missing); // the server sends them again
+    return;
+  }
+  if (gd.dataset.wanted === data.rev) return;
+  gd.dataset.wanted = data.rev;
+  performance.mark("optviz-map:received");
+  const [surface, ...runs] = data.order.map((id) => parts.get(id));
+  const axes = runs.pop(), anim = runs.pop();
+  loadPlotly().then(async (Plotly) => {
+    if (gd.dataset.wanted !== data.rev) return; // a newer message came meanwhile
+    if (gd._transitionData && gd._transitionData._frameQueue) {
+      // Stop a running Play where it is. Emptying plotly.js's frame queue ends its loop at
+      // the next animation frame; Plotly.animate(..., {mode: "immediate"}) would reject the
+      // Play button's promise, which plotly.js leaves unhandled (an "undefined" page error).
+      gd._transitionData._frameQueue.length = 0;
+    }
+    // A redraw keeps the step the map shows (where Play, Pause or the scrubber left it),
+    // unless the link asks for another step or the runs start elsewhere.
+    const stay = gd.dataset.step !== undefined && gd.dataset.origin === data.origin;
+    gd.dataset.origin = data.origin;
+    const figure = assemble(surface, runs, anim, axes, stay ? Number(gd.dataset.step) : data.frame);
+    const first = !gd.on;
+    await Plotly.react(gd, { ...figure, config: { displaylogo: false, responsive: true } });
+    gd.dataset.step = figure.layout.sliders[0].steps[figure.layout.sliders[0].active].label;
+    if (first) {
+      gd.on("plotly_click", (event) => {
+        const point = event.points.find((p) => p.curveNumber === PICKER);
+        if (point) gd.optviz.setTriggerValue("start", [point.x, point.y]);
+      });
+      gd.on("plotly_animatingframe", (event) => { gd.dataset.step = event.name; });
+    }
+    gd.dataset.drawn = data.rev;
+    performance.mark("optviz-map:drawn");
+  });
+}

@@ -1,0 +1,99 @@
+"""The map's parts as content-addressed JSON, and the message that sends only new parts.
+
+A part's id is a hash of its JSON, so an unchanged part (the surface, the runs that a
+change did not touch) keeps its id and travels as the id alone once the page holds it.
+The page keeps the last `KEEP` parts it received; the server assumes it holds at most the
+last `SENT` of those it sent (fewer than `KEEP`), and a page that lacks a part asks for it
+(``map.js`` reports ``missing``), after which everything is sent again.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from optviz.figures.style import bdata
+from optviz.figures.trajectory import MapParts, assemble
+
+KEEP = 48  # parts the page keeps
+SENT = 32  # parts the server assumes the page holds (the most recent it sent)
+
+
+def _encoded(array: np.ndarray) -> dict:
+    return bdata(array) | {"shape": list(array.shape)}
+
+
+def decoded_values(value: dict) -> np.ndarray:
+    """A typed array ``{"dtype", "bdata"}`` as NumPy values (flat)."""
+    return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]).newbyteorder("<")).copy()
+
+
+def _decoded(value: dict) -> np.ndarray:
+    return decoded_values(value).reshape(value["shape"])
+
+
+def part_id(part: dict) -> str:
+    return hashlib.blake2b(json.dumps(part, sort_keys=True).encode(), digest_size=8).hexdigest()
+
+
+def _arrays_encoded(part: dict) -> dict:
+    out = part | {"moving": {k: _encoded(v) for k, v in part["moving"].items()}}
+    if "paths" in part:
+        out["paths"] = [_encoded(p) for p in part["paths"]]
+    return out
+
+
+def _arrays_decoded(part: dict) -> dict:
+    out = part | {"moving": {k: _decoded(v) for k, v in part["moving"].items()}}
+    if "paths" in part:
+        out["paths"] = [_decoded(p) for p in part["paths"]]
+    return out
+
+
+def encode(parts: MapParts) -> list[tuple[str, dict]]:
+    """``(id, part)`` for the surface, each run, the animation and the panels' axes, in
+    that order; arrays as float32 ``bdata`` with their shape."""
+    runs = [{k: v for k, v in run.items() if k != "path_points"} for run in parts.runs]
+    out = [{"kind": "surface"} | parts.surface]
+    out += [{"kind": "run"} | _arrays_encoded(run) for run in runs]
+    out += [{"kind": "anim"} | parts.anim, {"kind": "axes"} | _arrays_encoded(parts.axes)]
+    return [(part_id(p), p) for p in out]
+
+
+def message(encoded: Sequence[tuple[str, dict]], frame: int, held: Iterable[str], origin: str = "") -> dict:
+    """What the component receives: the parts' ids in drawing order, the parts not in
+    ``held`` (those the page is taken to hold), the step to open at and a revision. A
+    redraw keeps the step the map shows while ``frame`` and ``origin`` (what the steps
+    are counted from: the start points) stay the same; else it opens at ``frame``."""
+    held = set(held)
+    order = [i for i, _ in encoded]
+    return {"order": order, "parts": {i: p for i, p in encoded if i not in held}, "frame": frame,
+            "origin": f"{frame}|{origin}", "rev": f"{'-'.join(order)}@{frame}"}  # fmt: skip
+
+
+def remember(held: list[str], msg: dict) -> list[str]:
+    """The ids the page holds after ``msg`` (the most recent `SENT`)."""
+    recent = [i for i in held if i not in msg["order"]] + msg["order"]
+    return recent[-SENT:]
+
+
+class Client:
+    """What ``map.js`` does with messages, in Python: keeps parts, reports missing ones,
+    and assembles the figure (used by the tests to read what the page draws)."""
+
+    def __init__(self):
+        self.parts: dict[str, dict] = {}
+
+    def receive(self, msg: dict) -> dict | list[str]:
+        """The figure dict ``msg`` draws, or the ids of the parts this client lacks."""
+        self.parts.update(msg["parts"])
+        missing = [i for i in msg["order"] if i not in self.parts]
+        if missing:
+            return missing
+        surface, *runs, anim, axes = (self.parts[i] for i in msg["order"])
+        parts = MapParts(surface, tuple(_arrays_decoded(r) for r in runs), anim, _arrays_decoded(axes))
+        return assemble(parts, msg["frame"])

@@ -1,0 +1,86 @@
+"""The table under the map: per run and start, the final loss, the distance to the nearest
+known minimum and when it converged or diverged, as the Markdown table the page shows."""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+
+from optviz.engine import Result
+from optviz.figures.frames import MAX_DRAWN
+
+
+def summary_rows(result: Result) -> list[dict]:
+    """One row per run and start: final loss, distance to the nearest known minimum,
+    converged/diverged step. A diverged run is flagged, never silently cut. A run with
+    more than `MAX_DRAWN` starts gets one row: medians, and counts in its status."""
+    rows = []
+    for i, run in enumerate(result.runs):
+        if len(run.trajectories) > MAX_DRAWN:
+            rows.append(_cloud_row(i, run))
+            continue
+        for j, t in enumerate(run.trajectories):
+            label = run.run.label if len(run.trajectories) == 1 else f"{run.run.label} (start {j + 1})"
+            rows.append({
+                "run": f"{i + 1}. {label}",
+                "final loss": float(t.loss[-1]) if len(t.loss) else None,
+                "distance to nearest minimum": t.final_distance,
+                "converged at step": t.converged_at,
+                "diverged at step": t.diverged_at,
+                "status": "⚠ diverged" if t.diverged_at is not None
+                else "✓ converged" if t.converged_at is not None else "not converged",
+            })  # fmt: skip
+    return rows
+
+
+_MARKDOWN_ESCAPES = str.maketrans({c: "\\" + c for c in "\\|*_$[]<>`"})
+
+
+def cell(value) -> str:
+    """A summary cell as the page shows it: 4 significant digits, an em dash for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value).translate(_MARKDOWN_ESCAPES)
+
+
+def summary_table(rows: list[dict]) -> str:
+    """`summary_rows` as a Markdown table, numbers right-aligned.
+
+    The page shows this, not ``st.dataframe``/``st.table``: those load Apache Arrow,
+    which sets ``Symbol.isConcatSpreadable`` on its classes, and from then on V8 takes
+    its slow path for every ``Array.prototype.concat`` on the page. plotly.js concats
+    in every animation frame (``findArrayAttributes`` per trace), so one Arrow table
+    slowed 6 runs × 2,000 steps from ~48 to ~30 frames/s (headless Chromium)."""
+    if not rows:
+        return ""
+    names = list(rows[0])
+    numeric = [all(isinstance(r[n], (int, float)) or r[n] is None for r in rows) for n in names]
+    lines = ["| " + " | ".join(names) + " |", "|" + "|".join("---:" if num else ":---" for num in numeric) + "|"]
+    lines += ["| " + " | ".join(cell(r[n]) for n in names) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _cloud_row(i: int, run) -> dict:
+    trajs = run.trajectories
+    conv = [t.converged_at for t in trajs if t.converged_at is not None]
+    div = [t.diverged_at for t in trajs if t.diverged_at is not None]
+    dist = [t.final_distance for t in trajs if t.final_distance is not None and t.diverged_at is None]
+    losses = [float(t.loss[-1]) for t in trajs if t.diverged_at is None and len(t.loss)]
+
+    def median(values):
+        return float(np.median(values)) if values else None
+
+    return {
+        "run": f"{i + 1}. {run.run.label} ({len(trajs)} starts, medians)",
+        "final loss": median(losses),
+        "distance to nearest minimum": median(dist),
+        "converged at step": None if not conv else round(median(conv)),
+        "diverged at step": None if not div else min(div),
+        "status": f"{len(conv)} of {len(trajs)} converged" + (f", ⚠ {len(div)} diverged" if div else ""),
+    }
+
+
+def device_note(result: Result) -> str:
+    return f"Computed with JAX {jax.__version__} on {result.device} (float64)."
