@@ -14,6 +14,7 @@ import streamlit as st
 from optviz import Scenario, export, simulate
 from optviz.engine import Result, Sweep, velocities
 from optviz.figures import PrebuiltFigure, frame_step, schedule_figure, surface_figure, trajectory_figure
+from optviz.literal import markdown_text
 from optviz.presets import Verdict, preset_for
 from optviz.scenario import encode_query
 from optviz.sweep_figures import basin_figure, sweep_figure
@@ -92,10 +93,10 @@ if parse_qs(link) != {k: st.query_params.get_all(k) for k in st.query_params}:
     st.query_params.from_dict(parse_qs(link))
 
 for notice in st.session_state.notices:
-    st.warning(f"Link fixed: {notice}", icon="🔧")
+    st.warning(f"Link fixed: {markdown_text(notice)}", icon="🔧")
 for fix in fixes:
     if not fix.startswith(("f=", "domain=")):  # those are shown at the formula box
-        st.info(fix, icon="ℹ️")
+        st.info(markdown_text(fix), icon="ℹ️")
 
 explorer, gallery_tab = st.tabs(list(PAGE_LABELS.values()), key="page", on_change="rerun")
 with gallery_tab:

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from PIL import Image
 
 from optviz.engine import Result, Trajectory, bucket
+from optviz.literal import clip, markdown_text, plotly_text
 from optviz.schedules import multipliers
 from surfaces.core import Surface
 
@@ -346,7 +347,7 @@ def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None, fr
     steps_axis = {"range": [0, scenario.steps], "anchor": "y", "domain": [0.71, 1.0]}
     layout = {
         "height": 620, "margin": {"l": 50, "r": 20, "t": 40, "b": 40}, "uirevision": scenario.surface,
-        "title": {"text": f"{surface.title}: {surface.note}", "font": {"size": 14}, "x": 0.01},
+        "title": {"text": plotly_text(f"{surface.title}: {clip(surface.note, 100)}"), "font": {"size": 14}, "x": 0.01},
         "legend": {"orientation": "h", "y": -0.12, "x": 0},
         "xaxis": _MAP_AXIS | {"range": [x0, x1], "domain": [0.0, 0.55], "anchor": "y", "title": {"text": "x"}},
         "yaxis": _MAP_AXIS | {"range": [y0, y1], "domain": [0.0, 1.0], "anchor": "x", "title": {"text": "y"}},
@@ -453,16 +454,13 @@ def summary_rows(result: Result) -> list[dict]:
     return rows
 
 
-_MARKDOWN_ESCAPES = str.maketrans({c: "\\" + c for c in "\\|*_$[]<>`"})
-
-
 def cell(value) -> str:
     """A summary cell as the page shows it: 4 significant digits, an em dash for none."""
     if value is None:
         return "—"
     if isinstance(value, float):
         return f"{value:.4g}"
-    return str(value).translate(_MARKDOWN_ESCAPES)
+    return markdown_text(str(value))
 
 
 def summary_table(rows: list[dict]) -> str:
