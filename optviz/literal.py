@@ -39,10 +39,13 @@ def clip(value: object, limit: int = MAX_SHOWN) -> str:
     >>> clip("x" * 100, 10)
     'xxxxxxxxx…'
     """
-    text = "".join(
-        c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _HIDDEN else c for c in str(value)
-    )
+    shown = str(value)[: limit + 1]  # an escape only lengthens: the rest cannot be shown
+    text = "".join(_visible(c) for c in shown)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _visible(char: str) -> str:
+    return char.encode("unicode_escape").decode("ascii") if unicodedata.category(char) in _HIDDEN else char
 
 
 def markdown_text(text: str) -> str:

@@ -2,7 +2,8 @@
 
 Every value that enters a `Scenario` passes through `coerce`, which returns the nearest
 valid value and, when it had to change anything, a human-readable warning naming the
-offending text (shortened by `optviz.literal.clip`). `fmt` writes the canonical text back; ``coerce(p, fmt(v)) == v``.
+offending text (shortened by `optviz.literal.clip`). `fmt` writes the canonical text
+back; ``coerce(p, fmt(v)) == v``.
 """
 
 from __future__ import annotations
