@@ -22,6 +22,7 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from optviz.engine import Result
 from optviz.figures import COLORS, drawn, frame_step, map_image, row_at, trajectory_figure
+from optviz.literal import clip, html_text
 from optviz.schedules import SCHEDULES
 
 SIZE = (960, 540)  # 16:9, for slides
@@ -37,7 +38,7 @@ _LOSS_BOX = (_MAP + 2 * _PAD + 10, 330, SIZE[0] - 2 * _PAD, SIZE[1] - 30)  # lef
 def html(result: Result, *, arrows: bool = False, frame: int = 0) -> str:
     """The app's animated figure as one self-contained HTML page (plotly.js inlined)."""
     fig = trajectory_figure(result, arrows=arrows, frame=frame)
-    title = f"OptViz: {result.scenario.to_query()}"
+    title = html_text(f"OptViz: {clip(result.scenario.to_query())}")
     page = pio.to_html(fig, include_plotlyjs=True, full_html=True, validate=False, auto_play=False,
                        config={"displaylogo": False}, default_width="100%", default_height="620px")  # fmt: skip
     return page.replace("<head>", f"<head><title>{title}</title>", 1)

@@ -2,7 +2,8 @@
 
 Every value that enters a `Scenario` passes through `coerce`, which returns the nearest
 valid value and, when it had to change anything, a human-readable warning naming the
-offending text. `fmt` writes the canonical text back; ``coerce(p, fmt(v)) == v``.
+offending text (shortened by `optviz.literal.clip`). `fmt` writes the canonical text
+back; ``coerce(p, fmt(v)) == v``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
+from optviz.literal import clip
 from surfaces.core import Number, Param
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -36,7 +38,7 @@ def coerce(p: Param, text: str, where: str = "") -> tuple[Number, str | None]:
 
     Unparsable or non-finite text gives the default; out-of-range numbers are clamped.
     """
-    label = f"{where}{p.name}={text}"
+    label = f"{where}{p.name}={clip(text)}"
     text = text.strip().replace(" ", "+")  # a raw "1e+5" arrives as "1e 5" in a query
     if p.kind == "bool":
         low = text.lower()
@@ -73,10 +75,10 @@ def parse_assignments(specs: Iterable[Param], text: str, where: str = "") -> tup
         name, sep, raw = item.partition("=")
         name = name.strip()
         if not sep:
-            warnings.append(f"{where}'{item}' is not name=value; ignored")
+            warnings.append(f"{where}'{clip(item)}' is not name=value; ignored")
         elif name not in by_name:
             known = ", ".join(by_name) or "none"
-            warnings.append(f"{where}unknown parameter '{name}' ignored (known: {known})")
+            warnings.append(f"{where}unknown parameter '{clip(name)}' ignored (known: {known})")
         elif name in seen:
             warnings.append(f"{where}{name} is given more than once; using the first")
         else:

@@ -14,7 +14,8 @@ makes. ``opt`` and ``start`` repeat, one per optimizer run and start point.
 
 `Scenario.from_query` reads any text (bare query or whole URL) and never raises: it
 returns the nearest valid scenario plus a human-readable warning for each value it had
-to fix. ``Scenario.from_query(s.to_query()).scenario == s`` for every valid scenario.
+to fix (each quoted value shortened by `optviz.literal.clip`).
+``Scenario.from_query(s.to_query()).scenario == s`` for every valid scenario.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import NamedTuple
 from urllib.parse import quote, unquote_plus
 
 from optviz.conventions import CONVENTIONS, Unavailable, resolve
+from optviz.literal import clip
 from optviz.optimizers import OPTIMIZERS
 from optviz.params import coerce, fmt, fmt_assignments, parse_assignments
 from optviz.schedules import SCHEDULES
@@ -268,7 +270,7 @@ def _pick(registry: Mapping[str, object], text: str, what: str, default: str, wa
         return name, params
     close = difflib.get_close_matches(name, list(registry), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    warnings.append(f"unknown {what} '{name}'{hint}; using {default}")
+    warnings.append(f"unknown {what} '{clip(name)}'{hint}; using {default}")
     return None, ""
 
 
@@ -281,7 +283,7 @@ def _parse_starts(values: list[str], domain, warnings: list[str]) -> list[tuple[
     for text in coords:
         parts = text.split(",")
         if len(parts) != 2:
-            warnings.append(f"start={text} is not x,y; ignored")
+            warnings.append(f"start={clip(text)} is not x,y; ignored")
             continue
         point = []
         for axis, part, (lo, hi) in zip("xy", parts, domain, strict=True):
@@ -303,16 +305,16 @@ def _parse(text: str, ignore: frozenset[str]) -> Parsed:
         if not values:
             return None
         if len(values) > 1:
-            warnings.append(f"{key} is given {len(values)} times; using the first ({key}={values[0]})")
+            warnings.append(f"{key} is given {len(values)} times; using the first ({key}={clip(values[0])})")
         return values[0]
 
     for key in fields:
         if key not in _SINGLE_KEYS + _MULTI_KEYS and key not in ignore:
-            warnings.append(f"unknown parameter '{key}' ignored")
+            warnings.append(f"unknown parameter '{clip(key)}' ignored")
 
     version = single("v")
     if version is not None and version != str(VERSION):
-        warnings.append(f"link version v={version} is not supported; reading it as v={VERSION}")
+        warnings.append(f"link version v={clip(version)} is not supported; reading it as v={VERSION}")
 
     surface_name, surface_text = "rosenbrock", ""
     if (raw := single("surface")) is not None:
@@ -328,7 +330,7 @@ def _parse(text: str, ignore: frozenset[str]) -> Parsed:
         if raw.lower() in CONVENTIONS:
             convention = raw.lower()
         else:
-            warnings.append(f"conv={raw} is not one of {', '.join(CONVENTIONS)}; using optax")
+            warnings.append(f"conv={clip(raw)} is not one of {', '.join(CONVENTIONS)}; using optax")
     runs = []
     opt_values = fields.get("opt", [])
     if len(opt_values) > MAX_RUNS:
@@ -421,10 +423,10 @@ def _parse_custom(surface: str, formula: str | None, domain: str | None, warning
             edges = check_domain((numbers[:2], numbers[2:]))
         except (ValueError, FormulaError) as err:
             message = str(err) if isinstance(err, FormulaError) else "the domain is four numbers: x0,x1,y0,y1"
-            warnings.append(f"domain={domain}: {message}; using {','.join(fmt(v) for e in edges for v in e)}")
+            warnings.append(f"domain={clip(domain)}: {message}; using {','.join(fmt(v) for e in edges for v in e)}")
     try:
         custom_surface(formula, edges)
     except FormulaError as err:
-        warnings.append(f"f={formula}: {err}; using f={DEFAULT_FORMULA}")
+        warnings.append(f"f={clip(formula)}: {err}; using f={DEFAULT_FORMULA}")
         formula = DEFAULT_FORMULA
     return formula, edges

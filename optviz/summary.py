@@ -8,6 +8,7 @@ import numpy as np
 
 from optviz.engine import Result
 from optviz.figures.frames import MAX_DRAWN
+from optviz.literal import markdown_text
 
 
 def summary_rows(result: Result) -> list[dict]:
@@ -33,16 +34,13 @@ def summary_rows(result: Result) -> list[dict]:
     return rows
 
 
-_MARKDOWN_ESCAPES = str.maketrans({c: "\\" + c for c in "\\|*_$[]<>`"})
-
-
 def cell(value) -> str:
     """A summary cell as the page shows it: 4 significant digits, an em dash for none."""
     if value is None:
         return "—"
     if isinstance(value, float):
         return f"{value:.4g}"
-    return str(value).translate(_MARKDOWN_ESCAPES)
+    return markdown_text(str(value))
 
 
 def summary_table(rows: list[dict]) -> str:

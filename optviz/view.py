@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 from urllib.parse import parse_qs
 
+from optviz.literal import clip
 from optviz.params import coerce, fmt
 from optviz.scenario import MAX_RUNS, MAX_STEPS, Scenario
 from surfaces.core import Param
@@ -70,7 +71,7 @@ class View:
         def first(key: str) -> str | None:
             values = fields.get(key)
             if values and len(values) > 1:
-                warnings.append(f"{key} is given {len(values)} times; using the first ({key}={values[0]})")
+                warnings.append(f"{key} is given {len(values)} times; using the first ({key}={clip(values[0])})")
             return values[0].strip() if values else None
 
         view = cls()
@@ -81,7 +82,7 @@ class View:
             if value.lower() in choices:
                 view = replace(view, **{key: value.lower()})
             else:
-                warnings.append(f"{key}={value} is not one of {', '.join(choices)}; using {getattr(view, key)}")
+                warnings.append(f"{key}={clip(value)} is not one of {', '.join(choices)}; using {getattr(view, key)}")
         for spec in (ARROWS, replace(FRAME, hi=steps), replace(RUN, hi=runs - 1)):
             value = first(spec.name)
             if value is not None:
@@ -100,9 +101,9 @@ def _sweep_range(view: View, text: str) -> tuple[View, str | None]:
     try:
         lo, hi = (float(v) for v in text.split(","))
     except ValueError:
-        return view, f"sweep={text} is not two numbers LO,HI; using {fmt(view.sweep[0])},{fmt(view.sweep[1])}"
+        return view, f"sweep={clip(text)} is not two numbers LO,HI; using {fmt(view.sweep[0])},{fmt(view.sweep[1])}"
     if not (lo_lim <= lo and hi <= hi_lim and hi - lo >= 0.5):
-        return view, (f"sweep={text} must satisfy {fmt(lo_lim)} ≤ LO, HI ≤ {fmt(hi_lim)}, HI − LO ≥ 0.5; "
+        return view, (f"sweep={clip(text)} must satisfy {fmt(lo_lim)} ≤ LO, HI ≤ {fmt(hi_lim)}, HI − LO ≥ 0.5; "
                       f"using {fmt(view.sweep[0])},{fmt(view.sweep[1])}")  # fmt: skip
     return replace(view, sweep=(lo, hi)), None
 

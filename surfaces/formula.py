@@ -3,7 +3,8 @@
 The text is parsed (never evaluated) and every node is checked against a short list:
 numbers, the names ``x``, ``y``, ``pi`` and ``e``, ``+ - * / ** ^`` (``^`` means power),
 unary signs, parentheses and calls of whitelisted functions by name. Anything else —
-attributes, subscripts, lambdas, comprehensions, keywords, strings, unknown names — is
+attributes, subscripts, lambdas, comprehensions, keywords, strings, unknown names, and
+comments or line breaks (text the tree would not hold but a title would show) — is
 rejected with a `FormulaError` naming the problem and its column. The checked tree is
 compiled into nested closures over ``jax.numpy``, so ``jax.grad`` differentiates it.
 Nothing is computed in Python: ``9**9**9**9`` becomes ``inf`` in float64, not a hang.
@@ -70,6 +71,9 @@ def _parse(text: str) -> ast.Expression:
         raise FormulaError(f"the formula has {len(text)} characters; at most {MAX_CHARS} are allowed")
     if not text.strip():
         raise FormulaError("the formula is empty; write an expression in x and y, e.g. x**2 + y**2")
+    for i, ch in enumerate(text):  # text the tree never holds, yet titles and links would show
+        if ch == "#" or not ch.isprintable():
+            raise FormulaError(f"{ch!r} at column {i + 1} is not allowed: a formula is one line, without comments")
     try:
         return ast.parse(text.strip().replace("^", "**"), mode="eval")
     except SyntaxError as err:
@@ -99,13 +103,13 @@ def _check(tree: ast.Expression, text: str) -> None:
             visit(node.operand, depth + 1)
         elif isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-                raise FormulaError(f"{node.value!r}{where} is not a number")
+                raise FormulaError(f"{repr(node.value)[:40]}{where} is not a number")
         elif isinstance(node, ast.Name):
             if node.id not in VARIABLES and node.id not in CONSTANTS:
-                raise FormulaError(f"unknown name '{node.id}'{where}; use x, y, pi, e or a function call")
+                raise FormulaError(f"unknown name '{node.id[:40]}'{where}; use x, y, pi, e or a function call")
         elif isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-                name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)[:40]
+                name = (node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func))[:40]
                 raise FormulaError(f"unknown function '{name}'{where}; allowed: {', '.join(FUNCTIONS)}")
             if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
                 raise FormulaError(f"{node.func.id}(){where} takes plain arguments only")

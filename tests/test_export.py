@@ -61,7 +61,7 @@ def test_mp4_is_an_h264_movie():
 
 def test_html_embeds_plotly_and_the_figure():
     page = export.html(result(), frame=30)
-    assert "<title>OptViz: v=1&surface=quadratic" in page
+    assert "<title>OptViz: v=1&amp;surface=quadratic" in page
     assert "Plotly.newPlot" in page and "plotly.js v" in page  # the library itself, inline
     assert 'src="http' not in page  # nothing loaded from the network
     frames = json.loads(re.search(r"Plotly\.addFrames\([^,]+,\s*(\[.*?\])\);", page, re.S).group(1))

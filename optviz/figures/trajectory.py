@@ -35,6 +35,7 @@ from optviz.figures.frames import (
 )
 from optviz.figures.map_image import map_background
 from optviz.figures.style import COLORS, bdata
+from optviz.literal import clip, plotly_text
 
 PATH_POINTS = 60_000  # full-path points drawn in all; paths of a big cloud are thinned
 PATH_REDRAW = 20_000  # full paths up to this many points in all are redrawn in every frame
@@ -189,7 +190,7 @@ def surface_part(result: Result) -> dict:
                   "sizing": "stretch", "layer": "below", "xanchor": "left", "yanchor": "top"}  # fmt: skip
     layout = {
         "height": 620, "margin": {"l": 50, "r": 20, "t": 40, "b": 40}, "uirevision": scenario.surface,
-        "title": {"text": f"{surface.title}: {surface.note}", "font": {"size": 14}, "x": 0.01},
+        "title": {"text": plotly_text(f"{surface.title}: {clip(surface.note, 100)}"), "font": {"size": 14}, "x": 0.01},
         "legend": {"orientation": "h", "y": -0.12, "x": 0}, "images": [background],
         "xaxis": _MAP_AXIS | {"range": [x0, x1], "domain": [0.0, 0.55], "anchor": "y", "title": {"text": "x"}},
         "yaxis": _MAP_AXIS | {"range": [y0, y1], "domain": [0.0, 1.0], "anchor": "x", "title": {"text": "y"}},

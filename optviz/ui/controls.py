@@ -14,6 +14,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from optviz import view
 from optviz.conventions import CONVENTIONS, TITLES, available, resolve
+from optviz.literal import markdown_text
 from optviz.optimizers import OPTIMIZERS
 from optviz.presets import PRESETS
 from optviz.scenario import CUSTOM, DEFAULT_RUNS, MAX_RUNS, MAX_STEPS, SEED, OptRun, Scenario
@@ -156,7 +157,7 @@ def custom_controls(side) -> Surface:
     parsed = scenario_from_widgets(st.session_state)
     for problem in parsed.warnings:
         if problem.startswith(("f=", "domain=")):
-            side.error(problem, icon="✏️")
+            side.error(markdown_text(problem), icon="✏️")
     return parsed.scenario.surface_def
 
 
