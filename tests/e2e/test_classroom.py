@@ -1,0 +1,116 @@
+"""The app as a class meets it: what visitors see of Streamlit's chrome, and the map's
+pieces at a projector's, a desktop's and a phone's size, read from the boxes the browser
+drew (not pixels)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from optviz import Scenario, simulate
+from optviz.figures import trajectory_figure
+from tests.e2e.conftest import ARTIFACTS, MAP, chromium
+from tests.e2e.test_browser import ready
+
+SIZES = [(1280, 720), (1500, 1100), (390, 844)]
+RUNS = ["sgd:lr=0.001", "momentum:lr=0.001", "adam:lr=0.05", "nesterov:lr=0.001", "rmsprop:lr=0.01",
+        "adagrad:lr=0.1", "adamw:lr=0.05", "sgd:lr=0.0005"]  # fmt: skip
+BOXES = """(chart) => { const gd = document.querySelector(chart);
+    const box = (e) => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+    const all = (selector) => [...gd.querySelectorAll(selector)].map(box);
+    return {figure: box(gd), title: all('.g-gtitle')[0], colorbar: all('.colorbar')[0],
+            legend: [...gd.querySelectorAll('.legend .traces')].map((e) => [e.textContent, box(e)]),
+            buttons: all('.updatemenu-button'), slider: all('.slider-group')[0], subplots: all('.nsewdrag')}; }"""
+
+
+def overlap(a, b) -> bool:
+    return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+
+
+def holds(drawn, expected) -> bool:
+    """``drawn`` has every value of ``expected`` (plotly.js fills in the rest of a layout)."""
+    if isinstance(expected, dict):
+        return isinstance(drawn, dict) and all(holds(drawn.get(k), v) for k, v in expected.items())
+    if isinstance(expected, list):
+        return isinstance(drawn, list) and len(drawn) == len(expected) and all(map(holds, drawn, expected))
+    return drawn == expected
+
+
+def union(boxes):
+    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
+
+
+def test_visitors_see_no_deploy_button_or_developer_menu(app, page):
+    """`.streamlit/config.toml` (client.toolbarMode = "viewer"): the served page has the
+    viewer's menu only, even on localhost, where Streamlit shows developers more."""
+    page.goto(app)
+    ready(page)
+    assert page.get_by_test_id("stAppDeployButton").count() == 0
+    assert page.get_by_role("button", name="Deploy").count() == 0
+    page.get_by_test_id("stMainMenu").click()
+    page.get_by_test_id("stMainMenuList").wait_for()
+    items = page.evaluate("""() => [...document.querySelectorAll('[data-testid^="stMainMenuItem-"]')]
+        .map((e) => e.dataset.testid.replace('stMainMenuItem-', ''))""")
+    assert items and set(items) <= {"print", "recordScreencast", "about"}, items
+    text = page.get_by_test_id("stMainMenuList").inner_text()
+    assert "Rerun" not in text and "Clear cache" not in text and "Settings" not in text
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_piece_of_the_map_is_visible_and_apart(app, playwright, size):
+    """With 1 to 8 runs, every legend entry, Play/Pause, the scrubber, the map with its
+    colour bar and both panels are drawn inside the figure and the window's width, and
+    no two of them overlap; on a phone the map, loss and lr panels stack, each usable."""
+    narrow = size[0] < 700
+    with chromium(playwright, size) as context:
+        page = context.new_page()
+        for n in (1, 4, 8):
+            link = "&".join(f"opt={o}" for o in RUNS[:n])
+            page.goto(f"{app}/?{link}")
+            ready(page)
+            boxes = page.evaluate(BOXES, MAP)
+            names = [name for name, _ in boxes["legend"]]
+            runs = Scenario.from_query(link).scenario.runs
+            assert names == ["known minima", *(r.label for r in runs)]
+            pieces = {f"legend: {name}": box for name, box in boxes["legend"]}
+            pieces |= {"buttons": union(boxes["buttons"]), "scrubber": boxes["slider"], "title": boxes["title"],
+                       "colour bar": boxes["colorbar"]}  # fmt: skip
+            pieces |= dict(zip(("map", "loss panel", "lr panel"), boxes["subplots"], strict=True))
+            left, top, right, bottom = boxes["figure"]
+            inside = [left - 0.5, top - 0.5, min(right, size[0]) + 0.5, bottom + 0.5]
+            for what, box in pieces.items():
+                assert union([box, inside]) == inside, f"{what} is outside the figure at {size} with {n} runs"
+            for (a, box_a), (b, box_b) in itertools.combinations(pieces.items(), 2):
+                assert not overlap(box_a, box_b), f"{a} overlaps {b} at {size} with {n} runs"
+            map_box, loss, lr = boxes["subplots"]
+            if narrow:  # stacked, each at least 200 px wide
+                assert map_box[3] < loss[1] and loss[3] < lr[1]
+                assert min(b[2] - b[0] for b in (map_box, loss, lr)) >= 200 and map_box[3] - map_box[1] >= 280
+            else:  # side by side
+                assert map_box[2] < loss[0] and loss[3] < lr[1]
+            page.screenshot(path=ARTIFACTS / f"map-{n}-runs-{size[0]}x{size[1]}.png")
+
+
+def test_the_narrow_layout_follows_the_width_and_equals_the_servers(app, page):
+    """map.js picks the narrow layout under 700 px, also when a window is resized, and
+    lays it out as `trajectory.assemble(..., narrow=True)` does."""
+    link = "surface=himmelblau&opt=nesterov:lr=0.003&opt=rmsprop:lr=0.02&steps=300"
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{app}/?{link}")
+    ready(page)
+    result = simulate(Scenario.from_query(link).scenario)
+    keys = ("height", "margin", "legend", "title", "coloraxis", "xaxis", "yaxis", "xaxis2", "yaxis2", "xaxis3",
+            "yaxis3", "updatemenus")  # fmt: skip
+    read = f"(c) => {{ const l = document.querySelector(c)._fullLayout; return {list(keys)}.map((k) => l[k]); }}"
+    for width, narrow in ((1280, False), (390, True), (1280, False)):
+        page.set_viewport_size({"width": width, "height": 844})
+        page.wait_for_function(f"(chart) => document.querySelector(chart).dataset.narrow === '{str(narrow).lower()}'",
+                               arg=MAP)  # fmt: skip
+        page.wait_for_timeout(300)
+        expected = trajectory_figure(result, narrow=narrow)["layout"]
+        drawn = dict(zip(keys, page.evaluate(read, MAP), strict=True))
+        for key in keys:
+            assert holds(drawn[key], expected[key]), key
+        slider = page.evaluate("(chart) => document.querySelector(chart)._fullLayout.sliders[0]", MAP)
+        assert {k: slider[k] for k in ("x", "y", "len")} == {k: expected["sliders"][0][k] for k in ("x", "y", "len")}
