@@ -14,6 +14,7 @@ import streamlit as st
 from optviz import Scenario, export, simulate
 from optviz.engine import Result, Sweep, velocities
 from optviz.figures import frame_step, map_parts, schedule_figure, surface_figure
+from optviz.figures.map_layout import NORMAL, PRESENT
 from optviz.figures.sweep import basin_figure, sweep_figure
 from optviz.literal import markdown_text
 from optviz.map.component import show_figure, show_map
@@ -23,6 +24,7 @@ from optviz.scenario import encode_query
 from optviz.sweeps import Basins, basin_map, lr_sweeps
 from optviz.ui.controls import load_link, sidebar, start_from_click
 from optviz.ui.panels import basin_panel, export_menu, gallery, share, summary, sweep_panel
+from optviz.ui.present import projector
 from optviz.ui.state import PAGE_LABELS, VIEW_LABELS, scenario_from_widgets, view_from_widgets
 from optviz.view import link as view_link
 
@@ -35,9 +37,10 @@ def run_scenario(query: str) -> Result:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def map_encoded(query: str, arrows: bool) -> list[tuple[str, dict]]:
+def map_encoded(query: str, arrows: bool, present: bool = False) -> list[tuple[str, dict]]:
     result = run_scenario(query)
-    return encode(map_parts(result, arrows=arrows, velocity=velocities(result) if arrows else None))
+    size = PRESENT if present else NORMAL  # projector mode: larger text, lines and markers
+    return encode(map_parts(result, arrows=arrows, velocity=velocities(result) if arrows else None, size=size))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -79,6 +82,7 @@ def current_link() -> str:
 # --- state from the link, once per session ------------------------------------------------
 if "n_runs" not in st.session_state:
     load_link(current_link())
+projector(st.session_state.get("present", False))
 
 # --- sidebar --------------------------------------------------------------------------------
 surface, schedule_slot = sidebar()
@@ -129,7 +133,7 @@ with explorer:
         elif shown.view == "basins":
             basin_panel(scenario, *basin_view(query, shown.run))
         else:
-            show_map(map_encoded(query, shown.arrows), shown.frame, origin=str(hash(scenario.starts)),
+            show_map(map_encoded(query, shown.arrows, shown.present), shown.frame, origin=str(hash(scenario.starts)),
                      key="map", on_start=start_from_click)  # fmt: skip
             st.caption(
                 "Click on the map to start the runs there."

@@ -9,6 +9,8 @@ Link keys (all optional, defaults omitted from canonical links)::
     frame=K        the map opens at step K (snapped to the nearest animation frame)
     sweep=LO,HI    the sweep's lr range, as log10 (default -5,1)
     run=K          the run (0-based) whose basin map is shown
+    present=1      projector mode: no sidebar or Streamlit chrome, larger text, lines
+                   and markers (for 1280×720)
 
 `View.from_query` never raises: a bad value falls back to the default with a warning,
 like `Scenario.from_query`. A link is ``scenario.to_query() + view.to_query()``.
@@ -31,7 +33,8 @@ SWEEP_LIMITS = (-6.0, 1.0)  # log10 of the lr's own range
 FRAME = Param("frame", 0, 0, MAX_STEPS, kind="int", help="the step the map opens at")
 ARROWS = Param("arrows", False, 0, 1, kind="bool", help="direction arrows at each head")
 RUN = Param("run", 0, 0, MAX_RUNS - 1, kind="int", help="the run whose basin map is shown")
-KEYS = ("page", "view", "arrows", "frame", "sweep", "run")
+PRESENT = Param("present", False, 0, 1, kind="bool", help="projector mode")
+KEYS = ("page", "view", "arrows", "frame", "sweep", "run", "present")
 
 
 class ParsedView(NamedTuple):
@@ -49,15 +52,18 @@ class View:
     frame: int = 0
     sweep: tuple[float, float] = (-5.0, 1.0)
     run: int = 0
+    present: bool = False
 
     def to_query(self) -> str:
-        """``&page=...&view=...&arrows=1&frame=K``, defaults left out ('' for the default view)."""
+        """``&page=...&view=...&arrows=1&frame=K…&present=1``, defaults left out ('' for the
+        default view)."""
         named = (("page", self.page, "explorer"), ("view", self.view, "2d"))
         items = [(k, v) for k, v, default in named if v != default]
         items += [("arrows", "1")] if self.arrows else []
         items += [("frame", str(self.frame))] if self.frame else []
         items += [("sweep", f"{fmt(self.sweep[0])},{fmt(self.sweep[1])}")] if self.sweep != View.sweep else []
         items += [("run", str(self.run))] if self.run else []
+        items += [("present", "1")] if self.present else []
         return "".join(f"&{k}={v}" for k, v in items)
 
     @classmethod
@@ -83,7 +89,7 @@ class View:
                 view = replace(view, **{key: value.lower()})
             else:
                 warnings.append(f"{key}={clip(value)} is not one of {', '.join(choices)}; using {getattr(view, key)}")
-        for spec in (ARROWS, replace(FRAME, hi=steps), replace(RUN, hi=runs - 1)):
+        for spec in (ARROWS, replace(FRAME, hi=steps), replace(RUN, hi=runs - 1), PRESENT):
             value = first(spec.name)
             if value is not None:
                 parsed, warning = coerce(spec, value)

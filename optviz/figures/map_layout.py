@@ -2,9 +2,9 @@
 the subplots, the legend, Play/Pause and the scrubber.
 
 Two layouts: *wide* (the map left, the loss and lr panels right) and *narrow*, for
-containers under `NARROW` pixels (phones: map, loss and lr panels stacked), which the
-browser picks by the map's width; and two sizes of text, lines and markers: `NORMAL`,
-and `PRESENT` for a projector at 1280×720.
+maps narrower than `Size.wide_min` pixels (phones: map, loss and lr panels stacked),
+which the browser picks by the map's width; and two sizes of text, lines and markers:
+`NORMAL`, and `PRESENT` for a projector at 1280×720 (the sidebar closed).
 
 plotly.js places the legend, the buttons and the scrubber in fractions of the plot
 area's height below it; they stay apart when that height is fixed (`Size.plot`, or the
@@ -23,15 +23,15 @@ from dataclasses import dataclass
 
 from optviz.literal import clip, plotly_text
 
-NARROW = 700  # px: a map narrower than this gets the narrow layout (map.js decides)
-_WIDE_MIN, _NARROW_MIN = NARROW, 300  # the narrowest plot each layout is drawn at (px)
+_NARROW_MIN = 300  # px: the narrowest map the narrow layout is drawn at
 _MARGIN = {"l": 60, "r": 20}
 _CHAR = 0.62  # a wide character's width in a font's size (Open Sans, digits and 'm')
 
 
 @dataclass(frozen=True)
 class Size:
-    """Text, line and marker sizes (px), and the wide layout's plot-area height."""
+    """Text, line and marker sizes (px), the wide layout's plot-area height, and the
+    narrowest map (px) drawn in the wide layout (map.js draws narrower ones narrow)."""
 
     font: int = 12
     title: int = 14
@@ -39,14 +39,15 @@ class Size:
     head: int = 11
     tail: int = 4
     plot: int = 480
+    wide_min: int = 700
 
 
 NORMAL = Size()
-PRESENT = Size(font=17, title=20, path=3.0, head=17, tail=6, plot=360)
+PRESENT = Size(font=16, title=19, path=3.0, head=17, tail=6, plot=300, wide_min=1000)
 
 # The narrow stack, top to bottom (px): the map, its x axis, the loss panel, a gap, the
 # lr panel. Domains are fractions of the plot area, from its bottom.
-_MAP_H, _MAP_AXIS, _PANEL_H, _GAP = 320, 50, 150, 24
+_MAP_H, _MAP_AXIS, _PANEL_H, _GAP = 320, 66, 150, 24
 _NARROW_PLOT = _MAP_H + _MAP_AXIS + 2 * _PANEL_H + _GAP
 
 
@@ -77,8 +78,8 @@ def colorbars(label: str, size: Size) -> tuple[dict, dict]:
 def title_lines(title: str, note: str, size: Size, *, narrow: bool) -> list[str]:
     """The map's title (the surface and its teaching note), wrapped to the narrowest
     width of the layout: plotly.js does not wrap text. At most 4 lines."""
-    width = (_NARROW_MIN if narrow else _WIDE_MIN) - _MARGIN["l"] - _MARGIN["r"]
-    per_line = max(20, int(width / (0.55 * size.title)))
+    width = (_NARROW_MIN if narrow else size.wide_min) - _MARGIN["l"] - _MARGIN["r"]
+    per_line = max(20, int(width / (0.5 * size.title)))  # 0.47 em a character, measured
     lines = textwrap.wrap(f"{title}: {clip(note, 160)}", per_line)
     return lines[:3] + ([clip(" ".join(lines[3:]), per_line)] if len(lines) > 3 else [])
 
@@ -94,7 +95,7 @@ def title(title: str, note: str, size: Size, *, narrow: bool) -> dict:
 def per_row(entries: Sequence[str], size: Size, *, narrow: bool) -> int:
     """Legend entries to a row: as many of the longest as fit at the layout's narrowest
     plot width (a symbol of 40 px, then the text)."""
-    width = (_NARROW_MIN if narrow else _WIDE_MIN) - _MARGIN["l"] - _MARGIN["r"]
+    width = (_NARROW_MIN if narrow else size.wide_min) - _MARGIN["l"] - _MARGIN["r"]
     longest = 40 + _CHAR * size.font * max((len(e) for e in entries), default=1)
     return max(1, min(len(entries), int(width // longest)))
 
@@ -110,14 +111,14 @@ def _placed(entries: Sequence[str], title_rows: int, size: Size, narrow: bool) -
     plot = _NARROW_PLOT if narrow else size.plot
     row = math.ceil(1.4 * size.font + 12)  # an entry's height and the gap between rows (29 px at 12 px)
     top = 16 + title_rows * (size.title + 6)
-    axis = 2 * size.font + 26  # tick labels and the axis title below the plot
+    axis = round(2.4 * size.font + 30)  # tick labels and the axis title below the plot (59 px at 12 px)
     n = per_row(entries, size, narrow=narrow)
     legend_h = math.ceil(len(entries) / n) * row
     buttons_h, slider_h = size.font + 22, 3 * size.font + 34
     controls = axis + legend_h + 8  # from the plot's bottom to the buttons' top
     slider_top = controls + (buttons_h + 6 if narrow else 0)
     # wide: the scrubber right of the four buttons (21 font sizes wide) at the narrowest plot
-    slider_x = 0 if narrow else (21 * size.font + 16) / (_WIDE_MIN - _MARGIN["l"] - _MARGIN["r"])
+    slider_x = 0 if narrow else (21 * size.font + 16) / (size.wide_min - _MARGIN["l"] - _MARGIN["r"])
     bottom = slider_top + slider_h + 4
     layout = {
         "height": top + plot + bottom,

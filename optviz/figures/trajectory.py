@@ -59,7 +59,8 @@ class MapParts:
     ``anim``: ``{"steps", "stops", "movers", "layout"}``: depends on the steps only.
     ``axes``: ``{"layout", "moving", "redraw_paths"}``: the panels' axes and step lines,
     and where everything goes (`optviz.figures.map_layout`): it depends on every run.
-    ``surface`` and ``axes`` also carry ``narrow``: what the narrow layout changes.
+    ``surface`` and ``axes`` also carry ``narrow``: what the narrow layout changes, which
+    a map narrower than ``axes["wide_min"]`` pixels takes.
     ``moving`` maps a mover's name to an array ``(frames, rows, 2)``: its points at every
     frame step; a mover's trace shows the rows of every part that has it, runs first.
     """
@@ -297,7 +298,7 @@ def axes_part(result: Result, runs: Sequence[dict], size: Size = NORMAL) -> dict
     entries += ["known minima"] if surface.minima(dict(result.scenario.surface_params)) else []
     rows = tuple(len(title_lines(surface.title, surface.note, size, narrow=n)) for n in (False, True))
     wide, narrow = placement(entries, rows, size)
-    return {"layout": merged(layout, wide), "narrow": narrow, "moving": moving,
+    return {"layout": merged(layout, wide), "narrow": narrow, "wide_min": size.wide_min, "moving": moving,
             "redraw_paths": sum(r["path_points"] for r in runs) <= PATH_REDRAW}  # fmt: skip
 
 

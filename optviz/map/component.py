@@ -9,7 +9,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from optviz.figures.map_layout import NARROW
 from optviz.figures.trajectory import PICKER
 from optviz.map.assets import ensure_plotly_js
 from optviz.map.message import KEEP, message, part_id, remember
@@ -21,7 +20,6 @@ _JS = (
     .replace("__PLOTLY_URL__", ensure_plotly_js())
     .replace("__PICKER__", str(PICKER))
     .replace("__KEEP__", str(KEEP))
-    .replace("__NARROW__", str(NARROW))
 )
 _MAP = st.components.v2.component("optviz_map", js=_JS, isolate_styles=False)
 

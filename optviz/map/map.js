@@ -4,7 +4,6 @@
 const PLOTLY_URL = "__PLOTLY_URL__";
 const PICKER = __PICKER__;
 const KEEP = __KEEP__; // parts kept in this page, at least as many as the server assumes
-const NARROW = __NARROW__; // a map narrower than this (px) takes the parts' narrow layout
 const parts = new Map(); // part id -> decoded part; the module is loaded once per page
 let plotly = null;
 
@@ -140,7 +139,7 @@ export default function map(args) {
     gd.className = "optviz-map";
     parentElement.appendChild(gd);
   }
-  // The click handler reports through the latest mount; a width crossing NARROW draws it again.
+  // The click handler reports through the latest mount; a width crossing wide_min draws it again.
   gd.optviz = { setTriggerValue, again: () => { delete gd.dataset.wanted; map(args); } };
   if (data.figure) {
     if (gd.dataset.drawn !== data.rev) draw(gd, data.figure, data.rev, { displayModeBar: false });
@@ -169,7 +168,8 @@ export default function map(args) {
     // unless the link asks for another step or the runs start elsewhere.
     const stay = gd.dataset.step !== undefined && gd.dataset.origin === data.origin;
     gd.dataset.origin = data.origin;
-    const narrow = gd.clientWidth < NARROW;
+    gd.dataset.wideMin = axes.wide_min; // a map narrower than this (px) takes the narrow layout
+    const narrow = gd.clientWidth < axes.wide_min;
     gd.dataset.narrow = narrow;
     const figure = assemble(surface, runs, anim, axes, stay ? Number(gd.dataset.step) : data.frame, narrow);
     const first = !gd.on;
@@ -185,7 +185,7 @@ export default function map(args) {
       });
       gd.on("plotly_animatingframe", (event) => { gd.dataset.step = event.name; });
       new ResizeObserver(() => {
-        if (String(gd.clientWidth < NARROW) !== gd.dataset.narrow) gd.optviz.again();
+        if (String(gd.clientWidth < Number(gd.dataset.wideMin)) !== gd.dataset.narrow) gd.optviz.again();
       }).observe(gd);
     }
     gd.dataset.drawn = data.rev;

@@ -21,7 +21,13 @@ BOXES = """(chart) => { const gd = document.querySelector(chart);
     const all = (selector) => [...gd.querySelectorAll(selector)].map(box);
     return {figure: box(gd), title: all('.g-gtitle')[0], colorbar: all('.colorbar')[0],
             legend: [...gd.querySelectorAll('.legend .traces')].map((e) => [e.textContent, box(e)]),
-            buttons: all('.updatemenu-button'), slider: all('.slider-group')[0], subplots: all('.nsewdrag')}; }"""
+            buttons: all('.updatemenu-button'), slider: all('.slider-group')[0], subplots: all('.nsewdrag'),
+            axis_titles: all('.g-xtitle, .g-x3title')}; }"""
+SIZES_DRAWN = """([chart, name]) => { const gd = document.querySelector(chart);
+    const markers = gd._fullData.filter((t) => t.mode === 'markers' && typeof t.marker.size === 'number');
+    return [gd._fullLayout.legend.font.size,
+            gd._fullData.filter((t) => t.name === name && t.mode === 'lines').map((t) => t.line.width),
+            Math.max(...markers.map((t) => t.marker.size))]; }"""
 
 
 def overlap(a, b) -> bool:
@@ -77,6 +83,7 @@ def test_every_piece_of_the_map_is_visible_and_apart(app, playwright, size):
             pieces |= {"buttons": union(boxes["buttons"]), "scrubber": boxes["slider"], "title": boxes["title"],
                        "colour bar": boxes["colorbar"]}  # fmt: skip
             pieces |= dict(zip(("map", "loss panel", "lr panel"), boxes["subplots"], strict=True))
+            pieces |= dict(zip(("map's x title", "lr panel's step title"), boxes["axis_titles"], strict=True))
             left, top, right, bottom = boxes["figure"]
             inside = [left - 0.5, top - 0.5, min(right, size[0]) + 0.5, bottom + 0.5]
             for what, box in pieces.items():
@@ -114,3 +121,33 @@ def test_the_narrow_layout_follows_the_width_and_equals_the_servers(app, page):
             assert holds(drawn[key], expected[key]), key
         slider = page.evaluate("(chart) => document.querySelector(chart)._fullLayout.sliders[0]", MAP)
         assert {k: slider[k] for k in ("x", "y", "len")} == {k: expected["sliders"][0][k] for k in ("x", "y", "len")}
+
+
+@pytest.mark.parametrize("n", [1, 8])
+def test_projector_mode_fits_1280x720_with_larger_marks_and_lr_reachable(app, playwright, n):
+    """``present=1``: no sidebar, menu or explorer controls; larger text, lines and
+    markers; Play/Pause, the scrubber and every legend entry inside a 1280×720 window;
+    the sidebar's » button still opens each run's lr, and a new lr redraws the map."""
+    with chromium(playwright, (1280, 720)) as context:
+        page = context.new_page()
+        page.goto(f"{app}/?{'&'.join(f'opt={o}' for o in RUNS[:n])}&present=1")
+        ready(page)
+        assert "present=1" in page.url
+        for hidden in ("stMainMenu", "stToolbarActions"):
+            assert not page.get_by_test_id(hidden).is_visible()
+        sidebar = page.get_by_test_id("stSidebar").bounding_box()
+        assert sidebar is None or sidebar["x"] + sidebar["width"] <= 0  # collapsed, off the screen
+        assert not page.locator(".st-key-view").is_visible() and page.get_by_role("tab", name="Gallery").is_visible()
+        boxes = page.evaluate(BOXES, MAP)
+        for box in [union(boxes["buttons"]), boxes["slider"], *(b for _, b in boxes["legend"])]:
+            assert 0 <= box[1] and box[3] <= 720 and 0 <= box[0] and box[2] <= 1280, box
+        drawn = page.evaluate(SIZES_DRAWN, [MAP, "sgd lr=0.001"])
+        assert drawn == [16, [3, 3, 3], 17]  # path, loss, lr: map_layout.PRESENT (NORMAL: 12 px, 1.5 px, 11 px)
+        page.screenshot(path=ARTIFACTS / f"projector-{n}-runs-1280x720.png")
+        page.get_by_test_id("stExpandSidebarButton").click()
+        box = page.locator(".st-key-run0-sgd-lr input")
+        box.fill("0.0005")
+        box.press("Enter")
+        page.wait_for_function("""(chart) => document.querySelector(chart)._fullData
+            .some((t) => t.name === 'sgd lr=0.0005' && t.line && t.line.width === 3)""", arg=MAP)  # fmt: skip
+        assert "present=1" in page.url
