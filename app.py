@@ -75,6 +75,11 @@ def exported(kind: str, query: str, arrows: bool, frame: int) -> bytes:
     return export.png(result, frame or None) if kind == "png" else getattr(export, kind)(result)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)  # the gallery's pictures, ~50 KB each
+def thumbnail(query: str) -> bytes:
+    return export.thumbnail(simulate(Scenario.from_query(query).scenario))
+
+
 def current_link() -> str:
     return encode_query((k, v) for k in st.query_params for v in st.query_params.get_all(k))
 
@@ -107,7 +112,7 @@ for fix in fixes:
 explorer, gallery_tab = st.tabs(list(PAGE_LABELS.values()), key="page", on_change="rerun")
 with gallery_tab:
     if gallery_tab.open:
-        gallery()
+        gallery(thumbnail)
 with explorer:
     if explorer.open:
         result = run_scenario(query)

@@ -1,16 +1,22 @@
-"""The app as a class meets it: what visitors see of Streamlit's chrome, and the map's
+"""The app as a class meets it: what visitors see of Streamlit's chrome, the map's
 pieces at a projector's, a desktop's and a phone's size, read from the boxes the browser
-drew (not pixels)."""
+drew (not pixels), projector mode and the gallery's pictures."""
 
 from __future__ import annotations
 
+import io
 import itertools
+import time
 
+import numpy as np
 import pytest
+from PIL import Image
 
-from optviz import Scenario, simulate
+from optviz import Scenario, export, simulate
+from optviz.export import THUMBNAIL
 from optviz.figures import trajectory_figure
-from tests.e2e.conftest import ARTIFACTS, MAP, chromium
+from optviz.presets import PRESETS
+from tests.e2e.conftest import ARTIFACTS, MAP, chromium, measure
 from tests.e2e.test_browser import ready
 
 SIZES = [(1280, 720), (1500, 1100), (390, 844)]
@@ -41,6 +47,10 @@ def holds(drawn, expected) -> bool:
     if isinstance(expected, list):
         return isinstance(drawn, list) and len(drawn) == len(expected) and all(map(holds, drawn, expected))
     return drawn == expected
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
 def union(boxes):
@@ -151,3 +161,30 @@ def test_projector_mode_fits_1280x720_with_larger_marks_and_lr_reachable(app, pl
         page.wait_for_function("""(chart) => document.querySelector(chart)._fullData
             .some((t) => t.name === 'sgd lr=0.0005' && t.line && t.line.width === 3)""", arg=MAP)  # fmt: skip
         assert "present=1" in page.url
+
+
+def test_the_gallery_shows_a_picture_of_each_preset(app, playwright):
+    """Each card shows its preset's final step as `export.thumbnail` draws it (the same
+    bytes); the gallery's time to drawn is printed for a first and a second visit."""
+    for visit in ("first", "second"):
+        with chromium(playwright, (1500, 1100)) as context:
+            page = context.new_page()
+            started = time.perf_counter()
+            page.goto(f"{app}/?page=gallery")
+            page.wait_for_function(
+                """(n) => { const images = [...document.querySelectorAll('[data-testid="stImage"] img')];
+                    return images.length === n && images.every((i) => i.complete && i.naturalWidth > 0); }""",
+                arg=len(PRESETS), timeout=180_000)  # fmt: skip
+            measure(f"gallery: link opened to {len(PRESETS)} pictures drawn ({visit} visit)",
+                    time.perf_counter() - started, "s")  # fmt: skip
+            if visit == "first":
+                page.screenshot(path=ARTIFACTS / "gallery.png")
+                sources = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stImage"] img')]
+                    .map((i) => [i.naturalWidth, i.naturalHeight, i.src])""")
+                cards = list(PRESETS.values())
+                by_column = [preset for column in range(3) for preset in cards[column::3]]  # the page's order
+                for preset, (width, height, src) in zip(by_column, sources, strict=True):
+                    assert (width, height) == THUMBNAIL
+                    expected = export.thumbnail(simulate(preset.scenario))
+                    shown, drawn = (pixels(png) for png in (page.request.get(src).body(), expected))
+                    assert np.array_equal(shown, drawn), (preset.slug, (shown != drawn).any(axis=2).mean())
