@@ -21,7 +21,7 @@ from typing import NamedTuple
 from urllib.parse import parse_qs
 
 from optviz.literal import clip
-from optviz.params import coerce, fmt
+from optviz.params import coerce, first_value, fmt
 from optviz.scenario import MAX_RUNS, MAX_STEPS, Scenario
 from surfaces.core import Param
 
@@ -69,10 +69,8 @@ class View:
         warnings: list[str] = []
 
         def first(key: str) -> str | None:
-            values = fields.get(key)
-            if values and len(values) > 1:
-                warnings.append(f"{key} is given {len(values)} times; using the first ({key}={clip(values[0])})")
-            return values[0].strip() if values else None
+            value = first_value(fields, key, warnings)
+            return value.strip() if value is not None else None
 
         view = cls()
         for key, choices in (("page", PAGES), ("view", VIEWS)):
