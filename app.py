@@ -6,8 +6,6 @@ link), then figure builders from `optviz.figures`. All computation lives in `opt
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -15,9 +13,9 @@ from optviz import Scenario, export, simulate
 from optviz.engine import Result, Sweep, velocities
 from optviz.figures import PrebuiltFigure, frame_step, schedule_figure, surface_figure, trajectory_figure
 from optviz.presets import Verdict, preset_for
-from optviz.scenario import encode_query
 from optviz.sweep_figures import basin_figure, sweep_figure
 from optviz.sweeps import Basins, basin_map, lr_sweeps
+from optviz.ui.address import current_link, navigated, show_link
 from optviz.ui.controls import load_link, sidebar, start_from_click
 from optviz.ui.panels import basin_panel, export_menu, gallery, share, summary, sweep_panel
 from optviz.ui.state import PAGE_LABELS, VIEW_LABELS, scenario_from_widgets, view_from_widgets
@@ -69,12 +67,8 @@ def exported(kind: str, query: str, arrows: bool, frame: int) -> bytes:
     return export.png(result, frame or None) if kind == "png" else getattr(export, kind)(result)
 
 
-def current_link() -> str:
-    return encode_query((k, v) for k in st.query_params for v in st.query_params.get_all(k))
-
-
-# --- state from the link, once per session ------------------------------------------------
-if "n_runs" not in st.session_state:
+# --- state from the link, once per session and on Back/Forward ---------------------------------
+if "run_ids" not in st.session_state or navigated():
     load_link(current_link())
 
 # --- sidebar --------------------------------------------------------------------------------
@@ -88,8 +82,7 @@ shown = view_from_widgets(st.session_state)
 link = view_link(scenario, shown)
 schedule_slot.plotly_chart(schedule_figure(scenario.schedule, dict(scenario.schedule_params), scenario.steps),
                            key="schedule_preview", width="stretch", config={"displayModeBar": False})  # fmt: skip
-if parse_qs(link) != {k: st.query_params.get_all(k) for k in st.query_params}:
-    st.query_params.from_dict(parse_qs(link))
+show_link(link)
 
 for notice in st.session_state.notices:
     st.warning(f"Link fixed: {notice}", icon="🔧")
