@@ -47,9 +47,9 @@ def exponent(page, run: int = 0) -> float:
 
 def settle(page) -> None:
     """Idle: the script has stopped and stays stopped for a moment."""
-    for _ in range(3):
+    for _ in range(2):
         ready(page)
-        page.wait_for_timeout(400)
+        page.wait_for_timeout(300)
 
 
 def test_fast_presses_typing_and_runs_lose_nothing(app, context):
