@@ -6,8 +6,6 @@ link), then figure builders from `optviz.figures`. All computation lives in `opt
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -19,8 +17,8 @@ from optviz.literal import markdown_text
 from optviz.map.component import show_figure, show_map
 from optviz.map.message import encode
 from optviz.presets import Verdict, preset_for
-from optviz.scenario import encode_query
 from optviz.sweeps import Basins, basin_map, lr_sweeps
+from optviz.ui.address import current_link, navigated, show_link
 from optviz.ui.controls import load_link, sidebar, start_from_click
 from optviz.ui.panels import basin_panel, export_menu, gallery, share, summary, sweep_panel
 from optviz.ui.state import PAGE_LABELS, VIEW_LABELS, scenario_from_widgets, view_from_widgets
@@ -72,12 +70,8 @@ def exported(kind: str, query: str, arrows: bool, frame: int) -> bytes:
     return export.png(result, frame or None) if kind == "png" else getattr(export, kind)(result)
 
 
-def current_link() -> str:
-    return encode_query((k, v) for k in st.query_params for v in st.query_params.get_all(k))
-
-
-# --- state from the link, once per session ------------------------------------------------
-if "n_runs" not in st.session_state:
+# --- state from the link, once per session and on Back/Forward ---------------------------------
+if "run_ids" not in st.session_state or navigated():
     load_link(current_link())
 
 # --- sidebar --------------------------------------------------------------------------------
@@ -91,8 +85,7 @@ shown = view_from_widgets(st.session_state)
 link = view_link(scenario, shown)
 with schedule_slot:
     show_figure(schedule_figure(scenario.schedule, scenario.schedule_params, scenario.steps), key="schedule_preview")
-if parse_qs(link) != {k: st.query_params.get_all(k) for k in st.query_params}:
-    st.query_params.from_dict(parse_qs(link))
+show_link(link)
 
 for notice in st.session_state.notices:
     st.warning(f"Link fixed: {markdown_text(notice)}", icon="🔧")
