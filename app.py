@@ -109,7 +109,7 @@ with explorer:
             (st.success if holds else st.error)(
                 f"**{preset.title}.** {preset.claim}  \n{'✓ Holds' if holds else '✗ Does not hold'}: {evidence}"
             )
-        controls = st.columns([5, 2, 2, 2, 2], vertical_alignment="center")
+        controls = st.columns([4.2, 2.2, 1.6, 1.7, 1.5], vertical_alignment="center")
         controls[0].radio("view", list(VIEW_LABELS.values()), key="view", horizontal=True,
                           label_visibility="collapsed")  # fmt: skip
         controls[1].checkbox("direction arrows", key="arrows", disabled=shown.view != "2d",

@@ -168,7 +168,7 @@ def test_code_holds_only_numbers_and_known_names(framework):
     code = scenario_code(scenario)
     allowed = {"jax", "jnp", "optax", "keras", "torch", "math", "os", "f", "x", "y", "xy", "t", "grad", "step",
                "state", "updates", "path", "optimizer", "scheduler", "learning_rate", "Schedule", "self", "print",
-               "range", "min", "max", "abs", "lambda", "noisy", "key", "count", "schedule"}  # fmt: skip
+               "range", "min", "max", "abs", "lambda", "noisy", "key", "count", "schedule", "float"}  # fmt: skip
     names = {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
     assert names <= allowed
     strings = {n.value for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
