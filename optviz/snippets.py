@@ -337,9 +337,9 @@ def keras_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> li
     if loop:
         g = "noisy(xy.value, t)" if _noise(scenario) else "grad(xy.value)"
         body += ["", "", *_loop_intro(scenario, "keras"), *_jax_loss(scenario), *_jax_noise(scenario), "",
-                 f"xy = keras.Variable({_start(scenario)})", "path = [xy.numpy().tolist()]",
+                 f"xy = keras.Variable({_start(scenario)})", "path = [xy.value.tolist()]",
                  f"for t in range({scenario.steps}):", f"    optimizer.apply_gradients([({g}, xy)])",
-                 "    path.append(xy.numpy().tolist())", f"print(path[-1]){expected}"]  # fmt: skip
+                 "    path.append(xy.value.tolist())", f"print(path[-1]){expected}"]  # fmt: skip
         imports = ["import os", "", 'os.environ["KERAS_BACKEND"] = "jax"  # the loop takes gradients with JAX',
                    "import jax", "import jax.numpy as jnp", "import keras"]  # fmt: skip
         setup = ['jax.config.update("jax_enable_x64", True)', 'keras.config.set_floatx("float64")']

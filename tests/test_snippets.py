@@ -11,6 +11,7 @@ import ast
 import os
 import re
 import time
+from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
@@ -260,7 +261,7 @@ def test_the_exported_page_holds_the_code():
 def test_the_code_panel_shows_each_run_for_the_chosen_framework():
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file("app.py", default_timeout=120)
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=120)
     at.query_params["conv"] = "keras"
     at.query_params["opt"] = ["adam:lr=0.01", "sgd:lr=0.001"]
     at.query_params["surface"] = "booth"
@@ -268,10 +269,10 @@ def test_the_code_panel_shows_each_run_for_the_chosen_framework():
     scenario = Scenario.from_query("conv=keras&surface=booth&opt=adam:lr=0.01&opt=sgd:lr=0.001").scenario
     result = simulate(scenario)
     shown = [c.value for c in at.code if c.language == "python"]
-    assert shown == [run_code(scenario, i, "keras", result=result) for i in range(2)]
+    assert shown == [run_code(scenario, i, "keras", result=result).rstrip() for i in range(2)]  # as st.code shows it
     at.radio(key="code_framework.keras").set_value("pytorch").run()
     at.checkbox(key="code_loop").set_value(False).run()
     shown = [c.value for c in at.code if c.language == "python"]
-    assert shown == [run_code(scenario, i, "pytorch", loop=False) for i in range(2)]
+    assert shown == [run_code(scenario, i, "pytorch", loop=False).rstrip() for i in range(2)]
     assert "torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.0, nesterov=False)" in shown[1]
     assert not at.exception
