@@ -20,7 +20,7 @@ from optviz.presets import Verdict, preset_for
 from optviz.sweeps import Basins, basin_map, lr_sweeps
 from optviz.ui.address import current_link, navigated, show_link
 from optviz.ui.controls import load_link, sidebar, start_from_click
-from optviz.ui.panels import basin_panel, export_menu, gallery, share, summary, sweep_panel
+from optviz.ui.panels import basin_panel, code_menu, export_menu, gallery, share, summary, sweep_panel
 from optviz.ui.state import PAGE_LABELS, VIEW_LABELS, scenario_from_widgets, view_from_widgets
 from optviz.view import link as view_link
 
@@ -105,7 +105,7 @@ with explorer:
             (st.success if holds else st.error)(
                 f"**{preset.title}.** {preset.claim}  \n{'✓ Holds' if holds else '✗ Does not hold'}: {evidence}"
             )
-        controls = st.columns([5, 2, 2, 2], vertical_alignment="center")
+        controls = st.columns([4.2, 2.2, 1.6, 1.7, 1.5], vertical_alignment="center")
         controls[0].radio("view", list(VIEW_LABELS.values()), key="view", horizontal=True,
                           label_visibility="collapsed")  # fmt: skip
         controls[1].checkbox("direction arrows", key="arrows", disabled=shown.view != "2d",
@@ -115,6 +115,8 @@ with explorer:
             share(query, shown, scenario.steps)
         with controls[3]:
             export_menu(lambda kind: exported(kind, query, shown.arrows, shown.frame))
+        with controls[4]:
+            code_menu(scenario, result)
         if shown.view == "3d":
             st.plotly_chart(surface_view(query), key="surface3d", width="stretch")
         elif shown.view == "sweep":
