@@ -17,6 +17,7 @@ RUN pip install --no-cache-dir -r requirements.txt \
     && useradd --create-home --uid 10001 optviz
 
 COPY app.py ./
+COPY .streamlit ./.streamlit
 COPY optviz ./optviz
 COPY surfaces ./surfaces
 

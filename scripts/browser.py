@@ -79,6 +79,16 @@ def wait_ready(page, timeout_ms: int = 60_000) -> None:
 
 
 @contextlib.contextmanager
+def headless(playwright):
+    """One headless Chromium; each ``new_context()`` of it is a fresh profile (own cookies)."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@contextlib.contextmanager
 def chromium(playwright, viewport=(1500, 1100)):
     """A fresh headless Chromium context (new, empty profile)."""
     with tempfile.TemporaryDirectory() as profile:
