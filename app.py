@@ -16,6 +16,7 @@ from optviz.figures.sweep import basin_figure, sweep_figure
 from optviz.literal import markdown_text
 from optviz.map.component import show_figure, show_map
 from optviz.map.message import encode
+from optviz.memo import Memo, limit_arenas
 from optviz.presets import Verdict, preset_for
 from optviz.sweeps import Basins, basin_map, lr_sweeps
 from optviz.ui.address import current_link, navigated, show_link
@@ -27,9 +28,15 @@ from optviz.view import link as view_link
 st.set_page_config(page_title="OptViz: see how optimizers learn", page_icon="📉", layout="wide")
 
 
-@st.cache_data(max_entries=8, show_spinner=False)  # a Result is ≤ 64 MB (MAX_RECORDED_ROWS)
+@st.cache_resource(show_spinner=False)
+def results() -> Memo[Result]:
+    """Results by canonical link, shared by all sessions, ≤ 128 MB (a Result is ≤ 56 MB)."""
+    limit_arenas(2)
+    return Memo(lambda query: simulate(Scenario.from_query(query).scenario), max_bytes=128 * 2**20)
+
+
 def run_scenario(query: str) -> Result:
-    return simulate(Scenario.from_query(query).scenario)
+    return results()(query)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -86,7 +86,7 @@ def _outcome(ok, hit, xp=jnp):
     return div, xp.where(conv < div, conv, NEVER).astype(xp.int32)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=32)  # a compiled kernel holds ~2.4 MB (measured): ≤ ~80 MB in all
 def _kernel(surface: Surface, build, static: tuple, length: int, record: bool, over: str):
     """Compile-once function for one structure: runs ``n <= length`` steps (``n`` traced),
     batched over ``over``: ``"starts"`` maps over (start, index), ``"lrs"`` over the
@@ -260,12 +260,17 @@ def _trajectories(scenario: Scenario, run: OptRun) -> tuple[Trajectory, ...]:
         kernel(starts, np.arange(padded, dtype=np.int32), np.int32(scenario.seed), np.float64(lr), *shared)
     )
     n = scenario.steps
+    # Only the real starts' real rows are kept (the kernel's buffers are padded to
+    # buckets: up to 2.2x larger), one copy per field that the trajectories view.
+    out = {key: np.ascontiguousarray(out[key][:count, : n + 1]) for key in ("path", "loss", "grad")}
+    lrs = lr * shared.mults[:n]  # one array per run, viewed by every start
+    with np.errstate(all="ignore"):  # rows after a divergence may overflow: they are cut
+        updates = np.diff(out["path"], axis=1)
+        flags = _status(out["path"], out["loss"], out["grad"], shared.box, shared.minima, shared.tol, np)
+    outcomes = _outcome(*flags, np)
     trajectories = []
     for i, start in enumerate(scenario.starts):
-        with np.errstate(all="ignore"):  # rows after a divergence may overflow: they are cut
-            recorded = (out[key][i, : n + 1] for key in ("path", "loss", "grad"))
-            flags = _status(*recorded, shared.box, shared.minima, shared.tol, np)
-        div, conv = (int(k) for k in _outcome(*flags, np))
+        div, conv = int(outcomes[0][i]), int(outcomes[1][i])
         rows = n + 1 if div == NEVER else div
         path = out["path"][i, :rows]
         steps = max(rows - 1, 0)
@@ -276,8 +281,8 @@ def _trajectories(scenario: Scenario, run: OptRun) -> tuple[Trajectory, ...]:
                 path=path,
                 loss=out["loss"][i, :rows],
                 grad=out["grad"][i, :steps],
-                update=np.diff(path, axis=0),
-                lr=lr * shared.mults[:steps],
+                update=updates[i, :steps],
+                lr=lrs[:steps],
                 diverged_at=None if div == NEVER else div,
                 converged_at=None if conv == NEVER else conv,
                 nearest_minimum=minimum,
