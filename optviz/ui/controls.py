@@ -90,6 +90,13 @@ def lr_from_sweep() -> None:
             return
 
 
+def lr_from_drag() -> None:
+    """A released lr slider of the drag view sets that run's lr to the one it shows."""
+    released = st.session_state.drag_map.lr
+    if released:
+        set_lr(int(released[0]), float(released[1]))
+
+
 def add_run() -> None:
     i = st.session_state.n_runs
     if i < MAX_RUNS:
