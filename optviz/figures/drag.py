@@ -212,10 +212,4 @@ def drag_figure(scenario: Scenario, families: list[tuple[Family, int]]) -> dict:
                    "title": {"text": f"loss after {scenario.steps} steps"}},
         "sliders": sliders, "meta": {"cells": cells},
     }  # fmt: skip
-    # Every frame also redraws the still traces ({}): plotly.js loses the drawing handle of
-    # a trace that a frame did not redraw (see `optviz.figures.trajectory.assemble`).
-    for frame in frames:
-        still = [t for t in range(len(data)) if t not in frame["traces"]]
-        frame["traces"] = frame["traces"] + still
-        frame["data"] = frame["data"] + [{}] * len(still)
     return {"data": data, "layout": layout, "frames": frames}
