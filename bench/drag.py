@@ -40,9 +40,10 @@ FRAMES = """(chart) => { const gd = document.querySelector(chart); window.__drag
 
 
 def slider_rail(page, chart: str, index: int = 0) -> dict:
-    """The bounding box of slider ``index``'s rail on the page."""
-    return page.locator(f"{chart} .slider-container .slider-group").nth(index).locator(
-        ".slider-rail-rect").bounding_box()  # fmt: skip
+    """The bounding box of slider ``index``'s rail, scrolled into the viewport."""
+    rail = page.locator(f"{chart} .slider-container .slider-group").nth(index).locator(".slider-rail-rect")
+    rail.scroll_into_view_if_needed()
+    return rail.bounding_box()
 
 
 def drag_to(page, chart: str, fraction: float, index: int = 0, release: bool = True) -> None:
