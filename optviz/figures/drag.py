@@ -130,8 +130,8 @@ def _loss_range(families: list[tuple[Family, int]]) -> list[float]:
 def _run_traces(i: int, label: str, color: str, first: dict, lr: float, loss_range) -> list[dict]:
     data = _member_data(first, lr, loss_range)
     styles = [
-        _trace("", mode="lines+markers", line={"color": color, "width": 2}, marker={"size": 3, "color": color},
-               name=label, showlegend=True, legendgroup=str(i), hoverinfo="skip"),
+        _trace("", mode="lines", line={"color": color, "width": 2}, name=label, showlegend=True,
+               legendgroup=str(i), hoverinfo="skip"),
         _trace("", mode="markers", legendgroup=str(i), hovertemplate="end (%{x:.4g}, %{y:.4g})<extra></extra>",
                marker={"size": 12, "color": color, "line": {"color": "white", "width": 1.5}}),
         _trace("", mode="markers", legendgroup=str(i), hovertemplate="left the map here<extra></extra>",
