@@ -107,7 +107,7 @@ def test_the_window_crosses_the_closed_form_bounds_and_marks_them():
     scenario = Scenario.from_query(QUERY).scenario
     families = lr_families(scenario)
     figure = drag_figure(scenario, families)
-    bounds = {t["text"][1]: t["x"][0] for t in figure["data"] if t.get("mode") == "lines+text"}
+    bounds = {t["text"][-1]: t["x"][0] for t in figure["data"] if t.get("mode") == "lines+text"}
     assert bounds == {"2/h = 2": 2.0, "2(1+β)/((1+2β)h) = 1.357": pytest.approx(2 * 1.9 / 2.8)}
     for (f, _), bound in zip(families, (2.0, 2 * 1.9 / 2.8), strict=True):
         diverged = f.diverged_at >= 0  # theory and engine agree across the window (just above the

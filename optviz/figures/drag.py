@@ -33,7 +33,7 @@ CELLS = 500  # grid cells across the map: about its width in pixels in a 1280-px
 MAX_POINTS = 64_000  # drawn points of all frames together: a coarser grid beyond (bumpy surfaces)
 MIN_CELLS = 100
 LOSS_FLOOR = 1e-20  # the loss axes stop here
-SLIDER_ROW = 60  # px per run's slider under the plot
+SLIDER_ROW = 75  # px per run's slider under the plot
 _FRAME = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
 _TRACES = ("path", "head", "exit", "loss", "final")  # per run, in this order
 
@@ -153,10 +153,11 @@ def _final_curve(f: Family, color: str, i: int) -> dict:
 def _bound_traces(scenario: Scenario, loss_range) -> list[dict]:
     """A dotted vertical line at each run's closed-form stability bound, labelled."""
     out = []
-    for i, (formula, value) in stability_bounds(scenario).items():
+    for j, (i, (formula, value)) in enumerate(stability_bounds(scenario).items()):
         color = COLORS[i % len(COLORS)]
-        ys = [10 ** loss_range[0], 10 ** loss_range[1]]
-        out.append(_trace("3", x=[value, value], y=ys, mode="lines+text", text=["", f"{formula} = {value:.4g}"],
+        low, high = loss_range
+        ys = [10**low, 10**high, 10 ** (high - (0.5 + j) * (high - low) / 8)]  # labels one under another
+        out.append(_trace("3", x=[value] * 3, y=ys, mode="lines+text", text=["", "", f"{formula} = {value:.4g}"],
                           textposition="bottom left", textfont={"color": color, "size": 11}, hoverinfo="skip",
                           line={"color": color, "width": 1.5, "dash": "dot"}))  # fmt: skip
     return out
