@@ -12,15 +12,16 @@ import streamlit as st
 from optviz import Scenario, export, simulate
 from optviz.engine import Result, Sweep, velocities
 from optviz.figures import frame_step, map_parts, schedule_figure, surface_figure
+from optviz.figures.drag import drag_figure
 from optviz.figures.sweep import basin_figure, sweep_figure
 from optviz.literal import markdown_text
 from optviz.map.component import show_figure, show_map
 from optviz.map.message import encode
 from optviz.memo import Memo, limit_arenas
 from optviz.presets import Verdict, preset_for
-from optviz.sweeps import Basins, basin_map, lr_sweeps
+from optviz.sweeps import WINDOW_POINTS, Basins, basin_map, lr_families, lr_sweeps
 from optviz.ui.address import current_link, navigated, show_link
-from optviz.ui.controls import load_link, sidebar, start_from_click
+from optviz.ui.controls import load_link, lr_from_drag, sidebar, start_from_click
 from optviz.ui.panels import basin_panel, code_menu, export_menu, gallery, share, summary, sweep_panel
 from optviz.ui.state import PAGE_LABELS, VIEW_LABELS, scenario_from_widgets, view_from_widgets
 from optviz.view import link as view_link
@@ -62,6 +63,12 @@ def basin_view(query: str, run: int) -> tuple[Basins, go.Figure]:
     scenario = Scenario.from_query(query).scenario
     basins = basin_map(scenario, run)
     return basins, basin_figure(scenario, basins)
+
+
+@st.cache_data(max_entries=4, show_spinner="Running each run over its lr window…")
+def drag_view(query: str) -> dict:
+    scenario = Scenario.from_query(query).scenario
+    return drag_figure(scenario, lr_families(scenario))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -130,6 +137,10 @@ with explorer:
             sweep_panel(scenario, *sweep_view(query, *shown.sweep))
         elif shown.view == "basins":
             basin_panel(scenario, *basin_view(query, shown.run))
+        elif shown.view == "drag":
+            show_figure(drag_view(query), key="drag_map", on_lr=lr_from_drag)
+            st.caption(f"Each run over {WINDOW_POINTS} learning rates around its own, from the first start point. "
+                       "Drag a slider to move that run's lr; release it to make that the run's lr.")  # fmt: skip
         else:
             show_map(map_encoded(query, shown.arrows), shown.frame, origin=str(hash(scenario.starts)),
                      key="map", on_start=start_from_click)  # fmt: skip

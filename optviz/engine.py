@@ -326,6 +326,50 @@ def sweep(scenario: Scenario, run_index: int, lrs, start_index: int = 0) -> Swee
     )
 
 
+@dataclass(frozen=True)
+class Family:
+    """One run's recorded paths for each learning rate in ``lrs`` (one start point).
+
+    ``path[k, :rows[k]]`` and ``loss[k, :rows[k]]`` are the rows `simulate` returns for
+    lr ``lrs[k]`` (``rows[k] = steps + 1`` unless it diverged); rows past ``rows[k]`` are
+    NaN. ``diverged_at``/``converged_at`` are -1 where that never happened.
+    """
+
+    lrs: np.ndarray
+    path: np.ndarray
+    loss: np.ndarray
+    rows: np.ndarray
+    diverged_at: np.ndarray
+    converged_at: np.ndarray
+
+
+def family(scenario: Scenario, run_index: int, lrs, start_index: int = 0) -> Family:
+    """Run ``scenario.runs[run_index]`` from one start once per learning rate in ``lrs``,
+    recording every path, in one call: the recording kernel of `simulate`, batched over
+    the lr instead of the start (the same loop body, so the same numbers)."""
+    run = scenario.runs[run_index]
+    static_key, _, shared, _ = _inputs(scenario, run)
+    lrs = np.asarray(lrs, dtype=np.float64)
+    kernel = _kernel(*static_key, record=True, over="lrs")
+    start = np.array(scenario.starts[start_index])
+    out = jax.device_get(kernel(start, np.int32(start_index), np.int32(scenario.seed), lrs, *shared))
+    n = scenario.steps
+    path, loss = out["path"][:, : n + 1], out["loss"][:, : n + 1]
+    with np.errstate(all="ignore"):  # rows after a divergence may overflow: they are cut
+        flags = _status(path, loss, out["grad"][:, : n + 1], shared.box, shared.minima, shared.tol, np)
+    div, conv = (k.astype(np.int64) for k in _outcome(*flags, np))
+    rows = np.where(div == NEVER, n + 1, div)
+    cut = np.arange(n + 1)[None, :] >= rows[:, None]
+    return Family(
+        lrs=lrs,
+        path=np.where(cut[..., None], np.nan, path),
+        loss=np.where(cut, np.nan, loss),
+        rows=rows,
+        diverged_at=np.where(div == NEVER, -1, div),
+        converged_at=np.where(conv == NEVER, -1, conv),
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def _replay_kernel(build, static: tuple, length: int, field: str):
     """Replays an optimizer over a recorded run and returns its state ``field`` per step."""

@@ -52,10 +52,10 @@ def figure(at, key="map"):
     """A chart's figure as the page draws it. The map is a component that receives only
     the parts this page lacks: a `Client` per app replays them, and when it lacks a part
     (messages it did not see) it asks again, as ``map.js`` does."""
-    if key not in ("map", "schedule_preview"):
+    if key not in ("map", "schedule_preview", "drag_map"):
         charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key) or key in c.proto.id]
         return json.loads((charts or at.get("plotly_chart"))[0].proto.spec)
-    if key == "schedule_preview":
+    if key in ("schedule_preview", "drag_map"):  # a whole figure in the component's data
         return json.loads(component(at, key).proto.json)["figure"]
     client = _CLIENTS.setdefault(at, Client())
     drawn = client.receive(json.loads(component(at, key).proto.json))
@@ -299,7 +299,7 @@ def test_gallery_opens_each_preset_and_shows_its_verified_claim(slug):
     assert "page" not in url(at)
     assert url_scenario(at).scenario == preset.scenario
     assert [s.value for s in at.success] and "✓ Holds" in at.success[0].value and preset.claim in at.success[0].value
-    assert len(paths(figure(at))) == len(preset.scenario.runs)
+    assert len(paths(figure(at, "drag_map" if "view=drag" in preset.link else "map"))) == len(preset.scenario.runs)
 
 
 QUERY_KEYS = st_.sampled_from(["v", "surface", "opt", "schedule", "steps", "start", "seed", "tol", "view", "arrows",

@@ -120,6 +120,13 @@ def lr_from_sweep() -> None:
             return
 
 
+def lr_from_drag() -> None:
+    """A released lr slider of the drag view sets that run's lr to the one it shows."""
+    released = st.session_state.drag_map.lr
+    if released:
+        set_lr(int(released[0]), float(released[1]))
+
+
 def add_run() -> None:
     if len(st.session_state.run_ids) < MAX_RUNS:
         run = new_run_id()

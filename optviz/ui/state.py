@@ -28,7 +28,7 @@ NO_CLOUD = "single"  # the cloud picker's value for explicit start points only
 
 # The page's view state (`optviz.view.View`) as widget values: tab and radio labels.
 PAGE_LABELS = {"explorer": "Explorer", "gallery": "Gallery"}
-VIEW_LABELS = {"2d": "2-D map", "3d": "3-D surface", "sweep": "LR sweep", "basins": "Basins"}
+VIEW_LABELS = {"2d": "2-D map", "3d": "3-D surface", "sweep": "LR sweep", "basins": "Basins", "drag": "Drag lr"}
 
 
 def view_values(view: View) -> dict[str, object]:

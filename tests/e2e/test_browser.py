@@ -214,6 +214,10 @@ def test_the_gallery_opens_each_preset(app, page):
         banner = page.get_by_test_id("stAlert").filter(has_text=preset.title)
         banner.wait_for(timeout=60_000)
         assert "✓ Holds" in banner.text_content()
+        if "view=drag" in preset.link:  # opens in the drag-lr view (tests/e2e/test_drag_view.py)
+            page.locator(".st-key-drag_map .slider-rail-rect").first.wait_for(timeout=120_000)
+            assert query(page)["view"] == ["drag"]
+            continue
         ready(page)
         shown = Scenario.from_query(unquote(urlsplit(page.url).query), ignore=("page", "view", "arrows", "frame"))
         assert shown.scenario == preset.scenario and "page" not in query(page)
