@@ -309,12 +309,8 @@ def sweep(scenario: Scenario, run_index: int, lrs, start_index: int = 0) -> Swee
 
     Only final values come back (no per-step arrays), so thousands of rates are cheap.
     """
-    run = scenario.runs[run_index]
-    static_key, _, shared, _ = _inputs(scenario, run)
     lrs = np.asarray(lrs, dtype=np.float64)
-    kernel = _kernel(*static_key, record=False, over="lrs")
-    start = np.array(scenario.starts[start_index])
-    out = jax.device_get(kernel(start, np.int32(start_index), np.int32(scenario.seed), lrs, *shared))
+    out, _ = _over_lrs(scenario, run_index, lrs, start_index, record=False)
     div, conv = out["diverged_at"].astype(np.int64), out["converged_at"].astype(np.int64)
     diverged = div != NEVER
     return Sweep(
@@ -324,6 +320,15 @@ def sweep(scenario: Scenario, run_index: int, lrs, start_index: int = 0) -> Swee
         diverged_at=np.where(diverged, div, -1),
         converged_at=np.where(conv != NEVER, conv, -1),
     )
+
+
+def _over_lrs(scenario: Scenario, run_index: int, lrs: np.ndarray, start_index: int, *, record: bool):
+    """Run i from one start once per lr in ``lrs`` in one kernel call: ``(outputs, shared
+    inputs)``; ``record`` keeps every row, else final values only."""
+    static_key, _, shared, _ = _inputs(scenario, scenario.runs[run_index])
+    kernel = _kernel(*static_key, record=record, over="lrs")
+    start = np.array(scenario.starts[start_index])
+    return jax.device_get(kernel(start, np.int32(start_index), np.int32(scenario.seed), lrs, *shared)), shared
 
 
 @dataclass(frozen=True)
@@ -347,12 +352,8 @@ def family(scenario: Scenario, run_index: int, lrs, start_index: int = 0) -> Fam
     """Run ``scenario.runs[run_index]`` from one start once per learning rate in ``lrs``,
     recording every path, in one call: the recording kernel of `simulate`, batched over
     the lr instead of the start (the same loop body, so the same numbers)."""
-    run = scenario.runs[run_index]
-    static_key, _, shared, _ = _inputs(scenario, run)
     lrs = np.asarray(lrs, dtype=np.float64)
-    kernel = _kernel(*static_key, record=True, over="lrs")
-    start = np.array(scenario.starts[start_index])
-    out = jax.device_get(kernel(start, np.int32(start_index), np.int32(scenario.seed), lrs, *shared))
+    out, shared = _over_lrs(scenario, run_index, lrs, start_index, record=True)
     n = scenario.steps
     path, loss = out["path"][:, : n + 1], out["loss"][:, : n + 1]
     with np.errstate(all="ignore"):  # rows after a divergence may overflow: they are cut
