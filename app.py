@@ -6,24 +6,24 @@ link), then figure builders from `optviz.figures`. All computation lives in `opt
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 import plotly.graph_objects as go
 import streamlit as st
 
 from optviz import Scenario, export, simulate
 from optviz.engine import Result, Sweep, velocities
 from optviz.figures import frame_step, map_parts, schedule_figure, surface_figure
+from optviz.figures.drag import drag_figure
 from optviz.figures.map_layout import NORMAL, PRESENT
 from optviz.figures.sweep import basin_figure, sweep_figure
 from optviz.literal import markdown_text
 from optviz.map.component import show_figure, show_map
 from optviz.map.message import encode
+from optviz.memo import Memo, limit_arenas
 from optviz.presets import Verdict, preset_for
-from optviz.scenario import encode_query
-from optviz.sweeps import Basins, basin_map, lr_sweeps
-from optviz.ui.controls import load_link, sidebar, start_from_click
-from optviz.ui.panels import basin_panel, export_menu, gallery, share, summary, sweep_panel
+from optviz.sweeps import WINDOW_POINTS, Basins, basin_map, lr_families, lr_sweeps
+from optviz.ui.address import current_link, navigated, show_link
+from optviz.ui.controls import load_link, lr_from_drag, sidebar, start_from_click
+from optviz.ui.panels import basin_panel, code_menu, export_menu, gallery, share, summary, sweep_panel
 from optviz.ui.present import projector
 from optviz.ui.state import PAGE_LABELS, VIEW_LABELS, scenario_from_widgets, view_from_widgets
 from optviz.view import link as view_link
@@ -31,9 +31,15 @@ from optviz.view import link as view_link
 st.set_page_config(page_title="OptViz: see how optimizers learn", page_icon="📉", layout="wide")
 
 
-@st.cache_data(max_entries=8, show_spinner=False)  # a Result is ≤ 64 MB (MAX_RECORDED_ROWS)
+@st.cache_resource(show_spinner=False)
+def results() -> Memo[Result]:
+    """Results by canonical link, shared by all sessions, ≤ 128 MB (a Result is ≤ 56 MB)."""
+    limit_arenas(2)
+    return Memo(lambda query: simulate(Scenario.from_query(query).scenario), max_bytes=128 * 2**20)
+
+
 def run_scenario(query: str) -> Result:
-    return simulate(Scenario.from_query(query).scenario)
+    return results()(query)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -62,6 +68,12 @@ def basin_view(query: str, run: int) -> tuple[Basins, go.Figure]:
     return basins, basin_figure(scenario, basins)
 
 
+@st.cache_data(max_entries=4, show_spinner="Running each run over its lr window…")
+def drag_view(query: str) -> dict:
+    scenario = Scenario.from_query(query).scenario
+    return drag_figure(scenario, lr_families(scenario))
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def preset_verdict(query: str) -> Verdict:
     return preset_for(query).check(run_scenario(query))
@@ -77,15 +89,11 @@ def exported(kind: str, query: str, arrows: bool, frame: int) -> bytes:
 
 @st.cache_data(max_entries=64, show_spinner=False)  # the gallery's pictures, ~50 KB each
 def thumbnail(query: str) -> bytes:
-    return export.thumbnail(simulate(Scenario.from_query(query).scenario))
+    return export.thumbnail(run_scenario(query))
 
 
-def current_link() -> str:
-    return encode_query((k, v) for k in st.query_params for v in st.query_params.get_all(k))
-
-
-# --- state from the link, once per session ------------------------------------------------
-if "n_runs" not in st.session_state:
+# --- state from the link, once per session and on Back/Forward ---------------------------------
+if "run_ids" not in st.session_state or navigated():
     load_link(current_link())
 projector(st.session_state.get("present", False))
 
@@ -100,8 +108,7 @@ shown = view_from_widgets(st.session_state)
 link = view_link(scenario, shown)
 with schedule_slot:
     show_figure(schedule_figure(scenario.schedule, scenario.schedule_params, scenario.steps), key="schedule_preview")
-if parse_qs(link) != {k: st.query_params.get_all(k) for k in st.query_params}:
-    st.query_params.from_dict(parse_qs(link))
+show_link(link)
 
 for notice in st.session_state.notices:
     st.warning(f"Link fixed: {markdown_text(notice)}", icon="🔧")
@@ -121,7 +128,7 @@ with explorer:
             (st.success if holds else st.error)(
                 f"**{preset.title}.** {preset.claim}  \n{'✓ Holds' if holds else '✗ Does not hold'}: {evidence}"
             )
-        controls = st.columns([5, 2, 2, 2], vertical_alignment="center")
+        controls = st.columns([4.2, 2.2, 1.6, 1.7, 1.5], vertical_alignment="center")
         controls[0].radio("view", list(VIEW_LABELS.values()), key="view", horizontal=True,
                           label_visibility="collapsed")  # fmt: skip
         controls[1].checkbox("direction arrows", key="arrows", disabled=shown.view != "2d",
@@ -131,12 +138,18 @@ with explorer:
             share(query, shown, scenario.steps)
         with controls[3]:
             export_menu(lambda kind: exported(kind, query, shown.arrows, shown.frame))
+        with controls[4]:
+            code_menu(scenario, result)
         if shown.view == "3d":
             st.plotly_chart(surface_view(query), key="surface3d", width="stretch")
         elif shown.view == "sweep":
             sweep_panel(scenario, *sweep_view(query, *shown.sweep))
         elif shown.view == "basins":
             basin_panel(scenario, *basin_view(query, shown.run))
+        elif shown.view == "drag":
+            show_figure(drag_view(query), key="drag_map", on_lr=lr_from_drag)
+            st.caption(f"Each run over {WINDOW_POINTS} learning rates around its own, from the first start point. "
+                       "Drag a slider to move that run's lr; release it to make that the run's lr.")  # fmt: skip
         else:
             show_map(map_encoded(query, shown.arrows, shown.present), shown.frame, origin=str(hash(scenario.starts)),
                      key="map", on_start=start_from_click)  # fmt: skip

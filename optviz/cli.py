@@ -2,6 +2,7 @@
 
 python -m optviz run "<query or URL>" [--json]
 python -m optviz render "<query or URL>" [--html F] [--gif F] [--mp4 F] [--png F]
+python -m optviz code "<query or URL>" [--framework optax|keras|pytorch] [--no-loop]
 python -m optviz list
 """
 
@@ -21,6 +22,7 @@ from optviz.optimizers import OPTIMIZERS
 from optviz.params import fmt
 from optviz.scenario import MAX_RUNS, MAX_STARTS, MAX_STEPS, SEED, STEPS, TOL, Scenario
 from optviz.schedules import SCHEDULES
+from optviz.snippets import FRAMEWORKS, scenario_code
 from surfaces import SURFACES
 from surfaces.core import Param
 
@@ -151,6 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     render.add_argument("query", help="a link or query string; its frame=K and arrows=1 apply")
     for kind, what in EXPORTS.items():
         render.add_argument(f"--{kind}", metavar="FILE", type=Path, help=what)
+    code = commands.add_parser("code", help="print each run as optax, Keras 3 or PyTorch code")
+    code.add_argument("query", help="a link or query string")
+    code.add_argument("--framework", choices=FRAMEWORKS, help="whose code (default: the link's conv, else optax)")
+    code.add_argument("--no-loop", action="store_true", help="only the optimizer and schedule, no loop on the surface")
     commands.add_parser("list", help="list surfaces, optimizers and schedules")
     args = parser.parse_args(argv)
 
@@ -161,6 +167,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "render":
         return _render(args, scenario, warnings)
     result = simulate(scenario)
+    if args.command == "code":
+        for w in warnings:
+            print(f"warning: {w}", file=sys.stderr)
+        print(scenario_code(scenario, args.framework, loop=not args.no_loop, result=result), end="")
+        return 0
     if args.json:
         json.dump(result_json(result, warnings), sys.stdout)
         print()

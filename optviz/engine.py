@@ -86,7 +86,7 @@ def _outcome(ok, hit, xp=jnp):
     return div, xp.where(conv < div, conv, NEVER).astype(xp.int32)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=32)  # a compiled kernel holds ~2.4 MB (measured): ≤ ~80 MB in all
 def _kernel(surface: Surface, build, static: tuple, length: int, record: bool, over: str):
     """Compile-once function for one structure: runs ``n <= length`` steps (``n`` traced),
     batched over ``over``: ``"starts"`` maps over (start, index), ``"lrs"`` over the
@@ -260,12 +260,17 @@ def _trajectories(scenario: Scenario, run: OptRun) -> tuple[Trajectory, ...]:
         kernel(starts, np.arange(padded, dtype=np.int32), np.int32(scenario.seed), np.float64(lr), *shared)
     )
     n = scenario.steps
+    # Only the real starts' real rows are kept (the kernel's buffers are padded to
+    # buckets: up to 2.2x larger), one copy per field that the trajectories view.
+    out = {key: np.ascontiguousarray(out[key][:count, : n + 1]) for key in ("path", "loss", "grad")}
+    lrs = lr * shared.mults[:n]  # one array per run, viewed by every start
+    with np.errstate(all="ignore"):  # rows after a divergence may overflow: they are cut
+        updates = np.diff(out["path"], axis=1)
+        flags = _status(out["path"], out["loss"], out["grad"], shared.box, shared.minima, shared.tol, np)
+    outcomes = _outcome(*flags, np)
     trajectories = []
     for i, start in enumerate(scenario.starts):
-        with np.errstate(all="ignore"):  # rows after a divergence may overflow: they are cut
-            recorded = (out[key][i, : n + 1] for key in ("path", "loss", "grad"))
-            flags = _status(*recorded, shared.box, shared.minima, shared.tol, np)
-        div, conv = (int(k) for k in _outcome(*flags, np))
+        div, conv = int(outcomes[0][i]), int(outcomes[1][i])
         rows = n + 1 if div == NEVER else div
         path = out["path"][i, :rows]
         steps = max(rows - 1, 0)
@@ -276,8 +281,8 @@ def _trajectories(scenario: Scenario, run: OptRun) -> tuple[Trajectory, ...]:
                 path=path,
                 loss=out["loss"][i, :rows],
                 grad=out["grad"][i, :steps],
-                update=np.diff(path, axis=0),
-                lr=lr * shared.mults[:steps],
+                update=updates[i, :steps],
+                lr=lrs[:steps],
                 diverged_at=None if div == NEVER else div,
                 converged_at=None if conv == NEVER else conv,
                 nearest_minimum=minimum,
@@ -304,12 +309,8 @@ def sweep(scenario: Scenario, run_index: int, lrs, start_index: int = 0) -> Swee
 
     Only final values come back (no per-step arrays), so thousands of rates are cheap.
     """
-    run = scenario.runs[run_index]
-    static_key, _, shared, _ = _inputs(scenario, run)
     lrs = np.asarray(lrs, dtype=np.float64)
-    kernel = _kernel(*static_key, record=False, over="lrs")
-    start = np.array(scenario.starts[start_index])
-    out = jax.device_get(kernel(start, np.int32(start_index), np.int32(scenario.seed), lrs, *shared))
+    out, _ = _over_lrs(scenario, run_index, lrs, start_index, record=False)
     div, conv = out["diverged_at"].astype(np.int64), out["converged_at"].astype(np.int64)
     diverged = div != NEVER
     return Sweep(
@@ -318,6 +319,55 @@ def sweep(scenario: Scenario, run_index: int, lrs, start_index: int = 0) -> Swee
         final=np.where(diverged[:, None], np.nan, out["final"]),
         diverged_at=np.where(diverged, div, -1),
         converged_at=np.where(conv != NEVER, conv, -1),
+    )
+
+
+def _over_lrs(scenario: Scenario, run_index: int, lrs: np.ndarray, start_index: int, *, record: bool):
+    """Run i from one start once per lr in ``lrs`` in one kernel call: ``(outputs, shared
+    inputs)``; ``record`` keeps every row, else final values only."""
+    static_key, _, shared, _ = _inputs(scenario, scenario.runs[run_index])
+    kernel = _kernel(*static_key, record=record, over="lrs")
+    start = np.array(scenario.starts[start_index])
+    return jax.device_get(kernel(start, np.int32(start_index), np.int32(scenario.seed), lrs, *shared)), shared
+
+
+@dataclass(frozen=True)
+class Family:
+    """One run's recorded paths for each learning rate in ``lrs`` (one start point).
+
+    ``path[k, :rows[k]]`` and ``loss[k, :rows[k]]`` are the rows `simulate` returns for
+    lr ``lrs[k]`` (``rows[k] = steps + 1`` unless it diverged); rows past ``rows[k]`` are
+    NaN. ``diverged_at``/``converged_at`` are -1 where that never happened.
+    """
+
+    lrs: np.ndarray
+    path: np.ndarray
+    loss: np.ndarray
+    rows: np.ndarray
+    diverged_at: np.ndarray
+    converged_at: np.ndarray
+
+
+def family(scenario: Scenario, run_index: int, lrs, start_index: int = 0) -> Family:
+    """Run ``scenario.runs[run_index]`` from one start once per learning rate in ``lrs``,
+    recording every path, in one call: the recording kernel of `simulate`, batched over
+    the lr instead of the start (the same loop body, so the same numbers)."""
+    lrs = np.asarray(lrs, dtype=np.float64)
+    out, shared = _over_lrs(scenario, run_index, lrs, start_index, record=True)
+    n = scenario.steps
+    path, loss = out["path"][:, : n + 1], out["loss"][:, : n + 1]
+    with np.errstate(all="ignore"):  # rows after a divergence may overflow: they are cut
+        flags = _status(path, loss, out["grad"][:, : n + 1], shared.box, shared.minima, shared.tol, np)
+    div, conv = (k.astype(np.int64) for k in _outcome(*flags, np))
+    rows = np.where(div == NEVER, n + 1, div)
+    cut = np.arange(n + 1)[None, :] >= rows[:, None]
+    return Family(
+        lrs=lrs,
+        path=np.where(cut[..., None], np.nan, path),
+        loss=np.where(cut, np.nan, loss),
+        rows=rows,
+        diverged_at=np.where(div == NEVER, -1, div),
+        converged_at=np.where(conv == NEVER, -1, conv),
     )
 
 

@@ -10,6 +10,7 @@ ffmpeg binary that the ``imageio-ffmpeg`` wheel ships.
 
 from __future__ import annotations
 
+import html as markup
 import io
 import tempfile
 import warnings
@@ -24,6 +25,7 @@ from optviz.engine import Result
 from optviz.figures import COLORS, drawn, frame_step, map_image, row_at, trajectory_figure
 from optviz.literal import clip, html_text
 from optviz.schedules import SCHEDULES
+from optviz.snippets import scenario_code
 
 SIZE = (960, 540)  # 16:9, for slides
 THUMBNAIL = (480, 270)  # the gallery's cards
@@ -37,11 +39,15 @@ _LOSS_BOX = (_MAP + 2 * _PAD + 10, 330, SIZE[0] - 2 * _PAD, SIZE[1] - 30)  # lef
 
 
 def html(result: Result, *, arrows: bool = False, frame: int = 0) -> str:
-    """The app's animated figure as one self-contained HTML page (plotly.js inlined)."""
+    """The app's animated figure as one self-contained HTML page (plotly.js inlined), and
+    below it every run as code of the framework the runs follow (`optviz.snippets`)."""
     fig = trajectory_figure(result, arrows=arrows, frame=frame)
     title = html_text(f"OptViz: {clip(result.scenario.to_query())}")
     page = pio.to_html(fig, include_plotlyjs=True, full_html=True, validate=False, auto_play=False,
                        config={"displaylogo": False}, default_width="100%", default_height="620px")  # fmt: skip
+    code = markup.escape(scenario_code(result.scenario, result=result))
+    section = f'<h2 style="font-family:sans-serif">Code</h2><pre id="optviz-code">{code}</pre>'
+    page = page.replace("</body>", f"{section}</body>", 1)
     return page.replace("<head>", f"<head><title>{title}</title>", 1)
 
 

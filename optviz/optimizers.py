@@ -32,7 +32,7 @@ EPS = Param("eps", 1e-8, 1e-12, 1.0, log=True, help="added to the denominator")
 MOMENTUM = Param("momentum", 0.9, 0.0, 0.999, help="heavy-ball decay β")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Optimizer:
     """A registry entry: ``build(learning_rate=..., **hyperparameters)``.
 
@@ -76,184 +76,191 @@ OPTIMIZERS: dict[str, Optimizer] = {
     o.name: o
     for o in (
         Optimizer(
-            "sgd",
-            "SGD",
-            (
+            name="sgd",
+            title="SGD",
+            params=(
                 _lr(1e-3),
                 Param("momentum", 0.0, 0.0, 0.999, help="heavy-ball decay β (0: none)"),
                 Param("nesterov", False, kind="bool", help="Nesterov's look-ahead form"),
             ),
-            _sgd,
-            r"v_t = g_t + \beta v_{t-1},\quad \theta_{t+1} = \theta_t - \eta_t v_t",
-            "Plain gradient descent steps straight downhill, by lr times the gradient. "
+            build=_sgd,
+            latex=r"v_t = g_t + \beta v_{t-1},\quad \theta_{t+1} = \theta_t - \eta_t v_t",
+            note="Plain gradient descent steps straight downhill, by lr times the gradient. "
             "Too large a step overshoots and diverges; too small a step crawls.",
             velocity=("trace", -1.0),
         ),
         Optimizer(
-            "momentum",
-            "Momentum (heavy ball)",
-            (_lr(1e-3), MOMENTUM),
-            _sgd,
-            r"v_t = g_t + \beta v_{t-1},\quad \theta_{t+1} = \theta_t - \eta_t v_t",
-            "A velocity accumulates past gradients, so steps grow along consistent directions "
+            name="momentum",
+            title="Momentum (heavy ball)",
+            params=(_lr(1e-3), MOMENTUM),
+            build=_sgd,
+            latex=r"v_t = g_t + \beta v_{t-1},\quad \theta_{t+1} = \theta_t - \eta_t v_t",
+            note="A velocity accumulates past gradients, so steps grow along consistent directions "
             "and cancel across ravines. Too much momentum overshoots and spirals.",
             fixed=(("nesterov", False),),
             velocity=("trace", -1.0),
         ),
         Optimizer(
-            "nesterov",
-            "Nesterov momentum",
-            (_lr(1e-3), MOMENTUM),
-            _sgd,
-            r"v_t = g_t + \beta v_{t-1},\quad \theta_{t+1} = \theta_t - \eta_t (g_t + \beta v_t)",
-            "Momentum that looks ahead: the step uses the velocity it is about to have. "
+            name="nesterov",
+            title="Nesterov momentum",
+            params=(_lr(1e-3), MOMENTUM),
+            build=_sgd,
+            latex=r"v_t = g_t + \beta v_{t-1},\quad \theta_{t+1} = \theta_t - \eta_t (g_t + \beta v_t)",
+            note="Momentum that looks ahead: the step uses the velocity it is about to have. "
             "It damps the overshoot of heavy-ball momentum.",
             fixed=(("nesterov", True),),
             velocity=("trace", -1.0),
         ),
         Optimizer(
-            "adagrad",
-            "Adagrad",
-            (
+            name="adagrad",
+            title="Adagrad",
+            params=(
                 _lr(0.1),
                 Param("initial_accumulator_value", 0.1, 0.0, 10.0, help="starting sum of squares"),
                 Param("eps", 1e-7, 1e-12, 1.0, log=True, help=EPS.help),
             ),
-            lambda learning_rate, initial_accumulator_value, eps: optax.adagrad(
+            build=lambda learning_rate, initial_accumulator_value, eps: optax.adagrad(
                 learning_rate, initial_accumulator_value=initial_accumulator_value, eps=eps
             ),
-            r"G_t = G_{t-1} + g_t^2,\quad \theta_{t+1} = \theta_t - \eta_t \frac{g_t}{\sqrt{G_t + \epsilon}}",
-            "Each coordinate's step is divided by the root of its summed squared gradients. "
+            latex=r"G_t = G_{t-1} + g_t^2,\quad \theta_{t+1} = \theta_t - \eta_t \frac{g_t}{\sqrt{G_t + \epsilon}}",
+            note="Each coordinate's step is divided by the root of its summed squared gradients. "
             "The sum only grows, so the step size decays until progress stalls.",
         ),
         Optimizer(
-            "rmsprop",
-            "RMSprop",
-            (
+            name="rmsprop",
+            title="RMSprop",
+            params=(
                 _lr(0.01),
                 Param("decay", 0.9, 0.0, 0.9999, help="decay of the squared-gradient average"),
                 EPS,
                 Param("momentum", 0.0, 0.0, 0.999, help="momentum on the scaled step (0: none)"),
                 Param("centered", False, kind="bool", help="divide by the variance instead of the mean square"),
             ),
-            _rmsprop,
-            r"v_t = \rho v_{t-1} + (1-\rho) g_t^2,\quad \theta_{t+1} = \theta_t - \eta_t \frac{g_t}{\sqrt{v_t + \epsilon}}",
-            "Like Adagrad, but with a moving average of squared gradients, so the step size "
+            build=_rmsprop,
+            latex=r"v_t = \rho v_{t-1} + (1-\rho) g_t^2,\quad \theta_{t+1} = \theta_t - \eta_t \frac{g_t}{\sqrt{v_t + \epsilon}}",
+            note="Like Adagrad, but with a moving average of squared gradients, so the step size "
             "adapts without decaying to zero.",
             velocity=("trace", 1.0),
         ),
         Optimizer(
-            "adam",
-            "Adam",
-            (_lr(0.01), B1, B2, EPS),
-            lambda learning_rate, b1, b2, eps: optax.adam(learning_rate, b1=b1, b2=b2, eps=eps),
-            _ADAM_MOMENTS
+            name="adam",
+            title="Adam",
+            params=(_lr(0.01), B1, B2, EPS),
+            build=lambda learning_rate, b1, b2, eps: optax.adam(learning_rate, b1=b1, b2=b2, eps=eps),
+            latex=_ADAM_MOMENTS
             + r",\; "
             + _ADAM_HATS
             + r",\quad \theta_{t+1} = \theta_t - \eta_t \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}",
-            "Momentum on the gradient plus RMSprop's per-coordinate scaling, both bias-corrected. "
+            note="Momentum on the gradient plus RMSprop's per-coordinate scaling, both bias-corrected. "
             "Early steps have size about lr whatever the gradient's scale.",
             velocity=("mu", -1.0),
         ),
         Optimizer(
-            "adamw",
-            "AdamW",
-            (_lr(0.01), B1, B2, EPS, Param("weight_decay", 1e-4, 0.0, 1.0, help="decoupled decay λ")),
-            lambda learning_rate, b1, b2, eps, weight_decay: optax.adamw(
+            name="adamw",
+            title="AdamW",
+            params=(_lr(0.01), B1, B2, EPS, Param("weight_decay", 1e-4, 0.0, 1.0, help="decoupled decay λ")),
+            build=lambda learning_rate, b1, b2, eps, weight_decay: optax.adamw(
                 learning_rate, b1=b1, b2=b2, eps=eps, weight_decay=weight_decay
             ),
-            _ADAM_MOMENTS
+            latex=_ADAM_MOMENTS
             + r",\quad \theta_{t+1} = \theta_t - \eta_t \left(\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon} + \lambda\theta_t\right)",
-            "Adam with weight decay applied directly to the position, not through the gradient. "
+            note="Adam with weight decay applied directly to the position, not through the gradient. "
             "It pulls the iterate toward the origin at rate lr·λ.",
             velocity=("mu", -1.0),
         ),
         Optimizer(
-            "adamax",
-            "Adamax",
-            (_lr(0.01), B1, B2, EPS),
-            lambda learning_rate, b1, b2, eps: optax.adamax(learning_rate, b1=b1, b2=b2, eps=eps),
-            r"m_t = \beta_1 m_{t-1} + (1-\beta_1)g_t,\; u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon),"
+            name="adamax",
+            title="Adamax",
+            params=(_lr(0.01), B1, B2, EPS),
+            build=lambda learning_rate, b1, b2, eps: optax.adamax(learning_rate, b1=b1, b2=b2, eps=eps),
+            latex=r"m_t = \beta_1 m_{t-1} + (1-\beta_1)g_t,\; u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon),"
             r"\quad \theta_{t+1} = \theta_t - \eta_t \frac{m_t}{(1-\beta_1^t)\,u_t}",
-            "Adam with the infinity norm: the scale is a decaying maximum of gradient sizes. Steps are bounded by lr.",
+            note="Adam with the infinity norm: the scale is a decaying maximum of gradient sizes. Steps are bounded by lr.",
             velocity=("mu", -1.0),
         ),
         Optimizer(
-            "nadam",
-            "NAdam",
-            (_lr(0.01), B1, B2, EPS),
-            lambda learning_rate, b1, b2, eps: optax.nadam(learning_rate, b1=b1, b2=b2, eps=eps),
-            _ADAM_MOMENTS + r",\; \bar m_t = \frac{\beta_1 m_t}{1-\beta_1^{t+1}} + \frac{(1-\beta_1) g_t}{1-\beta_1^t},"
+            name="nadam",
+            title="NAdam",
+            params=(_lr(0.01), B1, B2, EPS),
+            build=lambda learning_rate, b1, b2, eps: optax.nadam(learning_rate, b1=b1, b2=b2, eps=eps),
+            latex=_ADAM_MOMENTS
+            + r",\; \bar m_t = \frac{\beta_1 m_t}{1-\beta_1^{t+1}} + \frac{(1-\beta_1) g_t}{1-\beta_1^t},"
             r"\quad \theta_{t+1} = \theta_t - \eta_t \frac{\bar m_t}{\sqrt{\hat v_t} + \epsilon}",
-            "Adam with Nesterov's look-ahead on the first moment. It reacts a step sooner when the gradient turns.",
+            note="Adam with Nesterov's look-ahead on the first moment. It reacts a step sooner when the gradient turns.",
             velocity=("mu", -1.0),
         ),
         Optimizer(
-            "amsgrad",
-            "AMSGrad",
-            (_lr(0.01), B1, B2, EPS),
-            lambda learning_rate, b1, b2, eps: optax.amsgrad(learning_rate, b1=b1, b2=b2, eps=eps),
-            _ADAM_MOMENTS + r",\; \hat v^{\max}_t = \max(\hat v^{\max}_{t-1}, \hat v_t),"
+            name="amsgrad",
+            title="AMSGrad",
+            params=(_lr(0.01), B1, B2, EPS),
+            build=lambda learning_rate, b1, b2, eps: optax.amsgrad(learning_rate, b1=b1, b2=b2, eps=eps),
+            latex=_ADAM_MOMENTS + r",\; \hat v^{\max}_t = \max(\hat v^{\max}_{t-1}, \hat v_t),"
             r"\quad \theta_{t+1} = \theta_t - \eta_t \frac{\hat m_t}{\sqrt{\hat v^{\max}_t} + \epsilon}",
-            "Adam whose denominator never shrinks, which restores a convergence guarantee. "
+            note="Adam whose denominator never shrinks, which restores a convergence guarantee. "
             "After a large gradient, steps stay small.",
             velocity=("mu", -1.0),
         ),
         Optimizer(
-            "adadelta",
-            "Adadelta",
-            (
+            name="adadelta",
+            title="Adadelta",
+            params=(
                 _lr(1.0),
                 Param("rho", 0.9, 0.0, 0.9999, help="decay of both running averages"),
                 Param("eps", 1e-6, 1e-12, 1.0, log=True, help=EPS.help),
                 Param("weight_decay", 0.0, 0.0, 1.0, help="coupled L2 decay"),
             ),
-            lambda learning_rate, rho, eps, weight_decay: optax.adadelta(
+            build=lambda learning_rate, rho, eps, weight_decay: optax.adadelta(
                 learning_rate, rho=rho, eps=eps, weight_decay=weight_decay
             ),
-            r"E_t = \rho E_{t-1} + (1-\rho) g_t^2,\; \Delta_t = \frac{\sqrt{D_{t-1} + \epsilon}}{\sqrt{E_t + \epsilon}} g_t,"
+            latex=r"E_t = \rho E_{t-1} + (1-\rho) g_t^2,\; \Delta_t = \frac{\sqrt{D_{t-1} + \epsilon}}{\sqrt{E_t + \epsilon}} g_t,"
             r"\; D_t = \rho D_{t-1} + (1-\rho)\Delta_t^2,\quad \theta_{t+1} = \theta_t - \eta_t \Delta_t",
-            "Steps are scaled by the ratio of past step sizes to past gradient sizes, so units match. "
+            note="Steps are scaled by the ratio of past step sizes to past gradient sizes, so units match. "
             "It starts with tiny steps of about √ε.",
         ),
         Optimizer(
-            "lion",
-            "Lion",
-            (
+            name="lion",
+            title="Lion",
+            params=(
                 _lr(1e-3),
                 B1,
                 Param("b2", 0.99, 0.0, 0.99999, help="decay of the momentum"),
                 Param("weight_decay", 1e-3, 0.0, 1.0, help="decoupled decay λ"),
             ),
-            lambda learning_rate, b1, b2, weight_decay: optax.lion(
+            build=lambda learning_rate, b1, b2, weight_decay: optax.lion(
                 learning_rate, b1=b1, b2=b2, weight_decay=weight_decay
             ),
-            r"c_t = \operatorname{sign}(\beta_1 m_{t-1} + (1-\beta_1) g_t),\; m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t,"
+            latex=r"c_t = \operatorname{sign}(\beta_1 m_{t-1} + (1-\beta_1) g_t),\; m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t,"
             r"\quad \theta_{t+1} = \theta_t - \eta_t (c_t + \lambda\theta_t)",
-            "Every coordinate moves by exactly ±lr (plus decay): only the sign of an interpolated "
+            note="Every coordinate moves by exactly ±lr (plus decay): only the sign of an interpolated "
             "momentum counts. It was found by program search.",
             velocity=("mu", -1.0),
         ),
         Optimizer(
-            "radam",
-            "RAdam",
-            (_lr(0.01), B1, B2, EPS, Param("threshold", 5.0, 0.0, 100.0, help="ρ below which no adaptive scaling")),
-            lambda learning_rate, b1, b2, eps, threshold: optax.radam(
+            name="radam",
+            title="RAdam",
+            params=(
+                _lr(0.01),
+                B1,
+                B2,
+                EPS,
+                Param("threshold", 5.0, 0.0, 100.0, help="ρ below which no adaptive scaling"),
+            ),
+            build=lambda learning_rate, b1, b2, eps, threshold: optax.radam(
                 learning_rate, b1=b1, b2=b2, eps=eps, threshold=threshold
             ),
-            r"\rho_\infty = \tfrac{2}{1-\beta_2} - 1,\; \rho_t = \rho_\infty - \tfrac{2t\beta_2^t}{1-\beta_2^t},\;"
+            latex=r"\rho_\infty = \tfrac{2}{1-\beta_2} - 1,\; \rho_t = \rho_\infty - \tfrac{2t\beta_2^t}{1-\beta_2^t},\;"
             r"\theta_{t+1} = \theta_t - \eta_t \begin{cases} r_t \frac{\hat m_t}{\sqrt{\hat v_t}+\epsilon} & \rho_t \ge 5 \\ \hat m_t & \text{else}\end{cases}",
-            "Adam that takes plain momentum steps until the variance estimate is reliable, "
+            note="Adam that takes plain momentum steps until the variance estimate is reliable, "
             "then rectifies the adaptive step. A built-in warm-up.",
             velocity=("mu", -1.0),
         ),
         Optimizer(
-            "signsgd",
-            "signSGD",
-            (_lr(0.01),),
-            optax.sign_sgd,
-            r"\theta_{t+1} = \theta_t - \eta_t \operatorname{sign}(g_t)",
-            "Each coordinate moves by exactly lr in the downhill direction. "
+            name="signsgd",
+            title="signSGD",
+            params=(_lr(0.01),),
+            build=optax.sign_sgd,
+            latex=r"\theta_{t+1} = \theta_t - \eta_t \operatorname{sign}(g_t)",
+            note="Each coordinate moves by exactly lr in the downhill direction. "
             "It never slows down near a minimum, so it ends up bouncing around it.",
         ),
     )

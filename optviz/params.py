@@ -92,3 +92,11 @@ def parse_assignments(specs: Iterable[Param], text: str, where: str = "") -> tup
 def fmt_assignments(specs: Iterable[Param], values: Mapping[str, Number], keep=()) -> str:
     """Write ``"a=1,b=2"`` in spec order, leaving out defaults except names in ``keep``."""
     return ",".join(f"{p.name}={fmt(values[p.name])}" for p in specs if p.name in keep or values[p.name] != p.default)
+
+
+def first_value(fields: Mapping[str, list[str]], key: str, warnings: list[str]) -> str | None:
+    """The first of a link key's values (None when absent); a repeated key is warned about."""
+    values = fields.get(key)
+    if values and len(values) > 1:
+        warnings.append(f"{key} is given {len(values)} times; using the first ({key}={clip(values[0])})")
+    return values[0] if values else None

@@ -19,6 +19,8 @@ import numpy as np
 
 from optviz.engine import Result, Trajectory, simulate
 from optviz.scenario import OptRun, Scenario
+from optviz.sweeps import lr_families, stability_bounds
+from optviz.view import KEYS as VIEW_KEYS
 
 
 class Verdict(NamedTuple):
@@ -39,7 +41,7 @@ class Preset:
 
     @property
     def scenario(self) -> Scenario:
-        return Scenario.from_query(self.link).scenario
+        return Scenario.from_query(self.link, ignore=VIEW_KEYS).scenario
 
 
 def _t(result: Result, run: int, start: int = 0) -> Trajectory:
@@ -191,6 +193,21 @@ def _no_minimum(r: Result) -> Verdict:
                                     f"{float(run.trajectories[0].loss[-1]):.3g}" for run in r.runs))  # fmt: skip
 
 
+def _crawl_to_divergence(r: Result) -> Verdict:
+    """Over the drag view's lr window: the smallest lr crawls, a middle one converges, and
+    the closed-form bound 2/h splits the window into bounded and diverged runs exactly."""
+    (f, _), bound = lr_families(r.scenario)[0], stability_bounds(r.scenario)[0][1]
+    start = np.hypot(*r.scenario.starts[0])
+    left = np.hypot(*f.path[0, f.rows[0] - 1]) / start
+    converged = f.lrs[f.converged_at >= 0]
+    diverged = f.diverged_at >= 0
+    holds = left > 0.5 and len(converged) > 0 and np.array_equal(diverged, f.lrs > bound)
+    return Verdict(holds, f"lr {f.lrs[0]:.3g}: {left:.0%} of the distance left after {r.scenario.steps} steps; "
+                          f"converged for lr {converged.min():.3g}–{converged.max():.3g}; diverged for "
+                          f"{int(diverged.sum())} of {len(f.lrs)} lrs, all above 2/h = {bound:.3g} and none below"
+                   if len(converged) else "no lr converged")  # fmt: skip
+
+
 PRESETS: dict[str, Preset] = {
     p.slug: p
     for p in (
@@ -204,6 +221,18 @@ PRESETS: dict[str, Preset] = {
             "v=1&surface=quadratic&opt=sgd:lr=1.98&opt=sgd:lr=2.02&steps=500",
             "lr = 1.98 oscillates (x changes sign on at least 90 % of steps) but converges; lr = 2.02 diverges.",
             _edge_of_stability,
+        ),
+        Preset(
+            "crawl-to-divergence",
+            "From crawl to divergence",
+            "Drag the learning rate and watch one path change character. Far below the best rate gradient descent "
+            "crawls: each step shrinks the distance to the minimum by a factor close to 1. Nearer lr = 1/h it "
+            "converges in a few steps; between 1/h and 2/h it overshoots and oscillates across the valley; past "
+            "2/h every step overshoots by more than the last and the path leaves the map.",
+            "v=1&surface=quadratic&opt=sgd:lr=0.2&steps=200&view=drag",
+            "Over the slider's 128 learning rates the smallest still has more than half the distance to go after 200 "
+            "steps, some converge, and exactly the lrs above 2/h = 2 diverge.",
+            _crawl_to_divergence,
         ),
         Preset(
             "tiny-lr-crawls",

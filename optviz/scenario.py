@@ -29,7 +29,7 @@ from urllib.parse import quote, unquote_plus
 from optviz.conventions import CONVENTIONS, Unavailable, resolve
 from optviz.literal import clip
 from optviz.optimizers import OPTIMIZERS
-from optviz.params import coerce, fmt, fmt_assignments, parse_assignments
+from optviz.params import coerce, first_value, fmt, fmt_assignments, parse_assignments
 from optviz.schedules import SCHEDULES
 from optviz.starts import CLOUDS, cloud_points
 from surfaces import SURFACES
@@ -297,45 +297,63 @@ def _parse_starts(values: list[str], domain, warnings: list[str]) -> list[tuple[
 
 
 def _parse(text: str, ignore: frozenset[str]) -> Parsed:
+    """The nearest valid scenario for a query string: one helper per group of keys, in the
+    order `Scenario.to_query` writes them; every value fixed leaves a warning."""
     warnings: list[str] = []
     fields = _split_fields(text, warnings)
 
     def single(key: str) -> str | None:
-        values = fields.get(key)
-        if not values:
-            return None
-        if len(values) > 1:
-            warnings.append(f"{key} is given {len(values)} times; using the first ({key}={clip(values[0])})")
-        return values[0]
+        return first_value(fields, key, warnings)
 
     for key in fields:
         if key not in _SINGLE_KEYS + _MULTI_KEYS and key not in ignore:
             warnings.append(f"unknown parameter '{clip(key)}' ignored")
-
     version = single("v")
     if version is not None and version != str(VERSION):
         warnings.append(f"link version v={clip(version)} is not supported; reading it as v={VERSION}")
+    surface, box = _parse_surface(single, warnings)
+    convention = _parse_convention(single("conv"), warnings)
+    runs = _parse_runs(fields.get("opt", []), convention, warnings)
+    schedule = _parse_schedule(single("schedule"), warnings)
+    scalars = {}
+    for spec in (STEPS, SEED, TOL):
+        raw = single(spec.name)
+        scalars[spec.name], warning = (spec.default, None) if raw is None else coerce(spec, raw)
+        warnings += [warning] if warning else []
+    starts = _parse_start_points(fields.get("start", []), single("cloud"), box, len(runs), scalars["steps"], warnings)
+    scenario = Scenario(**surface, runs=tuple(runs), **schedule, **starts, convention=convention, **scalars)
+    return Parsed(scenario, warnings)
 
-    surface_name, surface_text = "rosenbrock", ""
+
+def _parse_surface(single, warnings: list[str]) -> tuple[dict, tuple]:
+    """``surface=name:params`` (and ``f=``, ``domain=`` for a custom one): the scenario's
+    surface fields, and the surface's domain (where start points may lie)."""
+    name, text = "rosenbrock", ""
     if (raw := single("surface")) is not None:
-        name, params = _pick({**SURFACES, CUSTOM: None}, raw, "surface", surface_name, warnings)
-        surface_name, surface_text = (name, params) if name else (surface_name, "")
-    formula, domain = _parse_custom(surface_name, single("f"), single("domain"), warnings)
-    surface = custom_surface(formula, domain) if surface_name == CUSTOM else SURFACES[surface_name]
-    surface_params, w = parse_assignments(surface.params, surface_text, f"surface {surface_name}: ")
+        picked, params = _pick({**SURFACES, CUSTOM: None}, raw, "surface", name, warnings)
+        name, text = (picked, params) if picked else (name, "")
+    formula, domain = _parse_custom(name, single("f"), single("domain"), warnings)
+    surface = custom_surface(formula, domain) if name == CUSTOM else SURFACES[name]
+    params, w = parse_assignments(surface.params, text, f"surface {name}: ")
     warnings += w
+    fields = {"surface": name, "surface_params": tuple(params.items()), "formula": formula, "domain": domain}
+    return fields, surface.domain
 
-    convention = "optax"
-    if (raw := single("conv")) is not None:
-        if raw.lower() in CONVENTIONS:
-            convention = raw.lower()
-        else:
-            warnings.append(f"conv={clip(raw)} is not one of {', '.join(CONVENTIONS)}; using optax")
+
+def _parse_convention(raw: str | None, warnings: list[str]) -> str:
+    """``conv=optax|keras|pytorch``."""
+    if raw is None or raw.lower() in CONVENTIONS:
+        return "optax" if raw is None else raw.lower()
+    warnings.append(f"conv={clip(raw)} is not one of {', '.join(CONVENTIONS)}; using optax")
+    return "optax"
+
+
+def _parse_runs(values: list[str], convention: str, warnings: list[str]) -> list[OptRun]:
+    """Every ``opt=name:params`` (at most `MAX_RUNS`); none valid: the default runs."""
+    if len(values) > MAX_RUNS:
+        warnings.append(f"{len(values)} optimizer runs given; using the first {MAX_RUNS}")
     runs = []
-    opt_values = fields.get("opt", [])
-    if len(opt_values) > MAX_RUNS:
-        warnings.append(f"{len(opt_values)} optimizer runs given; using the first {MAX_RUNS}")
-    for raw in opt_values[:MAX_RUNS]:
+    for raw in values[:MAX_RUNS]:
         name, params = _pick(OPTIMIZERS, raw, "optimizer", "nothing (run dropped)", warnings)
         if not name:
             continue
@@ -344,63 +362,52 @@ def _parse(text: str, ignore: frozenset[str]) -> Parsed:
         except Unavailable as err:
             warnings.append(f"{err}: run {name} dropped")
             continue
-        values, w = parse_assignments(spec.params, params, f"{name}: ")
+        parsed, w = parse_assignments(spec.params, params, f"{name}: ")
         warnings += w
-        runs.append(OptRun.of(name, convention, **values))
+        runs.append(OptRun.of(name, convention, **parsed))
     if not runs:
         runs = [OptRun.of(r.name, convention, lr=r.lr) for r in DEFAULT_RUNS]
-        if opt_values:
+        if values:
             warnings.append("no valid optimizer run; using the default runs")
+    return runs
 
-    schedule_name, schedule_text = "constant", ""
-    if (raw := single("schedule")) is not None:
-        name, params = _pick(SCHEDULES, raw, "schedule", schedule_name, warnings)
-        schedule_name, schedule_text = (name, params) if name else (schedule_name, "")
-    schedule = SCHEDULES[schedule_name]
-    schedule_params, w = parse_assignments(schedule.params, schedule_text, f"schedule {schedule_name}: ")
-    warnings += w + schedule.fix(schedule_params)
 
-    scalars = {}
-    for spec in (STEPS, SEED, TOL):
-        raw = single(spec.name)
-        scalars[spec.name], warning = (spec.default, None) if raw is None else coerce(spec, raw)
-        if warning:
-            warnings.append(warning)
+def _parse_schedule(raw: str | None, warnings: list[str]) -> dict:
+    """``schedule=name:params``, its parameters made consistent (`Schedule.fix`)."""
+    name, text = "constant", ""
+    if raw is not None:
+        picked, params = _pick(SCHEDULES, raw, "schedule", name, warnings)
+        name, text = (picked, params) if picked else (name, "")
+    schedule = SCHEDULES[name]
+    params, w = parse_assignments(schedule.params, text, f"schedule {name}: ")
+    warnings += w + schedule.fix(params)
+    return {"schedule": name, "schedule_params": tuple(params.items())}
 
-    starts = _parse_starts(fields.get("start", []), surface.domain, warnings)
-    affordable = max(1, MAX_RECORDED_ROWS // (len(runs) * (scalars["steps"] + 1)))
+
+def _parse_start_points(values: list[str], cloud_raw: str | None, domain, runs: int, steps: int,
+                        warnings: list[str]) -> dict:  # fmt: skip
+    """``start=x,y`` (repeatable) and ``cloud=name:params``, within the rows this app
+    records (`MAX_RECORDED_ROWS` over all runs, starts and steps)."""
+    starts = _parse_starts(values, domain, warnings)
+    affordable = max(1, MAX_RECORDED_ROWS // (runs * (steps + 1)))
     cloud, cloud_params = "", {}
-    if (raw := single("cloud")) is not None:
-        name, params = _pick(CLOUDS, raw, "cloud", "no cloud", warnings)
+    if cloud_raw is not None:
+        name, params = _pick(CLOUDS, cloud_raw, "cloud", "no cloud", warnings)
         if name:
             cloud, starts = name, starts[:1]
             cloud_params, w = parse_assignments(CLOUDS[name].params, params, f"cloud {name}: ")
             warnings += w
             if cloud_params["n"] > affordable:
-                warnings.append(f"cloud {name}: n={cloud_params['n']} with {len(runs)} runs × {scalars['steps']} "
+                warnings.append(f"cloud {name}: n={cloud_params['n']} with {runs} runs × {steps} "
                                 f"steps is more than this app records; using n={max(affordable, 2)}")  # fmt: skip
                 cloud_params["n"] = max(affordable, 2)
     if len(starts) > affordable:
         warnings.append(
-            f"{len(runs)} runs × {len(starts)} start points × {scalars['steps']} steps is more than this app "
+            f"{runs} runs × {len(starts)} start points × {steps} steps is more than this app "
             f"records ({MAX_RECORDED_ROWS:,} rows); using the first {affordable} start points"
         )
         starts = starts[:affordable]
-    scenario = Scenario(
-        surface=surface_name,
-        surface_params=tuple(surface_params.items()),
-        runs=tuple(runs),
-        schedule=schedule_name,
-        schedule_params=tuple(schedule_params.items()),
-        starts=tuple(starts),
-        formula=formula,
-        domain=domain,
-        cloud=cloud,
-        cloud_params=tuple(cloud_params.items()),
-        convention=convention,
-        **scalars,
-    )
-    return Parsed(scenario, warnings)
+    return {"starts": tuple(starts), "cloud": cloud, "cloud_params": tuple(cloud_params.items())}
 
 
 def _parse_custom(surface: str, formula: str | None, domain: str | None, warnings: list[str]):

@@ -4,10 +4,13 @@ Both use the engine's non-recording kernel (`optviz.engine._kernel` with ``recor
 only each lane's final point, loss and first divergence/convergence step come back.
 
 * `lr_sweeps`: per optimizer run, a log grid of learning rates (vmapped over ``lr``).
+* `lr_families`: per optimizer run, the recorded paths for a log window of learning rates
+  around its own (`lr_window`), for the map's "drag lr" view (the recording kernel).
 * `basin_map`: for one run, a grid of start points over the domain (vmapped over the
   start), each labelled by the known minimum it converges to, "diverged" or "not yet".
-* `stability_bounds`: the exact largest stable lr on ``quadratic`` where theory gives
-  one: gradient descent lr < 2/h, heavy ball lr < 2(1+β)/h, Nesterov lr < 2(1+β)/((1+2β)h).
+* `stability_bounds`: the exact largest stable lr on ``quadratic`` (and
+  ``noisy_quadratic``) where theory gives one: gradient descent lr < 2/h, heavy ball
+  lr < 2(1+β)/h, Nesterov lr < 2(1+β)/((1+2β)h).
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ from dataclasses import dataclass
 import jax
 import numpy as np
 
-from optviz.engine import NEVER, Sweep, _inputs, _kernel, sweep
+from optviz.engine import NEVER, Family, Sweep, _inputs, _kernel, family, sweep
+from optviz.optimizers import LR
 from optviz.scenario import Scenario
 
 SWEEP_POINTS = 256
 SWEEP_RANGE = (-5.0, 1.0)  # log10 of the default lr range
+WINDOW_POINTS = 128  # learning rates per run in the drag view
+WINDOW_DECADES = 3.0  # their span in log10: about ±1.5 decades around the run's lr
 BASIN_GRID = 129  # odd: the middle row and column lie on the axes of symmetric domains (a saddle)
 BASIN_STEPS = 2000  # a basin map runs at most this many steps (memory: lanes × steps flags)
 DIVERGED, NOT_YET = -2, -1
@@ -39,6 +45,33 @@ def lr_sweeps(scenario: Scenario, lo: float, hi: float, n: int = SWEEP_POINTS) -
     return [sweep(scenario, i, lrs) for i in range(len(scenario.runs))]
 
 
+def lr_window(lr: float, n: int = WINDOW_POINTS, decades: float = WINDOW_DECADES) -> tuple[np.ndarray, int]:
+    """``n`` learning rates evenly spaced in log10 over ``decades``, holding ``lr`` itself
+    (exactly) at index ``at``, returned with it: centred on ``lr`` where the lr's range
+    (`LR`) allows, else shifted to stay inside it.
+
+    >>> lrs, at = lr_window(0.01)
+    >>> len(lrs), at, lrs[at] == 0.01
+    (128, 64, True)
+    """
+    step = decades / (n - 1)
+    below = int(np.floor(np.log10(lr / LR.lo) / step + 1e-9))  # steps down to the range's bottom
+    above = int(np.floor(np.log10(LR.hi / lr) / step + 1e-9))
+    at = min(max(n // 2, n - 1 - above), below)
+    lrs = lr * 10.0 ** (step * (np.arange(n) - at))
+    return np.clip(lrs, LR.lo, LR.hi), at
+
+
+def lr_families(scenario: Scenario) -> list[tuple[Family, int]]:
+    """Per optimizer run, its `Family` over `lr_window` of its lr (first start point) and
+    the index of its own lr; one compiled call per run."""
+    out = []
+    for i, run in enumerate(scenario.runs):
+        lrs, at = lr_window(run.lr)
+        out.append((family(scenario, i, lrs), at))
+    return out
+
+
 def divergence_edge(s: Sweep) -> float | None:
     """The smallest learning rate of the sweep whose run diverged, if any did."""
     diverged = s.diverged_at >= 0
@@ -52,9 +85,12 @@ def best_lr(s: Sweep) -> float | None:
 
 
 def stability_bounds(scenario: Scenario) -> dict[int, tuple[str, float]]:
-    """Run index → (formula, lr bound) where a closed form exists (``quadratic``, constant
-    schedule, momentum-family runs): above the bound the iterates grow without limit."""
-    if scenario.surface != "quadratic" or scenario.schedule != "constant":
+    """Run index → (formula, lr bound) where a closed form exists (``quadratic`` or
+    ``noisy_quadratic``, constant schedule, momentum-family runs): above the bound the
+    iterates grow without limit."""
+    # The noise of noisy_quadratic adds to the iterates without changing the recursion that
+    # multiplies them, so its mean (and spread) grow without limit past the same bound.
+    if scenario.surface not in ("quadratic", "noisy_quadratic") or scenario.schedule != "constant":
         return {}
     h = dict(scenario.surface_params)["h"]
     out = {}

@@ -4,7 +4,8 @@ Link keys (all optional, defaults omitted from canonical links)::
 
     page=gallery   the preset gallery instead of the explorer
     view=3d        the 3-D surface instead of the 2-D map; view=sweep the learning-rate
-                   sweep; view=basins the basin map
+                   sweep; view=basins the basin map; view=drag the map with a slider per
+                   run that drags its learning rate
     arrows=1       direction arrows at each head (2-D map)
     frame=K        the map opens at step K (snapped to the nearest animation frame)
     sweep=LO,HI    the sweep's lr range, as log10 (default -5,1)
@@ -23,12 +24,12 @@ from typing import NamedTuple
 from urllib.parse import parse_qs
 
 from optviz.literal import clip
-from optviz.params import coerce, fmt
+from optviz.params import coerce, first_value, fmt
 from optviz.scenario import MAX_RUNS, MAX_STEPS, Scenario
 from surfaces.core import Param
 
 PAGES = ("explorer", "gallery")
-VIEWS = ("2d", "3d", "sweep", "basins")
+VIEWS = ("2d", "3d", "sweep", "basins", "drag")
 SWEEP_LIMITS = (-6.0, 1.0)  # log10 of the lr's own range
 FRAME = Param("frame", 0, 0, MAX_STEPS, kind="int", help="the step the map opens at")
 ARROWS = Param("arrows", False, 0, 1, kind="bool", help="direction arrows at each head")
@@ -75,10 +76,8 @@ class View:
         warnings: list[str] = []
 
         def first(key: str) -> str | None:
-            values = fields.get(key)
-            if values and len(values) > 1:
-                warnings.append(f"{key} is given {len(values)} times; using the first ({key}={clip(values[0])})")
-            return values[0].strip() if values else None
+            value = first_value(fields, key, warnings)
+            return value.strip() if value is not None else None
 
         view = cls()
         for key, choices in (("page", PAGES), ("view", VIEWS)):

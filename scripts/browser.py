@@ -35,33 +35,57 @@ def app_command(port: int) -> list[str]:
             "--server.fileWatcherType", "none"]  # fmt: skip
 
 
+def wait_healthy(port: int, proc: subprocess.Popen | None = None, timeout: float = 90) -> None:
+    """Poll ``http://127.0.0.1:port/_stcore/health`` until it answers 200 (through a proxy
+    too); raise if ``timeout`` passes or ``proc`` exits first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline or (proc is not None and proc.poll() is not None):
+            raise RuntimeError(f"nothing healthy on port {port}")
+        time.sleep(0.05)
+
+
 @contextlib.contextmanager
-def serve_app(port: int, command: list[str] | None = None, cwd: Path = ROOT, env: dict | None = None):
-    """Run the app (``command``, default `app_command`) and yield its URL once
+def app_process(port: int, command: list[str] | None = None, cwd: Path = ROOT, env: dict | None = None):
+    """Run the app (``command``, default `app_command`) and yield its process once
     /_stcore/health answers; the server is stopped on exit."""
     proc = subprocess.Popen(command or app_command(port), cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)  # fmt: skip
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("the app did not start") from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
+        wait_healthy(port, proc)
+        yield proc
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@contextlib.contextmanager
+def serve_app(port: int, command: list[str] | None = None, cwd: Path = ROOT, env: dict | None = None):
+    """`app_process`, yielding the app's URL."""
+    with app_process(port, command, cwd, env):
+        yield f"http://127.0.0.1:{port}"
 
 
 def wait_ready(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
     page.locator(f"{MAP} .scatterlayer").first.wait_for(timeout=timeout_ms)
     page.wait_for_timeout(500)
+
+
+@contextlib.contextmanager
+def headless(playwright):
+    """One headless Chromium; each ``new_context()`` of it is a fresh profile (own cookies)."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @contextlib.contextmanager

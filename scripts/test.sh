@@ -3,12 +3,17 @@
 # unit, AppTest and real-browser (tests/e2e) tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Browser tests drive Debian's Chromium through Playwright (never `playwright install`).
-if [ ! -x /usr/bin/chromium ]; then
+# Browser tests drive Debian's Chromium through Playwright (never `playwright install`); the
+# replica test runs Debian's HAProxy in front of the app. Installed only when missing.
+missing=""
+if [ ! -x /usr/bin/chromium ]; then missing="$missing chromium"; fi
+if [ ! -x /usr/sbin/haproxy ]; then missing="$missing haproxy"; fi
+if [ -n "$missing" ]; then
     sudo=""
     if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium
+    # shellcheck disable=SC2086  # one word per package
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
 fi
 python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 python -m ruff check .

@@ -42,14 +42,20 @@ def open_app(**query) -> AppTest:
 _CLIENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def shown_by(widgets, key: str, view: str):
+    """The widget now showing view ``view`` of the value under ``key`` (its key carries a serial)."""
+    (widget,) = [w for w in widgets if re.fullmatch(re.escape(f"{key}.{view}") + r"\d+", w.key or "")]
+    return widget
+
+
 def figure(at, key="map"):
     """A chart's figure as the page draws it. The map is a component that receives only
     the parts this page lacks: a `Client` per app replays them, and when it lacks a part
     (messages it did not see) it asks again, as ``map.js`` does."""
-    if key not in ("map", "schedule_preview"):
+    if key not in ("map", "schedule_preview", "drag_map"):
         charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key) or key in c.proto.id]
         return json.loads((charts or at.get("plotly_chart"))[0].proto.spec)
-    if key == "schedule_preview":
+    if key in ("schedule_preview", "drag_map"):  # a whole figure in the component's data
         return json.loads(component(at, key).proto.json)["figure"]
     client = _CLIENTS.setdefault(at, Client())
     drawn = client.receive(json.loads(component(at, key).proto.json))
@@ -156,12 +162,14 @@ def test_add_remove_and_change_runs():
 def test_lr_box_and_log_slider_stay_in_step_and_never_recompile():
     at = open_app()
     compiled = trace_count()
-    at.number_input(key="run0.sgd.lr").set_value(0.0002).run()
-    assert at.slider(key="run0.sgd.lr_exp").value == pytest.approx(np.log10(0.0002))
+    shown_by(at.number_input, "run0.sgd.lr", "box").set_value(0.0002).run()
+    assert shown_by(at.slider, "run0.sgd.lr", "exp").value == pytest.approx(np.log10(0.0002))
     assert url(at)["opt"][0] == "sgd:lr=0.0002"
-    at.slider(key="run2.adam.lr_exp").set_value(-2.0).run()
-    assert at.number_input(key="run2.adam.lr").value == pytest.approx(0.01)
+    shown_by(at.slider, "run2.adam.lr", "exp").set_value(-2.0).run()
+    assert shown_by(at.number_input, "run2.adam.lr", "box").value == pytest.approx(0.01)
     assert url(at)["opt"][2] == "adam:lr=0.01"
+    at.run()  # a rerun with no change moves nothing
+    assert url(at)["opt"][:3:2] == ["sgd:lr=0.0002", "adam:lr=0.01"]
     expected = simulate(Scenario.from_query("opt=sgd:lr=0.0002&opt=momentum:lr=0.001&opt=adam:lr=0.01").scenario)
     assert column(table(at), "final loss") == cells(r.loss[-1] for r in expected.runs)
     assert trace_count() == compiled
@@ -180,8 +188,8 @@ def test_hyperparameters_schedule_steps_start():
     np.testing.assert_allclose(decode(preview["y"])[:120], 0.5 ** (np.arange(120) // 50), rtol=1e-12)
     at.number_input(key="steps").set_value(120).run()
     assert url(at)["steps"] == "120"
-    at.number_input(key="start_x").set_value(0.5).run()
-    at.number_input(key="start_y").set_value(-0.5).run()
+    shown_by(at.number_input, "start_x", "box").set_value(0.5).run()
+    shown_by(at.number_input, "start_y", "box").set_value(-0.5).run()
     assert url(at)["start"] == "0.5,-0.5"
     for path in paths(figure(at)).values():
         np.testing.assert_array_equal(path[0], [0.5, -0.5])
@@ -268,7 +276,7 @@ def test_view_state_travels_in_the_link():
 def test_a_copied_link_reproduces_the_same_figure():
     at = open_app()
     at.selectbox(key="surface").set_value("beale").run()
-    at.number_input(key="run1.momentum.lr").set_value(0.0005).run()
+    shown_by(at.number_input, "run1.momentum.lr", "box").set_value(0.0005).run()
     at.number_input(key="frame").set_value(250).run()
     at.checkbox(key="arrows").check().run()
     copied = url(at)
@@ -291,7 +299,7 @@ def test_gallery_opens_each_preset_and_shows_its_verified_claim(slug):
     assert "page" not in url(at)
     assert url_scenario(at).scenario == preset.scenario
     assert [s.value for s in at.success] and "✓ Holds" in at.success[0].value and preset.claim in at.success[0].value
-    assert len(paths(figure(at))) == len(preset.scenario.runs)
+    assert len(paths(figure(at, "drag_map" if "view=drag" in preset.link else "map"))) == len(preset.scenario.runs)
 
 
 QUERY_KEYS = st_.sampled_from(["v", "surface", "opt", "schedule", "steps", "start", "seed", "tol", "view", "arrows",
@@ -317,7 +325,8 @@ def test_any_link_opens_a_working_page_within_the_compute_bounds(query):
     assert shown.warnings == []  # the address bar holds a clean, canonical link
     scenario = shown.scenario
     assert len(scenario.runs) * len(scenario.starts) * (scenario.steps + 1) <= MAX_RECORDED_ROWS
-    assert any(c.proto.id.endswith("-map") for c in at.get("bidi_component")) or url(at).get("page") == "gallery"
+    drawn = any(c.proto.id.endswith("-map") for c in at.get("bidi_component")) or at.get("plotly_chart")
+    assert drawn or url(at).get("page") == "gallery"  # the map, or the 3-D, sweep or basin chart
     assert not at.dataframe and not at.table  # no Arrow on any page: it slows every animation (summary_table)
 
 
@@ -370,7 +379,9 @@ def test_convention_picker_defaults_rules_and_link():
     assert any(r"\sqrt{G_t} + \epsilon" in m.value for m in at.latex)  # PyTorch's rule, ε outside the root
     at.selectbox(key="conv").set_value("keras").run()
     assert url(at)["conv"] == "keras" and url(at)["opt"] == "adagrad:lr=0.05"  # the lr stays, defaults follow Keras
-    assert at.number_input(key="run0.adagrad.initial_accumulator_value").value == 0.1
+    run = at.session_state["run_ids"][0]  # the runs were reloaded: new runs, new widgets
+    assert at.number_input(key=f"run{run}.adagrad.initial_accumulator_value").value == 0.1
     expected = simulate(Scenario.from_query("conv=keras&surface=quadratic&opt=adagrad:lr=0.05").scenario)
     assert column(table(at), "final loss") == cells([expected.runs[0].loss[-1]])
-    assert "Adam" in at.selectbox(key="run0").options and "RAdam" not in at.selectbox(key="run0").options
+    run = at.session_state["run_ids"][0]
+    assert "Adam" in at.selectbox(key=f"run{run}").options and "RAdam" not in at.selectbox(key=f"run{run}").options

@@ -2,8 +2,9 @@
 
 import pytest
 
-from optviz import Scenario, simulate
+from optviz import Scenario, simulate, view
 from optviz.presets import PRESETS, preset_for
+from optviz.view import View
 
 
 def test_at_least_twelve_presets_with_distinct_titles_and_scenarios():
@@ -15,7 +16,8 @@ def test_at_least_twelve_presets_with_distinct_titles_and_scenarios():
 @pytest.mark.parametrize("slug", PRESETS)
 def test_preset_link_parses_cleanly_and_its_claim_holds(slug):
     preset = PRESETS[slug]
-    parsed = Scenario.from_query(preset.link)
+    parsed = Scenario.from_query(preset.link, ignore=view.KEYS)
+    assert View.from_query(preset.link, parsed.scenario.steps).warnings == []
     assert parsed.warnings == []
     assert preset_for(parsed.scenario.to_query()) is preset
     verdict = preset.check(simulate(parsed.scenario))

@@ -23,7 +23,7 @@ def _grid_fn(surface: Surface):
     return jax.jit(lambda X, Y, params: surface.fn(X, Y, **params))
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=16)  # a 480² grid is 1.8 MB: ≤ 30 MB in all
 def surface_grid(surface: Surface, params: tuple, n: int = GRID) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(xs, ys, Z)`` on an ``n × n`` grid over the surface's domain (cached)."""
     (x0, x1), (y0, y1) = surface.domain

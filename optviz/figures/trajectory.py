@@ -36,6 +36,7 @@ from optviz.figures.frames import (
 from optviz.figures.map_image import map_background
 from optviz.figures.map_layout import NORMAL, Size, colorbars, merged, placement, title, title_lines
 from optviz.figures.style import COLORS, bdata
+from optviz.scenario import Scenario
 
 PATH_POINTS = 60_000  # full-path points drawn in all; paths of a big cloud are thinned
 PATH_REDRAW = 20_000  # full paths up to this many points in all are redrawn in every frame
@@ -165,7 +166,11 @@ def _ranges(result: Result) -> tuple[dict, dict]:
 
 def surface_part(result: Result, size: Size = NORMAL) -> dict:
     """The still traces under the paths and the map's layout: depend on the surface only."""
-    scenario = result.scenario
+    return surface_layer(result.scenario, size)
+
+
+def surface_layer(scenario: Scenario, size: Size = NORMAL) -> dict:
+    """`surface_part` of any result of ``scenario``."""
     surface = scenario.surface_def
     image, label, low, high = map_background(surface, scenario.surface_params)
     (x0, x1), (y0, y1) = surface.domain

@@ -46,7 +46,9 @@ def show_map(
     _MAP(key=key, data=msg, on_start_change=on_start, on_missing_change=functools.partial(_forget, key))
 
 
-def show_figure(figure: dict, *, key: str) -> None:
+def show_figure(figure: dict, *, key: str, on_lr: Callable[[], None] | None = None) -> None:
     """A Plotly figure dict drawn by the same component: one plotly.js per page, redrawn in
-    place when the figure changes."""
-    _MAP(key=key, data={"figure": figure, "rev": part_id(figure)})
+    place when the figure changes. With ``on_lr``, releasing one of its sliders reports
+    ``[slider name, step value]`` (read it from ``st.session_state[key].lr``)."""
+    data = {"figure": figure, "rev": part_id(figure), "release": on_lr is not None}
+    _MAP(key=key, data=data, **({"on_lr_change": on_lr} if on_lr else {}))

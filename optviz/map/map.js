@@ -143,6 +143,14 @@ export default function map(args) {
   gd.optviz = { setTriggerValue, again: () => { delete gd.dataset.wanted; map(args); } };
   if (data.figure) {
     if (gd.dataset.drawn !== data.rev) draw(gd, data.figure, data.rev, { displayModeBar: false });
+    if (data.release && !gd.dataset.release) {
+      // The drag-lr view: a released slider reports its name (the run) and its step's value
+      // (the lr); dragging itself only plays frames, without the server.
+      gd.dataset.release = "1";
+      loadPlotly().then(() => gd.on("plotly_sliderend", (e) => {
+        gd.optviz.setTriggerValue("lr", [Number(e.slider.name), Number(e.step.value)]);
+      }));
+    }
     return;
   }
   for (const [id, part] of Object.entries(data.parts)) keep(id, part);

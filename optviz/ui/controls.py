@@ -1,7 +1,9 @@
 """The sidebar: every control of a `Scenario`, bound to Streamlit session state.
 
 Widget keys and their values come from `optviz.ui.state` (pure); this module only lays
-the widgets out and keeps paired widgets (lr box and log slider) in step.
+the widgets out. A value with several widgets (an lr: slider and box; the start point:
+boxes and a tap on the map) is held once and its widgets are views of it
+(`optviz.ui.views`), so fast input never plays one widget's stale value against another.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from optviz.ui.state import (
     NO_CLOUD,
     PAGE_LABELS,
     cloud_key,
-    lr_exponent_key,
     run_key,
     scenario_from_widgets,
     schedule_key,
@@ -33,16 +34,30 @@ from optviz.ui.state import (
     view_values,
     widget_values,
 )
+from optviz.ui.views import changed, remember, renew, store, view_key
 from optviz.view import View
 from surfaces import SURFACES
 from surfaces.core import Param, Surface
 from surfaces.formula import DEFAULT_DOMAIN, DEFAULT_FORMULA, FUNCTIONS, MAX_CHARS, MAX_DOMAIN
 
+LR_VIEWS = ("exp", "box")  # an lr's views: the log10 slider and the exact box
+START_KEYS, START_VIEWS = ("start_x", "start_y"), ("box",)  # (a tap on the map writes them too)
+
+
+def new_run_id() -> int:
+    """An id no run of this session has had: a new run's widgets are new widgets."""
+    st.session_state.next_run = st.session_state.get("next_run", 0) + 1
+    return st.session_state.next_run - 1
+
 
 def load(scenario: Scenario) -> None:
-    """Show ``scenario`` in every widget."""
-    for key, value in widget_values(scenario).items():
+    """Show ``scenario`` in every widget (its runs as new runs, the start boxes renewed)."""
+    values = widget_values(scenario, [new_run_id() for _ in scenario.runs])
+    for key, value in values.items():
         st.session_state[key] = value
+    for key in START_KEYS:
+        renew(st.session_state, key, *START_VIEWS)
+    remember(st.session_state, "conv", scenario.convention)
     st.session_state.surface_shown = scenario.surface  # its start points are not a surface change's reset
 
 
@@ -72,40 +87,63 @@ def start_from_click() -> None:
     """A click on the map's start-picker grid moves the start point there."""
     point = st.session_state.map.start
     if point:
-        # The grid travels as float32: round back to the grid's own values.
-        st.session_state.start_x, st.session_state.start_y = (float(f"{v:.6g}") for v in point)
+        for key, value in zip(START_KEYS, point, strict=True):
+            # The grid travels as float32: round back to the grid's own values.
+            store(st.session_state, key, float(f"{value:.6g}"), START_VIEWS)
+
+
+def start_from_box(key: str, widget: str) -> None:
+    if changed(st.session_state, widget):
+        store(st.session_state, key, float(st.session_state[widget]), START_VIEWS, source="box")
 
 
 def set_lr(i: int, lr: float) -> None:
-    """Run i's lr box and slider show ``lr`` (3 significant digits, within the lr range)."""
-    name = st.session_state[f"run{i}"]
-    st.session_state[run_key(i, name, "lr")] = min(max(float(f"{lr:.3g}"), 1e-6), 10.0)
-    exponent_from_lr(i, name)
+    """The i-th run's lr (3 significant digits, within the lr range), in its slider and box."""
+    run = st.session_state.run_ids[i]
+    lr_key = run_key(run, st.session_state[f"run{run}"], "lr")
+    store(st.session_state, lr_key, min(max(float(f"{lr:.3g}"), 1e-6), 10.0), LR_VIEWS)
+
+
+def lr_from_view(lr_key: str, view: str, widget: str) -> None:
+    if not changed(st.session_state, widget):
+        return
+    """The slider (log10, the lr rounded to 3 significant digits) or the box (exact) was changed."""
+    value = float(st.session_state[widget])
+    store(st.session_state, lr_key, float(f"{10**value:.3g}") if view == "exp" else value, LR_VIEWS, source=view)
 
 
 def lr_from_sweep() -> None:
     """A click on the sweep's loss curve of run i sets run i's lr to the clicked one."""
     for point in st.session_state.sweep_chart.selection.points:
-        if point.get("curve_number", -1) < st.session_state.n_runs:
+        if point.get("curve_number", -1) < len(st.session_state.run_ids):
             set_lr(point["curve_number"], point["x"])
             return
 
 
+def lr_from_drag() -> None:
+    """A released lr slider of the drag view sets that run's lr to the one it shows."""
+    released = st.session_state.drag_map.lr
+    if released:
+        set_lr(int(released[0]), float(released[1]))
+
+
 def add_run() -> None:
-    i = st.session_state.n_runs
-    if i < MAX_RUNS:
-        st.session_state.n_runs = i + 1
-        st.session_state[f"run{i}"] = "adam"
+    if len(st.session_state.run_ids) < MAX_RUNS:
+        run = new_run_id()
+        st.session_state[f"run{run}"] = "adam"
+        st.session_state.run_ids = [*st.session_state.run_ids, run]
 
 
 def convention_changed() -> None:
     """Another framework: every run keeps its optimizer and lr and takes that framework's
     other defaults; runs it has no version of are dropped, with a notice."""
-    conv = st.session_state.conv
     state = st.session_state
+    if not changed(state, "conv"):
+        return
+    conv = state.conv
     missing = available(conv)
     runs, dropped = [], []
-    for i, name in enumerate(state[f"run{i}"] for i in range(state.n_runs)):
+    for i, name in ((i, state[f"run{i}"]) for i in state.run_ids):
         if missing[name]:
             dropped.append(missing[name])
         else:
@@ -116,19 +154,23 @@ def convention_changed() -> None:
     st.session_state.notices = [f"{why}: run dropped" for why in dropped]
 
 
-def remove_run(i: int) -> None:
-    scenario = scenario_from_widgets(st.session_state).scenario
-    runs = scenario.runs[:i] + scenario.runs[i + 1 :]
-    if runs:
-        load(dataclasses.replace(scenario, runs=runs))
+def remove_run(run: int) -> None:
+    """Remove the run with id ``run``; the others keep their widgets (and any change in flight)."""
+    if len(st.session_state.run_ids) > 1:
+        st.session_state.run_ids = [i for i in st.session_state.run_ids if i != run]
 
 
-def lr_from_exponent(i: int, name: str) -> None:
-    st.session_state[run_key(i, name, "lr")] = float(f"{10 ** st.session_state[lr_exponent_key(i, name)]:.3g}")
-
-
-def exponent_from_lr(i: int, name: str) -> None:
-    st.session_state[lr_exponent_key(i, name)] = math.log10(st.session_state[run_key(i, name, "lr")])
+def lr_controls(box: DeltaGenerator, lr_key: str, lr: float) -> None:
+    """A run's lr as a log10 slider and an exact box, two views of the value under ``lr_key``."""
+    slider, number = box.columns([3, 2])
+    exp, exact = (view_key(st.session_state, lr_key, view) for view in LR_VIEWS)
+    for widget, value in ((exp, math.log10(lr)), (exact, lr)):
+        if widget not in st.session_state:  # a new view: drawn from the value
+            remember(st.session_state, widget, value)
+    slider.slider("log₁₀ lr", -6.0, 1.0, value=math.log10(lr), step=0.05, key=exp, on_change=lr_from_view,
+                  args=(lr_key, "exp", exp))  # fmt: skip
+    number.number_input("lr", 1e-6, 10.0, value=lr, format="%.3g", key=exact, on_change=lr_from_view,
+                        args=(lr_key, "box", exact))  # fmt: skip
 
 
 def param_input(p: Param, key: str, container=st) -> None:
@@ -175,7 +217,8 @@ def sidebar() -> tuple[Surface, DeltaGenerator]:
     )  # fmt: skip
     surface = custom_controls(side) if surface_name == CUSTOM else SURFACES[surface_name]
     if st.session_state.get("surface_shown", surface_name) != surface_name:  # a new surface: its own start point
-        st.session_state.start_x, st.session_state.start_y = surface.start
+        for key, value in zip(START_KEYS, surface.start, strict=True):
+            store(st.session_state, key, float(value), START_VIEWS)
         st.session_state.more_starts = ()
     st.session_state.surface_shown = surface_name
     if surface_name != CUSTOM:
@@ -194,28 +237,25 @@ def sidebar() -> tuple[Surface, DeltaGenerator]:
     if missing:
         side.caption("Not available: " + "; ".join(missing.values()) + ".")
     names = [n for n in OPTIMIZERS if n not in missing]
-    for i in range(st.session_state.n_runs):
+    for n, i in enumerate(st.session_state.run_ids):
         box = side.container(border=True)
         head, remove = box.columns([5, 1], vertical_alignment="bottom")
         st.session_state.setdefault(f"run{i}", "adam")
         if st.session_state[f"run{i}"] not in names:
             st.session_state[f"run{i}"] = "adam"
-        name = head.selectbox(f"Run {i + 1}", names, key=f"run{i}", format_func=lambda n: OPTIMIZERS[n].title)
+        name = head.selectbox(f"Run {n + 1}", names, key=f"run{i}", format_func=lambda n: OPTIMIZERS[n].title)
         remove.button("✕", key=f"remove{i}", type="tertiary", help="remove this run", on_click=remove_run, args=(i,),
-                      disabled=st.session_state.n_runs == 1)  # fmt: skip
+                      disabled=len(st.session_state.run_ids) == 1)  # fmt: skip
         spec = resolve(name, conv)
-        lr_key, exp_key = run_key(i, name, "lr"), lr_exponent_key(i, name)
-        st.session_state.setdefault(lr_key, spec.defaults()["lr"])
-        st.session_state.setdefault(exp_key, math.log10(st.session_state[lr_key]))
-        slider, number = box.columns([3, 2])
-        slider.slider("log₁₀ lr", -6.0, 1.0, step=0.05, key=exp_key, on_change=lr_from_exponent, args=(i, name))
-        number.number_input("lr", 1e-6, 10.0, format="%.3g", key=lr_key, on_change=exponent_from_lr, args=(i, name))
+        lr_key = run_key(i, name, "lr")
+        lr_controls(box, lr_key, float(st.session_state.setdefault(lr_key, spec.defaults()["lr"])))
         others = spec.params[1:]
         if others:
             with box.expander("hyperparameters"):
                 for p in others:
                     param_input(p, run_key(i, name, p.name))
-    side.button("+ add a run", on_click=add_run, disabled=st.session_state.n_runs >= MAX_RUNS, width="stretch")
+    side.button("+ add a run", on_click=add_run, disabled=len(st.session_state.run_ids) >= MAX_RUNS,
+                width="stretch")  # fmt: skip
 
     side.subheader("Learning-rate schedule")
     schedule_name = side.selectbox(
@@ -230,8 +270,14 @@ def sidebar() -> tuple[Surface, DeltaGenerator]:
     (x0, x1), (y0, y1) = surface.domain
     sx, sy = side.columns(2)
     for col, key, (lo, hi) in ((sx, "start_x", (x0, x1)), (sy, "start_y", (y0, y1))):
-        st.session_state[key] = min(max(float(st.session_state.get(key, lo)), lo), hi)
-        col.number_input(f"start {key[-1]}", float(lo), float(hi), step=(hi - lo) / 40, format="%.4g", key=key)
+        value = min(max(float(st.session_state.get(key, lo)), lo), hi)
+        if value != st.session_state.get(key):
+            store(st.session_state, key, value, START_VIEWS)
+        widget = view_key(st.session_state, key, "box")
+        if widget not in st.session_state:
+            remember(st.session_state, widget, value)
+        col.number_input(f"start {key[-1]}", float(lo), float(hi), value=value, step=(hi - lo) / 40, format="%.4g",
+                         key=widget, on_change=start_from_box, args=(key, widget))  # fmt: skip
     cloud = side.selectbox("start points", [NO_CLOUD, *CLOUDS], key="cloud", help="a cloud of starts flows together",
                            format_func=lambda n: "just this one" if n == NO_CLOUD else f"{CLOUDS[n].title} around it",
                            )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Parts of the page below and around the map: Share and Export popovers, the gallery,
+"""Parts of the page below and around the map: Share, Export and Code popovers, the gallery,
 the summary table and the update-rules panel. Layout only; values come from `optviz`."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from optviz.params import fmt
 from optviz.presets import PRESETS
 from optviz.scenario import Scenario
 from optviz.schedules import SCHEDULES
+from optviz.snippets import FRAMEWORKS, run_code
 from optviz.summary import device_note, summary_rows, summary_table
 from optviz.sweeps import Basins, best_lr
 from optviz.ui.controls import lr_from_sweep, open_preset, set_lr
@@ -53,6 +54,28 @@ def export_menu(make: Callable[[str], bytes]) -> None:
         for kind, mime, label in EXPORTS:
             st.download_button(label, lambda kind=kind: make(kind), file_name=f"optviz.{kind}", mime=mime,
                                key=f"export.{kind}", width="stretch")  # fmt: skip
+
+
+def code_menu(scenario: Scenario, result: Result) -> None:
+    """Each run as code of a chosen framework (the runs' own by default), with copy buttons."""
+    with st.popover("Code", icon=":material/code:", width="stretch"):
+        st.caption("Each run as code that reproduces its path; the button at a block's right copies it.")
+        framework = st.radio(
+            "framework",
+            FRAMEWORKS,
+            index=FRAMEWORKS.index(scenario.convention),
+            format_func=TITLES.get,
+            horizontal=True,
+            key=f"code_framework.{scenario.convention}",
+        )
+        loop = st.checkbox(
+            "with a loop on this surface",
+            value=True,
+            key="code_loop",
+            help="runs the optimizer from the first start point and prints where it ends",
+        )
+        for i in range(len(scenario.runs)):
+            st.code(run_code(scenario, i, framework, loop=loop, result=result), language="python")
 
 
 def sweep_panel(scenario: Scenario, sweeps: list[Sweep], figure) -> None:

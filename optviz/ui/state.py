@@ -2,14 +2,17 @@
 
 Widget keys carry the registry name they belong to (``sp.rosenbrock.a``,
 ``run0.adam.b1``), so switching a picker never feeds one entry's value to another's
-parameter. `scenario_from_widgets` writes the widgets' values as a link and parses it,
-so widgets and links share one validation path.
+parameter. A run's keys carry its id, not its place: ``run_ids`` lists the runs shown,
+in order, so removing a run leaves every other run's widgets as they are. Values shown
+by more than one widget (an lr, the start point) are held once, under their own key
+(``run0.adam.lr``, ``start_x``); their widgets are views of them (`optviz.ui.views`).
+`scenario_from_widgets` writes the widgets' values as a link and parses it, so widgets
+and links share one validation path.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from optviz.optimizers import OPTIMIZERS
 from optviz.params import fmt
@@ -25,7 +28,7 @@ NO_CLOUD = "single"  # the cloud picker's value for explicit start points only
 
 # The page's view state (`optviz.view.View`) as widget values: tab and radio labels.
 PAGE_LABELS = {"explorer": "Explorer", "gallery": "Gallery"}
-VIEW_LABELS = {"2d": "2-D map", "3d": "3-D surface", "sweep": "LR sweep", "basins": "Basins"}
+VIEW_LABELS = {"2d": "2-D map", "3d": "3-D surface", "sweep": "LR sweep", "basins": "Basins", "drag": "Drag lr"}
 
 
 def view_values(view: View) -> dict[str, object]:
@@ -44,7 +47,7 @@ def view_from_widgets(state: Mapping) -> View:
     if hi - lo < 0.5:  # the two boxes crossed: keep a valid range, the lower edge wins
         hi = min(lo + 0.5, SWEEP_LIMITS[1])
         lo = hi - 0.5
-    run = min(int(state.get("basin_run", 0)), int(state.get("n_runs", 1)) - 1)
+    run = min(int(state.get("basin_run", 0)), len(state.get("run_ids", [0])) - 1)
     return View(page=page, view=shown, arrows=bool(state.get("arrows", False)), frame=max(frame, 0),
                 sweep=(lo, hi), run=max(run, 0), present=bool(state.get("present", False)))  # fmt: skip
 
@@ -61,17 +64,14 @@ def cloud_key(param: str) -> str:
     return f"cl.{param}"
 
 
-def run_key(i: int, optimizer: str, param: str) -> str:
-    return f"run{i}.{optimizer}.{param}"
+def run_key(run: int, optimizer: str, param: str) -> str:
+    """The key of a parameter of the run whose id is ``run``."""
+    return f"run{run}.{optimizer}.{param}"
 
 
-def lr_exponent_key(i: int, optimizer: str) -> str:
-    """The log10(lr) slider beside run i's lr box."""
-    return f"run{i}.{optimizer}.lr_exp"
-
-
-def widget_values(scenario: Scenario) -> dict[str, object]:
-    """Every widget value that shows ``scenario``."""
+def widget_values(scenario: Scenario, ids: Sequence[int] | None = None) -> dict[str, object]:
+    """Every widget value that shows ``scenario``, its runs under ``ids`` (default 0, 1, …)."""
+    ids = list(range(len(scenario.runs)) if ids is None else ids)
     values: dict[str, object] = {
         "surface": scenario.surface,
         "schedule": scenario.schedule,
@@ -80,7 +80,7 @@ def widget_values(scenario: Scenario) -> dict[str, object]:
         "start_x": scenario.starts[0][0],
         "start_y": scenario.starts[0][1],
         "more_starts": scenario.starts[1:],
-        "n_runs": len(scenario.runs),
+        "run_ids": ids,
         "conv": scenario.convention,
     }
     values |= {surface_key(scenario.surface, k): v for k, v in scenario.surface_params}
@@ -92,10 +92,9 @@ def widget_values(scenario: Scenario) -> dict[str, object]:
     if scenario.cloud:
         values["more_starts"] = ()
     values |= {schedule_key(scenario.schedule, k): v for k, v in scenario.schedule_params}
-    for i, run in enumerate(scenario.runs):
+    for i, run in zip(ids, scenario.runs, strict=True):
         values[f"run{i}"] = run.name
         values |= {run_key(i, run.name, k): v for k, v in run.params}
-        values[lr_exponent_key(i, run.name)] = math.log10(run.lr)
     return values
 
 
@@ -117,7 +116,7 @@ def widgets_query(state: Mapping) -> str:
     conv = state.get("conv", "optax")
     if conv != "optax":
         items.append(("conv", conv))
-    for i in range(min(int(state.get("n_runs", 1)), MAX_RUNS)):
+    for i in list(state.get("run_ids", [0]))[:MAX_RUNS]:
         name = state.get(f"run{i}", "adam")
         items.append(("opt", f"{name}:{_assignments(OPTIMIZERS[name].params, state, run_key, i, name)}"))
     items.append(("schedule", f"{schedule}:{_assignments(SCHEDULES[schedule].params, state, schedule_key, schedule)}"))

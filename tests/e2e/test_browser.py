@@ -153,7 +153,7 @@ def test_a_click_on_the_map_moves_the_start_after_play(app, page, stop):
 def test_changing_lr_and_runs_changes_picture_and_url(app, page):
     page.goto(app)
     ready(page)
-    box = page.locator(".st-key-run0-sgd-lr input")
+    box = page.locator("[class*=st-key-run0-sgd-lr-box] input")
     box.fill("0.0005")
     started = time.perf_counter()
     box.press("Enter")
@@ -177,7 +177,7 @@ def test_a_copied_link_reproduces_state_and_figure_in_a_fresh_browser(app, page,
     page.goto(f"{app}/?surface=himmelblau&opt=nesterov:lr=0.003&opt=rmsprop:lr=0.02&steps=300&start=-1,-1"
               "&frame=120&arrows=1")  # fmt: skip
     ready(page)
-    box = page.locator(".st-key-run1-rmsprop-lr input")
+    box = page.locator("[class*=st-key-run1-rmsprop-lr-box] input")
     box.fill("0.01")
     box.press("Enter")
     wait_until(page, "() => decodeURIComponent(location.search).includes('rmsprop:lr=0.01&')")
@@ -191,7 +191,7 @@ def test_a_copied_link_reproduces_state_and_figure_in_a_fresh_browser(app, page,
         assert other.url == copied
         assert other.evaluate(TRACES, MAP) == traces
         np.testing.assert_array_equal(heads(other), shown)
-        assert other.locator(".st-key-run1-rmsprop-lr input").input_value() == "0.01"
+        assert other.locator("[class*=st-key-run1-rmsprop-lr-box] input").input_value() == "0.01"
 
 
 def test_a_malformed_link_shows_the_notice_and_a_working_page(app, page):
@@ -214,6 +214,10 @@ def test_the_gallery_opens_each_preset(app, page):
         banner = page.get_by_test_id("stAlert").filter(has_text=preset.title)
         banner.wait_for(timeout=60_000)
         assert "✓ Holds" in banner.text_content()
+        if "view=drag" in preset.link:  # opens in the drag-lr view (tests/e2e/test_drag_view.py)
+            page.locator(".st-key-drag_map .slider-rail-rect").first.wait_for(timeout=120_000)
+            assert query(page)["view"] == ["drag"]
+            continue
         ready(page)
         shown = Scenario.from_query(unquote(urlsplit(page.url).query), ignore=("page", "view", "arrows", "frame"))
         assert shown.scenario == preset.scenario and "page" not in query(page)

@@ -1,0 +1,208 @@
+r"""Formulas in x, y or t written out as one framework's code: JAX, PyTorch, Keras or plain Python.
+
+A formula is a Python expression over a small vocabulary: numbers, variables, named
+parameters, ``pi`` and ``e``, ``+ - * / **``, comparisons and calls of ``sin cos tan exp
+log sqrt abs tanh sinh cosh arctan min max minimum maximum floor where``. `render` parses
+it, replaces each parameter by its number, qualifies each function for the target
+(``jnp.cos``, ``torch.cos``, ``keras.ops.cos``, ``math.cos``; ``where(c, a, b)`` becomes
+``(a if c else b)`` in plain Python) and unparses the tree. Nothing else can pass: any
+other node or name raises `ValueError`, so the code written holds numbers and these
+names only, whatever text a link carried.
+
+The surfaces and schedules are written here once each, in this vocabulary; tests check
+every formula against the registry's own JAX function or optax schedule.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Mapping
+
+from surfaces.core import Number
+
+TARGETS = ("jnp", "torch", "keras", "math")
+_UNARY = {"sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh", "arctan", "floor"}
+_PLAIN = {"abs": "abs", "minimum": "min", "maximum": "max", "arctan": "math.atan", "min": "min", "max": "max"}
+_SCALAR = {"jnp": "jnp.float64", "torch": "torch.as_tensor"}  # a number with the array library's arithmetic
+_NODES = tuple(
+    getattr(ast, name)
+    for name in "Expression BinOp UnaryOp Compare Constant Name Call Load Add Sub Mult Div "
+    "Pow UAdd USub Lt LtE Gt GtE".split()
+)  # everything a formula may hold
+
+# f(x, y, **params) of every registry surface, as in surfaces/catalog.py (ackley's square
+# root guarded as there, so its gradient at the origin is 0, not NaN).
+SURFACES = {
+    "rosenbrock": "(a - x) ** 2 + b * (y - x ** 2) ** 2",
+    "beale": "(1.5 - x + x * y) ** 2 + (2.25 - x + x * y ** 2) ** 2 + (2.625 - x + x * y ** 3) ** 2",
+    "saddle": "x ** 2 - y ** 2 + c * y ** 4",
+    "monkey_saddle": "x ** 3 - 3 * x * y ** 2",
+    "quadratic": "0.5 * (h * x ** 2 + (h / kappa) * y ** 2)",
+    "noisy_quadratic": "0.5 * (h * x ** 2 + (h / kappa) * y ** 2)",
+    "himmelblau": "(x ** 2 + y - 11) ** 2 + (x + y ** 2 - 7) ** 2",
+    "rastrigin": "20 + x ** 2 - 10 * cos(2 * pi * x) + y ** 2 - 10 * cos(2 * pi * y)",
+    "six_hump_camel": "(4 - 2.1 * x ** 2 + x ** 4 / 3) * x ** 2 + x * y + (-4 + 4 * y ** 2) * y ** 2",
+    "ackley": "-20 * exp(-0.2 * where(x ** 2 + y ** 2 > 0, sqrt(0.5 * where(x ** 2 + y ** 2 > 0, x ** 2 + y ** 2, "
+    "1.0)), 0.0)) - exp(0.5 * (cos(2 * pi * x) + cos(2 * pi * y))) + e + 20",
+    "booth": "(x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2",
+}
+
+# The multiplier s(t) of every registry schedule (optviz/schedules.py), step t from 0.
+# one_cycle's peak_step is int(pct_start * transition_steps) and final its last multiplier
+# 1/(div_factor * final_div_factor), as optax.cosine_onecycle_schedule computes them.
+# polynomial's base is kept from going below 0: under jax.jit, XLA may compute t/T as
+# t·(1/T), a hair above 1 at t = T, and a negative base to a fractional power is NaN.
+SCHEDULES = {
+    "constant": "1",
+    "step": "decay_rate ** floor(t / transition_steps)",
+    "exponential": "decay_rate ** (t / transition_steps)",
+    "inverse_time": "1 / (1 + decay_rate * t / decay_steps)",
+    "cosine": "alpha + (1 - alpha) * 0.5 * (1 + cos(pi * minimum(t, decay_steps) / decay_steps))",
+    "warmup_cosine": "where(t < warmup_steps, init_value + (1 - init_value) * t / warmup_steps, end_value + "
+    "(1 - end_value) * 0.5 * (1 + cos(pi * minimum(t - warmup_steps, decay_steps - warmup_steps) / "
+    "(decay_steps - warmup_steps))))",
+    "linear_warmup_decay": "where(t < warmup_steps, t / warmup_steps, end_value + (1 - end_value) * "
+    "(1 - minimum(t - warmup_steps, decay_steps - warmup_steps) / (decay_steps - warmup_steps)))",
+    "one_cycle": "where(t < peak_step, 1 + (1 / div_factor - 1) / 2 * (cos(pi * t / peak_step) + 1), "
+    "where(t < transition_steps, final + (1 - final) / 2 * (cos(pi * (t - peak_step) / (transition_steps - "
+    "peak_step)) + 1), final))",
+    "cyclic": "base_ratio + (1 - base_ratio) * maximum(0, 1 - abs(t / step_size - 2 * floor(1 + t / (2 * step_size))"
+    " + 1))",
+    "polynomial": "end_value + (1 - end_value) * maximum(1 - minimum(t, transition_steps) / transition_steps, 0)"
+    " ** power",
+}
+
+
+def schedule_values(name: str, params: Mapping[str, Number]) -> dict[str, Number]:
+    """The numbers `SCHEDULES[name]` reads: the schedule's parameters and, for one-cycle,
+    the step and multiplier that optax derives from them."""
+    values = dict(params)
+    if name == "one_cycle":
+        values["peak_step"] = int(values["pct_start"] * values["transition_steps"])
+        values["final"] = 1 / (values["div_factor"] * values["final_div_factor"])
+    return values
+
+
+def number(value: Number) -> ast.expr:
+    """A finite number as a literal, its sign as a unary minus (``-0.5 ** 2`` would square first)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"not a finite number: {value!r}")
+    node = ast.Constant(abs(value))
+    return ast.UnaryOp(ast.USub(), node) if value < 0 else node
+
+
+class _Renderer(ast.NodeTransformer):
+    def __init__(self, target: str, variables: tuple[str, ...], values: Mapping[str, Number], strict: bool):
+        self.target, self.variables, self.values, self.strict = target, variables, values, strict
+
+    def generic_visit(self, node):
+        if not isinstance(node, _NODES):
+            raise ValueError(f"not allowed in a formula: {type(node).__name__}")
+        return super().generic_visit(node)
+
+    def visit_Constant(self, node):
+        if self.strict and not isinstance(node.value, bool) and isinstance(node.value, int | float):
+            return ast.Constant(float(node.value))  # no Python integer arithmetic on a user's literals
+        return number(node.value)
+
+    def visit_Name(self, node):
+        if node.id in self.variables:
+            return node
+        if node.id in self.values:
+            return number(self.values[node.id])
+        if node.id in ("pi", "e"):
+            return _qualified(f"jnp.{node.id}" if self.target == "jnp" else f"math.{node.id}")
+        raise ValueError(f"unknown name in a formula: {node.id!r}")
+
+    def visit_BinOp(self, node):
+        node = self.generic_visit(node)
+        if not self.strict:
+            return _folded(node)
+        if self.strict and type(node.op) in (ast.Pow, ast.Div) and not self._varies(node.left, node.right):
+            node.left = self._scalar(node.left)  # 9**9**9 or 1/0 overflow in the array library, not in Python
+        return node
+
+    def visit_Call(self, node):
+        if not isinstance(node.func, ast.Name) or node.keywords:
+            raise ValueError("a formula calls functions by name, with plain arguments")
+        name = node.func.id
+        if name not in _UNARY | {"min", "max", "minimum", "maximum", "where"}:
+            raise ValueError(f"unknown function in a formula: {name!r}")
+        args = [self.visit(a) for a in node.args]
+        if self.strict and self.target in _SCALAR and not self._varies(*args):
+            args = [self._scalar(a) for a in args]
+        if name == "where":
+            if self.target == "math":
+                return ast.IfExp(test=args[0], body=args[1], orelse=args[2])
+            return ast.Call(self._function("where"), args, [])
+        if name in ("min", "max", "minimum", "maximum") and self.target != "math":
+            pairwise = self._function("minimum" if name.startswith("min") else "maximum")
+            result = args[0]
+            for arg in args[1:]:
+                result = ast.Call(pairwise, [result, arg], [])
+            return result
+        return ast.Call(self._function(name), args, [])
+
+    def _function(self, name: str) -> ast.expr:
+        if self.target == "math":
+            return _qualified(_PLAIN.get(name, f"math.{name}"))
+        return _qualified(f"{'keras.ops' if self.target == 'keras' else self.target}.{name}")
+
+    def _varies(self, *nodes: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id in self.variables for node in nodes for n in ast.walk(node))
+
+    def _scalar(self, node: ast.expr) -> ast.expr:
+        return ast.Call(_qualified(_SCALAR[self.target]), [node], [])
+
+
+_FOLD = {ast.Add: float.__add__, ast.Sub: float.__sub__, ast.Mult: float.__mul__, ast.Div: float.__truediv__}
+
+
+def _value(node: ast.AST) -> Number | None:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        return -node.operand.value
+    return None
+
+
+def _folded(node: ast.BinOp) -> ast.expr:
+    """``500 - 50`` → ``450``, ``0 + a`` → ``a``, ``1 * a`` → ``a``: a formula's numbers, once
+    substituted, read as one number where float64 arithmetic gives the same bits either way."""
+    left, right, op = _value(node.left), _value(node.right), type(node.op)
+    if left is not None and right is not None and op in _FOLD and not (op is ast.Div and right == 0):
+        folded = _FOLD[op](float(left), float(right))
+        return number(int(folded) if isinstance(left, int) and isinstance(right, int) and op is not ast.Div else folded)
+    if (op is ast.Add and left == 0) or (op is ast.Mult and left == 1):
+        return node.right
+    if (op in (ast.Add, ast.Sub) and right == 0) or (op in (ast.Mult, ast.Div) and right == 1):
+        return node.left
+    return node
+
+
+def _qualified(dotted: str) -> ast.expr:
+    first, *rest = dotted.split(".")
+    node: ast.expr = ast.Name(first)
+    for attr in rest:
+        node = ast.Attribute(node, attr)
+    return node
+
+
+def render(formula: str, target: str, variables: tuple[str, ...] = ("x", "y"),
+           values: Mapping[str, Number] | None = None, *, strict: bool = False) -> str:  # fmt: skip
+    """``formula`` as code for ``target`` (one of `TARGETS`), parameters replaced by numbers.
+
+    ``strict`` is for a user's formula (already checked by `surfaces.formula`): literals
+    become floats, and a power, quotient or call of constants alone is computed by the
+    array library (``jnp.float64(9.0) ** 9.0 ** 9.0`` is inf, as the app computes it;
+    Python would raise or, with integers, never finish).
+
+    >>> render("b * (y - x ** 2) ** 2 + cos(pi * x)", "torch", values={"b": 100.0})
+    '100 * (y - x ** 2) ** 2 + torch.cos(math.pi * x)'
+    """
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target=}; one of {TARGETS}")
+    tree = ast.parse(formula.replace("^", "**") if strict else formula, mode="eval")
+    tree = _Renderer(target, variables, values or {}, strict).visit(tree)
+    return ast.unparse(ast.fix_missing_locations(tree))

@@ -1,0 +1,402 @@
+r"""Every run of a scenario as optax, Keras 3 or PyTorch code that reproduces its path.
+
+`run_code(scenario, i, framework)` writes run ``i``'s optimizer and learning-rate
+schedule as that framework's own calls (``optax.adam(...)``,
+``keras.optimizers.Adam(learning_rate=keras.optimizers.schedules.CosineDecay(...))``,
+``torch.optim.Adam(...)`` with a ``torch.optim.lr_scheduler``), every hyperparameter
+written out, and optionally a short loop that runs it on the scenario's surface from its
+first start point in float64, recording ``path`` as OptViz does.
+
+Which framework's rule: the framework a run is defined by (``conv=``) is the default. A
+run shown under another framework's definition gets that framework's code only where
+both define the optimizer by the same rule; otherwise the code is still written and its
+first lines say that it follows the framework's own rule, not the path shown. A
+framework without the optimizer gets a comment saying so; nothing is substituted. A
+schedule the framework has no built-in for is written out (a function for optax, a
+``LearningRateSchedule`` subclass for Keras, ``LambdaLR`` for PyTorch) with a comment
+saying why. The loops take gradients with ``jax.grad`` (optax, and Keras on its JAX
+backend) or autograd (PyTorch), of the surface written by `optviz.expressions`.
+
+Only numbers and registry names from a link reach the code: values are written as
+literals, names come from the registries, a custom formula is re-written from its
+checked syntax tree.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from optviz.conventions import CONVENTIONS, TITLES, VARIANTS, resolve
+from optviz.engine import Result
+from optviz.expressions import SCHEDULES as MULTIPLIERS
+from optviz.expressions import SURFACES as FORMULAS
+from optviz.expressions import number, render, schedule_values
+from optviz.scenario import CUSTOM, OptRun, Scenario
+from optviz.schedules import SCHEDULES
+from surfaces.core import Number
+
+FRAMEWORKS = CONVENTIONS
+LANGUAGES = {"optax": "jnp", "keras": "jnp", "pytorch": "torch"}  # whose functions the loop's surface uses
+
+_B = (("b1", "b1"), ("b2", "b2"), ("eps", "eps"))
+_BETA = (("beta_1", "b1"), ("beta_2", "b2"), ("epsilon", "eps"))
+_BETAS = (("betas", ("b1", "b2")), ("eps", "eps"))
+# registry name -> (callable, ((framework keyword, registry parameter, a tuple of them, or a constant), ...))
+CALLS: dict[str, dict[str, tuple[str, tuple]]] = {
+    "optax": {
+        "sgd": ("optax.sgd", (("momentum", "momentum"), ("nesterov", "nesterov"))),
+        "momentum": ("optax.sgd", (("momentum", "momentum"),)),
+        "nesterov": ("optax.sgd", (("momentum", "momentum"), ("nesterov", True))),
+        "adagrad": ("optax.adagrad", (("initial_accumulator_value",) * 2, ("eps", "eps"))),
+        "rmsprop": ("optax.rmsprop", (("decay", "decay"), ("eps", "eps"), ("momentum", "momentum"),
+                                      ("centered", "centered"))),
+        "adam": ("optax.adam", _B),
+        "adamw": ("optax.adamw", (*_B, ("weight_decay", "weight_decay"))),
+        "adamax": ("optax.adamax", _B),
+        "nadam": ("optax.nadam", _B),
+        "amsgrad": ("optax.amsgrad", _B),
+        "adadelta": ("optax.adadelta", (("rho", "rho"), ("eps", "eps"), ("weight_decay", "weight_decay"))),
+        "lion": ("optax.lion", (("b1", "b1"), ("b2", "b2"), ("weight_decay", "weight_decay"))),
+        "radam": ("optax.radam", (*_B, ("threshold", "threshold"))),
+        "signsgd": ("optax.sign_sgd", ()),
+    },
+    "keras": {
+        "sgd": ("keras.optimizers.SGD", (("momentum", "momentum"), ("nesterov", "nesterov"))),
+        "momentum": ("keras.optimizers.SGD", (("momentum", "momentum"),)),
+        "nesterov": ("keras.optimizers.SGD", (("momentum", "momentum"), ("nesterov", True))),
+        "adagrad": ("keras.optimizers.Adagrad", (("initial_accumulator_value",) * 2, ("epsilon", "eps"))),
+        "rmsprop": ("keras.optimizers.RMSprop", (("rho", "decay"), ("momentum", "momentum"), ("epsilon", "eps"),
+                                                 ("centered", "centered"))),
+        "adam": ("keras.optimizers.Adam", _BETA),
+        "adamw": ("keras.optimizers.AdamW", (("weight_decay", "weight_decay"), *_BETA)),
+        "adamax": ("keras.optimizers.Adamax", _BETA),
+        "nadam": ("keras.optimizers.Nadam", _BETA),
+        "amsgrad": ("keras.optimizers.Adam", (*_BETA, ("amsgrad", True))),
+        "adadelta": ("keras.optimizers.Adadelta", (("rho", "rho"), ("epsilon", "eps"))),
+        "lion": ("keras.optimizers.Lion", (("beta_1", "b1"), ("beta_2", "b2"), ("weight_decay", "weight_decay"))),
+    },
+    "pytorch": {
+        "sgd": ("torch.optim.SGD", (("momentum", "momentum"), ("nesterov", "nesterov"))),
+        "momentum": ("torch.optim.SGD", (("momentum", "momentum"),)),
+        "nesterov": ("torch.optim.SGD", (("momentum", "momentum"), ("nesterov", True))),
+        "adagrad": ("torch.optim.Adagrad", (("initial_accumulator_value",) * 2, ("eps", "eps"))),
+        "rmsprop": ("torch.optim.RMSprop", (("alpha", "decay"), ("eps", "eps"), ("momentum", "momentum"),
+                                            ("centered", "centered"))),
+        "adam": ("torch.optim.Adam", _BETAS),
+        "adamw": ("torch.optim.AdamW", (*_BETAS, ("weight_decay", "weight_decay"))),
+        "adamax": ("torch.optim.Adamax", _BETAS),
+        "nadam": ("torch.optim.NAdam", _BETAS),
+        "amsgrad": ("torch.optim.Adam", (*_BETAS, ("amsgrad", True))),
+        "adadelta": ("torch.optim.Adadelta", (("rho", "rho"), ("eps", "eps"), ("weight_decay", "weight_decay"))),
+    },
+}  # fmt: skip
+_LR = {"optax": None, "keras": "learning_rate", "pytorch": "lr"}  # optax takes it first, by position
+
+
+def literal(value) -> str:
+    """A number, flag or tuple of numbers as Python source."""
+    if isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, tuple):
+        return f"({', '.join(literal(v) for v in value)})"
+    return ast.unparse(number(value))
+
+
+def scaled(lr: float, multiplier: Number) -> str:
+    """``lr · multiplier`` as a literal, rounded to 15 digits (0.001, not 0.0010000000000000002)."""
+    return literal(float(f"{lr * multiplier:.15g}"))
+
+
+# --- the optimizer ----------------------------------------------------------------------------
+def _missing(run: OptRun, framework: str) -> str | None:
+    """Why ``framework`` cannot write this run, or None."""
+    variant = VARIANTS.get(framework, {}).get(run.name)
+    if isinstance(variant, str):
+        return variant
+    if framework == "keras" and run.name == "adadelta" and run.hyperparams["weight_decay"]:
+        return ("Keras 3's Adadelta decays weights decoupled (θ ← θ − ηλθ); this run's weight_decay is added to "
+                "the gradient, as optax and PyTorch do")  # fmt: skip
+    return None
+
+
+def optimizer_call(run: OptRun, framework: str, lr: str, params: str = "") -> str:
+    """``torch.optim.Adam(params, lr=0.01, betas=(0.9, 0.999), eps=1e-08)`` and the like."""
+    callee, mapping = CALLS[framework][run.name]
+    hp = run.hyperparams
+    args = [params] if params else []
+    args.append(lr if _LR[framework] is None else f"{_LR[framework]}={lr}")
+    for keyword, source in mapping:
+        value = tuple(hp[s] for s in source) if isinstance(source, tuple) else hp.get(source, source)
+        if framework == "pytorch" and keyword == "nesterov" and value and not hp["momentum"]:
+            value = False  # g + 0·v: with momentum 0 Nesterov's step is SGD's; torch.optim.SGD refuses the flag
+        args.append(f"{keyword}={literal(value)}")
+    return f"{callee}({', '.join(args)})"
+
+
+def _rule_note(run: OptRun, framework: str) -> list[str]:
+    """A warning when ``framework`` defines the run's optimizer by another rule than its own."""
+    if framework == run.convention:
+        return []
+    ours, theirs = resolve(run.name, run.convention), resolve(run.name, framework)
+    if ours.build is theirs.build and ours.fixed == theirs.fixed:
+        return [f"{TITLES[framework]} defines {ours.title} by the same rule as {TITLES[run.convention]}: "
+                "this code follows the path shown."]  # fmt: skip
+    return [f"Not the path shown: the map shows {ours.title} as {TITLES[run.convention]} defines it, and "
+            f"{TITLES[framework]} defines it by another rule. This code follows {TITLES[framework]}'s rule "
+            f"with the same hyperparameters: choose conv={framework} to see its path."]  # fmt: skip
+
+
+# --- the schedule -----------------------------------------------------------------------------
+def _formula(scenario: Scenario, target: str) -> str:
+    """The schedule's multiplier s(t) as ``target`` code."""
+    values = schedule_values(scenario.schedule, dict(scenario.schedule_params))
+    return render(MULTIPLIERS[scenario.schedule], target, ("t",), values)
+
+
+def _no_builtin(framework: str, scenario: Scenario, why: str = "") -> str:
+    title = SCHEDULES[scenario.schedule].title.lower()
+    return f"{TITLES[framework]} has no built-in {title} schedule{why}: it is written out, lr · s(t)."
+
+
+def optax_schedule(scenario: Scenario, lr: float) -> tuple[list[str], str, list[str]]:
+    """(definition lines, the learning-rate argument, notes) for optax."""
+    p = dict(scenario.schedule_params)
+    n = {k: literal(v) for k, v in p.items()}
+    s = scenario.schedule
+    calls = {
+        "step": f"optax.exponential_decay({literal(lr)}, transition_steps={n.get('transition_steps')}, "
+        f"decay_rate={n.get('decay_rate')}, staircase=True)",
+        "exponential": f"optax.exponential_decay({literal(lr)}, transition_steps={n.get('transition_steps')}, "
+        f"decay_rate={n.get('decay_rate')})",
+        "cosine": f"optax.cosine_decay_schedule({literal(lr)}, decay_steps={n.get('decay_steps')}, "
+        f"alpha={n.get('alpha')})",
+        "warmup_cosine": f"optax.warmup_cosine_decay_schedule(init_value={scaled(lr, p.get('init_value', 0))}, "
+        f"peak_value={literal(lr)}, warmup_steps={n.get('warmup_steps')}, decay_steps={n.get('decay_steps')}, "
+        f"end_value={scaled(lr, p.get('end_value', 0))})",
+        "linear_warmup_decay": f"optax.join_schedules([optax.linear_schedule(0, {literal(lr)}, "
+        f"{n.get('warmup_steps')}), optax.linear_schedule({literal(lr)}, {scaled(lr, p.get('end_value', 0))}, "
+        f"{literal(p.get('decay_steps', 0) - p.get('warmup_steps', 0))})], [{n.get('warmup_steps')}])",
+        "one_cycle": f"optax.cosine_onecycle_schedule({n.get('transition_steps')}, {literal(lr)}, "
+        f"pct_start={n.get('pct_start')}, div_factor={n.get('div_factor')}, "
+        f"final_div_factor={n.get('final_div_factor')})",
+        "polynomial": f"optax.polynomial_schedule(init_value={literal(lr)}, "
+        f"end_value={scaled(lr, p.get('end_value', 0))}, power={n.get('power')}, "
+        f"transition_steps={n.get('transition_steps')})",
+    }
+    if s == "constant":
+        return [], literal(lr), []
+    # optax counts steps in int32, and an int32 count divided by an int is float32 in JAX.
+    cast = "learning_rate = lambda count: schedule(count.astype(float))  # the schedule in float64, as OptViz"
+    fractional = s == "polynomial" and not float(p["power"]).is_integer()
+    if s in calls and not fractional:
+        return [f"schedule = {calls[s]}", cast], "learning_rate", []
+    why = " that stays finite under jax.jit (optax.polynomial_schedule's base goes below 0 there)" if fractional else ""
+    lines = ["def schedule(t):", f"    return {literal(lr)} * ({_formula(scenario, 'jnp')})", "", "", cast]
+    return lines, "learning_rate", [_no_builtin("optax", scenario, why)]
+
+
+def keras_schedule(scenario: Scenario, lr: float) -> tuple[list[str], str, list[str]]:
+    """(definition lines, the learning-rate argument, notes) for Keras 3."""
+    p = dict(scenario.schedule_params)
+    n = {k: literal(v) for k, v in p.items()}
+    s = scenario.schedule
+    k = "keras.optimizers.schedules."
+    calls = {
+        "step": f"{k}ExponentialDecay({literal(lr)}, decay_steps={n.get('transition_steps')}, "
+        f"decay_rate={n.get('decay_rate')}, staircase=True)",
+        "exponential": f"{k}ExponentialDecay({literal(lr)}, decay_steps={n.get('transition_steps')}, "
+        f"decay_rate={n.get('decay_rate')})",
+        "inverse_time": f"{k}InverseTimeDecay({literal(lr)}, decay_steps={n.get('decay_steps')}, "
+        f"decay_rate={n.get('decay_rate')})",
+        "cosine": f"{k}CosineDecay({literal(lr)}, decay_steps={n.get('decay_steps')}, alpha={n.get('alpha')})",
+        "warmup_cosine": f"{k}CosineDecay({scaled(lr, p.get('init_value', 0))}, "
+        f"decay_steps={literal(p.get('decay_steps', 0) - p.get('warmup_steps', 0))}, alpha={n.get('end_value')}, "
+        f"warmup_target={literal(lr)}, warmup_steps={n.get('warmup_steps')})",
+        "polynomial": f"{k}PolynomialDecay({literal(lr)}, decay_steps={n.get('transition_steps')}, "
+        f"end_learning_rate={scaled(lr, p.get('end_value', 0))}, power={n.get('power')})",
+    }
+    if s == "constant":
+        return [], literal(lr), []
+    if s in calls:
+        return [f"learning_rate = {calls[s]}"], "learning_rate", []
+    lines = [
+        f"class Schedule({k}LearningRateSchedule):",
+        "    def __call__(self, step):",
+        '        t = keras.ops.cast(step, "float64")',
+        f"        return {literal(lr)} * ({_formula(scenario, 'keras')})",
+        "",
+        "",
+        "learning_rate = Schedule()",
+    ]
+    return lines, "learning_rate", [_no_builtin("keras", scenario)]
+
+
+def torch_scheduler(scenario: Scenario, lr: float) -> tuple[str | None, list[str]]:
+    """(the scheduler expression or None, notes) for PyTorch."""
+    p = dict(scenario.schedule_params)
+    n = {k: literal(v) for k, v in p.items()}
+    s, last = scenario.schedule, scenario.steps - 1  # the last step whose rate a run uses
+    t = "torch.optim.lr_scheduler."
+    why = ""
+    if s == "constant":
+        return None, []
+    if s == "step":
+        return f"{t}StepLR(optimizer, step_size={n['transition_steps']}, gamma={n['decay_rate']})", []
+    if s == "exponential":
+        gamma = render("decay_rate ** (1 / transition_steps)", "math", (), p)
+        return f"{t}ExponentialLR(optimizer, gamma={gamma})", []
+    if s == "cosine" and last <= p["decay_steps"]:
+        return f"{t}CosineAnnealingLR(optimizer, T_max={n['decay_steps']}, eta_min={scaled(lr, p['alpha'])})", []
+    if s == "polynomial" and p["end_value"] == 0:
+        return f"{t}PolynomialLR(optimizer, total_iters={n['transition_steps']}, power={n['power']})", []
+    if s == "cyclic":
+        return (f"{t}CyclicLR(optimizer, base_lr={scaled(lr, p['base_ratio'])}, max_lr={literal(lr)}, "
+                f"step_size_up={n['step_size']}, cycle_momentum=False)"), []  # fmt: skip
+    if s == "cosine":
+        why = " that stays at its floor (CosineAnnealingLR climbs again after T_max, and this run goes past it)"
+    elif s == "polynomial":
+        why = " with a non-zero end value (PolynomialLR decays to 0)"
+    elif s == "one_cycle":
+        why = " as optax places it (OneCycleLR peaks one step earlier and stops after total_steps)"
+    return f"{t}LambdaLR(optimizer, lambda t: {_formula(scenario, 'math')})", [_no_builtin("pytorch", scenario, why)]
+
+
+# --- the loop ---------------------------------------------------------------------------------
+def surface_formula(scenario: Scenario, target: str) -> str:
+    """f(x, y) of the scenario's surface as ``target`` code, its parameters as numbers."""
+    if scenario.surface == CUSTOM:
+        return render(scenario.formula, target, strict=True)
+    return render(FORMULAS[scenario.surface], target, values=dict(scenario.surface_params))
+
+
+def _noise(scenario: Scenario) -> float:
+    surface = scenario.surface_def
+    return float(dict(scenario.surface_params)[surface.noise]) if surface.noise else 0.0
+
+
+def _expected(result: Result | None, index: int) -> str:
+    if result is None:
+        return ""
+    t = result.runs[index].trajectories[0]
+    if t.diverged_at is not None:
+        return f"  # OptViz: diverged at step {t.diverged_at}"
+    x, y = (float(v) for v in t.path[-1])
+    return f"  # OptViz: [{x:.8g}, {y:.8g}]"
+
+
+def _loop_intro(scenario: Scenario, framework: str) -> list[str]:
+    (x, y), surface = scenario.starts[0], scenario.surface_def
+    where = f"from ({x:.17g}, {y:.17g})" + (f", the first of {len(scenario.starts)} starts" if len(scenario.starts) > 1
+                                             else "")  # fmt: skip
+    lines = [f"# {scenario.steps} steps on {surface.title} {where}, in float64 as OptViz runs them."]
+    if _noise(scenario) and framework == "pytorch":
+        lines.append("# OptViz adds Gaussian noise to each gradient from JAX's random stream; this loop leaves it "
+                     "out, so its path differs.")  # fmt: skip
+    return lines
+
+
+def _jax_loss(scenario: Scenario) -> list[str]:
+    return ["def f(x, y):", f"    return {surface_formula(scenario, 'jnp')}", "", "",
+            "grad = jax.jit(jax.grad(lambda xy: f(xy[0], xy[1])))"]  # fmt: skip
+
+
+def _jax_noise(scenario: Scenario) -> list[str]:
+    """The engine's noise for the first start: ``sigma · N(0, I)`` from ``fold_in(fold_in(key(seed), 0), t)``."""
+    sigma = _noise(scenario)
+    if not sigma:
+        return []
+    return [f"key = jax.random.fold_in(jax.random.key({scenario.seed}), 0)  # OptViz's gradient noise, start 0",
+            f"noisy = lambda xy, t: grad(xy) + {literal(sigma)} * jax.random.normal(jax.random.fold_in(key, t), (2,))",
+            ]  # fmt: skip
+
+
+def _start(scenario: Scenario) -> str:
+    x, y = (float(v) for v in scenario.starts[0])
+    return f"[{literal(x)}, {literal(y)}]"
+
+
+def optax_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> list[str]:
+    lines, lr, notes = optax_schedule(scenario, run.lr)
+    body = [*lines, f"optimizer = {optimizer_call(run, 'optax', lr)}"]
+    if loop:
+        g = "noisy(xy, t)" if _noise(scenario) else "grad(xy)"
+        body += ["", "", *_loop_intro(scenario, "optax"), *_jax_loss(scenario), *_jax_noise(scenario), "", "",
+                 "@jax.jit", "def step(xy, state, t):", f"    updates, state = optimizer.update({g}, state, xy)",
+                 "    return optax.apply_updates(xy, updates), state", "", "",
+                 f"xy = jnp.array({_start(scenario)})", "state = optimizer.init(xy)", "path = [xy.tolist()]",
+                 f"for t in range({scenario.steps}):", "    xy, state = step(xy, state, t)",
+                 "    path.append(xy.tolist())", f"print(path[-1]){expected}"]  # fmt: skip
+    setup = ['jax.config.update("jax_enable_x64", True)'] if loop else []
+    return _program(["import jax", "import jax.numpy as jnp", "import optax"], setup, body, notes)
+
+
+def keras_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> list[str]:
+    lines, lr, notes = keras_schedule(scenario, run.lr)
+    body = [*lines, f"optimizer = {optimizer_call(run, 'keras', lr)}"]
+    if loop:
+        g = "noisy(xy.value, t)" if _noise(scenario) else "grad(xy.value)"
+        body += ["", "", *_loop_intro(scenario, "keras"), *_jax_loss(scenario), *_jax_noise(scenario), "",
+                 f"xy = keras.Variable({_start(scenario)})", "path = [xy.value.tolist()]",
+                 f"for t in range({scenario.steps}):", f"    optimizer.apply_gradients([({g}, xy)])",
+                 "    path.append(xy.value.tolist())", f"print(path[-1]){expected}"]  # fmt: skip
+        imports = ["import os", "", 'os.environ["KERAS_BACKEND"] = "jax"  # the loop takes gradients with JAX',
+                   "import jax", "import jax.numpy as jnp", "import keras"]  # fmt: skip
+        setup = ['jax.config.update("jax_enable_x64", True)', 'keras.config.set_floatx("float64")']
+        return _program(imports, setup, body, notes)
+    return _program(["import keras"], [], body, notes)
+
+
+def torch_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> list[str]:
+    scheduler, notes = torch_scheduler(scenario, run.lr)
+    params = "[xy]" if loop else "model.parameters()"
+    body = [f"optimizer = {optimizer_call(run, 'pytorch', literal(run.lr), params)}"]
+    if scheduler:
+        body.append(f"scheduler = {scheduler}")
+    if not loop:
+        return _program(["import torch"], [], body + (["# scheduler.step() after each optimizer.step()"]
+                                                       if scheduler else []), notes)  # fmt: skip
+    loss = ["def f(x, y):", f"    return {surface_formula(scenario, 'torch')}", "", ""]
+    steps = ["    optimizer.zero_grad()", "    f(xy[0], xy[1]).backward()", "    optimizer.step()",
+             *(["    scheduler.step()"] if scheduler else []), "    path.append(xy.tolist())"]  # fmt: skip
+    body = [*_loop_intro(scenario, "pytorch"), *loss, f"xy = torch.tensor({_start(scenario)}, requires_grad=True)",
+            *body, "path = [xy.tolist()]", f"for t in range({scenario.steps}):", *steps,
+            f"print(path[-1]){expected}"]  # fmt: skip
+    return _program(["import torch"], ["torch.set_default_dtype(torch.float64)"], body, notes)
+
+
+def _program(imports: list[str], setup: list[str], body: list[str], notes: list[str]) -> list[str]:
+    """Notes as comments, the imports that the code uses (``math`` where it does), setup, body."""
+    text = "\n".join([line for line in imports if not line.startswith("import ")] + setup + body)
+    used = [line for line in imports if not line.startswith("import ") or re.search(rf"\b{line.split()[-1]}\.", text)]
+    if re.search(r"\bmath\.", text):
+        used.insert(0, "import math")
+    return [*(f"# {note}" for note in notes), *used, "", *setup, *([""] if setup else []), *body]
+
+
+WRITERS = {"optax": optax_code, "keras": keras_code, "pytorch": torch_code}
+
+
+def run_code(scenario: Scenario, index: int, framework: str | None = None, *, loop: bool = True,
+             result: Result | None = None) -> str:  # fmt: skip
+    """Run ``index`` of ``scenario`` as ``framework`` code (default: the scenario's own).
+
+    With ``loop``, the code runs the optimizer on the scenario's surface and prints the
+    final position (with ``result``, the final position OptViz computed, as a comment).
+    """
+    framework = framework or scenario.convention
+    if framework not in FRAMEWORKS:
+        raise ValueError(f"unknown framework {framework=}; one of {FRAMEWORKS}")
+    run = scenario.runs[index]
+    title = f"# Run {index + 1} of {len(scenario.runs)}: {run.optimizer.title} ({run.label}), "
+    title += f"{SCHEDULES[scenario.schedule].title.lower()} schedule, in {TITLES[framework]}."
+    if why := _missing(run, framework):
+        return f"{title}\n# {why}: no {TITLES[framework]} code is written for this run.\n"
+    notes = [f"# {note}" for note in _rule_note(run, framework)]
+    return "\n".join([title, *notes, *WRITERS[framework](scenario, run, loop, _expected(result, index))]) + "\n"
+
+
+def scenario_code(scenario: Scenario, framework: str | None = None, *, loop: bool = True,
+                  result: Result | None = None) -> str:  # fmt: skip
+    """Every run's `run_code`, one after another."""
+    return "\n\n".join(run_code(scenario, i, framework, loop=loop, result=result) for i in range(len(scenario.runs)))

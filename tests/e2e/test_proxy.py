@@ -1,0 +1,121 @@
+"""Two app replicas behind HAProxy with deploy/haproxy.cfg, on loopback: sticky sessions,
+a replica stopped under open pages, and the Content-Security-Policy the proxy sends."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import os
+import re
+import subprocess
+import time
+import urllib.request
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from browser import app_process, headless, wait_healthy, wait_ready
+
+from tests.e2e.conftest import MAP, ROOT, free_port
+from tests.e2e.test_browser import TRACES
+
+HAPROXY = "/usr/sbin/haproxy"  # Debian's haproxy (scripts/test.sh installs it)
+CONFIG = ROOT / "deploy" / "haproxy.cfg"
+SESSIONS = 10
+ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
+# Counts the page's websocket connections (a reconnection to another replica is a second one)
+# and records every Content-Security-Policy violation the browser reports.
+WATCH = """window.__sockets = 0; window.__csp = [];
+const Native = window.WebSocket;
+window.WebSocket = function (...args) { window.__sockets += 1; return new Native(...args); };
+window.WebSocket.prototype = Native.prototype;
+Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+document.addEventListener('securitypolicyviolation',
+    (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));"""
+
+pytestmark = pytest.mark.skipif(not os.access(HAPROXY, os.X_OK), reason="scripts/test.sh installs haproxy")
+
+
+@contextlib.contextmanager
+def proxy(replicas: list[int]):
+    """HAProxy with the repository's configuration in front of ``replicas``; yields its URL."""
+    port = free_port()
+    env = os.environ | {"OPTVIZ_BIND": f"127.0.0.1:{port}"}
+    env |= {f"OPTVIZ_APP{i}": f"127.0.0.1:{p}" for i, p in enumerate(replicas, 1)}
+    proc = subprocess.Popen([HAPROXY, "-db", "-f", str(CONFIG)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        wait_healthy(port, proc, timeout=30)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def policy(header: str) -> dict[str, set[str]]:
+    return {d.split()[0]: set(d.split()[1:]) for d in header.split(";") if d.strip()}
+
+
+def replica(context) -> str:
+    return next(c["value"] for c in context.cookies() if c["name"] == "OPTVIZ_REPLICA")
+
+
+def shown(page) -> tuple[dict, list[str]]:
+    """The page's link and the names of the map's traces."""
+    return parse_qs(urlsplit(page.url).query), [t["name"] for t in page.evaluate(TRACES, MAP)]
+
+
+@pytest.fixture(scope="module")
+def replicas():
+    with contextlib.ExitStack() as stack:
+        ports = [free_port(), free_port()]
+        procs = [stack.enter_context(app_process(p)) for p in ports]
+        yield ports, procs
+
+
+def test_the_proxy_sends_a_policy_that_keeps_the_page_to_its_own_origin(replicas):
+    with proxy(replicas[0]) as url, urllib.request.urlopen(url) as response:
+        csp = policy(response.headers["Content-Security-Policy"])
+        cookie = response.headers["Set-Cookie"]
+        html = response.read().decode()
+    inline = re.findall(r"<script>(.*?)</script>", html, re.S)  # Streamlit's index.html has one
+    hashes = {f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in inline}
+    assert csp["script-src"] == {"'self'", "'wasm-unsafe-eval'", "blob:", *hashes} and len(hashes) == 1
+    assert csp["default-src"] == csp["connect-src"] == {"'self'"}
+    assert csp["img-src"] == {"'self'", "data:", "blob:"} and csp["style-src"] == {"'self'", "'unsafe-inline'"}
+    assert csp["object-src"] == {"'none'"} and csp["frame-ancestors"] == {"'self'"}
+    assert not any("unsafe-eval" in v or "*" in v or "http:" in v for v in csp.values())
+    assert cookie.startswith(("OPTVIZ_REPLICA=app1;", "OPTVIZ_REPLICA=app2;"))
+
+
+def test_pages_come_back_from_the_other_replica_when_one_stops(replicas, playwright):
+    ports, procs = replicas
+    with proxy(ports) as url, headless(playwright) as browser:
+        pages = []
+        for k in range(SESSIONS):  # one browser profile per student: its own sticky cookie
+            page = browser.new_context().new_page()
+            page.add_init_script(WATCH)
+            page.goto(f"{url}/?surface=himmelblau&opt=sgd:lr=0.00{k + 1}&opt=adam:lr=0.05&steps=200&start=-1,-1")
+            pages.append(page)
+        before = []
+        for page in pages:
+            wait_ready(page, timeout_ms=120_000)
+            before.append(shown(page))
+            assert page.locator(ERRORS).count() == 0
+        on = [replica(p.context) for p in pages]
+        assert set(on) == {"app1", "app2"}, on  # round robin over profiles, then sticky
+        assert all(page.evaluate("window.__sockets") == 1 for page in pages)  # one websocket each
+        assert [v for p in pages for v in p.evaluate("window.__csp")] == []
+
+        procs[0].terminate()
+        procs[0].wait(timeout=20)
+        started = time.monotonic()
+        for page, host, (query, traces) in zip(pages, on, before, strict=True):
+            if host == "app1":  # its websocket closed: it reconnects through the proxy, to app2
+                page.wait_for_function("() => window.__sockets >= 2", timeout=120_000)
+            wait_ready(page, timeout_ms=120_000)
+            assert shown(page) == (query, traces)
+            assert page.locator(ERRORS).count() == 0
+            assert page.evaluate("window.__csp") == []
+        print(f"{on.count('app1')} pages back from the second replica {time.monotonic() - started:.1f} s after "
+              "the first stopped")  # fmt: skip

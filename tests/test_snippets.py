@@ -1,0 +1,272 @@
+"""Generated framework code against `simulate`: every snippet is executed.
+
+For each framework, links on Booth's bowl from (-8, 8) (learning rates that keep every
+optimizer travelling, as in test_conventions) cover every optimizer the framework has
+with every schedule; each run's code runs its own 200-step loop in float64 in a fresh
+namespace, and its recorded ``path`` must match the app's path to rtol 1e-6 (Keras
+rounds a scheduled rate to float32: atol 1e-6 there, as in test_conventions).
+"""
+
+import ast
+import os
+import re
+import time
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import jax
+import jax.numpy as jnp
+import keras
+import numpy as np
+import pytest
+import torch
+
+from optviz import Scenario, simulate
+from optviz.conventions import TITLES, available
+from optviz.expressions import SCHEDULES as MULTIPLIERS
+from optviz.expressions import SURFACES as FORMULAS
+from optviz.expressions import render, schedule_values
+from optviz.schedules import SCHEDULES, multipliers
+from optviz.snippets import FRAMEWORKS, run_code, scenario_code
+from surfaces import SURFACES
+
+keras.config.set_floatx("float64")
+torch.set_default_dtype(torch.float64)
+
+STEPS = 200
+LRS = {"sgd": 1e-3, "momentum": 1e-3, "nesterov": 1e-3, "adagrad": 0.1, "rmsprop": 1e-3, "adam": 1e-2,
+       "adamw": 1e-2, "adamax": 1e-2, "nadam": 1e-2, "amsgrad": 1e-2, "adadelta": 1.0, "lion": 1e-3,
+       "radam": 1e-2, "signsgd": 1e-3}  # fmt: skip
+# Every registry schedule, with parameters that make it change within 200 steps; cosine and
+# polynomial twice, to reach both PyTorch's built-in and its LambdaLR form.
+SCHEDULE_CASES = ("constant", "step:transition_steps=50,decay_rate=0.5", "exponential:transition_steps=50",
+                  "inverse_time:decay_steps=50", "cosine:decay_steps=150,alpha=0.1", "cosine:decay_steps=300",
+                  "warmup_cosine:warmup_steps=30,decay_steps=150,init_value=0.1,end_value=0.05",
+                  "linear_warmup_decay:warmup_steps=30,decay_steps=150,end_value=0.1",
+                  "one_cycle:transition_steps=150", "cyclic:step_size=40,base_ratio=0.2",
+                  "polynomial:transition_steps=150",
+                  "polynomial:transition_steps=150,end_value=0.2,power=1.5")  # fmt: skip
+
+
+def links(framework: str, case: int) -> list[str]:
+    """Schedule case ``case`` with every optimizer the framework has, ≤ 7 runs a link. A run
+    takes ~0.05 s in PyTorch, ~0.5 s in optax (one compile), ~1 s in Keras (its eager
+    apply_gradients, ~5 ms a step here)."""
+    names = [n for n, why in available(framework).items() if why is None]
+    head = f"conv={framework}&surface=booth&start=-8,8&steps={STEPS}&schedule={SCHEDULE_CASES[case]}"
+    return [head + "".join(f"&opt={n}:lr={LRS[n]}" for n in names[i : i + 7]) for i in range(0, len(names), 7)]
+
+
+def test_the_cases_cover_every_optimizer_and_schedule():
+    for framework in FRAMEWORKS:
+        runs = {(c, r.name) for c in range(len(SCHEDULE_CASES)) for link in links(framework, c)
+                for r in Scenario.from_query(link).scenario.runs}  # fmt: skip
+        assert {name for _, name in runs} == {n for n, why in available(framework).items() if why is None}
+        assert {SCHEDULE_CASES[c].split(":")[0] for c, _ in runs} == set(SCHEDULES)
+
+
+def execute(code: str) -> dict:
+    namespace: dict = {}
+    exec(compile(code, "<snippet>", "exec"), namespace)
+    return namespace
+
+
+def check_runs(link: str, framework: str | None = None, atol: float = 1e-12) -> Scenario:
+    scenario, warnings = Scenario.from_query(link)
+    assert warnings == []
+    result = simulate(scenario)
+    for i, run in enumerate(result.runs):
+        assert run.diverged_at is None
+        code = run_code(scenario, i, framework, result=result)
+        path = np.array(execute(code)["path"])
+        np.testing.assert_allclose(path, run.path, rtol=1e-6, atol=atol, err_msg=f"{run.run.label}\n{code}")
+        x, y = run.path[-1]
+        assert code.rstrip().endswith(f"# OptViz: [{x:.8g}, {y:.8g}]")
+    return scenario
+
+
+@pytest.mark.parametrize("case", range(len(SCHEDULE_CASES)), ids=[s.split(":")[0] for s in SCHEDULE_CASES])
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_every_snippet_follows_the_path_shown(framework, case):
+    started = time.perf_counter()
+    keras_scheduled = framework == "keras" and SCHEDULE_CASES[case] != "constant"
+    for link in links(framework, case):
+        check_runs(link, atol=1e-6 if keras_scheduled else 1e-12)
+    print(f"{framework} {SCHEDULE_CASES[case]}: {time.perf_counter() - started:.1f} s")
+
+
+def test_snippets_use_the_frameworks_own_names():
+    scenario = Scenario.from_query(links("pytorch", SCHEDULE_CASES.index("cosine:decay_steps=300"))[0]).scenario
+    code = run_code(scenario, 4, loop=False)  # rmsprop
+    assert "torch.optim.RMSprop(model.parameters(), lr=0.001, alpha=0.99, eps=1e-08, momentum=0.0" in code
+    assert "torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=300, eta_min=0.0)" in code
+    keras_code = run_code(Scenario.from_query("conv=keras&opt=rmsprop:lr=0.001&schedule=step").scenario, 0, loop=False)
+    assert "keras.optimizers.RMSprop(learning_rate=learning_rate, rho=0.9, momentum=0.0, epsilon=1e-07" in keras_code
+    assert "keras.optimizers.schedules.ExponentialDecay(0.001, decay_steps=100, decay_rate=0.5, staircase=True)" in (
+        keras_code
+    )
+    optax_code = run_code(Scenario.from_query("opt=adam:lr=0.01,b1=0.8&schedule=cyclic").scenario, 0, loop=False)
+    assert "optax has no built-in cyclic (triangular) schedule" in optax_code
+    assert "optax.adam(learning_rate, b1=0.8, b2=0.999, eps=1e-08)" in optax_code
+    assert "for t in range" not in optax_code and "import jax.numpy as jnp" in optax_code
+
+
+def test_a_framework_without_the_optimizer_says_so():
+    scenario = Scenario.from_query("opt=lion:lr=0.001&opt=signsgd:lr=0.01&opt=adam:lr=0.01").scenario
+    lion, signsgd, adam = (run_code(scenario, i, "pytorch") for i in range(3))
+    assert "PyTorch has no Lion: no PyTorch code is written for this run." in lion
+    assert "torch" not in lion.replace("PyTorch", "") and "import" not in signsgd
+    assert "torch.optim.Adam(" in adam
+    keras_adadelta = Scenario.from_query("conv=keras&opt=adadelta:lr=1,weight_decay=0.1").scenario
+    assert "Keras 3's Adadelta decays weights decoupled" in run_code(keras_adadelta, 0)
+
+
+def test_another_frameworks_code_says_whether_it_follows_the_path():
+    # PyTorch's Adam is optax's rule: its code reproduces the optax run. Keras's momentum
+    # is not (lr inside the velocity): under a schedule the paths part.
+    same = "surface=booth&start=-8,8&steps=200&opt=adam:lr=0.01&schedule=cosine:decay_steps=150"
+    check_runs(same, "pytorch")
+    code = run_code(Scenario.from_query(same).scenario, 0, "pytorch")
+    assert "PyTorch defines Adam by the same rule as optax: this code follows the path shown." in code
+    other = Scenario.from_query(same.replace("adam:lr=0.01", "momentum:lr=0.001")).scenario
+    code = run_code(other, 0, "keras")
+    assert "Not the path shown" in code and "choose conv=keras" in code
+    assert execute(code)["path"][-1] != pytest.approx(simulate(other).runs[0].path[-1].tolist(), rel=1e-6)
+
+
+def test_noise_is_reproduced_where_the_loop_draws_it_from_jax():
+    link = "surface=noisy_quadratic:sigma=0.5&start=2,2&steps=200&seed=3&opt=adam:lr=0.01&opt=momentum:lr=0.05"
+    check_runs(link)
+    check_runs("conv=keras&" + link.split("&opt=momentum")[0])
+    code = run_code(Scenario.from_query("conv=pytorch&" + link).scenario, 0)
+    assert "this loop leaves it out, so its path differs" in code
+
+
+def test_a_custom_formula_is_rewritten_from_its_checked_tree():
+    """The formula's own text never reaches the code; constants that overflow give inf in
+    the array library as in the app, instead of an error or a never-ending Python power."""
+    link = "surface=custom&f=min(x,%209%5E9%5E9%5E9)%5E2%20%2B%20sin(1)*y%5E2%20%2B%200.1*cos(pi*x)&start=2,1&steps=200"
+    link += "&opt=adam:lr=0.01&opt=sgd:lr=0.05"
+    scenario = check_runs(link)
+    check_runs("conv=pytorch&" + link)
+    code = run_code(scenario, 0)
+    assert "jnp.minimum(x, jnp.float64(9.0) ** jnp.float64(9.0) ** jnp.float64(9.0) ** 9.0) ** 2.0" in code
+    assert "9^9" not in code
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_code_holds_only_numbers_and_known_names(framework):
+    link = ("surface=custom&f=x%5E2%20%2B%20exp(y)%2F(1%2Bsqrt(abs(x)))%20-%20tanh(x*y)&domain=-2,2,-2,2"
+            f"&conv={framework}&steps=50&schedule=cyclic&opt=sgd:lr=0.01&opt=adam:lr=0.001")  # fmt: skip
+    scenario = Scenario.from_query(link).scenario
+    code = scenario_code(scenario)
+    allowed = {"jax", "jnp", "optax", "keras", "torch", "math", "os", "f", "x", "y", "xy", "t", "grad", "step",
+               "state", "updates", "path", "optimizer", "scheduler", "learning_rate", "Schedule", "self", "print",
+               "range", "min", "max", "abs", "lambda", "noisy", "key", "count", "schedule", "float"}  # fmt: skip
+    names = {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
+    assert names <= allowed
+    strings = {n.value for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    assert strings <= {"jax_enable_x64", "float64", "KERAS_BACKEND", "jax"}
+
+
+@pytest.mark.parametrize("name", SURFACES)
+def test_each_surface_formula_is_the_registry_function(name):
+    surface = SURFACES[name]
+    params = surface.defaults()
+    (x0, x1), (y0, y1) = surface.domain
+    points = np.random.default_rng(0).uniform([x0, y0], [x1, y1], (25, 2))
+    jnp_f = eval(f"lambda x, y: {render(FORMULAS[name], 'jnp', values=params)}", {"jnp": jnp})
+    torch_f = eval(f"lambda x, y: {render(FORMULAS[name], 'torch', values=params)}",
+                   {"torch": torch, "math": __import__("math")})  # fmt: skip
+    ref_grad = jax.grad(lambda p: surface.fn(p[0], p[1], **params))
+    for p in points:
+        np.testing.assert_allclose(jnp_f(*p), surface.fn(*p, **params), rtol=1e-13)
+        t = torch.tensor(p, requires_grad=True)
+        value = torch_f(t[0], t[1])
+        value.backward()
+        np.testing.assert_allclose(value.item(), surface.fn(*p, **params), rtol=1e-13)
+        np.testing.assert_allclose(t.grad.numpy(), ref_grad(jnp.array(p)), rtol=1e-12, atol=1e-12)
+    if name == "ackley":  # the guarded root: gradient 0 at the cone's tip, as the registry's
+        t = torch.zeros(2, requires_grad=True)
+        torch_f(t[0], t[1]).backward()
+        assert t.grad.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("name", SCHEDULES)
+def test_each_schedule_formula_is_the_registry_schedule(name):
+    spec = SCHEDULES[name]
+    variants = [spec.defaults()]
+    if "warmup_steps" in variants[0]:
+        variants.append({**variants[0], "warmup_steps": 0})
+    for params in variants:
+        expected = multipliers(name, params, 1200)
+        values = schedule_values(name, params)
+        t = np.arange(1200)
+        python = eval(f"lambda t: {render(MULTIPLIERS[name], 'math', ('t',), values)}",
+                      {"math": __import__("math")})  # fmt: skip
+        jax_ = eval(f"lambda t: {render(MULTIPLIERS[name], 'jnp', ('t',), values)}", {"jnp": jnp})
+        keras_ = eval(f"lambda t: {render(MULTIPLIERS[name], 'keras', ('t',), values)}",
+                      {"keras": keras, "math": __import__("math")})  # fmt: skip
+        np.testing.assert_allclose([python(int(k)) for k in t], expected, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(jax_(jnp.asarray(t)) + 0 * t, expected, rtol=1e-12, atol=1e-15)
+        # keras.ops returns float32 here (its rates are float32 in the optimizer too)
+        np.testing.assert_allclose(np.asarray(keras_(keras.ops.cast(t, "float64"))) + 0 * t, expected, rtol=1e-6,
+                                   atol=1e-7)  # fmt: skip
+
+
+def test_every_run_is_headed_by_what_it_is():
+    scenario = Scenario.from_query("conv=keras&opt=adam:lr=0.01&opt=radam:lr=0.01&opt=sgd:lr=0.1").scenario
+    code = scenario_code(scenario, "keras", loop=False)
+    heads = re.findall(r"^# Run \d of \d: .*$", code, flags=re.M)
+    assert heads == [f"# Run {i} of 2: {t}, constant schedule, in {TITLES['keras']}."
+                     for i, t in ((1, "Adam (adam lr=0.01)"), (2, "SGD (sgd lr=0.1)"))]  # fmt: skip
+
+
+def test_cli_prints_the_code_of_every_run(capsys):
+    from optviz.cli import main
+
+    link = "conv=pytorch&surface=booth&start=-8,8&steps=200&opt=adam:lr=0.01&opt=lion:lr=0.001"
+    assert main(["code", link]) == 0  # the link parser drops lion, with a warning
+    out, err = capsys.readouterr()
+    assert "PyTorch has no Lion: run lion dropped" in err
+    path = execute(out)["path"]
+    np.testing.assert_allclose(path, simulate(Scenario.from_query(link).scenario).runs[0].path, rtol=1e-6, atol=1e-12)
+    main(["code", link, "--framework", "optax", "--no-loop"])
+    out = capsys.readouterr().out
+    assert "optimizer = optax.adam(0.01, b1=0.9, b2=0.999, eps=1e-08)" in out and "for t in" not in out
+
+
+def test_the_exported_page_holds_the_code():
+    import html
+
+    from optviz import export
+
+    link = "conv=keras&surface=booth&steps=20&opt=nadam:lr=0.01&schedule=linear_warmup_decay"
+    scenario = Scenario.from_query(link).scenario
+    result = simulate(scenario)
+    page = export.html(result)
+    shown = html.unescape(re.search(r'<pre id="optviz-code">(.*?)</pre>', page, flags=re.S).group(1))
+    assert shown == scenario_code(scenario, result=result)
+    assert "return 0.01 * (keras.ops.where(t < 50, t / 50, 1 - keras.ops.minimum(t - 50, 450) / 450))" in shown
+    assert "<" not in page.split('<pre id="optviz-code">')[1].split("</pre>")[0]  # escaped
+
+
+def test_the_code_panel_shows_each_run_for_the_chosen_framework():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=120)
+    at.query_params["conv"] = "keras"
+    at.query_params["opt"] = ["adam:lr=0.01", "sgd:lr=0.001"]
+    at.query_params["surface"] = "booth"
+    at.run()
+    scenario = Scenario.from_query("conv=keras&surface=booth&opt=adam:lr=0.01&opt=sgd:lr=0.001").scenario
+    result = simulate(scenario)
+    shown = [c.value for c in at.code if c.language == "python"]
+    assert shown == [run_code(scenario, i, "keras", result=result).rstrip() for i in range(2)]  # as st.code shows it
+    at.radio(key="code_framework.keras").set_value("pytorch").run()
+    at.checkbox(key="code_loop").set_value(False).run()
+    shown = [c.value for c in at.code if c.language == "python"]
+    assert shown == [run_code(scenario, i, "pytorch", loop=False).rstrip() for i in range(2)]
+    assert "torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.0, nesterov=False)" in shown[1]
+    assert not at.exception
