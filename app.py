@@ -6,6 +6,8 @@ link), then figure builders from `optviz.figures`. All computation lives in `opt
 
 from __future__ import annotations
 
+import gc
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -32,6 +34,20 @@ st.set_page_config(page_title="OptViz: see how optimizers learn", page_icon="�
 
 
 @st.cache_resource(show_spinner=False)
+def imports_frozen() -> bool:
+    """Move every object alive after the imports (JAX's, Streamlit's: ~170,000) to Python's
+    permanent GC generation, once per process. Streamlit runs a full ``gc.collect(2)``
+    after every script run; over those objects it took ~0.1-0.2 s holding the GIL, and the
+    rerun's messages (the map among them) waited behind it. Frozen, it takes microseconds,
+    and cyclic garbage made by reruns is still collected."""
+    gc.freeze()
+    return True
+
+
+imports_frozen()
+
+
+@st.cache_resource(show_spinner=False)
 def results() -> Memo[Result]:
     """Results by canonical link, shared by all sessions, ≤ 128 MB (a Result is ≤ 56 MB)."""
     limit_arenas(2)
@@ -42,7 +58,7 @@ def run_scenario(query: str) -> Result:
     return results()(query)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)  # shared, never copied: the parts are only read
 def map_encoded(query: str, arrows: bool, present: bool = False) -> list[tuple[str, dict]]:
     result = run_scenario(query)
     size = PRESENT if present else NORMAL  # projector mode: larger text, lines and markers

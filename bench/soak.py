@@ -161,7 +161,7 @@ def change_lr(page, values: list[float], timeout_s: float) -> list[float]:
     """Type each value into the first run's lr box; seconds until the URL and chart follow."""
     times = []
     for value in values:
-        box = page.locator(".st-key-run0-sgd-lr input")
+        box = page.locator("[class*=st-key-run0-sgd-lr-box] input").first  # the box is redrawn under a new key
         started = time.perf_counter()
         box.fill(f"{value:g}")
         box.press("Enter")
