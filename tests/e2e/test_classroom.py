@@ -155,7 +155,7 @@ def test_projector_mode_fits_1280x720_with_larger_marks_and_lr_reachable(app, pl
         assert drawn == [16, [3, 3, 3], 17]  # path, loss, lr: map_layout.PRESENT (NORMAL: 12 px, 1.5 px, 11 px)
         page.screenshot(path=ARTIFACTS / f"projector-{n}-runs-1280x720.png")
         page.get_by_test_id("stExpandSidebarButton").click()
-        box = page.locator(".st-key-run0-sgd-lr input")
+        box = page.locator("[class*=st-key-run0-sgd-lr-box] input").first  # the box has a serial in its key
         box.fill("0.0005")
         box.press("Enter")
         page.wait_for_function("""(chart) => document.querySelector(chart)._fullData
