@@ -24,7 +24,8 @@ from optviz.memo import Memo, limit_arenas
 from optviz.presets import Verdict, preset_for
 from optviz.sweeps import WINDOW_POINTS, Basins, basin_map, lr_families, lr_sweeps
 from optviz.ui.address import current_link, navigated, show_link
-from optviz.ui.controls import load_link, lr_from_drag, sidebar, start_from_click
+from optviz.ui.controls import lr_from_drag, sidebar, start_from_click
+from optviz.ui.lesson import lesson_bar, open_link
 from optviz.ui.panels import basin_panel, code_menu, export_menu, gallery, share, summary, sweep_panel
 from optviz.ui.present import projector
 from optviz.ui.state import PAGE_LABELS, VIEW_LABELS, scenario_from_widgets, view_from_widgets
@@ -110,7 +111,7 @@ def thumbnail(query: str) -> bytes:
 
 # --- state from the link, once per session and on Back/Forward ---------------------------------
 if "run_ids" not in st.session_state or navigated():
-    load_link(current_link())
+    open_link(current_link())
 projector(st.session_state.get("present", False))
 
 # --- sidebar --------------------------------------------------------------------------------
@@ -139,7 +140,7 @@ with gallery_tab:
 with explorer:
     if explorer.open:
         result = run_scenario(query)
-        if (preset := preset_for(query)) is not None:
+        if not lesson_bar(query, result) and (preset := preset_for(query)) is not None:
             holds, evidence = preset_verdict(query)
             (st.success if holds else st.error)(
                 f"**{preset.title}.** {preset.claim}  \n{'✓ Holds' if holds else '✗ Does not hold'}: {evidence}"
