@@ -66,7 +66,7 @@ OPTIMIZERS_LESSON = Lesson(
         ),
         _retold(
             "edge-of-stability",
-            "Too large: overshoot, then divergence",
+            "Too large a learning rate: overshoot, then divergence",
             "Raise the lr and the factor (1 − lr·h) turns negative: each step jumps across the valley. Up to "
             "lr = 2/h the jumps still shrink; past it each jump is larger than the last and the run diverges.",
         ),
@@ -95,7 +95,7 @@ OPTIMIZERS_LESSON = Lesson(
         ),
         _retold(
             "adagrad-stalls",
-            "RMSprop fixes Adagrad's ever-shrinking rate",
+            "RMSprop: it fixes Adagrad's ever-shrinking rate",
             "Adagrad's sum of squared gradients only grows, so its steps only shrink: after the steep start on "
             "Rosenbrock it barely moves. RMSprop divides by a moving average of squared gradients instead, "
             "which forgets the steep start.",

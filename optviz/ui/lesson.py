@@ -65,12 +65,15 @@ def _nav(lesson: Lesson, k: int, query: str, result: Result, present: bool) -> N
             _leave(lesson, "✕")
 
 
-def _step_text(lesson: Lesson, k: int, query: str, result: Result) -> None:
-    """The step's text beside its claim, as checked on the result when the page shows
-    the step's own scenario."""
+def _step_text(lesson: Lesson, k: int, query: str, result: Result, *, leave_label: str = "") -> None:
+    """The step's text (and a leave button under it, if labelled) beside its claim, as
+    checked on the result when the page shows the step's own scenario."""
     step = lesson.steps[k - 1]
     text, claim = st.columns([3, 2])
     text.markdown(step.note)
+    if leave_label:
+        with text:
+            _leave(lesson, leave_label)
     if query == step.scenario.to_query():
         holds, evidence = _verdict(lesson.name, k, result)
         (claim.success if holds else claim.error)(
@@ -96,8 +99,7 @@ def lesson_bar(query: str, result: Result) -> bool:
     with st.container(border=not present, key="lesson_bar"):
         _nav(LESSONS[name], k, query, result, present)
         if not present:
-            _step_text(LESSONS[name], k, query, result)
-            _leave(LESSONS[name], "✕ leave the lesson")
+            _step_text(LESSONS[name], k, query, result, leave_label="✕ leave the lesson")
     return True
 
 
