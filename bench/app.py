@@ -1,5 +1,5 @@
 """App benchmark: map message bytes vs steps, server rerun time, change → redrawn in the
-browser (split by stage), first chart, cold start and playback frame rates.
+browser (split by stage), first chart, cold start, playback and drag-lr frame rates.
 
     python bench/app.py [--no-browser]
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -23,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "bench")]
 
+from drag import browser as drag_browser  # noqa: E402
 from latency import change_split  # noqa: E402
 
 from optviz import Scenario, simulate  # noqa: E402
@@ -63,7 +65,8 @@ def reruns(repeats: int = 15) -> dict:
     compiled = trace_count()
     times = []
     for i in range(repeats):
-        at.number_input(key="run0.sgd.lr").set_value(0.001 * (1 + (i % 5) / 10))
+        (box,) = [w for w in at.number_input if re.fullmatch(r"run0\.sgd\.lr\.box\d+", w.key or "")]
+        box.set_value(0.001 * (1 + (i % 5) / 10))  # the box's key carries a serial (optviz.ui.views)
         start = time.perf_counter()
         at.run()
         times.append(time.perf_counter() - start)
@@ -158,6 +161,7 @@ def main() -> int:
     result = {"payload": payloads(), "server": reruns()}
     if not args.no_browser:
         result["browser"] = browser_figures()
+        result["drag_fps"] = drag_browser(3)  # the drag-lr view (bench/drag.py)
     print(f"{'steps (6 runs)':>14} {'first message':>14} {'after lr change':>16} {'build ms':>9} {'encode ms':>10}")
     for steps, row in result["payload"].items():
         print(f"{steps:>14} {row['first_bytes']:>14,} {row['change_bytes']:>16,} {row['build_ms']:>9.1f} "
@@ -184,6 +188,8 @@ def main() -> int:
             f"playback {b['playback_fps_default']:.0f} frames/s (default page), "
             f"{b['playback_fps_6x2000']:.0f} frames/s (6 runs × 2,000 steps), headless Chromium (medians)"
         )
+        for name, fps in result["drag_fps"].items():
+            print(f"dragging the lr, {name}: {fps:.0f} frames/s (headless Chromium, median)")
     print(json.dumps(result))
     return 1 if server["recompiles_on_lr_change"] else 0
 

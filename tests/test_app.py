@@ -376,6 +376,9 @@ def test_convention_picker_defaults_rules_and_link():
     assert "PyTorch has no Lion" in shown(at.warning) and len(table(at)) == 1
     assert at.number_input(key="run0.adagrad.initial_accumulator_value").value == 0.0
     assert url(at)["conv"] == "pytorch" and url(at)["opt"] == "adagrad:lr=0.05"
+    assert not at.latex  # the update rules are written only while their expander is open
+    at.session_state["update_rules"] = True
+    at.run()
     assert any(r"\sqrt{G_t} + \epsilon" in m.value for m in at.latex)  # PyTorch's rule, ε outside the root
     at.selectbox(key="conv").set_value("keras").run()
     assert url(at)["conv"] == "keras" and url(at)["opt"] == "adagrad:lr=0.05"  # the lr stays, defaults follow Keras

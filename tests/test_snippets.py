@@ -260,6 +260,9 @@ def test_the_code_panel_shows_each_run_for_the_chosen_framework():
     at.query_params["opt"] = ["adam:lr=0.01", "sgd:lr=0.001"]
     at.query_params["surface"] = "booth"
     at.run()
+    assert not [c for c in at.code if c.language == "python"]  # written only while the menu is open
+    at.session_state["code_menu"] = True  # the popover opened
+    at.run()
     scenario = Scenario.from_query("conv=keras&surface=booth&opt=adam:lr=0.01&opt=sgd:lr=0.001").scenario
     result = simulate(scenario)
     shown = [c.value for c in at.code if c.language == "python"]
@@ -269,4 +272,9 @@ def test_the_code_panel_shows_each_run_for_the_chosen_framework():
     shown = [c.value for c in at.code if c.language == "python"]
     assert shown == [run_code(scenario, i, "pytorch", loop=False).rstrip() for i in range(2)]
     assert "torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.0, nesterov=False)" in shown[1]
+    at.session_state["code_menu"] = False  # closed and opened again: the choices are kept
+    at.run()
+    at.session_state["code_menu"] = True
+    at.run()
+    assert [c.value for c in at.code if c.language == "python"] == shown
     assert not at.exception

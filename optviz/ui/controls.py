@@ -105,9 +105,9 @@ def set_lr(i: int, lr: float) -> None:
 
 
 def lr_from_view(lr_key: str, view: str, widget: str) -> None:
+    """The slider (log10, the lr rounded to 3 significant digits) or the box (exact) was changed."""
     if not changed(st.session_state, widget):
         return
-    """The slider (log10, the lr rounded to 3 significant digits) or the box (exact) was changed."""
     value = float(st.session_state[widget])
     store(st.session_state, lr_key, float(f"{10**value:.3g}") if view == "exp" else value, LR_VIEWS, source=view)
 

@@ -50,7 +50,10 @@ def share(query: str, shown: View, steps: int) -> None:
 
 def export_menu(make: Callable[[str], bytes]) -> None:
     """Download buttons; ``make(kind)`` renders a file only when its button is clicked."""
-    with st.popover("Export", icon=":material/download:", width="stretch"):
+    menu = st.popover("Export", icon=":material/download:", width="stretch", key="export_menu", on_change="rerun")
+    with menu:
+        if not menu.open:  # its buttons are drawn only while it is open (fewer elements per rerun)
+            return
         st.caption("For slides: the animation as a page that works offline, a GIF or MP4, or one frame as PNG.")
         for kind, mime, label in EXPORTS:
             st.download_button(label, lambda kind=kind: make(kind), file_name=f"optviz.{kind}", mime=mime,
@@ -59,24 +62,24 @@ def export_menu(make: Callable[[str], bytes]) -> None:
 
 def code_menu(scenario: Scenario, result: Result) -> None:
     """Each run as code of a chosen framework (the runs' own by default), with copy buttons."""
-    with st.popover("Code", icon=":material/code:", width="stretch"):
+    with st.popover("Code", icon=":material/code:", width="stretch", key="code_menu", on_change="rerun") as menu:
+        if not menu.open:  # drawn (and the code written) only while it is open
+            return
         st.caption("Each run as code that reproduces its path; the button at a block's right copies it.")
-        framework = st.radio(
-            "framework",
-            FRAMEWORKS,
-            index=FRAMEWORKS.index(scenario.convention),
-            format_func=TITLES.get,
-            horizontal=True,
-            key=f"code_framework.{scenario.convention}",
-        )
-        loop = st.checkbox(
-            "with a loop on this surface",
-            value=True,
-            key="code_loop",
-            help="runs the optimizer from the first start point and prints where it ends",
-        )
+        # The choices outlive the closed menu (a widget not drawn in a run loses its state).
+        choice = f"code_framework.{scenario.convention}"
+        st.session_state.setdefault(choice, st.session_state.get(f"kept.{choice}", scenario.convention))
+        st.session_state.setdefault("code_loop", st.session_state.get("kept.code_loop", True))
+        framework = st.radio("framework", FRAMEWORKS, format_func=TITLES.get, horizontal=True, key=choice,
+                             on_change=_keep, args=(choice,))  # fmt: skip
+        loop = st.checkbox("with a loop on this surface", key="code_loop", on_change=_keep, args=("code_loop",),
+                           help="runs the optimizer from the first start point and prints where it ends")  # fmt: skip
         for i in range(len(scenario.runs)):
             st.code(run_code(scenario, i, framework, loop=loop, result=result), language="python")
+
+
+def _keep(key: str) -> None:
+    st.session_state[f"kept.{key}"] = st.session_state[key]
 
 
 def sweep_panel(scenario: Scenario, sweeps: list[Sweep], figure) -> None:
@@ -132,15 +135,21 @@ def summary(result: Result, scenario: Scenario, surface: Surface) -> None:
     st.subheader("Summary")
     rows = summary_rows(result)  # Markdown, not st.dataframe: see summary_table
     (st.container(height=TABLE_HEIGHT) if len(rows) > TABLE_ROWS else st.container()).markdown(summary_table(rows))
-    with st.expander("Update rules", expanded=False):
-        st.caption(f"As {TITLES[scenario.convention]} defines them.")
-        for name in dict.fromkeys(run.name for run in scenario.runs):
-            opt = resolve(name, scenario.convention)
-            st.markdown(f"**{opt.title}** (`{name}`): {opt.note}")
-            st.latex(opt.latex)
-        sched = SCHEDULES[scenario.schedule]
-        st.markdown(f"**Schedule: {sched.title}**: {sched.note} Each run's rate is "
-                    "$\\eta_t = \\mathrm{lr}\\cdot s(t)$.")  # fmt: skip
-        st.latex(sched.latex)
+    with st.expander("Update rules", expanded=False, key="update_rules", on_change="rerun") as rules:
+        if rules.open:  # drawn only while open
+            _update_rules(scenario)
     st.caption(f"{device_note(result)} Link: `?{scenario.to_query()}`")
     st.caption(f"Surface: ${surface.latex}$ · {scenario.steps} steps · seed {fmt(scenario.seed)}")
+
+
+def _update_rules(scenario: Scenario) -> None:
+    """Each run's update rule and the schedule, as the chosen framework defines them."""
+    st.caption(f"As {TITLES[scenario.convention]} defines them.")
+    for name in dict.fromkeys(run.name for run in scenario.runs):
+        opt = resolve(name, scenario.convention)
+        st.markdown(f"**{opt.title}** (`{name}`): {opt.note}")
+        st.latex(opt.latex)
+    sched = SCHEDULES[scenario.schedule]
+    st.markdown(f"**Schedule: {sched.title}**: {sched.note} Each run's rate is "
+                "$\\eta_t = \\mathrm{lr}\\cdot s(t)$.")  # fmt: skip
+    st.latex(sched.latex)

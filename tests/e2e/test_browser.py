@@ -6,7 +6,9 @@ what the browser drew, not what the server meant to send.
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import numpy as np
@@ -171,6 +173,28 @@ def test_changing_lr_and_runs_changes_picture_and_url(app, page):
     ready(page)
     assert query(page)["opt"][-1] == "adam:lr=0.01"
     assert any(t["name"] == "adam lr=0.01" for t in page.evaluate(TRACES, MAP))
+
+
+def test_menus_drawn_when_opened_export_a_png_and_show_the_runs_code(app, page):
+    # Export and Code draw their content only while open (fewer elements on every rerun).
+    page.goto(f"{app}/?opt=sgd:lr=0.001&opt=adam:lr=0.05&surface=booth&steps=50")
+    ready(page)
+    assert page.locator("[data-testid='stDownloadButton']").count() == 0
+    page.get_by_role("button", name="Export").click()
+    button = page.get_by_test_id("stPopoverBody").get_by_role("button", name="PNG of the shown step")
+    button.wait_for(timeout=30_000)
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Code").click()
+    code = page.locator("[data-testid='stCode']").filter(has_text="optax.adam")
+    code.wait_for(timeout=30_000)
+    text = code.inner_text()
+    assert "optax.adam(0.05," in text
+    end = simulate(Scenario.from_query("opt=sgd:lr=0.001&opt=adam:lr=0.05&surface=booth&steps=50").scenario)
+    printed = text.rsplit("# OptViz: ", 1)[1].strip()  # the end point the engine reached, in the code's comment
+    np.testing.assert_allclose(json.loads(printed), end.runs[1].path[-1], rtol=1e-6)
 
 
 def test_a_copied_link_reproduces_state_and_figure_in_a_fresh_browser(app, page, playwright):
