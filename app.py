@@ -15,6 +15,7 @@ from optviz import Scenario, export, simulate
 from optviz.engine import Result, Sweep, velocities
 from optviz.figures import frame_step, map_parts, schedule_figure, surface_figure
 from optviz.figures.drag import drag_figure
+from optviz.figures.map_layout import NORMAL, PRESENT
 from optviz.figures.sweep import basin_figure, sweep_figure
 from optviz.literal import markdown_text
 from optviz.map.component import show_figure, show_map
@@ -23,8 +24,10 @@ from optviz.memo import Memo, limit_arenas
 from optviz.presets import Verdict, preset_for
 from optviz.sweeps import WINDOW_POINTS, Basins, basin_map, lr_families, lr_sweeps
 from optviz.ui.address import current_link, navigated, show_link
-from optviz.ui.controls import load_link, lr_from_drag, sidebar, start_from_click
+from optviz.ui.controls import lr_from_drag, sidebar, start_from_click
+from optviz.ui.lesson import lesson_bar, open_link
 from optviz.ui.panels import basin_panel, code_menu, export_menu, gallery, share, summary, sweep_panel
+from optviz.ui.present import projector
 from optviz.ui.state import PAGE_LABELS, VIEW_LABELS, scenario_from_widgets, view_from_widgets
 from optviz.view import link as view_link
 
@@ -57,9 +60,10 @@ def run_scenario(query: str) -> Result:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)  # shared, never copied: the parts are only read
-def map_encoded(query: str, arrows: bool) -> list[tuple[str, dict]]:
+def map_encoded(query: str, arrows: bool, present: bool = False) -> list[tuple[str, dict]]:
     result = run_scenario(query)
-    return encode(map_parts(result, arrows=arrows, velocity=velocities(result) if arrows else None))
+    size = PRESENT if present else NORMAL  # projector mode: larger text, lines and markers
+    return encode(map_parts(result, arrows=arrows, velocity=velocities(result) if arrows else None, size=size))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -100,9 +104,15 @@ def exported(kind: str, query: str, arrows: bool, frame: int) -> bytes:
     return export.png(result, frame or None) if kind == "png" else getattr(export, kind)(result)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)  # the gallery's pictures, ~50 KB each
+def thumbnail(query: str) -> bytes:
+    return export.thumbnail(run_scenario(query))
+
+
 # --- state from the link, once per session and on Back/Forward ---------------------------------
 if "run_ids" not in st.session_state or navigated():
-    load_link(current_link())
+    open_link(current_link())
+projector(st.session_state.get("present", False))
 
 # --- sidebar --------------------------------------------------------------------------------
 surface, schedule_slot = sidebar()
@@ -126,11 +136,11 @@ for fix in fixes:
 explorer, gallery_tab = st.tabs(list(PAGE_LABELS.values()), key="page", on_change="rerun")
 with gallery_tab:
     if gallery_tab.open:
-        gallery()
+        gallery(thumbnail)
 with explorer:
     if explorer.open:
         result = run_scenario(query)
-        if (preset := preset_for(query)) is not None:
+        if not lesson_bar(query, result) and (preset := preset_for(query)) is not None:
             holds, evidence = preset_verdict(query)
             (st.success if holds else st.error)(
                 f"**{preset.title}.** {preset.claim}  \n{'✓ Holds' if holds else '✗ Does not hold'}: {evidence}"
@@ -158,7 +168,7 @@ with explorer:
             st.caption(f"Each run over {WINDOW_POINTS} learning rates around its own, from the first start point. "
                        "Drag a slider to move that run's lr; release it to make that the run's lr.")  # fmt: skip
         else:
-            show_map(map_encoded(query, shown.arrows), shown.frame, origin=str(hash(scenario.starts)),
+            show_map(map_encoded(query, shown.arrows, shown.present), shown.frame, origin=str(hash(scenario.starts)),
                      key="map", on_start=start_from_click)  # fmt: skip
             st.caption(
                 "Click on the map to start the runs there."

@@ -28,6 +28,7 @@ from optviz.schedules import SCHEDULES
 from optviz.snippets import scenario_code
 
 SIZE = (960, 540)  # 16:9, for slides
+THUMBNAIL = (480, 270)  # the gallery's cards
 GIF_FRAMES = 100  # animation frames in a GIF or MP4 (steps are sampled evenly)
 FRAME_MS = 40
 HOLD_MS = 2000  # the last frame stays this long before the GIF loops
@@ -162,8 +163,17 @@ def png(result: Result, frame: int | None = None) -> bytes:
     """One frame as PNG: the final step, or the scrubber position nearest ``frame``."""
     steps = result.scenario.steps
     k = steps if frame is None else frame_step(steps, frame)
+    return _png(_Canvas(result).frame(k))
+
+
+def thumbnail(result: Result) -> bytes:
+    """The final step's picture (as `png` draws it) at `THUMBNAIL` size, for a gallery card."""
+    return _png(_Canvas(result).frame(result.scenario.steps).resize(THUMBNAIL, Image.Resampling.LANCZOS))
+
+
+def _png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
-    _Canvas(result).frame(k).save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
 
 

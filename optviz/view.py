@@ -10,13 +10,20 @@ Link keys (all optional, defaults omitted from canonical links)::
     frame=K        the map opens at step K (snapped to the nearest animation frame)
     sweep=LO,HI    the sweep's lr range, as log10 (default -5,1)
     run=K          the run (0-based) whose basin map is shown
+    present=1      projector mode: no sidebar or Streamlit chrome, larger text, lines
+                   and markers (for 1280×720)
+    lesson=NAME    a guided lesson (`optviz.lesson`), at step=K (1-based); a link with
+    step=K         only these keys opens that step's scenario
 
 `View.from_query` never raises: a bad value falls back to the default with a warning,
-like `Scenario.from_query`. A link is ``scenario.to_query() + view.to_query()``.
+like `Scenario.from_query`. A link is ``scenario.to_query() + view.to_query()``. A lesson
+name is read here as any name; `optviz.lesson.fixed` checks it against the lessons (they
+are built from the gallery's presets, which read `KEYS` from here).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 from urllib.parse import parse_qs
@@ -32,7 +39,10 @@ SWEEP_LIMITS = (-6.0, 1.0)  # log10 of the lr's own range
 FRAME = Param("frame", 0, 0, MAX_STEPS, kind="int", help="the step the map opens at")
 ARROWS = Param("arrows", False, 0, 1, kind="bool", help="direction arrows at each head")
 RUN = Param("run", 0, 0, MAX_RUNS - 1, kind="int", help="the run whose basin map is shown")
-KEYS = ("page", "view", "arrows", "frame", "sweep", "run")
+PRESENT = Param("present", False, 0, 1, kind="bool", help="projector mode")
+STEP = Param("step", 1, 1, 99, kind="int", help="the lesson's step, from 1")
+LESSON_NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")
+KEYS = ("page", "view", "arrows", "frame", "sweep", "run", "present", "lesson", "step")
 
 
 class ParsedView(NamedTuple):
@@ -50,15 +60,21 @@ class View:
     frame: int = 0
     sweep: tuple[float, float] = (-5.0, 1.0)
     run: int = 0
+    present: bool = False
+    lesson: str = ""
+    step: int = 1
 
     def to_query(self) -> str:
-        """``&page=...&view=...&arrows=1&frame=K``, defaults left out ('' for the default view)."""
+        """``&page=...&view=...&arrows=1&frame=K…&present=1&lesson=NAME&step=K``, defaults
+        left out ('' for the default view); ``step`` is written with its lesson only."""
         named = (("page", self.page, "explorer"), ("view", self.view, "2d"))
         items = [(k, v) for k, v, default in named if v != default]
         items += [("arrows", "1")] if self.arrows else []
         items += [("frame", str(self.frame))] if self.frame else []
         items += [("sweep", f"{fmt(self.sweep[0])},{fmt(self.sweep[1])}")] if self.sweep != View.sweep else []
         items += [("run", str(self.run))] if self.run else []
+        items += [("present", "1")] if self.present else []
+        items += [("lesson", self.lesson), ("step", str(self.step))] if self.lesson else []
         return "".join(f"&{k}={v}" for k, v in items)
 
     @classmethod
@@ -82,7 +98,7 @@ class View:
                 view = replace(view, **{key: value.lower()})
             else:
                 warnings.append(f"{key}={clip(value)} is not one of {', '.join(choices)}; using {getattr(view, key)}")
-        for spec in (ARROWS, replace(FRAME, hi=steps), replace(RUN, hi=runs - 1)):
+        for spec in (ARROWS, replace(FRAME, hi=steps), replace(RUN, hi=runs - 1), PRESENT, STEP):
             value = first(spec.name)
             if value is not None:
                 parsed, warning = coerce(spec, value)
@@ -91,7 +107,8 @@ class View:
         if (value := first("sweep")) is not None:
             view, warning = _sweep_range(view, value)
             warnings += [warning] if warning else []
-        return ParsedView(view, warnings)
+        view, warning = _lesson(view, first("lesson"))
+        return ParsedView(view, warnings + ([warning] if warning else []))
 
 
 def _sweep_range(view: View, text: str) -> tuple[View, str | None]:
@@ -105,6 +122,15 @@ def _sweep_range(view: View, text: str) -> tuple[View, str | None]:
         return view, (f"sweep={clip(text)} must satisfy {fmt(lo_lim)} ≤ LO, HI ≤ {fmt(hi_lim)}, HI − LO ≥ 0.5; "
                       f"using {fmt(view.sweep[0])},{fmt(view.sweep[1])}")  # fmt: skip
     return replace(view, sweep=(lo, hi)), None
+
+
+def _lesson(view: View, name: str | None) -> tuple[View, str | None]:
+    """``lesson=NAME`` (a lower-case name); ``step`` means nothing without it."""
+    if name is not None and LESSON_NAME.fullmatch(name.lower()):
+        return replace(view, lesson=name.lower()), None
+    if name is not None:
+        return replace(view, step=1), f"lesson={clip(name)} is not a lesson's name; no lesson shown"
+    return replace(view, step=1), (f"step={view.step} is only read with lesson=; ignored" if view.step != 1 else None)
 
 
 def link(scenario: Scenario, view: View = View()) -> str:

@@ -79,3 +79,12 @@ def test_render_cli_writes_every_file(tmp_path):
     assert Image.open(files["gif"]).n_frames == 61
     missing = subprocess.run([sys.executable, "-m", "optviz", "render", QUERY], capture_output=True, text=True)
     assert missing.returncode == 2 and "--html" in missing.stderr
+
+
+def test_thumbnail_is_the_final_png_scaled_down():
+    r = simulate(Scenario.from_query("surface=quadratic&opt=sgd:lr=0.5&steps=60").scenario)
+    full = Image.open(io.BytesIO(export.png(r)))
+    small = Image.open(io.BytesIO(export.thumbnail(r)))
+    assert full.size == export.SIZE and small.size == export.THUMBNAIL
+    expected = full.convert("RGB").resize(export.THUMBNAIL, Image.Resampling.LANCZOS)
+    assert np.array_equal(np.asarray(small.convert("RGB")), np.asarray(expected))

@@ -10,8 +10,9 @@ from PIL import Image
 
 from optviz import Scenario, simulate
 from optviz.figures import MAX_FRAMES, PICKER, schedule_figure, surface_figure, trajectory_figure
-from optviz.figures.frames import CURVE_POINTS, MAX_HEADS, TAIL, envelope
+from optviz.figures.frames import CURVE_POINTS, MAX_HEADS, SLIDER_STEPS, TAIL, envelope, frame_steps, scrubber_steps
 from optviz.figures.map_image import color_levels, contour_image, map_background, map_image, surface_grid
+from optviz.figures.map_layout import merged
 from optviz.figures.trajectory import PATH_REDRAW, PICKER_GRID
 from optviz.summary import cell, summary_rows, summary_table
 from surfaces import SURFACES
@@ -48,7 +49,7 @@ def test_frames_are_capped_and_carry_only_moving_parts():
     steps = [int(f["name"]) for f in frames]
     assert steps[0] == 0 and steps[-1] == 2000 and steps == sorted(steps)
     stops = scrubber_stops(fig)
-    assert len(stops) == 50 and str(steps[-1]) in stops
+    assert sorted(map(int, stops)) == list(range(0, 2001, 50))  # round steps: 50 is 1-2-5 and 2000/50 ≤ 50
     moves = [i for i, d in zip(frames[1]["traces"], frames[1]["data"], strict=True) if d]
     on_map = {i for i, t in enumerate(fig["data"]) if i not in moves and t.get("xaxis", "x") == "x"}
     paths = {i for i, t in enumerate(fig["data"]) if t.get("mode") == "lines" and t.get("xaxis") == "x"}
@@ -86,6 +87,41 @@ def test_diverged_run_holds_its_last_position():
 def test_log_colouring_where_values_span_decades():
     assert color_levels(surface_grid(SURFACES["rosenbrock"], (("a", 1.0), ("b", 100.0)))[2])[2]
     assert not color_levels(surface_grid(SURFACES["quadratic"], (("kappa", 10.0), ("h", 1.0)))[2])[2]
+
+
+@pytest.mark.parametrize("steps", [1, 7, 60, 80, 199, 300, 372, 500, 1000, 2500, 3000, 10_000])
+def test_scrubber_stops_are_round_steps_and_frames(steps):
+    stops, frames = scrubber_steps(steps), frame_steps(steps)
+    stride = stops[1]
+    assert str(stride).strip("0") in {"1", "2", "5"}  # 1, 2 or 5 times a power of ten
+    previous = stride / (2.5 if str(stride)[0] == "5" else 2)  # the 1-2-5 stride below it
+    assert stride == 1 or steps / previous > SLIDER_STEPS  # the smallest with at most SLIDER_STEPS intervals
+    assert list(stops[:-1]) == list(range(0, steps, stride))[: len(stops) - 1] and stops[-1] == steps
+    assert len(stops) <= SLIDER_STEPS + 2 and set(stops) <= set(frames)
+    assert len(frames) == min(steps + 1, MAX_FRAMES) and list(frames) == sorted(set(frames))
+    assert np.diff(frames).max() <= 2 * np.ceil(steps / (MAX_FRAMES - 1))  # still evenly spread
+
+
+@pytest.mark.parametrize(("surface", "label", "shift"), [("rosenbrock", "log₁₀ f", 0.0), ("booth", "log₁₀ f", 0.0),
+    ("six_hump_camel", "log₁₀(f − f_min), f_min = −1.032", -1.0316284534898774)])  # fmt: skip
+def test_colour_bar_label_names_the_known_minimum(surface, label, shift):
+    """Where values span decades the map colours log₁₀(f − f_min + δ) with f_min the known
+    minimum's value (not the grid's lowest value, 4.36e-06 on Rosenbrock)."""
+    s = SURFACES[surface]
+    params = tuple((p.name, p.default) for p in s.params)
+    _, _, Z = surface_grid(s, params, 50)
+    shown, got, is_log, low = color_levels(Z, min(m.f for m in s.minima(dict(params))))
+    assert is_log and got == label and low == pytest.approx(shift, abs=1e-9)
+    delta = (Z.max() - shift) * 1e-6
+    np.testing.assert_allclose(shown, np.log10(Z - shift + delta), rtol=1e-12)
+    assert map_image(s, params)[1] == label
+
+
+def test_layout_variants_merge_one_level_deep():
+    base = {"a": {"x": 1, "y": 2}, "b": [{"x": 1, "y": 2}, {"x": 3}], "c": 1}
+    over = {"a": {"y": 5}, "b": [{"y": 6}, {"z": 7}], "d": 2}
+    assert merged(base, over) == {"a": {"x": 1, "y": 5}, "b": [{"x": 1, "y": 6}, {"x": 3, "z": 7}], "c": 1, "d": 2}
+    assert base["a"] == {"x": 1, "y": 2}  # not changed in place
 
 
 def test_contour_image_bands_and_orientation():

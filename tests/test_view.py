@@ -29,3 +29,11 @@ def test_any_text_gives_a_valid_view(text, steps):
     assert shown.page in ("explorer", "gallery") and shown.view in ("2d", "3d")
     assert 0 <= shown.frame <= steps and isinstance(warnings, list)
     assert set(KEYS) >= {k.split("=")[0] for k in shown.to_query().split("&") if k}
+
+
+def test_projector_mode_travels_in_the_link():
+    shown, warnings = View.from_query("present=1&frame=120", 500)
+    assert shown == View(frame=120, present=True) and warnings == []
+    assert shown.to_query() == "&frame=120&present=1" and View.from_query(shown.to_query(), 500).view == shown
+    bad, warnings = View.from_query("present=<b>on</b>", 500)
+    assert not bad.present and len(warnings) == 1 and "present=<b>on</b>" in warnings[0]

@@ -10,7 +10,7 @@ import numpy as np
 from optviz.engine import Result, Trajectory
 
 MAX_FRAMES = 200
-SLIDER_STEPS = 50  # scrubber positions (frames still play at full resolution)
+SLIDER_STEPS = 50  # most intervals between scrubber positions (frames still play at full resolution)
 TAIL = 20  # exact recent steps drawn bold behind each head (fewer with many heads)
 TAIL_POINTS = 200  # tail points per frame, all heads together
 MAX_DRAWN = 16  # start points drawn per run, at least; also table rows per run
@@ -18,14 +18,22 @@ MAX_HEADS = 256  # start points drawn in all (a cloud of 256 starts for one run)
 CURVE_POINTS = 600  # most points drawn per loss or lr curve
 
 
-def frame_steps(steps: int) -> np.ndarray:
-    return np.unique(np.round(np.linspace(0, steps, min(steps + 1, MAX_FRAMES))).astype(int))
-
-
 def scrubber_steps(steps: int) -> np.ndarray:
-    """The steps the slider can be set to: `SLIDER_STEPS` of the animation frames."""
-    frames = frame_steps(steps)
-    return frames[np.unique(np.linspace(0, len(frames) - 1, SLIDER_STEPS).round().astype(int))]
+    """The steps the slider can be set to: multiples of a round stride (1, 2 or 5 times a
+    power of ten, the smallest giving at most `SLIDER_STEPS` intervals) and the last step,
+    so that its labels read 0, 10, 20, … rather than 0, 121, 241, …"""
+    stride = next(m * 10**e for e in range(len(str(steps)) + 1) for m in (1, 2, 5) if m * 10**e * SLIDER_STEPS >= steps)
+    return np.union1d(np.arange(0, steps + 1, stride), [steps])
+
+
+def frame_steps(steps: int) -> np.ndarray:
+    """The animation's steps: every step up to `MAX_FRAMES`, else `MAX_FRAMES` evenly
+    spaced ones, each scrubber step in place of its nearest (the scrubber's steps are
+    frames, and the count stays the same: scrubber steps are ≥ 4 frames apart)."""
+    frames = np.unique(np.round(np.linspace(0, steps, min(steps + 1, MAX_FRAMES))).astype(int))
+    stops = scrubber_steps(steps)
+    frames[np.abs(frames[:, None] - stops[None, :]).argmin(axis=0)] = stops
+    return np.unique(frames)
 
 
 def frame_step(steps: int, k: int) -> int:

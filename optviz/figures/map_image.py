@@ -33,15 +33,26 @@ def surface_grid(surface: Surface, params: tuple, n: int = GRID) -> tuple[np.nda
     return xs, ys, Z
 
 
-def color_levels(Z: np.ndarray) -> tuple[np.ndarray, str, bool]:
-    """The values to colour by: ``log10(f - min + δ)`` when the map's range spans two
-    decades or more above its lowest 5 % (Rosenbrock, Beale, Booth, six-hump camel),
-    so that the valley floor is not one flat colour; else f itself."""
+def color_levels(Z: np.ndarray, f_min: float | None = None) -> tuple[np.ndarray, str, bool, float]:
+    """The values to colour by, their label, whether they are logs, and the value they
+    start from: ``log10(f - f_min + δ)`` when the map's range spans two decades or more
+    above its lowest 5 % (Rosenbrock, Beale, Booth, six-hump camel), so that the valley
+    floor is not one flat colour; else f itself. ``f_min`` is the known minimum value
+    (used when no grid value lies below it), else the lowest value on the grid: the label
+    reads "log₁₀ f" where the minimum is 0, never a grid artefact such as 4.36e-06."""
     finite = Z[np.isfinite(Z)]
     low, high = float(finite.min()), float(finite.max())
-    if high - low > 100 * (np.percentile(finite, 5) - low):
-        return log_above(Z, low, high - low), f"log₁₀(f − {low:.3g})", True
-    return Z, "f", False
+    if not high - low > 100 * (np.percentile(finite, 5) - low):
+        return Z, "f", False, low
+    if f_min is None or f_min > low:
+        return log_above(Z, low, high - low), "log₁₀(f − lowest f on the map)", True, low
+    label = "log₁₀ f" if f_min == 0 else f"log₁₀(f − f_min), f_min = {f_min:.4g}".replace("-", "−")
+    return log_above(Z, f_min, high - f_min), label, True, f_min
+
+
+def known_minimum(surface: Surface, params: tuple) -> float | None:
+    """The lowest known minimum value of ``surface`` with ``params``, if any is known."""
+    return min((m.f for m in surface.minima(dict(params))), default=None)
 
 
 def log_above(values, low: float, span: float):
@@ -54,7 +65,7 @@ def log_above(values, low: float, span: float):
 def map_image(surface: Surface, params: tuple) -> tuple[Image.Image, str, float, float]:
     """The surface's map as a greyscale image (cached): ``(image, colour label, low, high)``."""
     _, _, Z = surface_grid(surface, params, MAP_PIXELS)
-    shown, label, _ = color_levels(Z)
+    shown, label, _, _ = color_levels(Z, known_minimum(surface, params))
     return contour_image(shown), label, float(np.nanmin(shown)), float(np.nanmax(shown))
 
 

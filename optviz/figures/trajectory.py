@@ -34,8 +34,8 @@ from optviz.figures.frames import (
     thinned,
 )
 from optviz.figures.map_image import map_background
+from optviz.figures.map_layout import NORMAL, Size, colorbars, merged, placement, title, title_lines
 from optviz.figures.style import COLORS, bdata
-from optviz.literal import clip, plotly_text
 from optviz.scenario import Scenario
 
 PATH_POINTS = 60_000  # full-path points drawn in all; paths of a big cloud are thinned
@@ -58,7 +58,10 @@ class MapParts:
     ``runs``: per run ``{"traces": [path, loss curve, lr curve], "color", "moving",
     "paths", "tail"}``: ``paths`` are the exact float32 paths its ``tail`` rows come from.
     ``anim``: ``{"steps", "stops", "movers", "layout"}``: depends on the steps only.
-    ``axes``: ``{"layout", "moving", "redraw_paths"}``: the panels' axes and step lines.
+    ``axes``: ``{"layout", "moving", "redraw_paths"}``: the panels' axes and step lines,
+    and where everything goes (`optviz.figures.map_layout`): it depends on every run.
+    ``surface`` and ``axes`` also carry ``narrow``: what the narrow layout changes, which
+    a map narrower than ``axes["wide_min"]`` pixels takes.
     ``moving`` maps a mover's name to an array ``(frames, rows, 2)``: its points at every
     frame step; a mover's trace shows the rows of every part that has it, runs first.
     """
@@ -78,11 +81,11 @@ def _line(points: np.ndarray, axes: str, **style) -> dict:
     return {"type": "scatter", "xaxis": f"x{axes}", "yaxis": f"y{axes}", "hoverinfo": "skip", **_xy(points), **style}
 
 
-def _curve(values: np.ndarray, axes: str, color: str, what: str, label: str, group: str) -> dict:
+def _curve(values: np.ndarray, axes: str, color: str, what: str, label: str, group: str, width: float) -> dict:
     """A per-step curve, thinned by `envelope`; steps and values travel once as bdata."""
     steps = envelope(values)
     return {"type": "scatter", "xaxis": f"x{axes}", "yaxis": f"y{axes}", "x": bdata(steps, "f4"),
-            "y": bdata(values[steps], "f8"), "mode": "lines", "line": {"color": color, "width": 1.5},
+            "y": bdata(values[steps], "f8"), "mode": "lines", "line": {"color": color, "width": width},
             "legendgroup": group, "showlegend": False, "name": label,
             "hovertemplate": f"step %{{x}}: {what} = %{{y:.4g}}<extra></extra>"}  # fmt: skip
 
@@ -161,24 +164,25 @@ def _ranges(result: Result) -> tuple[dict, dict]:
     return loss_axis, {"range": [0.0, float(lrs.max()) * 1.08 or 1.0]}
 
 
-def surface_part(result: Result) -> dict:
+def surface_part(result: Result, size: Size = NORMAL) -> dict:
     """The still traces under the paths and the map's layout: depend on the surface only."""
-    return surface_layer(result.scenario)
+    return surface_layer(result.scenario, size)
 
 
-def surface_layer(scenario: Scenario) -> dict:
+def surface_layer(scenario: Scenario, size: Size = NORMAL) -> dict:
     """`surface_part` of any result of ``scenario``."""
     surface = scenario.surface_def
     image, label, low, high = map_background(surface, scenario.surface_params)
     (x0, x1), (y0, y1) = surface.domain
     # The map is a background image, not a contour trace: plotly.js drops contour and
     # heatmap traces on the first animated frame (plotly.js#4491; seen here in Chromium).
-    # This invisible trace carries its colour bar.
+    # This invisible trace carries its colour bar (placed by the layout's coloraxis).
     traces: list[dict] = [{
         "type": "scatter", "x": [None], "y": [None], "mode": "markers", "hoverinfo": "skip", "showlegend": False,
-        "marker": {"color": [low, high], "cmin": low, "cmax": high, "colorscale": _GREYS, "showscale": True,
-                   "colorbar": {"title": {"text": label, "side": "right"}, "x": 0.56, "len": 0.9, "thickness": 10}},
+        "marker": {"color": [low, high], "coloraxis": "coloraxis"},
     }]  # fmt: skip
+    wide_bar, narrow_bar = colorbars(label, size)
+    axis = {"cmin": low, "cmax": high, "colorscale": _GREYS, "showscale": True}
     # An invisible grid of points over the map (trace PICKER): a click near one moves the
     # start there. plotly.js draws one of its markers (`maxdisplayed`; hover and clicks
     # still see them all), so redrawing it is cheap.
@@ -194,16 +198,16 @@ def surface_layer(scenario: Scenario) -> dict:
     background = {"source": image, "xref": "x", "yref": "y", "x": x0, "y": y1, "sizex": x1 - x0, "sizey": y1 - y0,
                   "sizing": "stretch", "layer": "below", "xanchor": "left", "yanchor": "top"}  # fmt: skip
     layout = {
-        "height": 620, "margin": {"l": 50, "r": 20, "t": 40, "b": 40}, "uirevision": scenario.surface,
-        "title": {"text": plotly_text(f"{surface.title}: {clip(surface.note, 100)}"), "font": {"size": 14}, "x": 0.01},
-        "legend": {"orientation": "h", "y": -0.12, "x": 0}, "images": [background],
+        "uirevision": scenario.surface, "images": [background],
+        "title": title(surface.title, surface.note, size, narrow=False), "coloraxis": axis | {"colorbar": wide_bar},
         "xaxis": _MAP_AXIS | {"range": [x0, x1], "domain": [0.0, 0.55], "anchor": "y", "title": {"text": "x"}},
         "yaxis": _MAP_AXIS | {"range": [y0, y1], "domain": [0.0, 1.0], "anchor": "x", "title": {"text": "y"}},
     }  # fmt: skip
-    return {"traces": traces, "layout": layout}
+    narrow = {"title": title(surface.title, surface.note, size, narrow=True), "coloraxis": {"colorbar": narrow_bar}}
+    return {"traces": traces, "layout": layout, "narrow": narrow}
 
 
-def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False) -> dict:
+def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False, size: Size = NORMAL) -> dict:
     """Run i's still traces (full paths, loss and lr curves) and its moving points at
     every frame step: tails, heads, loss marker and, with ``arrows_on``, the arrows."""
     scenario = result.scenario
@@ -214,10 +218,10 @@ def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False) 
     few = n_heads <= MAX_DRAWN  # else a cloud: thinner lines
     full = _joined([t.path[thinned(len(t.path), max(50, PATH_POINTS // n_heads))] for t in trajs])
     traces = [
-        _line(full, "", mode="lines", opacity=0.6 if few else 0.3, line={"color": color, "width": 1.5 if few else 0.8},
-              legendgroup=str(i), name=_run_name(result, i)),
-        _curve(run.trajectories[0].loss, "2", color, "f", run.run.label, str(i)),
-        _curve(run.trajectories[0].lr, "3", color, "lr", run.run.label, str(i)),
+        _line(full, "", mode="lines", opacity=0.6 if few else 0.3,
+              line={"color": color, "width": size.path if few else 0.8}, legendgroup=str(i), name=_run_name(result, i)),
+        _curve(run.trajectories[0].loss, "2", color, "f", run.run.label, str(i), size.path),
+        _curve(run.trajectories[0].lr, "3", color, "lr", run.run.label, str(i), size.path),
     ]  # fmt: skip
     ks = frame_steps(scenario.steps)
     first = run.trajectories[0]
@@ -237,17 +241,19 @@ def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False) 
             "path_points": len(full)}  # fmt: skip
 
 
-def anim_part(result: Result, *, arrows_on: bool = False) -> dict:
+def anim_part(result: Result, *, arrows_on: bool = False, size: Size = NORMAL) -> dict:
     """Frame and scrubber steps, the moving traces' styles, Play/Pause and the scrubber:
     what every frame shares; depends on the steps and the number of heads only."""
     scenario = result.scenario
     few = sum(len(drawn(result, r)) for r in result.runs) <= MAX_DRAWN
     movers = [
         {"name": "tail", "by_run": True,
-         "trace": _line(np.empty((0, 2)), "", mode="markers", showlegend=False, marker={"size": 4, "opacity": 0.9})},
+         "trace": _line(np.empty((0, 2)), "", mode="markers", showlegend=False,
+                        marker={"size": size.tail, "opacity": 0.9})},
         {"name": "head", "by_run": True,
          "trace": _line(np.empty((0, 2)), "", mode="markers", showlegend=False, hoverinfo=None,
-                        marker={"size": 11 if few else 7, "line": {"color": "white", "width": 1.5 if few else 0.5}},
+                        marker={"size": size.head if few else 7,
+                                "line": {"color": "white", "width": 1.5 if few else 0.5}},
                         hovertemplate="(%{x:.4g}, %{y:.4g})<extra></extra>")},
     ]  # fmt: skip
     if arrows_on:
@@ -260,7 +266,9 @@ def anim_part(result: Result, *, arrows_on: bool = False) -> dict:
         {
             "name": "loss",
             "by_run": True,
-            "trace": _line(np.empty((0, 2)), "2", mode="markers", marker={"size": 8}, showlegend=False),
+            "trace": _line(
+                np.empty((0, 2)), "2", mode="markers", marker={"size": round(0.75 * size.head)}, showlegend=False
+            ),
         }
     )
     movers += [{"name": name, "by_run": False,
@@ -272,8 +280,10 @@ def anim_part(result: Result, *, arrows_on: bool = False) -> dict:
             "movers": movers, "layout": layout}  # fmt: skip
 
 
-def axes_part(result: Result, runs: Sequence[dict]) -> dict:
-    """The loss and lr panels' axes and their current-step lines: depend on every run."""
+def axes_part(result: Result, runs: Sequence[dict], size: Size = NORMAL) -> dict:
+    """The loss and lr panels' axes and their current-step lines, and where the title,
+    legend, buttons and scrubber go (`placement`, from each run's name): depend on every
+    run."""
     ks = frame_steps(result.scenario.steps)
     loss_axis, lr_axis = _ranges(result)
     moving = {}
@@ -288,27 +298,37 @@ def axes_part(result: Result, runs: Sequence[dict]) -> dict:
         "xaxis3": steps_axis | {"anchor": "y3", "title": {"text": "step"}},
         "yaxis3": lr_axis | {"domain": [0.0, 0.42], "anchor": "x3", "title": {"text": "learning rate"}},
     }  # fmt: skip
-    return {"layout": layout, "moving": moving, "redraw_paths": sum(r["path_points"] for r in runs) <= PATH_REDRAW}
+    surface = result.scenario.surface_def
+    entries = [_run_name(result, i) for i in range(len(result.runs))]
+    entries += ["known minima"] if surface.minima(dict(result.scenario.surface_params)) else []
+    rows = tuple(len(title_lines(surface.title, surface.note, size, narrow=n)) for n in (False, True))
+    wide, narrow = placement(entries, rows, size)
+    return {"layout": merged(layout, wide), "narrow": narrow, "wide_min": size.wide_min, "moving": moving,
+            "redraw_paths": sum(r["path_points"] for r in runs) <= PATH_REDRAW}  # fmt: skip
 
 
-def map_parts(result: Result, *, arrows: bool = False, velocity=None) -> MapParts:
+def map_parts(result: Result, *, arrows: bool = False, velocity=None, size: Size = NORMAL) -> MapParts:
     """The map's parts. With ``arrows``, each head shows the steepest-descent direction
     −∇f (grey), the step it actually takes (black) and, given ``velocity`` (from
-    `optviz.engine.velocities`), the optimizer's velocity (dashed purple)."""
-    runs = tuple(run_part(result, i, velocity=velocity, arrows_on=arrows) for i in range(len(result.runs)))
-    return MapParts(surface_part(result), runs, anim_part(result, arrows_on=arrows), axes_part(result, runs))
+    `optviz.engine.velocities`), the optimizer's velocity (dashed purple). ``size``:
+    `map_layout.NORMAL`, or `map_layout.PRESENT` for a projector."""
+    runs = tuple(run_part(result, i, velocity=velocity, arrows_on=arrows, size=size) for i in range(len(result.runs)))
+    return MapParts(surface_part(result, size), runs, anim_part(result, arrows_on=arrows, size=size),
+                    axes_part(result, runs, size))  # fmt: skip
 
 
-def assemble(parts: MapParts, frame: int = 0) -> dict:
+def assemble(parts: MapParts, frame: int = 0, *, narrow: bool = False) -> dict:
     """One Plotly figure dict from the parts, opening at step ``frame`` (snapped by
-    `frame_step`). Trace order: the surface's still traces, each run's still traces, then
-    the movers. Frames name only the movers, plus the still traces to redraw unchanged
-    ({}): plotly.js recomputes every trace on each frame but redraws only the frame's,
-    and a trace it did not redraw has lost its drawing handle (the next click on its
-    subplot threw inside plotly.js). So every frame redraws the map's still traces (Pause
-    may stop on any frame) and the scrubber's frames redraw all; full paths of more than
-    `PATH_REDRAW` points (big clouds) wait for the scrubber's frames (256 starts: 21 -> 30
-    frames/s; there a click right after Pause is lost). Mirrored by ``map.js``."""
+    `frame_step`), in the wide layout or, with ``narrow``, the narrow one (the surface's
+    and the axes' ``narrow`` laid over it by `merged`). Trace order: the surface's still
+    traces, each run's still traces, then the movers. Frames name only the movers, plus
+    the still traces to redraw unchanged ({}): plotly.js recomputes every trace on each
+    frame but redraws only the frame's, and a trace it did not redraw has lost its
+    drawing handle (the next click on its subplot threw inside plotly.js). So every
+    frame redraws the map's still traces (Pause may stop on any frame) and the
+    scrubber's frames redraw all; full paths of more than `PATH_REDRAW` points (big
+    clouds) wait for the scrubber's frames (256 starts: 21 -> 30 frames/s; there a click
+    right after Pause is lost). Mirrored by ``map.js``."""
     anim, axes = parts.anim, parts.axes
     steps, stops = anim["steps"], anim["stops"]
     shown = frame_step(steps[-1], frame)
@@ -338,14 +358,18 @@ def assemble(parts: MapParts, frame: int = 0) -> dict:
         frames.append({"name": str(k), "traces": moves + still,
                        "data": [_xy(np.concatenate([a[f] for a in arrays])) for arrays in points]
                        + [{}] * len(still)})  # fmt: skip
-    slider = anim["layout"]["sliders"][0] | {"active": stops.index(shown)}
-    layout = parts.surface["layout"] | axes["layout"] | anim["layout"] | {"sliders": [slider]}
+    layout = merged(parts.surface["layout"] | anim["layout"], axes["layout"])
+    if narrow:
+        layout = merged(merged(layout, parts.surface["narrow"]), axes["narrow"])
+    layout["sliders"] = [layout["sliders"][0] | {"active": stops.index(shown)}]
     return {"data": data, "layout": layout, "frames": frames}
 
 
-def trajectory_figure(result: Result, *, arrows: bool = False, velocity=None, frame: int = 0) -> dict:
+def trajectory_figure(
+    result: Result, *, arrows: bool = False, velocity=None, frame: int = 0, narrow: bool = False, size: Size = NORMAL
+) -> dict:
     """The animated map as one Plotly figure dict (`map_parts` then `assemble`)."""
-    return assemble(map_parts(result, arrows=arrows, velocity=velocity), frame)
+    return assemble(map_parts(result, arrows=arrows, velocity=velocity, size=size), frame, narrow=narrow)
 
 
 def _play(duration: int) -> dict:
@@ -359,13 +383,13 @@ def _buttons() -> dict:
                 "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]}]  # fmt: skip
     buttons += [{"label": f"▶ {s}", "method": "animate", "args": [None, _play(ms)]} for s, ms in SPEEDS.items()
                 if s != "1×"]  # fmt: skip
-    return {"type": "buttons", "direction": "left", "x": 0.0, "y": -0.2, "xanchor": "left", "yanchor": "top",
-            "pad": {"r": 4, "t": 4}, "showactive": False, "buttons": buttons}  # fmt: skip
+    return {"type": "buttons", "direction": "left", "xanchor": "left", "yanchor": "top", "pad": {"r": 4, "t": 0},
+            "showactive": False, "buttons": buttons}  # fmt: skip
 
 
 def _slider(steps: int) -> dict:
     return {
-        "active": 0, "x": 0.3, "y": -0.2, "len": 0.7, "yanchor": "top", "pad": {"t": 8},
+        "active": 0, "yanchor": "top", "pad": {"t": 0},
         "currentvalue": {"prefix": "step ", "visible": True},
         "steps": [{"label": str(k), "method": "animate",
                    "args": [[str(k)], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",

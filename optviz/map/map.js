@@ -76,7 +76,19 @@ function nearest(stops, k) {
   return stops.reduce((best, s) => (Math.abs(s - k) < Math.abs(best - k) ? s : best), stops[0]);
 }
 
-export function assemble(surface, runs, anim, axes, frame) {
+function merged(base, over) {
+  // `over` laid on `base` one level deep (optviz.figures.map_layout.merged).
+  const isDict = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+  const out = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const was = base[key];
+    if (Array.isArray(value) && Array.isArray(was)) out[key] = value.map((v, i) => ({ ...was[i], ...v }));
+    else out[key] = isDict(value) && isDict(was) ? { ...was, ...value } : value;
+  }
+  return out;
+}
+
+export function assemble(surface, runs, anim, axes, frame, narrow = false) {
   const { steps, stops } = anim;
   const shown = nearest(stops, frame);
   const at = steps.indexOf(shown);
@@ -107,8 +119,10 @@ export function assemble(surface, runs, anim, axes, frame) {
     return { name: String(k), traces: moves.concat(still),
              data: arrays.map((a) => points(a, f)).concat(still.map(() => ({}))) };
   });
-  const slider = { ...anim.layout.sliders[0], active: stops.indexOf(shown) };
-  return { data, layout: { ...surface.layout, ...axes.layout, ...anim.layout, sliders: [slider] }, frames };
+  let layout = merged({ ...surface.layout, ...anim.layout }, axes.layout);
+  if (narrow) layout = merged(merged(layout, surface.narrow), axes.narrow);
+  layout.sliders = [{ ...layout.sliders[0], active: stops.indexOf(shown) }];
+  return { data, layout, frames };
 }
 
 async function draw(gd, figure, rev, config) {
@@ -117,14 +131,16 @@ async function draw(gd, figure, rev, config) {
   gd.dataset.drawn = rev;
 }
 
-export default function map({ data, parentElement, setTriggerValue }) {
+export default function map(args) {
+  const { data, parentElement, setTriggerValue } = args;
   let gd = parentElement.querySelector(".js-plotly-plot, .optviz-map");
   if (!gd) {
     gd = document.createElement("div");
     gd.className = "optviz-map";
     parentElement.appendChild(gd);
   }
-  gd.optviz = { setTriggerValue }; // the click handler reports through the latest mount
+  // The click handler reports through the latest mount; a width crossing wide_min draws it again.
+  gd.optviz = { setTriggerValue, again: () => { delete gd.dataset.wanted; map(args); } };
   if (data.figure) {
     if (gd.dataset.drawn !== data.rev) draw(gd, data.figure, data.rev, { displayModeBar: false });
     if (data.release && !gd.dataset.release) {
@@ -160,8 +176,14 @@ export default function map({ data, parentElement, setTriggerValue }) {
     // unless the link asks for another step or the runs start elsewhere.
     const stay = gd.dataset.step !== undefined && gd.dataset.origin === data.origin;
     gd.dataset.origin = data.origin;
-    const figure = assemble(surface, runs, anim, axes, stay ? Number(gd.dataset.step) : data.frame);
+    gd.dataset.wideMin = axes.wide_min; // a map narrower than this (px) takes the narrow layout
+    const narrow = gd.clientWidth < axes.wide_min;
+    gd.dataset.narrow = narrow;
+    const figure = assemble(surface, runs, anim, axes, stay ? Number(gd.dataset.step) : data.frame, narrow);
     const first = !gd.on;
+    // plotly.js's resize on a window change drops layout.height and takes the element's
+    // own height: the element holds the figure's.
+    gd.style.height = `${figure.layout.height}px`;
     await Plotly.react(gd, { ...figure, config: { displaylogo: false, responsive: true } });
     gd.dataset.step = figure.layout.sliders[0].steps[figure.layout.sliders[0].active].label;
     if (first) {
@@ -170,6 +192,9 @@ export default function map({ data, parentElement, setTriggerValue }) {
         if (point) gd.optviz.setTriggerValue("start", [point.x, point.y]);
       });
       gd.on("plotly_animatingframe", (event) => { gd.dataset.step = event.name; });
+      new ResizeObserver(() => {
+        if (String(gd.clientWidth < Number(gd.dataset.wideMin)) !== gd.dataset.narrow) gd.optviz.again();
+      }).observe(gd);
     }
     gd.dataset.drawn = data.rev;
     performance.mark("optviz-map:drawn");

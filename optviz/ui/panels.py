@@ -18,6 +18,7 @@ from optviz.snippets import FRAMEWORKS, run_code
 from optviz.summary import device_note, summary_rows, summary_table
 from optviz.sweeps import Basins, best_lr
 from optviz.ui.controls import lr_from_sweep, open_preset, set_lr
+from optviz.ui.lesson import lesson_card
 from optviz.view import SWEEP_LIMITS, View
 from surfaces.core import Surface
 
@@ -110,13 +111,16 @@ def basin_panel(scenario: Scenario, basins: Basins, figure) -> None:
                + f" Largest basin: {max(shares.values(), default=0):.0%} of the starts.")  # fmt: skip
 
 
-def gallery() -> None:
+def gallery(thumbnail: Callable[[str], bytes]) -> None:
+    """The preset cards, each with ``thumbnail(link)``: a picture of its final step."""
     st.markdown("Teaching scenarios, each with the claim it demonstrates. Every claim is checked on the computed "
                 "result by the test suite, and again on screen when you open it.")  # fmt: skip
+    lesson_card()
     columns = st.columns(3)
     for i, preset in enumerate(PRESETS.values()):
         with columns[i % 3].container(border=True):
             st.markdown(f"**{preset.title}**")
+            st.image(thumbnail(preset.link), width="stretch", output_format="PNG")
             st.markdown(preset.note)
             st.markdown(f"*Claim:* {preset.claim}")
             st.button("Open", key=f"preset.{preset.slug}", on_click=open_preset, args=(preset.slug,), type="primary")

@@ -35,7 +35,8 @@ def view_values(view: View) -> dict[str, object]:
     """The widget values that show ``view``."""
     return {"page": PAGE_LABELS[view.page], "view": VIEW_LABELS[view.view], "arrows": view.arrows,
             "frame": view.frame, "sweep_lo": view.sweep[0], "sweep_hi": view.sweep[1],
-            "basin_run": view.run}  # fmt: skip
+            "basin_run": view.run, "present": view.present, "lesson": view.lesson,
+            "lesson_step": view.step}  # fmt: skip
 
 
 def view_from_widgets(state: Mapping) -> View:
@@ -49,7 +50,8 @@ def view_from_widgets(state: Mapping) -> View:
         lo = hi - 0.5
     run = min(int(state.get("basin_run", 0)), len(state.get("run_ids", [0])) - 1)
     return View(page=page, view=shown, arrows=bool(state.get("arrows", False)), frame=max(frame, 0),
-                sweep=(lo, hi), run=max(run, 0))  # fmt: skip
+                sweep=(lo, hi), run=max(run, 0), present=bool(state.get("present", False)),
+                lesson=str(state.get("lesson", "")), step=int(state.get("lesson_step", 1)))  # fmt: skip
 
 
 def surface_key(surface: str, param: str) -> str:
