@@ -7,28 +7,25 @@ link), then figure builders from `optviz.figures`. All computation lives in `opt
 from __future__ import annotations
 
 import gc
+import pkgutil
+from collections.abc import Callable
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from optviz import Scenario, export, simulate
-from optviz.engine import Result, Sweep, velocities
-from optviz.figures import frame_step, map_parts, schedule_figure, surface_figure
-from optviz.figures.drag import drag_figure
-from optviz.figures.map_layout import NORMAL, PRESENT
-from optviz.figures.sweep import basin_figure, sweep_figure
+from optviz.engine import Result
+from optviz.figures import frame_step, schedule_figure
 from optviz.literal import markdown_text
-from optviz.map.component import show_figure, show_map
-from optviz.map.message import encode
+from optviz.map.component import show_figure
 from optviz.memo import Memo, limit_arenas
 from optviz.presets import Verdict, preset_for
-from optviz.sweeps import WINDOW_POINTS, Basins, basin_map, lr_families, lr_sweeps
 from optviz.ui.address import current_link, navigated, show_link
-from optviz.ui.controls import lr_from_drag, sidebar, start_from_click
+from optviz.ui.controls import sidebar
 from optviz.ui.lesson import lesson_bar, open_link
-from optviz.ui.panels import basin_panel, code_menu, export_menu, gallery, share, summary, sweep_panel
+from optviz.ui.panels import code_menu, export_menu, gallery, share, summary
 from optviz.ui.present import projector
-from optviz.ui.state import PAGE_LABELS, VIEW_LABELS, scenario_from_widgets, view_from_widgets
+from optviz.ui.state import PAGE_LABELS, scenario_from_widgets, view_from_widgets
+from optviz.view import VIEWS, View
 from optviz.view import link as view_link
 
 st.set_page_config(page_title="OptViz: see how optimizers learn", page_icon="📉", layout="wide")
@@ -59,36 +56,17 @@ def run_scenario(query: str) -> Result:
     return results()(query)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)  # shared, never copied: the parts are only read
-def map_encoded(query: str, arrows: bool, present: bool = False) -> list[tuple[str, dict]]:
-    result = run_scenario(query)
-    size = PRESENT if present else NORMAL  # projector mode: larger text, lines and markers
-    return encode(map_parts(result, arrows=arrows, velocity=velocities(result) if arrows else None, size=size))
+def view_data(name: str) -> Callable[..., object]:
+    """``VIEWS[name].build``, cached as its row asks, by the link and the view fields it reads."""
+    kind = VIEWS[name]
 
+    def build(query: str, *values: object) -> object:
+        shown = View(**dict(zip(kind.reads, values, strict=True)))
+        return kind.build(Scenario.from_query(query).scenario, run_scenario(query), shown)
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def surface_view(query: str) -> go.Figure:
-    return surface_figure(run_scenario(query))
-
-
-@st.cache_data(max_entries=8, show_spinner="Sweeping the learning rate…")
-def sweep_view(query: str, lo: float, hi: float) -> tuple[list[Sweep], go.Figure]:
-    scenario = Scenario.from_query(query).scenario
-    sweeps = lr_sweeps(scenario, lo, hi)
-    return sweeps, sweep_figure(scenario, sweeps)
-
-
-@st.cache_data(max_entries=8, show_spinner="Mapping the basins…")
-def basin_view(query: str, run: int) -> tuple[Basins, go.Figure]:
-    scenario = Scenario.from_query(query).scenario
-    basins = basin_map(scenario, run)
-    return basins, basin_figure(scenario, basins)
-
-
-@st.cache_data(max_entries=4, show_spinner="Running each run over its lr window…")
-def drag_view(query: str) -> dict:
-    scenario = Scenario.from_query(query).scenario
-    return drag_figure(scenario, lr_families(scenario))
+    build.__qualname__ = f"view_data.{name}"  # one cache per view: Streamlit keys a cache by name and source
+    cache = st.cache_resource if kind.shared else st.cache_data
+    return cache(max_entries=kind.max_entries, show_spinner=kind.spinner)(build)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -146,9 +124,10 @@ with explorer:
                 f"**{preset.title}.** {preset.claim}  \n{'✓ Holds' if holds else '✗ Does not hold'}: {evidence}"
             )
         controls = st.columns([4.2, 2.2, 1.6, 1.7, 1.5], vertical_alignment="center")
-        controls[0].radio("view", list(VIEW_LABELS.values()), key="view", horizontal=True,
+        this_view = VIEWS[shown.view]
+        controls[0].radio("view", [k.label for k in VIEWS.values()], key="view", horizontal=True,
                           label_visibility="collapsed")  # fmt: skip
-        controls[1].checkbox("direction arrows", key="arrows", disabled=shown.view != "2d",
+        controls[1].checkbox("direction arrows", key="arrows", disabled="arrows" not in this_view.reads,
                              help="at each head: −∇f (grey), the step taken (black), the velocity (dashed purple)",
                              )  # fmt: skip
         with controls[2]:
@@ -157,22 +136,6 @@ with explorer:
             export_menu(lambda kind: exported(kind, query, shown.arrows, shown.frame))
         with controls[4]:
             code_menu(scenario, result)
-        if shown.view == "3d":
-            st.plotly_chart(surface_view(query), key="surface3d", width="stretch")
-        elif shown.view == "sweep":
-            sweep_panel(scenario, *sweep_view(query, *shown.sweep))
-        elif shown.view == "basins":
-            basin_panel(scenario, *basin_view(query, shown.run))
-        elif shown.view == "drag":
-            show_figure(drag_view(query), key="drag_map", on_lr=lr_from_drag)
-            st.caption(f"Each run over {WINDOW_POINTS} learning rates around its own, from the first start point. "
-                       "Drag a slider to move that run's lr; release it to make that the run's lr.")  # fmt: skip
-        else:
-            show_map(map_encoded(query, shown.arrows, shown.present), shown.frame, origin=str(hash(scenario.starts)),
-                     key="map", on_start=start_from_click)  # fmt: skip
-            st.caption(
-                "Click on the map to start the runs there."
-                + (" Arrows show directions, not lengths: −∇f grey, the step taken black, the optimizer's velocity "
-                   "(momentum trace or first moment, where it keeps one) dashed purple." if shown.arrows else "")
-            )  # fmt: skip
+        data = view_data(shown.view)(query, *(getattr(shown, name) for name in this_view.reads))
+        pkgutil.resolve_name(this_view.panel)(data, scenario, shown)
         summary(result, scenario, surface)

@@ -10,7 +10,8 @@ after bias correction), whether momentum accumulates lr-scaled steps (Keras) or 
 its defaults, its builder (an optax recipe, or the small transform below that the
 framework's rule needs, composed with optax's own pieces), its LaTeX and the reference
 it follows. An optimizer a framework lacks raises `Unavailable` with the reason; it is
-never silently replaced. Hyperparameters keep optax's names in links (``decay`` is
+never silently replaced. A registered optimizer without a row in `VARIANTS` for a framework
+is unavailable there too ("not checked against … yet") until its row is written and tested. Hyperparameters keep optax's names in links (``decay`` is
 Keras's ``rho`` and PyTorch's ``alpha``; ``b1``/``b2`` are ``beta_1``/``beta_2`` and
 ``betas``; ``eps`` is ``epsilon``).
 """
@@ -274,7 +275,7 @@ def resolve(name: str, convention: str = "optax") -> Optimizer:
     base = OPTIMIZERS[name]
     if convention == "optax":
         return base
-    variant = VARIANTS[convention][name]
+    variant = VARIANTS[convention].get(name, f"{base.title} is not checked against {TITLES[convention]} yet")
     if isinstance(variant, str):
         raise Unavailable(variant)
     params = tuple(dataclasses.replace(p, default=variant.defaults.get(p.name, p.default)) for p in base.params)

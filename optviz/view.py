@@ -16,7 +16,11 @@ Link keys (all optional, defaults omitted from canonical links)::
     step=K         only these keys opens that step's scenario
 
 `View.from_query` never raises: a bad value falls back to the default with a warning,
-like `Scenario.from_query`. A link is ``scenario.to_query() + view.to_query()``. A lesson
+like `Scenario.from_query`. A link is ``scenario.to_query() + view.to_query()``.
+
+The views are one table, `VIEWS` (name → label, how its data is built and cached, the
+panel that draws it): this codec accepts its names, the view picker shows its labels and
+``app.py`` renders whichever row is chosen, with no per-view branch. A lesson
 name is read here as any name; `optviz.lesson.fixed` checks it against the lessons (they
 are built from the gallery's presets, which read `KEYS` from here).
 """
@@ -24,17 +28,23 @@ are built from the gallery's presets, which read `KEYS` from here).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from typing import NamedTuple
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs
 
+from optviz.engine import Result, velocities
+from optviz.figures import map_layout, map_parts, surface_figure
+from optviz.figures.drag import drag_figure
+from optviz.figures.sweep import basin_figure, sweep_figure
 from optviz.literal import clip
+from optviz.map.message import encode
 from optviz.params import coerce, first_value, fmt
 from optviz.scenario import MAX_RUNS, MAX_STEPS, Scenario
+from optviz.sweeps import basin_map, lr_families, lr_sweeps
 from surfaces.core import Param
 
 PAGES = ("explorer", "gallery")
-VIEWS = ("2d", "3d", "sweep", "basins", "drag")
 SWEEP_LIMITS = (-6.0, 1.0)  # log10 of the lr's own range
 FRAME = Param("frame", 0, 0, MAX_STEPS, kind="int", help="the step the map opens at")
 ARROWS = Param("arrows", False, 0, 1, kind="bool", help="direction arrows at each head")
@@ -131,6 +141,95 @@ def _lesson(view: View, name: str | None) -> tuple[View, str | None]:
     if name is not None:
         return replace(view, step=1), f"lesson={clip(name)} is not a lesson's name; no lesson shown"
     return replace(view, step=1), (f"step={view.step} is only read with lesson=; ignored" if view.step != 1 else None)
+
+
+# --- the views: one table read by the link codec, the view picker and app.py ----------------
+@dataclass(frozen=True, kw_only=True)
+class ViewKind:
+    """One way to show a scenario (a row of `VIEWS`).
+
+    Args:
+      label: the view picker's text.
+      build: ``build(scenario, result, view) -> data``, pure; it reads only the `View`
+        fields named in ``reads`` (the app caches ``data`` by the link and those fields).
+      panel: ``"module:function"``, the UI function ``panel(data, scenario, view)`` that
+        draws ``data``. Named rather than imported so that this module (the link codec,
+        also used by the CLI) never imports Streamlit; the app resolves it with
+        `pkgutil.resolve_name`.
+      reads: the `View` fields ``build`` reads, e.g. ``("sweep",)``.
+      max_entries: how many ``data`` the app keeps.
+      spinner: the text shown while ``data`` is built (False: none).
+      shared: keep ``data`` as one object shared by all sessions, never copied
+        (``st.cache_resource``): for data that is only read; else copied per call
+        (``st.cache_data``).
+    """
+
+    label: str
+    build: Callable[[Scenario, Result, View], Any]
+    panel: str
+    reads: tuple[str, ...] = field(default=())
+    max_entries: int = 8
+    spinner: str | bool = False
+    shared: bool = False
+
+
+def map_data(scenario: Scenario, result: Result, view: View) -> list[tuple[str, dict]]:
+    """The 2-D map's parts, encoded for the map component (`optviz.map`); projector mode
+    draws larger text, lines and markers."""
+    size = map_layout.PRESENT if view.present else map_layout.NORMAL
+    velocity = velocities(result) if view.arrows else None
+    return encode(map_parts(result, arrows=view.arrows, velocity=velocity, size=size))
+
+
+def surface_data(scenario: Scenario, result: Result, view: View):
+    """The 3-D surface with the runs on it (a Plotly figure)."""
+    return surface_figure(result)
+
+
+def sweep_data(scenario: Scenario, result: Result, view: View):
+    """Each run over the learning rates of ``view.sweep`` (log10), and their figure."""
+    sweeps = lr_sweeps(scenario, *view.sweep)
+    return sweeps, sweep_figure(scenario, sweeps)
+
+
+def basin_data(scenario: Scenario, result: Result, view: View):
+    """Where run ``view.run`` ends from every start of a grid, and its figure."""
+    basins = basin_map(scenario, view.run)
+    return basins, basin_figure(scenario, basins)
+
+
+def drag_data(scenario: Scenario, result: Result, view: View) -> dict:
+    """Each run's family of paths over an lr window (the drag-lr map's figure)."""
+    return drag_figure(scenario, lr_families(scenario))
+
+
+VIEWS: dict[str, ViewKind] = {
+    "2d": ViewKind(
+        label="2-D map", build=map_data, panel="optviz.ui.panels:map_panel", reads=("arrows", "present"), shared=True
+    ),
+    "3d": ViewKind(label="3-D surface", build=surface_data, panel="optviz.ui.panels:surface_panel"),
+    "sweep": ViewKind(
+        label="LR sweep",
+        build=sweep_data,
+        panel="optviz.ui.panels:sweep_panel",
+        reads=("sweep",),
+        spinner="Sweeping the learning rate…",
+    ),
+    "basins": ViewKind(
+        label="Basins",
+        build=basin_data,
+        panel="optviz.ui.panels:basin_panel",
+        reads=("run",),
+        spinner="Mapping the basins…",
+    ),
+    "drag": ViewKind(
+        label="Drag lr",
+        build=drag_data,
+        panel="optviz.ui.panels:drag_panel",
+        max_entries=4,
+        spinner="Running each run over its lr window…",
+    ),
+}
 
 
 def link(scenario: Scenario, view: View = View()) -> str:

@@ -146,7 +146,7 @@ def test_missing_optimizers_are_unavailable_never_substituted():
     scenario, warnings = Scenario.from_query("conv=keras&opt=radam:lr=0.01&opt=adam:lr=0.01")
     assert [r.name for r in scenario.runs] == ["adam"] and "Keras 3 has no RAdam" in warnings[0]
     assert set(VARIANTS) == set(CONVENTIONS) - {"optax"}
-    assert all(set(v) == set(OPTIMIZERS) for v in VARIANTS.values())
+    assert all(set(v) <= set(OPTIMIZERS) for v in VARIANTS.values())  # a missing row: "not checked yet"
 
 
 def test_convention_travels_in_links():

@@ -1,10 +1,15 @@
 """View state in links: page, 2-D/3-D, arrows, frame; never raises on bad text."""
 
+import dataclasses
+import inspect
+import pkgutil
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from optviz import Scenario
-from optviz.view import KEYS, View, link
+from optviz.view import KEYS, VIEWS, View, link
 
 
 def test_defaults_are_left_out_and_values_round_trip():
@@ -37,3 +42,20 @@ def test_projector_mode_travels_in_the_link():
     assert shown.to_query() == "&frame=120&present=1" and View.from_query(shown.to_query(), 500).view == shown
     bad, warnings = View.from_query("present=<b>on</b>", 500)
     assert not bad.present and len(warnings) == 1 and "present=<b>on</b>" in warnings[0]
+
+
+def check_view(name: str) -> None:
+    """A row of `VIEWS`: a label of its own, reads only `View` fields, a panel the app can
+    find with the ``panel(data, scenario, view)`` signature, and a link that round-trips."""
+    kind = VIEWS[name]
+    assert [k.label for k in VIEWS.values()].count(kind.label) == 1
+    assert set(kind.reads) <= {f.name for f in dataclasses.fields(View)}
+    assert len(inspect.signature(pkgutil.resolve_name(kind.panel)).parameters) == 3  # (data, scenario, view)
+    assert callable(kind.build) and kind.max_entries > 0
+    shown = View(view=name)
+    assert View.from_query(link(Scenario(), shown), steps=500) == (shown, [])
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_every_view_has_a_label_a_panel_and_a_link(name):
+    check_view(name)

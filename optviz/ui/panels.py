@@ -10,14 +10,15 @@ import streamlit as st
 from optviz.conventions import TITLES, resolve
 from optviz.engine import Result, Sweep
 from optviz.figures import drawn, frame_step
+from optviz.map.component import show_figure, show_map
 from optviz.params import fmt
 from optviz.presets import PRESETS
 from optviz.scenario import Scenario
 from optviz.schedules import SCHEDULES
 from optviz.snippets import FRAMEWORKS, run_code
 from optviz.summary import device_note, summary_rows, summary_table
-from optviz.sweeps import Basins, best_lr
-from optviz.ui.controls import lr_from_sweep, open_preset, set_lr
+from optviz.sweeps import WINDOW_POINTS, Basins, best_lr
+from optviz.ui.controls import lr_from_drag, lr_from_sweep, open_preset, set_lr, start_from_click
 from optviz.ui.lesson import lesson_card
 from optviz.view import SWEEP_LIMITS, View
 from surfaces.core import Surface
@@ -82,9 +83,35 @@ def _keep(key: str) -> None:
     st.session_state[f"kept.{key}"] = st.session_state[key]
 
 
-def sweep_panel(scenario: Scenario, sweeps: list[Sweep], figure) -> None:
+# --- the views' panels: ``panel(data, scenario, view)`` draws ``optviz.view.VIEWS[name].build``'s data ---
+def map_panel(parts: list[tuple[str, dict]], scenario: Scenario, shown: View) -> None:
+    """The 2-D map (a click starts the runs there) and what its arrows mean."""
+    show_map(parts, shown.frame, origin=str(hash(scenario.starts)), key="map", on_start=start_from_click)
+    arrows = (
+        " Arrows show directions, not lengths: −∇f grey, the step taken black, the optimizer's velocity "
+        "(momentum trace or first moment, where it keeps one) dashed purple."
+    )
+    st.caption("Click on the map to start the runs there." + (arrows if shown.arrows else ""))
+
+
+def surface_panel(figure, scenario: Scenario, shown: View) -> None:
+    """The 3-D surface."""
+    st.plotly_chart(figure, key="surface3d", width="stretch")
+
+
+def drag_panel(figure: dict, scenario: Scenario, shown: View) -> None:
+    """The drag-lr map: releasing a run's slider sets that run's lr."""
+    show_figure(figure, key="drag_map", on_lr=lr_from_drag)
+    st.caption(
+        f"Each run over {WINDOW_POINTS} learning rates around its own, from the first start point. "
+        "Drag a slider to move that run's lr; release it to make that the run's lr."
+    )
+
+
+def sweep_panel(data: tuple[list[Sweep], object], scenario: Scenario, shown: View) -> None:
     """The sweep's lr range, its figure (click a loss point to use that lr) and, per run,
     a button that sets the lr with the lowest final loss."""
+    sweeps, figure = data
     lo, hi, _ = st.columns([1, 1, 4])
     lo.number_input("from log₁₀ lr", SWEEP_LIMITS[0], SWEEP_LIMITS[1] - 0.5, step=0.5, key="sweep_lo")
     hi.number_input("to log₁₀ lr", SWEEP_LIMITS[0] + 0.5, SWEEP_LIMITS[1], step=0.5, key="sweep_hi")
@@ -99,7 +126,9 @@ def sweep_panel(scenario: Scenario, sweeps: list[Sweep], figure) -> None:
                                          args=(i, best or 0.0), width="stretch")  # fmt: skip
 
 
-def basin_panel(scenario: Scenario, basins: Basins, figure) -> None:
+def basin_panel(data: tuple[Basins, object], scenario: Scenario, shown: View) -> None:
+    """Which start ends where, for the run picked here."""
+    basins, figure = data
     st.selectbox("basins of run", range(len(scenario.runs)), key="basin_run",
                  format_func=lambda i: f"{i + 1}. {scenario.runs[i].label}")  # fmt: skip
     st.plotly_chart(figure, key="basins_chart", width="stretch")

@@ -19,21 +19,21 @@ from optviz.params import fmt
 from optviz.scenario import CUSTOM, MAX_RUNS, Parsed, Scenario, encode_query
 from optviz.schedules import SCHEDULES
 from optviz.starts import CLOUDS
-from optviz.view import SWEEP_LIMITS, View
+from optviz.view import SWEEP_LIMITS, VIEWS, View
 from surfaces import SURFACES
 from surfaces.core import Param
 
 DOMAIN_KEYS = ("dom_x0", "dom_x1", "dom_y0", "dom_y1")  # a custom surface's domain boxes
 NO_CLOUD = "single"  # the cloud picker's value for explicit start points only
 
-# The page's view state (`optviz.view.View`) as widget values: tab and radio labels.
+# The page's view state (`optviz.view.View`) as widget values: tab labels here, the view
+# radio's labels from `optviz.view.VIEWS`.
 PAGE_LABELS = {"explorer": "Explorer", "gallery": "Gallery"}
-VIEW_LABELS = {"2d": "2-D map", "3d": "3-D surface", "sweep": "LR sweep", "basins": "Basins", "drag": "Drag lr"}
 
 
 def view_values(view: View) -> dict[str, object]:
     """The widget values that show ``view``."""
-    return {"page": PAGE_LABELS[view.page], "view": VIEW_LABELS[view.view], "arrows": view.arrows,
+    return {"page": PAGE_LABELS[view.page], "view": VIEWS[view.view].label, "arrows": view.arrows,
             "frame": view.frame, "sweep_lo": view.sweep[0], "sweep_hi": view.sweep[1],
             "basin_run": view.run, "present": view.present, "lesson": view.lesson,
             "lesson_step": view.step}  # fmt: skip
@@ -42,7 +42,7 @@ def view_values(view: View) -> dict[str, object]:
 def view_from_widgets(state: Mapping) -> View:
     """The `View` the widgets show (the frame clamped to the run's steps)."""
     page = {v: k for k, v in PAGE_LABELS.items()}.get(state.get("page"), "explorer")
-    shown = {v: k for k, v in VIEW_LABELS.items()}.get(state.get("view"), "2d")
+    shown = {kind.label: name for name, kind in VIEWS.items()}.get(state.get("view"), "2d")
     frame = min(int(state.get("frame", 0)), int(state.get("steps", 0)))
     lo, hi = float(state.get("sweep_lo", View.sweep[0])), float(state.get("sweep_hi", View.sweep[1]))
     if hi - lo < 0.5:  # the two boxes crossed: keep a valid range, the lower edge wins

@@ -1,0 +1,98 @@
+"""Extending OptViz in one place: a throwaway optimizer, surface and view, each registered
+as one entry (plus the optimizer's and surface's NumPy references), are read by the link
+codec, the app (AppTest) and the generic tests, with no other file changed."""
+
+import optax
+import pytest
+import streamlit as st
+
+from optviz import Scenario, view
+from optviz.conventions import available, resolve
+from optviz.optimizers import OPTIMIZERS, Optimizer
+from optviz.view import VIEWS, View, ViewKind
+from surfaces import SURFACES
+from surfaces.core import Minimum, Surface, fixed
+from tests import reference
+from tests import test_optimizers as optimizer_tests
+from tests import test_surfaces as surface_tests
+from tests import test_view as view_tests
+from tests.test_app import open_app
+
+HALF_SGD = Optimizer(
+    name="half_sgd",
+    title="Half-step SGD",
+    params=OPTIMIZERS["sgd"].params[:1],
+    build=lambda learning_rate: optax.chain(optax.scale(0.5), optax.sgd(learning_rate)),
+    latex=r"\theta_{t+1} = \theta_t - \tfrac12\eta_t g_t",
+    note="Gradient descent at half the step: a throwaway entry for this test.",
+)
+BOWL = Surface(
+    name="tilted_bowl",
+    title="Tilted bowl",
+    fn=lambda x, y: (x - 1) ** 2 + 2 * (y + 0.5) ** 2,
+    domain=((-3.0, 3.0), (-3.0, 3.0)),
+    minima=fixed(Minimum(1.0, -0.5, 0.0)),
+    start=(-2.0, 2.0),
+    latex=r"f(x,y) = (x-1)^2 + 2(y+\tfrac12)^2",
+    note="A throwaway bowl for this test.",
+)
+ECHO = ViewKind(
+    label="Echo",
+    build=lambda scenario, result, shown: f"{scenario.runs[0].name} on {scenario.surface} for run {shown.run}",
+    panel=f"{__name__}:echo_panel",
+    reads=("run",),
+)
+
+
+def echo_panel(data: str, scenario: Scenario, shown: View) -> None:
+    st.markdown(f"echo: {data} ({scenario.steps} steps)")
+
+
+@pytest.fixture
+def registered(monkeypatch):
+    """The three entries in the registries (and the references), for this test only."""
+    monkeypatch.setitem(OPTIMIZERS, HALF_SGD.name, HALF_SGD)
+    monkeypatch.setitem(reference.UPDATES, HALF_SGD.name, lambda s, g, p, lr: -0.5 * lr * g)
+    monkeypatch.setitem(SURFACES, BOWL.name, BOWL)
+    monkeypatch.setitem(reference.GRADIENTS, BOWL.name, lambda x, y: (2 * (x - 1), 4 * (y + 0.5)))
+    monkeypatch.setitem(VIEWS, "echo", ECHO)
+
+
+LINK = f"surface={BOWL.name}&opt={HALF_SGD.name}:lr=0.1&steps=50&view=echo"
+
+
+def test_the_link_codec_reads_and_writes_them(registered):
+    parsed = Scenario.from_query(LINK, ignore=view.KEYS)
+    assert parsed.warnings == []
+    assert parsed.scenario.surface == BOWL.name and parsed.scenario.runs[0].name == HALF_SGD.name
+    assert Scenario.from_query(parsed.scenario.to_query()).scenario == parsed.scenario
+    assert View.from_query(LINK, parsed.scenario.steps) == (View(view="echo"), [])
+
+
+def test_other_frameworks_say_the_optimizer_is_not_checked_yet(registered):
+    assert resolve(HALF_SGD.name, "optax") is HALF_SGD
+    assert available("pytorch")[HALF_SGD.name] == "Half-step SGD is not checked against PyTorch yet"
+    parsed = Scenario.from_query(f"conv=keras&opt={HALF_SGD.name}&opt=adam")
+    assert [r.name for r in parsed.scenario.runs] == ["adam"]
+    assert any("not checked against Keras 3 / TensorFlow yet" in w for w in parsed.warnings)
+
+
+def test_the_generic_tests_take_them(registered):
+    optimizer_tests.test_registry_has_the_required_optimizers()
+    for surface, start in optimizer_tests.SURFACES:
+        optimizer_tests.test_matches_numpy_reference(HALF_SGD.name, {}, surface, start)
+    surface_tests.test_registry_names_and_fields()
+    surface_tests.test_registered_minima_are_minima(BOWL.name)
+    surface_tests.test_jax_grad_matches_analytic_gradient(BOWL.name)
+    view_tests.check_view("echo")
+
+
+def test_the_app_shows_them(registered):
+    at = open_app(**dict(item.split("=", 1) for item in LINK.split("&")))
+    assert not at.exception
+    assert at.selectbox(key="surface").value == BOWL.name
+    assert "Echo" in at.radio(key="view").options and at.radio(key="view").value == "Echo"
+    assert at.selectbox(key=f"run{at.session_state.run_ids[0]}").value == HALF_SGD.name
+    assert f"echo: {HALF_SGD.name} on {BOWL.name} for run 0 (50 steps)" in [m.value for m in at.markdown]
+    at.radio(key="view").set_value("2-D map").run()
+    assert not at.exception and at.radio(key="view").value == "2-D map"
