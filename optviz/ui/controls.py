@@ -210,7 +210,16 @@ def sidebar() -> tuple[Surface, DeltaGenerator]:
     side = st.sidebar
     side.title("OptViz")
     side.caption("How the optimizer moves, and how far the learning rate takes it.")
+    surface = surface_section(side)
+    runs_section(side)
+    preview = schedule_section(side)
+    run_section(side, surface)
+    return surface, preview
 
+
+def surface_section(side: DeltaGenerator) -> Surface:
+    """The surface picker and its parameters (or a custom formula); a new surface moves
+    the start point to its own."""
     surface_name = side.selectbox(
         "Loss surface", [*SURFACES, CUSTOM], key="surface",
         format_func=lambda n: "Custom formula…" if n == CUSTOM else SURFACES[n].title,
@@ -227,7 +236,12 @@ def sidebar() -> tuple[Surface, DeltaGenerator]:
         cols = side.columns(len(surface.params))
         for col, p in zip(cols, surface.params, strict=True):
             param_input(p, surface_key(surface_name, p.name), col)
+    return surface
 
+
+def runs_section(side: DeltaGenerator) -> None:
+    """The framework picker, then one box per run (optimizer, lr, hyperparameters) and
+    the button that adds a run."""
     side.subheader("Optimizers")
     st.session_state.setdefault("conv", "optax")
     conv = side.selectbox("as defined by", CONVENTIONS, key="conv", format_func=TITLES.get,
@@ -238,35 +252,64 @@ def sidebar() -> tuple[Surface, DeltaGenerator]:
         side.caption("Not available: " + "; ".join(missing.values()) + ".")
     names = [n for n in OPTIMIZERS if n not in missing]
     for n, i in enumerate(st.session_state.run_ids):
-        box = side.container(border=True)
-        head, remove = box.columns([5, 1], vertical_alignment="bottom")
-        st.session_state.setdefault(f"run{i}", "adam")
-        if st.session_state[f"run{i}"] not in names:
-            st.session_state[f"run{i}"] = "adam"
-        name = head.selectbox(f"Run {n + 1}", names, key=f"run{i}", format_func=lambda n: OPTIMIZERS[n].title)
-        remove.button("✕", key=f"remove{i}", type="tertiary", help="remove this run", on_click=remove_run, args=(i,),
-                      disabled=len(st.session_state.run_ids) == 1)  # fmt: skip
-        spec = resolve(name, conv)
-        lr_key = run_key(i, name, "lr")
-        lr_controls(box, lr_key, float(st.session_state.setdefault(lr_key, spec.defaults()["lr"])))
-        others = spec.params[1:]
-        if others:
-            with box.expander("hyperparameters"):
-                for p in others:
-                    param_input(p, run_key(i, name, p.name))
+        run_box(side, n, i, names, conv)
     side.button("+ add a run", on_click=add_run, disabled=len(st.session_state.run_ids) >= MAX_RUNS,
                 width="stretch")  # fmt: skip
 
+
+def run_box(side: DeltaGenerator, n: int, i: int, names: list[str], conv: str) -> None:
+    """The box of run number ``n`` (id ``i``): its optimizer among ``names``, remove
+    button, lr and other hyperparameters as framework ``conv`` defines them."""
+    box = side.container(border=True)
+    head, remove = box.columns([5, 1], vertical_alignment="bottom")
+    st.session_state.setdefault(f"run{i}", "adam")
+    if st.session_state[f"run{i}"] not in names:
+        st.session_state[f"run{i}"] = "adam"
+    name = head.selectbox(f"Run {n + 1}", names, key=f"run{i}", format_func=lambda n: OPTIMIZERS[n].title)
+    remove.button("✕", key=f"remove{i}", type="tertiary", help="remove this run", on_click=remove_run, args=(i,),
+                  disabled=len(st.session_state.run_ids) == 1)  # fmt: skip
+    spec = resolve(name, conv)
+    lr_key = run_key(i, name, "lr")
+    lr_controls(box, lr_key, float(st.session_state.setdefault(lr_key, spec.defaults()["lr"])))
+    others = spec.params[1:]
+    if others:
+        with box.expander("hyperparameters"):
+            for p in others:
+                param_input(p, run_key(i, name, p.name))
+
+
+def schedule_section(side: DeltaGenerator) -> DeltaGenerator:
+    """The schedule picker and its parameters; returns the slot for its preview."""
     side.subheader("Learning-rate schedule")
     schedule_name = side.selectbox(
         "Schedule", list(SCHEDULES), key="schedule", format_func=lambda n: SCHEDULES[n].title
     )
     for p in SCHEDULES[schedule_name].params:
         param_input(p, schedule_key(schedule_name, p.name), side)
-    preview = side.empty()
+    return side.empty()
 
+
+def run_section(side: DeltaGenerator, surface: Surface) -> None:
+    """Steps, the start point (kept inside ``surface``'s domain), a cloud of starts, the
+    seed and the reset button."""
     side.subheader("Run")
     side.number_input("steps", 1, MAX_STEPS, step=50, key="steps")
+    start_boxes(side, surface)
+    cloud = side.selectbox("start points", [NO_CLOUD, *CLOUDS], key="cloud", help="a cloud of starts flows together",
+                           format_func=lambda n: "just this one" if n == NO_CLOUD else f"{CLOUDS[n].title} around it",
+                           )  # fmt: skip
+    if cloud != NO_CLOUD:
+        side.caption(CLOUDS[cloud].note)
+        for col, p in zip(side.columns(len(CLOUDS[cloud].params)), CLOUDS[cloud].params, strict=True):
+            param_input(p, cloud_key(p.name), col)
+    side.number_input("seed", 0, int(SEED.hi), key="seed", disabled=surface.noise is None and cloud != "random",
+                      help="seed of the gradient noise (noisy surfaces) and of a random cloud")  # fmt: skip
+    side.button("↺ reset", on_click=reset, width="stretch")
+
+
+def start_boxes(side: DeltaGenerator, surface: Surface) -> None:
+    """The start point's x and y boxes (views of ``start_x``/``start_y``), the value
+    clamped to the surface's domain."""
     (x0, x1), (y0, y1) = surface.domain
     sx, sy = side.columns(2)
     for col, key, (lo, hi) in ((sx, "start_x", (x0, x1)), (sy, "start_y", (y0, y1))):
@@ -278,14 +321,3 @@ def sidebar() -> tuple[Surface, DeltaGenerator]:
             remember(st.session_state, widget, value)
         col.number_input(f"start {key[-1]}", float(lo), float(hi), value=value, step=(hi - lo) / 40, format="%.4g",
                          key=widget, on_change=start_from_box, args=(key, widget))  # fmt: skip
-    cloud = side.selectbox("start points", [NO_CLOUD, *CLOUDS], key="cloud", help="a cloud of starts flows together",
-                           format_func=lambda n: "just this one" if n == NO_CLOUD else f"{CLOUDS[n].title} around it",
-                           )  # fmt: skip
-    if cloud != NO_CLOUD:
-        side.caption(CLOUDS[cloud].note)
-        for col, p in zip(side.columns(len(CLOUDS[cloud].params)), CLOUDS[cloud].params, strict=True):
-            param_input(p, cloud_key(p.name), col)
-    side.number_input("seed", 0, int(SEED.hi), key="seed", disabled=surface.noise is None and cloud != "random",
-                      help="seed of the gradient noise (noisy surfaces) and of a random cloud")  # fmt: skip
-    side.button("↺ reset", on_click=reset, width="stretch")
-    return surface, preview
