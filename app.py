@@ -125,11 +125,15 @@ with explorer:
             )
         controls = st.columns([4.2, 2.2, 1.6, 1.7, 1.5], vertical_alignment="center")
         this_view = VIEWS[shown.view]
-        controls[0].radio("view", [k.label for k in VIEWS.values()], key="view", horizontal=True,
-                          label_visibility="collapsed")  # fmt: skip
-        controls[1].checkbox("direction arrows", key="arrows", disabled="arrows" not in this_view.reads,
-                             help="at each head: −∇f (grey), the step taken (black), the velocity (dashed purple)",
-                             )  # fmt: skip
+        controls[0].radio(
+            "view", [k.label for k in VIEWS.values()], key="view", horizontal=True, label_visibility="collapsed"
+        )
+        controls[1].checkbox(
+            "direction arrows",
+            key="arrows",
+            disabled="arrows" not in this_view.reads,
+            help="at each head: −∇f (grey), the step taken (black), the velocity (dashed purple)",
+        )
         with controls[2]:
             share(query, shown, scenario.steps)
         with controls[3]:

@@ -32,8 +32,17 @@ from optviz.engine import trace_count  # noqa: E402
 from optviz.figures import map_parts  # noqa: E402
 from optviz.map.message import encode, message, remember  # noqa: E402
 
-SIX = "&".join(f"opt={o}" for o in ("sgd:lr=0.001", "momentum:lr=0.001", "adam:lr=0.05", "rmsprop:lr=0.01",
-                                      "nesterov:lr=0.001", "adagrad:lr=0.1"))  # fmt: skip
+SIX = "&".join(
+    f"opt={o}"
+    for o in (
+        "sgd:lr=0.001",
+        "momentum:lr=0.001",
+        "adam:lr=0.05",
+        "rmsprop:lr=0.01",
+        "nesterov:lr=0.001",
+        "adagrad:lr=0.1",
+    )
+)
 
 
 def payloads() -> dict:
@@ -49,9 +58,12 @@ def payloads() -> dict:
         encoded = encode(parts)
         encode_s = time.perf_counter() - start - build
         held = remember([], message(encode(map_parts(before)), 0, held=[]))
-        rows[steps] = {"first_bytes": len(json.dumps(message(encoded, 0, held=[]))),
-                       "change_bytes": len(json.dumps(message(encoded, 0, held))),
-                       "build_ms": build * 1e3, "encode_ms": encode_s * 1e3}  # fmt: skip
+        rows[steps] = {
+            "first_bytes": len(json.dumps(message(encoded, 0, held=[]))),
+            "change_bytes": len(json.dumps(message(encoded, 0, held))),
+            "build_ms": build * 1e3,
+            "encode_ms": encode_s * 1e3,
+        }
     return rows
 
 
@@ -71,8 +83,11 @@ def reruns(repeats: int = 15) -> dict:
         at.run()
         times.append(time.perf_counter() - start)
     assert not at.exception
-    return {"first_run_s": first, "warm_rerun_ms": statistics.median(times) * 1e3,
-            "recompiles_on_lr_change": trace_count() - compiled}  # fmt: skip
+    return {
+        "first_run_s": first,
+        "warm_rerun_ms": statistics.median(times) * 1e3,
+        "recompiles_on_lr_change": trace_count() - compiled,
+    }
 
 
 def browser_figures(repeats: int = 3) -> dict:
@@ -164,11 +179,15 @@ def main() -> int:
         result["drag_fps"] = drag_browser(3)  # the drag-lr view (bench/drag.py)
     print(f"{'steps (6 runs)':>14} {'first message':>14} {'after lr change':>16} {'build ms':>9} {'encode ms':>10}")
     for steps, row in result["payload"].items():
-        print(f"{steps:>14} {row['first_bytes']:>14,} {row['change_bytes']:>16,} {row['build_ms']:>9.1f} "
-              f"{row['encode_ms']:>10.1f}")  # fmt: skip
+        print(
+            f"{steps:>14} {row['first_bytes']:>14,} {row['change_bytes']:>16,} {row['build_ms']:>9.1f} "
+            f"{row['encode_ms']:>10.1f}"
+        )
     server = result["server"]
-    print(f"first AppTest run {server['first_run_s']:.2f} s; warm rerun after an lr change "
-          f"{server['warm_rerun_ms']:.0f} ms (median); recompiles {server['recompiles_on_lr_change']}")  # fmt: skip
+    print(
+        f"first AppTest run {server['first_run_s']:.2f} s; warm rerun after an lr change "
+        f"{server['warm_rerun_ms']:.0f} ms (median); recompiles {server['recompiles_on_lr_change']}"
+    )
     if "browser" in result:
         b = result["browser"]
         print(
@@ -176,14 +195,18 @@ def main() -> int:
             f"compilation cache, new browser profile), {b['cold_start_restart_s']:.1f} s restart (new profile), "
             f"{b['cold_start_restart_returning_browser_s']:.1f} s restart with a returning browser"
         )
-        print(f"first chart, server up: {b['first_chart_new_profile_s']:.2f} s new browser profile, "
-              f"{b['first_chart_returning_s']:.2f} s returning browser (medians)")  # fmt: skip
+        print(
+            f"first chart, server up: {b['first_chart_new_profile_s']:.2f} s new browser profile, "
+            f"{b['first_chart_returning_s']:.2f} s returning browser (medians)"
+        )
         print("lr slider key press → (ms, medians)   request  map message  map called  drawn  idle   bytes")
         for name in ("default", "6x2000"):
             c = b[f"change_{name}"]
-            print(f"  {name:<34} {c['request']:>7.0f} {c['map_message']:>12.0f} {c['map_called']:>11.0f} "
-                  f"{c['drawn']:>6.0f} {c['idle']:>5.0f} {c['bytes']:>7,.0f}  draws {c['draws_per_change']:.0f}, "
-                  f"element {'replaced' if c['replaced'] else 'kept'}")  # fmt: skip
+            print(
+                f"  {name:<34} {c['request']:>7.0f} {c['map_message']:>12.0f} {c['map_called']:>11.0f} "
+                f"{c['drawn']:>6.0f} {c['idle']:>5.0f} {c['bytes']:>7,.0f}  draws {c['draws_per_change']:.0f}, "
+                f"element {'replaced' if c['replaced'] else 'kept'}"
+            )
         print(
             f"playback {b['playback_fps_default']:.0f} frames/s (default page), "
             f"{b['playback_fps_6x2000']:.0f} frames/s (6 runs × 2,000 steps), headless Chromium (medians)"

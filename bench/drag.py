@@ -31,8 +31,7 @@ from optviz.sweeps import lr_families  # noqa: E402
 DRAG_MAP = ".st-key-drag_map .js-plotly-plot"
 THREE = "opt=sgd:lr=0.001&opt=momentum:lr=0.001&opt=adam:lr=0.05"
 SIX = f"{THREE}&opt=rmsprop:lr=0.01&opt=nesterov:lr=0.001&opt=adagrad:lr=0.1"
-CASES = {"3 runs × 128 lrs × 500 steps": f"{THREE}&steps=500",
-         "6 runs × 128 lrs × 2,000 steps": f"{SIX}&steps=2000"}  # fmt: skip
+CASES = {"3 runs × 128 lrs × 500 steps": f"{THREE}&steps=500", "6 runs × 128 lrs × 2,000 steps": f"{SIX}&steps=2000"}
 BUDGET_S = {"3 runs × 128 lrs × 500 steps": 0.05, "6 runs × 128 lrs × 2,000 steps": 0.3}
 
 FRAMES = """(chart) => { const gd = document.querySelector(chart); window.__dragFrames = [];
@@ -87,8 +86,12 @@ def compute(repeats: int) -> dict:
         start = time.perf_counter()
         figure = drag_figure(scenario, families)
         build = time.perf_counter() - start
-        out[name] = {"family_s": median_seconds(lambda s=scenario: lr_families(s), repeats), "figure_s": build,
-                     "payload_bytes": len(json.dumps(figure)), "cells": figure["layout"]["meta"]["cells"]}  # fmt: skip
+        out[name] = {
+            "family_s": median_seconds(lambda s=scenario: lr_families(s), repeats),
+            "figure_s": build,
+            "payload_bytes": len(json.dumps(figure)),
+            "cells": figure["layout"]["meta"]["cells"],
+        }
     return out
 
 
@@ -115,9 +118,11 @@ def main() -> int:
     args = parser.parse_args()
     result = {"device": device_name(), "compute": compute(args.repeats)}
     for name, row in result["compute"].items():
-        print(f"{name:<32} family {row['family_s'] * 1e3:6.1f} ms warm (budget {BUDGET_S[name] * 1e3:.0f} ms, "
-              f"ratio {row['family_s'] / BUDGET_S[name]:.2f})   figure {row['figure_s'] * 1e3:5.0f} ms   "
-              f"payload {row['payload_bytes'] / 1e6:.2f} MB (grid {row['cells']:.0f} cells)")  # fmt: skip
+        print(
+            f"{name:<32} family {row['family_s'] * 1e3:6.1f} ms warm (budget {BUDGET_S[name] * 1e3:.0f} ms, "
+            f"ratio {row['family_s'] / BUDGET_S[name]:.2f})   figure {row['figure_s'] * 1e3:5.0f} ms   "
+            f"payload {row['payload_bytes'] / 1e6:.2f} MB (grid {row['cells']:.0f} cells)"
+        )
     if not args.no_browser:
         result["drag_fps"] = browser(min(args.repeats, 3))
         for name, fps in result["drag_fps"].items():

@@ -36,12 +36,37 @@ from optviz import Scenario  # noqa: E402
 from optviz.scenario import MAX_RECORDED_ROWS, MAX_RUNS, MAX_STEPS  # noqa: E402
 from optviz.starts import MAX_CLOUD  # noqa: E402
 
-EIGHT = ("sgd:lr={lr}", "momentum:lr=0.001", "nesterov:lr=0.002", "adagrad:lr=0.1", "rmsprop:lr=0.01",
-         "adam:lr=0.02", "lion:lr=0.001", "nadam:lr=0.01")  # fmt: skip
-SURFACES = ("rosenbrock", "himmelblau", "beale", "rastrigin", "six_hump_camel", "ackley", "booth", "saddle",
-            "quadratic:kappa=100", "noisy_quadratic:sigma=1", "monkey_saddle")  # fmt: skip
-FORMULAS = ("(1-x)**2 + 100*(y-x**2)**2", "x**2 + {k}*sin(y)**2 + 0.1*y**2", "sin(x)*cos(y) + 0.05*(x**2+y**2)",
-            "log(1 + x**2 + {k}*y**2)", "abs(x) + {k}*abs(y)", "x**4 - {k}*x**2 + y**2")  # fmt: skip
+EIGHT = (
+    "sgd:lr={lr}",
+    "momentum:lr=0.001",
+    "nesterov:lr=0.002",
+    "adagrad:lr=0.1",
+    "rmsprop:lr=0.01",
+    "adam:lr=0.02",
+    "lion:lr=0.001",
+    "nadam:lr=0.01",
+)
+SURFACES = (
+    "rosenbrock",
+    "himmelblau",
+    "beale",
+    "rastrigin",
+    "six_hump_camel",
+    "ackley",
+    "booth",
+    "saddle",
+    "quadratic:kappa=100",
+    "noisy_quadratic:sigma=1",
+    "monkey_saddle",
+)
+FORMULAS = (
+    "(1-x)**2 + 100*(y-x**2)**2",
+    "x**2 + {k}*sin(y)**2 + 0.1*y**2",
+    "sin(x)*cos(y) + 0.05*(x**2+y**2)",
+    "log(1 + x**2 + {k}*y**2)",
+    "abs(x) + {k}*abs(y)",
+    "x**4 - {k}*x**2 + y**2",
+)
 CLOUD_STEPS = MAX_RECORDED_ROWS // (MAX_RUNS * MAX_CLOUD) - 1  # 487: 8 runs × 256 starts fill the row budget
 LONG_STARTS = MAX_RECORDED_ROWS // (MAX_RUNS * (MAX_STEPS + 1))  # 12 starts × 10,000 steps fill it too
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
@@ -80,8 +105,10 @@ def _long(i: int) -> str:
 def _custom(i: int) -> str:
     formula = FORMULAS[i % len(FORMULAS)].format(k=2 + i % 7)
     f = formula.replace("+", "%2B")
-    return _canonical(f"surface=custom&f={f}&domain=-3,3,-3,3&start=-2,2&{_runs(i)}&steps={CLOUD_STEPS}"
-                      f"&cloud=random:n={MAX_CLOUD},r=0.3")  # fmt: skip
+    return _canonical(
+        f"surface=custom&f={f}&domain=-3,3,-3,3&start=-2,2&{_runs(i)}&steps={CLOUD_STEPS}"
+        f"&cloud=random:n={MAX_CLOUD},r=0.3"
+    )
 
 
 def _sweep(i: int) -> str:
@@ -166,9 +193,10 @@ def change_lr(page, values: list[float], timeout_s: float) -> list[float]:
         box.fill(f"{value:g}")
         box.press("Enter")
         page.wait_for_function(
-            "(v) => decodeURIComponent(location.search).includes('opt=sgd:lr=' + v + '&')", arg=f"{value:g}",
+            "(v) => decodeURIComponent(location.search).includes('opt=sgd:lr=' + v + '&')",
+            arg=f"{value:g}",
             timeout=timeout_s * 1000,
-        )  # fmt: skip
+        )
         page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_s * 1000)
         times.append(time.perf_counter() - started)
     return times
@@ -183,14 +211,21 @@ def soak(base: str, server: Server, context, links: int, sessions: int, timeout_
     for link, took in open_in_turn(page, base, every[:links], timeout_s):
         seconds.append(took)
         out["errors"] += [f"{link}: {e}" for e in error_boxes(page)]
-    out |= {"page_s_median": statistics.median(seconds), "page_s_max": max(seconds),
-            "peak_rss_after_links": server.peak_rss(), "rss_after_links": server.rss()}  # fmt: skip
+    out |= {
+        "page_s_median": statistics.median(seconds),
+        "page_s_max": max(seconds),
+        "peak_rss_after_links": server.peak_rss(),
+        "rss_after_links": server.rss(),
+    }
     page.close()
 
     pages, took = open_together(context, base, every[links:], timeout_s)
     out["errors"] += [e for p in pages for e in error_boxes(p)]
-    out |= {"concurrent_heavy_s": took, "peak_rss_after_concurrent": server.peak_rss(),
-            "rss_after_concurrent": server.rss()}  # fmt: skip
+    out |= {
+        "concurrent_heavy_s": took,
+        "peak_rss_after_concurrent": server.peak_rss(),
+        "rss_after_concurrent": server.rss(),
+    }
     for p in pages:
         p.close()
 
@@ -216,20 +251,22 @@ def soak(base: str, server: Server, context, links: int, sessions: int, timeout_
 def report(out: dict) -> str:
     mb = 1 / 2**20
     per_change, per_session = out["cpu_s_per_change"], out["cpu_s_per_new_session"]
-    return "\n".join([
-        f"{out['links']} worst-case links in a row: page drawn in {out['page_s_median']:.1f} s median "
-        f"(max {out['page_s_max']:.1f} s); server RSS peak {out['peak_rss_after_links'] * mb:.0f} MB, "
-        f"{out['rss_after_links'] * mb:.0f} MB after",
-        f"{out['sessions']} sessions opening {out['sessions']} more at once: all drawn in "
-        f"{out['concurrent_heavy_s']:.0f} s; RSS peak {out['peak_rss_after_concurrent'] * mb:.0f} MB, "
-        f"{out['rss_after_concurrent'] * mb:.0f} MB after",
-        f"server CPU: {out['cpu_s_first_session']:.2f} s first session of a link, {per_session:.3f} s per new "
-        f"session of a cached link ({out['sessions']} at once, drawn in {out['concurrent_light_s']:.1f} s), "
-        f"{per_change:.3f} s per lr change (drawn in {out['change_s_median']:.2f} s median)",
-        f"one core serves {1 / per_session:.0f} new sessions/s, or {1 / per_change:.0f} changes/s: "
-        f"~{10 / per_change:.0f} sessions changing something every 10 s",
-        f"peak RSS overall {out['peak_rss'] * mb:.0f} MB; error boxes: {len(out['errors'])}",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            f"{out['links']} worst-case links in a row: page drawn in {out['page_s_median']:.1f} s median "
+            f"(max {out['page_s_max']:.1f} s); server RSS peak {out['peak_rss_after_links'] * mb:.0f} MB, "
+            f"{out['rss_after_links'] * mb:.0f} MB after",
+            f"{out['sessions']} sessions opening {out['sessions']} more at once: all drawn in "
+            f"{out['concurrent_heavy_s']:.0f} s; RSS peak {out['peak_rss_after_concurrent'] * mb:.0f} MB, "
+            f"{out['rss_after_concurrent'] * mb:.0f} MB after",
+            f"server CPU: {out['cpu_s_first_session']:.2f} s first session of a link, {per_session:.3f} s per new "
+            f"session of a cached link ({out['sessions']} at once, drawn in {out['concurrent_light_s']:.1f} s), "
+            f"{per_change:.3f} s per lr change (drawn in {out['change_s_median']:.2f} s median)",
+            f"one core serves {1 / per_session:.0f} new sessions/s, or {1 / per_change:.0f} changes/s: "
+            f"~{10 / per_change:.0f} sessions changing something every 10 s",
+            f"peak RSS overall {out['peak_rss'] * mb:.0f} MB; error boxes: {len(out['errors'])}",
+        ]
+    )
 
 
 def main() -> int:

@@ -53,8 +53,10 @@ def main() -> int:
         lr_sweeps(scenario, -5, 1)
         out["sweep_first_call_s"][name] = time.perf_counter() - start
         out["sweep_s"][name] = median_seconds(lambda s=scenario: lr_sweeps(s, -5, 1), args.repeats)
-        print(f"sweep {SWEEP_POINTS} lrs × {STEPS} steps  {name:<10} warm {out['sweep_s'][name] * 1e3:7.1f} ms   "
-              f"first call {out['sweep_first_call_s'][name]:.2f} s")  # fmt: skip
+        print(
+            f"sweep {SWEEP_POINTS} lrs × {STEPS} steps  {name:<10} warm {out['sweep_s'][name] * 1e3:7.1f} ms   "
+            f"first call {out['sweep_first_call_s'][name]:.2f} s"
+        )
 
     himmelblau = Scenario.from_query(f"surface=himmelblau&opt=sgd:lr=0.01&steps={STEPS}").scenario
     start = time.perf_counter()
@@ -62,8 +64,10 @@ def main() -> int:
     out["basin_first_call_s"] = time.perf_counter() - start
     out["basin_s"] = median_seconds(lambda: basin_map(himmelblau), args.repeats)
     starts = BASIN_GRID**2
-    print(f"basin map {BASIN_GRID}×{BASIN_GRID} ({starts:,} starts) × {STEPS} steps: warm {out['basin_s']:.3f} s "
-          f"({starts * STEPS / out['basin_s']:.3g} steps/s), first call {out['basin_first_call_s']:.2f} s")  # fmt: skip
+    print(
+        f"basin map {BASIN_GRID}×{BASIN_GRID} ({starts:,} starts) × {STEPS} steps: warm {out['basin_s']:.3f} s "
+        f"({starts * STEPS / out['basin_s']:.3g} steps/s), first call {out['basin_first_call_s']:.2f} s"
+    )
 
     quadratic = Scenario.from_query("surface=quadratic&opt=sgd:lr=0.1&opt=momentum:lr=0.1&opt=adam:lr=0.1").scenario
     cloud = Scenario.from_query("surface=himmelblau&opt=adam:lr=0.1&start=0,0&cloud=random:n=256,r=0.4").scenario

@@ -102,8 +102,11 @@ def listing() -> str:
                 out.append(f"    {name}: unavailable ({why})")
                 continue
             spec, base = resolve(name, conv), OPTIMIZERS[name]
-            changed = [f"{p.name}={fmt(p.default)}" for p, q in zip(spec.params, base.params, strict=True)
-                       if p.default != q.default]  # fmt: skip
+            changed = [
+                f"{p.name}={fmt(p.default)}"
+                for p, q in zip(spec.params, base.params, strict=True)
+                if p.default != q.default
+            ]
             rule = "own update rule" if spec.build is not base.build else "optax's rule"
             out.append(f"    {name}: {rule}" + (f"; defaults {', '.join(changed)}" if changed else ""))
     out.append("\nOther keys")

@@ -168,8 +168,11 @@ def _keras_sgd(learning_rate, momentum=0.0, nesterov=False):
 def _rmsprop_torch(learning_rate, decay, eps, momentum, centered):
     # PyTorch: ε outside the root, and momentum on the unscaled step (lr applied after it).
     scale = optax.scale_by_stddev if centered else optax.scale_by_rms
-    return optax.chain(scale(decay=decay, eps=eps, eps_in_sqrt=False), optax.trace(decay=momentum),
-                       optax.scale_by_learning_rate(learning_rate))  # fmt: skip
+    return optax.chain(
+        scale(decay=decay, eps=eps, eps_in_sqrt=False),
+        optax.trace(decay=momentum),
+        optax.scale_by_learning_rate(learning_rate),
+    )
 
 
 def _adam_family(scale: Callable) -> Callable:
@@ -200,8 +203,10 @@ _EPS_HAT = (
     r"\theta_{t+1} = \theta_t - \eta_t \frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,\frac{m_t}{\sqrt{v_t} + \hat\epsilon}"
 )
 _KERAS_SGD = r"m_t = \beta m_{t-1} - \eta_t g_t,\quad \theta_{t+1} = \theta_t + m_t"
-_NADAM = (r"\mu_t = \beta_1(1-\tfrac12 0.96^{0.004t}),\; \theta_{t+1} = \theta_t - \eta_t\Big(\frac{1-\mu_t}{1-\prod\mu}"
-          r"\frac{g_t}{d_t} + \frac{\mu_{t+1}}{1-\prod\mu\,\mu_{t+1}}\frac{m_t}{d_t}\Big),\; d_t = \sqrt{\hat v_t}+\epsilon")  # fmt: skip
+_NADAM = (
+    r"\mu_t = \beta_1(1-\tfrac12 0.96^{0.004t}),\; \theta_{t+1} = \theta_t - \eta_t\Big(\frac{1-\mu_t}{1-\prod\mu}"
+    r"\frac{g_t}{d_t} + \frac{\mu_{t+1}}{1-\prod\mu\,\mu_{t+1}}\frac{m_t}{d_t}\Big),\; d_t = \sqrt{\hat v_t}+\epsilon"
+)
 _KERAS = "https://keras.io/api/optimizers/"
 _TORCH = "https://pytorch.org/docs/stable/optim.html"
 
@@ -280,9 +285,13 @@ def resolve(name: str, convention: str = "optax") -> Optimizer:
         raise Unavailable(variant)
     params = tuple(dataclasses.replace(p, default=variant.defaults.get(p.name, p.default)) for p in base.params)
     return dataclasses.replace(
-        base, params=params, build=variant.build or base.build, latex=variant.latex or base.latex,
-        velocity=variant.velocity or base.velocity, note=f"{base.note} ({TITLES[convention]}: {variant.source})",
-    )  # fmt: skip
+        base,
+        params=params,
+        build=variant.build or base.build,
+        latex=variant.latex or base.latex,
+        velocity=variant.velocity or base.velocity,
+        note=f"{base.note} ({TITLES[convention]}: {variant.source})",
+    )
 
 
 def available(convention: str) -> dict[str, str | None]:

@@ -43,8 +43,16 @@ def html(result: Result, *, arrows: bool = False, frame: int = 0) -> str:
     below it every run as code of the framework the runs follow (`optviz.snippets`)."""
     fig = trajectory_figure(result, arrows=arrows, frame=frame)
     title = html_text(f"OptViz: {clip(result.scenario.to_query())}")
-    page = pio.to_html(fig, include_plotlyjs=True, full_html=True, validate=False, auto_play=False,
-                       config={"displaylogo": False}, default_width="100%", default_height="620px")  # fmt: skip
+    page = pio.to_html(
+        fig,
+        include_plotlyjs=True,
+        full_html=True,
+        validate=False,
+        auto_play=False,
+        config={"displaylogo": False},
+        default_width="100%",
+        default_height="620px",
+    )
     code = markup.escape(scenario_code(result.scenario, result=result))
     section = f'<h2 style="font-family:sans-serif">Code</h2><pre id="optviz-code">{code}</pre>'
     page = page.replace("</body>", f"{section}</body>", 1)
@@ -95,10 +103,15 @@ class _Canvas:
         low, high = min(float(v.min()) for v in values), max(float(v.max()) for v in values)
         span = (high - low) or 1.0
         steps = self.result.scenario.steps
-        draw.text((left, bottom + 4), f"loss f vs step ({'log' if log else 'linear'} scale)", fill="#444444",
-                  font=_font(13))  # fmt: skip
-        return [np.column_stack([left + np.arange(len(v)) / max(steps, 1) * (right - left),
-                                 bottom - (v - low) / span * (bottom - top)]) for v in values]  # fmt: skip
+        draw.text(
+            (left, bottom + 4), f"loss f vs step ({'log' if log else 'linear'} scale)", fill="#444444", font=_font(13)
+        )
+        return [
+            np.column_stack(
+                [left + np.arange(len(v)) / max(steps, 1) * (right - left), bottom - (v - low) / span * (bottom - top)]
+            )
+            for v in values
+        ]
 
     def pixels(self, points: np.ndarray) -> np.ndarray:
         """Data (x, y) → image (column, row), clipped far outside so lines stay drawable."""
@@ -209,8 +222,9 @@ def mp4(result: Result, n: int = GIF_FRAMES) -> bytes:
         # A forked-then-exec'd encoder is safe although JAX warns about os.fork in general.
         warnings.filterwarnings("ignore", "os.fork", RuntimeWarning)
         path = Path(folder) / "animation.mp4"
-        writer = imageio_ffmpeg.write_frames(str(path), SIZE, fps=1000 // FRAME_MS, codec="libx264",
-                                             pix_fmt_out="yuv420p", macro_block_size=2, quality=7)  # fmt: skip
+        writer = imageio_ffmpeg.write_frames(
+            str(path), SIZE, fps=1000 // FRAME_MS, codec="libx264", pix_fmt_out="yuv420p", macro_block_size=2, quality=7
+        )
         writer.send(None)
         for image in frames(result, n):
             writer.send(np.asarray(image).tobytes())

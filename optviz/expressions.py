@@ -189,8 +189,14 @@ def _qualified(dotted: str) -> ast.expr:
     return node
 
 
-def render(formula: str, target: str, variables: tuple[str, ...] = ("x", "y"),
-           values: Mapping[str, Number] | None = None, *, strict: bool = False) -> str:  # fmt: skip
+def render(
+    formula: str,
+    target: str,
+    variables: tuple[str, ...] = ("x", "y"),
+    values: Mapping[str, Number] | None = None,
+    *,
+    strict: bool = False,
+) -> str:
     """``formula`` as code for ``target`` (one of `TARGETS`), parameters replaced by numbers.
 
     ``strict`` is for a user's formula (already checked by `surfaces.formula`): literals

@@ -56,10 +56,12 @@ def _step(t: Trajectory | None) -> str:
     if t is None:
         return "-"
     return (
-        f"diverged at step {t.diverged_at}" if t.diverged_at is not None
-        else f"converged at step {t.converged_at}" if t.converged_at is not None
+        f"diverged at step {t.diverged_at}"
+        if t.diverged_at is not None
+        else f"converged at step {t.converged_at}"
+        if t.converged_at is not None
         else f"{_dist(t):.3g} from the nearest minimum"
-    )  # fmt: skip
+    )
 
 
 def _variant(result: Result, **changes) -> Result:
@@ -71,8 +73,9 @@ def _edge_of_stability(r: Result) -> Verdict:
     x = below.path[:, 0]
     flips = int(np.sum(np.sign(x[1:]) != np.sign(x[:-1])))
     holds = below.converged_at is not None and flips >= 0.9 * (len(x) - 1) and above.diverged_at is not None
-    return Verdict(holds, f"lr 1.98: x changes sign on {flips} of {len(x) - 1} steps and {_step(below)}; "
-                          f"lr 2.02: {_step(above)}")  # fmt: skip
+    return Verdict(
+        holds, f"lr 1.98: x changes sign on {flips} of {len(x) - 1} steps and {_step(below)}; lr 2.02: {_step(above)}"
+    )
 
 
 def _converges_other_lags(fast: int, slow: int, far: float) -> Callable[[Result], Verdict]:
@@ -91,24 +94,31 @@ def _heavy_ball(r: Result) -> Verdict:
     over = [float(t.path[:, 0].max()) for t in (heavy, nesterov)]  # starts at x < 0, minimum at x = 0
     holds = over[0] > 1.5 * over[1] and nesterov.converged_at is not None
     holds &= heavy.converged_at is None or nesterov.converged_at < heavy.converged_at
-    return Verdict(holds, f"largest overshoot past x = 0: heavy ball {over[0]:.3g}, Nesterov {over[1]:.3g}; "
-                          f"heavy ball {_step(heavy)}, Nesterov {_step(nesterov)}")  # fmt: skip
+    return Verdict(
+        holds,
+        f"largest overshoot past x = 0: heavy ball {over[0]:.3g}, Nesterov {over[1]:.3g}; "
+        f"heavy ball {_step(heavy)}, Nesterov {_step(nesterov)}",
+    )
 
 
 def _saddle(r: Result) -> Verdict:
     axis, nudged = _t(r, 0, 0), _t(r, 0, 1)
     stall = float(np.hypot(*axis.path[-1]))
     holds = stall < 1e-6 and nudged.converged_at is not None
-    return Verdict(holds, f"from y = 0 it ends {stall:.1e} from the saddle point (0, 0); "
-                          f"nudged to y = 0.001 it {_step(nudged)}")  # fmt: skip
+    return Verdict(
+        holds, f"from y = 0 it ends {stall:.1e} from the saddle point (0, 0); nudged to y = 0.001 it {_step(nudged)}"
+    )
 
 
 def _adagrad(r: Result) -> Verdict:
     ada, rms = _t(r, 0), _t(r, 1)
     moved = float(np.hypot(*(ada.path[-1] - ada.path[-101])))
     holds = _dist(ada) > 4 * _dist(rms) and ada.diverged_at is None
-    return Verdict(holds, f"after {len(ada.path) - 1} steps Adagrad is {_dist(ada):.3g} from (1, 1) and moved "
-                          f"{moved:.2g} in its last 100 steps; RMSprop is {_dist(rms):.3g} away")  # fmt: skip
+    return Verdict(
+        holds,
+        f"after {len(ada.path) - 1} steps Adagrad is {_dist(ada):.3g} from (1, 1) and moved "
+        f"{moved:.2g} in its last 100 steps; RMSprop is {_dist(rms):.3g} away",
+    )
 
 
 SEEDS = range(8)
@@ -121,8 +131,10 @@ def _noise_floor(r: Result) -> Verdict:
 
     decayed = mean_final(r.scenario.schedule, r.scenario.schedule_params)
     constant = mean_final("constant", ())
-    return Verdict(decayed < 0.5 * constant, f"mean final loss over seeds 0–{len(SEEDS) - 1}: "
-                                             f"constant lr {constant:.3g}, decaying lr {decayed:.3g}")  # fmt: skip
+    return Verdict(
+        decayed < 0.5 * constant,
+        f"mean final loss over seeds 0–{len(SEEDS) - 1}: constant lr {constant:.3g}, decaying lr {decayed:.3g}",
+    )
 
 
 def _warmup(r: Result) -> Verdict:
@@ -142,16 +154,20 @@ def _four_basins(r: Result) -> Verdict:
     ends = [t.nearest_minimum for t in r.runs[0].trajectories]
     converged = sum(t.converged_at is not None for t in r.runs[0].trajectories)
     distinct = len({(m.x, m.y) for m in ends if m is not None})
-    return Verdict(distinct == 4 and converged == 4,
-                   f"{converged} of 4 starts converged, to {distinct} different minima: "
-                   + ", ".join(f"({m.x:.3g}, {m.y:.3g})" for m in ends if m is not None))  # fmt: skip
+    return Verdict(
+        distinct == 4 and converged == 4,
+        f"{converged} of 4 starts converged, to {distinct} different minima: "
+        + ", ".join(f"({m.x:.3g}, {m.y:.3g})" for m in ends if m is not None),
+    )
 
 
 def _local_cup(r: Result) -> Verdict:
     ends = [(float(np.hypot(*t.grad[-1])), float(t.loss[-1])) for t in (_t(r, 0), _t(r, 1))]
     holds = all(g < 1e-3 and f > 10 for g, f in ends)
-    return Verdict(holds, "; ".join(f"{run.run.label}: |∇f| = {g:.1e}, f = {f:.3g}"
-                                    for run, (g, f) in zip(r.runs, ends, strict=True)))  # fmt: skip
+    return Verdict(
+        holds,
+        "; ".join(f"{run.run.label}: |∇f| = {g:.1e}, f = {f:.3g}" for run, (g, f) in zip(r.runs, ends, strict=True)),
+    )
 
 
 def _sign_bounces(r: Result) -> Verdict:
@@ -160,8 +176,11 @@ def _sign_bounces(r: Result) -> Verdict:
     bounce = float(np.max(np.abs(last)))
     lr = r.runs[0].run.lr
     holds = sign.converged_at is None and 0 < bounce <= lr and sgd.converged_at is not None
-    return Verdict(holds, f"signSGD's last 20 positions stay within {bounce:.3g} of the minimum (lr = {lr:g}) "
-                          f"without settling; SGD {_step(sgd)}")  # fmt: skip
+    return Verdict(
+        holds,
+        f"signSGD's last 20 positions stay within {bounce:.3g} of the minimum (lr = {lr:g}) "
+        f"without settling; SGD {_step(sgd)}",
+    )
 
 
 def _ill_conditioned(r: Result) -> Verdict:
@@ -172,8 +191,11 @@ def _ill_conditioned(r: Result) -> Verdict:
     exact = y0 * (1 - lr * params["h"] / params["kappa"]) ** steps
     error = abs(float(sgd.path[-1, 1]) - exact)
     holds = error < 1e-9 * abs(y0) and abs(exact) > 0.1 and adam.converged_at is not None
-    return Verdict(holds, f"SGD's y after {steps} steps: {sgd.path[-1, 1]:.6f}, closed form y₀(1 − lr·h/κ)^t = "
-                          f"{exact:.6f}; Adam {_step(adam)}")  # fmt: skip
+    return Verdict(
+        holds,
+        f"SGD's y after {steps} steps: {sgd.path[-1, 1]:.6f}, closed form y₀(1 − lr·h/κ)^t = "
+        f"{exact:.6f}; Adam {_step(adam)}",
+    )
 
 
 def _conventions(r: Result) -> Verdict:
@@ -182,15 +204,22 @@ def _conventions(r: Result) -> Verdict:
     keras_run = _t(_variant(r, convention="keras", runs=keras_runs), 0)
     moved = float(np.hypot(*(keras_run.path[-1] - keras_run.path[0])))
     holds = torch_run.diverged_at is not None and keras_run.diverged_at is None and moved < 1e-3
-    return Verdict(holds, f"PyTorch's RMSprop: {_step(torch_run)}; Keras's RMSprop moved {moved:.1e} in "
-                          f"{len(keras_run.path) - 1} steps")  # fmt: skip
+    return Verdict(
+        holds,
+        f"PyTorch's RMSprop: {_step(torch_run)}; Keras's RMSprop moved {moved:.1e} in {len(keras_run.path) - 1} steps",
+    )
 
 
 def _no_minimum(r: Result) -> Verdict:
     trajs = [t for run in r.runs for t in run.trajectories]
     holds = all(t.diverged_at is not None for t in trajs)
-    return Verdict(holds, "; ".join(f"{run.run.label}: {_step(run.trajectories[0])}, f fell to "
-                                    f"{float(run.trajectories[0].loss[-1]):.3g}" for run in r.runs))  # fmt: skip
+    return Verdict(
+        holds,
+        "; ".join(
+            f"{run.run.label}: {_step(run.trajectories[0])}, f fell to {float(run.trajectories[0].loss[-1]):.3g}"
+            for run in r.runs
+        ),
+    )
 
 
 def _crawl_to_divergence(r: Result) -> Verdict:
@@ -202,10 +231,14 @@ def _crawl_to_divergence(r: Result) -> Verdict:
     converged = f.lrs[f.converged_at >= 0]
     diverged = f.diverged_at >= 0
     holds = left > 0.5 and len(converged) > 0 and np.array_equal(diverged, f.lrs > bound)
-    return Verdict(holds, f"lr {f.lrs[0]:.3g}: {left:.0%} of the distance left after {r.scenario.steps} steps; "
-                          f"converged for lr {converged.min():.3g}–{converged.max():.3g}; diverged for "
-                          f"{int(diverged.sum())} of {len(f.lrs)} lrs, all above 2/h = {bound:.3g} and none below"
-                   if len(converged) else "no lr converged")  # fmt: skip
+    return Verdict(
+        holds,
+        f"lr {f.lrs[0]:.3g}: {left:.0%} of the distance left after {r.scenario.steps} steps; "
+        f"converged for lr {converged.min():.3g}–{converged.max():.3g}; diverged for "
+        f"{int(diverged.sum())} of {len(f.lrs)} lrs, all above 2/h = {bound:.3g} and none below"
+        if len(converged)
+        else "no lr converged",
+    )
 
 
 PRESETS: dict[str, Preset] = {

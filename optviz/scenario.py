@@ -184,8 +184,11 @@ class Scenario:
             if self.cloud not in CLOUDS:
                 raise ValueError(f"unknown cloud {self.cloud=}")
             set_(self, "cloud_params", _complete(CLOUDS[self.cloud].params, dict(self.cloud_params), self.cloud))
-            set_(self, "starts", cloud_points(self.cloud, dict(self.cloud_params), self.starts[0], surface.domain,
-                                              self.seed))  # fmt: skip
+            set_(
+                self,
+                "starts",
+                cloud_points(self.cloud, dict(self.cloud_params), self.starts[0], surface.domain, self.seed),
+            )
         elif self.cloud_params:
             raise ValueError("cloud_params without a cloud")
         set_(self, "steps", int(self.steps))
@@ -215,7 +218,7 @@ class Scenario:
             ("steps", fmt(self.steps)),
             *(("start", f"{fmt(x)},{fmt(y)}") for x, y in (self.starts[:1] if self.cloud else self.starts)),
             ("seed", fmt(self.seed)),
-        ]  # fmt: skip
+        ]
         if self.cloud:
             cloud = fmt_assignments(CLOUDS[self.cloud].params, dict(self.cloud_params))
             items.append(("cloud", _named(self.cloud, cloud)))
@@ -384,8 +387,9 @@ def _parse_schedule(raw: str | None, warnings: list[str]) -> dict:
     return {"schedule": name, "schedule_params": tuple(params.items())}
 
 
-def _parse_start_points(values: list[str], cloud_raw: str | None, domain, runs: int, steps: int,
-                        warnings: list[str]) -> dict:  # fmt: skip
+def _parse_start_points(
+    values: list[str], cloud_raw: str | None, domain, runs: int, steps: int, warnings: list[str]
+) -> dict:
     """``start=x,y`` (repeatable) and ``cloud=name:params``, within the rows this app
     records (`MAX_RECORDED_ROWS` over all runs, starts and steps)."""
     starts = _parse_starts(values, domain, warnings)
@@ -398,8 +402,10 @@ def _parse_start_points(values: list[str], cloud_raw: str | None, domain, runs: 
             cloud_params, w = parse_assignments(CLOUDS[name].params, params, f"cloud {name}: ")
             warnings += w
             if cloud_params["n"] > affordable:
-                warnings.append(f"cloud {name}: n={cloud_params['n']} with {runs} runs × {steps} "
-                                f"steps is more than this app records; using n={max(affordable, 2)}")  # fmt: skip
+                warnings.append(
+                    f"cloud {name}: n={cloud_params['n']} with {runs} runs × {steps} "
+                    f"steps is more than this app records; using n={max(affordable, 2)}"
+                )
                 cloud_params["n"] = max(affordable, 2)
     if len(starts) > affordable:
         warnings.append(

@@ -49,8 +49,10 @@ CALLS: dict[str, dict[str, tuple[str, tuple]]] = {
         "momentum": ("optax.sgd", (("momentum", "momentum"),)),
         "nesterov": ("optax.sgd", (("momentum", "momentum"), ("nesterov", True))),
         "adagrad": ("optax.adagrad", (("initial_accumulator_value",) * 2, ("eps", "eps"))),
-        "rmsprop": ("optax.rmsprop", (("decay", "decay"), ("eps", "eps"), ("momentum", "momentum"),
-                                      ("centered", "centered"))),
+        "rmsprop": (
+            "optax.rmsprop",
+            (("decay", "decay"), ("eps", "eps"), ("momentum", "momentum"), ("centered", "centered")),
+        ),
         "adam": ("optax.adam", _B),
         "adamw": ("optax.adamw", (*_B, ("weight_decay", "weight_decay"))),
         "adamax": ("optax.adamax", _B),
@@ -66,8 +68,10 @@ CALLS: dict[str, dict[str, tuple[str, tuple]]] = {
         "momentum": ("keras.optimizers.SGD", (("momentum", "momentum"),)),
         "nesterov": ("keras.optimizers.SGD", (("momentum", "momentum"), ("nesterov", True))),
         "adagrad": ("keras.optimizers.Adagrad", (("initial_accumulator_value",) * 2, ("epsilon", "eps"))),
-        "rmsprop": ("keras.optimizers.RMSprop", (("rho", "decay"), ("momentum", "momentum"), ("epsilon", "eps"),
-                                                 ("centered", "centered"))),
+        "rmsprop": (
+            "keras.optimizers.RMSprop",
+            (("rho", "decay"), ("momentum", "momentum"), ("epsilon", "eps"), ("centered", "centered")),
+        ),
         "adam": ("keras.optimizers.Adam", _BETA),
         "adamw": ("keras.optimizers.AdamW", (("weight_decay", "weight_decay"), *_BETA)),
         "adamax": ("keras.optimizers.Adamax", _BETA),
@@ -81,8 +85,10 @@ CALLS: dict[str, dict[str, tuple[str, tuple]]] = {
         "momentum": ("torch.optim.SGD", (("momentum", "momentum"),)),
         "nesterov": ("torch.optim.SGD", (("momentum", "momentum"), ("nesterov", True))),
         "adagrad": ("torch.optim.Adagrad", (("initial_accumulator_value",) * 2, ("eps", "eps"))),
-        "rmsprop": ("torch.optim.RMSprop", (("alpha", "decay"), ("eps", "eps"), ("momentum", "momentum"),
-                                            ("centered", "centered"))),
+        "rmsprop": (
+            "torch.optim.RMSprop",
+            (("alpha", "decay"), ("eps", "eps"), ("momentum", "momentum"), ("centered", "centered")),
+        ),
         "adam": ("torch.optim.Adam", _BETAS),
         "adamw": ("torch.optim.AdamW", (*_BETAS, ("weight_decay", "weight_decay"))),
         "adamax": ("torch.optim.Adamax", _BETAS),
@@ -90,7 +96,7 @@ CALLS: dict[str, dict[str, tuple[str, tuple]]] = {
         "amsgrad": ("torch.optim.Adam", (*_BETAS, ("amsgrad", True))),
         "adadelta": ("torch.optim.Adadelta", (("rho", "rho"), ("eps", "eps"), ("weight_decay", "weight_decay"))),
     },
-}  # fmt: skip
+}
 _LR = {"optax": None, "keras": "learning_rate", "pytorch": "lr"}  # optax takes it first, by position
 
 
@@ -115,8 +121,10 @@ def _missing(run: OptRun, framework: str) -> str | None:
     if isinstance(variant, str):
         return variant
     if framework == "keras" and run.name == "adadelta" and run.hyperparams["weight_decay"]:
-        return ("Keras 3's Adadelta decays weights decoupled (θ ← θ − ηλθ); this run's weight_decay is added to "
-                "the gradient, as optax and PyTorch do")  # fmt: skip
+        return (
+            "Keras 3's Adadelta decays weights decoupled (θ ← θ − ηλθ); this run's weight_decay is added to "
+            "the gradient, as optax and PyTorch do"
+        )
     return None
 
 
@@ -140,11 +148,15 @@ def _rule_note(run: OptRun, framework: str) -> list[str]:
         return []
     ours, theirs = resolve(run.name, run.convention), resolve(run.name, framework)
     if ours.build is theirs.build and ours.fixed == theirs.fixed:
-        return [f"{TITLES[framework]} defines {ours.title} by the same rule as {TITLES[run.convention]}: "
-                "this code follows the path shown."]  # fmt: skip
-    return [f"Not the path shown: the map shows {ours.title} as {TITLES[run.convention]} defines it, and "
-            f"{TITLES[framework]} defines it by another rule. This code follows {TITLES[framework]}'s rule "
-            f"with the same hyperparameters: choose conv={framework} to see its path."]  # fmt: skip
+        return [
+            f"{TITLES[framework]} defines {ours.title} by the same rule as {TITLES[run.convention]}: "
+            "this code follows the path shown."
+        ]
+    return [
+        f"Not the path shown: the map shows {ours.title} as {TITLES[run.convention]} defines it, and "
+        f"{TITLES[framework]} defines it by another rule. This code follows {TITLES[framework]}'s rule "
+        f"with the same hyperparameters: choose conv={framework} to see its path."
+    ]
 
 
 # --- the schedule -----------------------------------------------------------------------------
@@ -251,8 +263,10 @@ def torch_scheduler(scenario: Scenario, lr: float) -> tuple[str | None, list[str
     if s == "polynomial" and p["end_value"] == 0:
         return f"{t}PolynomialLR(optimizer, total_iters={n['transition_steps']}, power={n['power']})", []
     if s == "cyclic":
-        return (f"{t}CyclicLR(optimizer, base_lr={scaled(lr, p['base_ratio'])}, max_lr={literal(lr)}, "
-                f"step_size_up={n['step_size']}, cycle_momentum=False)"), []  # fmt: skip
+        return (
+            f"{t}CyclicLR(optimizer, base_lr={scaled(lr, p['base_ratio'])}, max_lr={literal(lr)}, "
+            f"step_size_up={n['step_size']}, cycle_momentum=False)"
+        ), []
     if s == "cosine":
         why = " that stays at its floor (CosineAnnealingLR climbs again after T_max, and this run goes past it)"
     elif s == "polynomial":
@@ -287,18 +301,26 @@ def _expected(result: Result | None, index: int) -> str:
 
 def _loop_intro(scenario: Scenario, framework: str) -> list[str]:
     (x, y), surface = scenario.starts[0], scenario.surface_def
-    where = f"from ({x:.17g}, {y:.17g})" + (f", the first of {len(scenario.starts)} starts" if len(scenario.starts) > 1
-                                             else "")  # fmt: skip
+    where = f"from ({x:.17g}, {y:.17g})" + (
+        f", the first of {len(scenario.starts)} starts" if len(scenario.starts) > 1 else ""
+    )
     lines = [f"# {scenario.steps} steps on {surface.title} {where}, in float64 as OptViz runs them."]
     if _noise(scenario) and framework == "pytorch":
-        lines.append("# OptViz adds Gaussian noise to each gradient from JAX's random stream; this loop leaves it "
-                     "out, so its path differs.")  # fmt: skip
+        lines.append(
+            "# OptViz adds Gaussian noise to each gradient from JAX's random stream; this loop leaves it "
+            "out, so its path differs."
+        )
     return lines
 
 
 def _jax_loss(scenario: Scenario) -> list[str]:
-    return ["def f(x, y):", f"    return {surface_formula(scenario, 'jnp')}", "", "",
-            "grad = jax.jit(jax.grad(lambda xy: f(xy[0], xy[1])))"]  # fmt: skip
+    return [
+        "def f(x, y):",
+        f"    return {surface_formula(scenario, 'jnp')}",
+        "",
+        "",
+        "grad = jax.jit(jax.grad(lambda xy: f(xy[0], xy[1])))",
+    ]
 
 
 def _jax_noise(scenario: Scenario) -> list[str]:
@@ -306,9 +328,10 @@ def _jax_noise(scenario: Scenario) -> list[str]:
     sigma = _noise(scenario)
     if not sigma:
         return []
-    return [f"key = jax.random.fold_in(jax.random.key({scenario.seed}), 0)  # OptViz's gradient noise, start 0",
-            f"noisy = lambda xy, t: grad(xy) + {literal(sigma)} * jax.random.normal(jax.random.fold_in(key, t), (2,))",
-            ]  # fmt: skip
+    return [
+        f"key = jax.random.fold_in(jax.random.key({scenario.seed}), 0)  # OptViz's gradient noise, start 0",
+        f"noisy = lambda xy, t: grad(xy) + {literal(sigma)} * jax.random.normal(jax.random.fold_in(key, t), (2,))",
+    ]
 
 
 def _start(scenario: Scenario) -> str:
@@ -321,12 +344,28 @@ def optax_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> li
     body = [*lines, f"optimizer = {optimizer_call(run, 'optax', lr)}"]
     if loop:
         g = "noisy(xy, t)" if _noise(scenario) else "grad(xy)"
-        body += ["", "", *_loop_intro(scenario, "optax"), *_jax_loss(scenario), *_jax_noise(scenario), "", "",
-                 "@jax.jit", "def step(xy, state, t):", f"    updates, state = optimizer.update({g}, state, xy)",
-                 "    return optax.apply_updates(xy, updates), state", "", "",
-                 f"xy = jnp.array({_start(scenario)})", "state = optimizer.init(xy)", "path = [xy.tolist()]",
-                 f"for t in range({scenario.steps}):", "    xy, state = step(xy, state, t)",
-                 "    path.append(xy.tolist())", f"print(path[-1]){expected}"]  # fmt: skip
+        body += [
+            "",
+            "",
+            *_loop_intro(scenario, "optax"),
+            *_jax_loss(scenario),
+            *_jax_noise(scenario),
+            "",
+            "",
+            "@jax.jit",
+            "def step(xy, state, t):",
+            f"    updates, state = optimizer.update({g}, state, xy)",
+            "    return optax.apply_updates(xy, updates), state",
+            "",
+            "",
+            f"xy = jnp.array({_start(scenario)})",
+            "state = optimizer.init(xy)",
+            "path = [xy.tolist()]",
+            f"for t in range({scenario.steps}):",
+            "    xy, state = step(xy, state, t)",
+            "    path.append(xy.tolist())",
+            f"print(path[-1]){expected}",
+        ]
     setup = ['jax.config.update("jax_enable_x64", True)'] if loop else []
     return _program(["import jax", "import jax.numpy as jnp", "import optax"], setup, body, notes)
 
@@ -336,12 +375,28 @@ def keras_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> li
     body = [*lines, f"optimizer = {optimizer_call(run, 'keras', lr)}"]
     if loop:
         g = "noisy(xy.value, t)" if _noise(scenario) else "grad(xy.value)"
-        body += ["", "", *_loop_intro(scenario, "keras"), *_jax_loss(scenario), *_jax_noise(scenario), "",
-                 f"xy = keras.Variable({_start(scenario)})", "path = [xy.value.tolist()]",
-                 f"for t in range({scenario.steps}):", f"    optimizer.apply_gradients([({g}, xy)])",
-                 "    path.append(xy.value.tolist())", f"print(path[-1]){expected}"]  # fmt: skip
-        imports = ["import os", "", 'os.environ["KERAS_BACKEND"] = "jax"  # the loop takes gradients with JAX',
-                   "import jax", "import jax.numpy as jnp", "import keras"]  # fmt: skip
+        body += [
+            "",
+            "",
+            *_loop_intro(scenario, "keras"),
+            *_jax_loss(scenario),
+            *_jax_noise(scenario),
+            "",
+            f"xy = keras.Variable({_start(scenario)})",
+            "path = [xy.value.tolist()]",
+            f"for t in range({scenario.steps}):",
+            f"    optimizer.apply_gradients([({g}, xy)])",
+            "    path.append(xy.value.tolist())",
+            f"print(path[-1]){expected}",
+        ]
+        imports = [
+            "import os",
+            "",
+            'os.environ["KERAS_BACKEND"] = "jax"  # the loop takes gradients with JAX',
+            "import jax",
+            "import jax.numpy as jnp",
+            "import keras",
+        ]
         setup = ['jax.config.update("jax_enable_x64", True)', 'keras.config.set_floatx("float64")']
         return _program(imports, setup, body, notes)
     return _program(["import keras"], [], body, notes)
@@ -354,14 +409,30 @@ def torch_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> li
     if scheduler:
         body.append(f"scheduler = {scheduler}")
     if not loop:
-        return _program(["import torch"], [], body + (["# scheduler.step() after each optimizer.step()"]
-                                                       if scheduler else []), notes)  # fmt: skip
+        return _program(
+            ["import torch"],
+            [],
+            body + (["# scheduler.step() after each optimizer.step()"] if scheduler else []),
+            notes,
+        )
     loss = ["def f(x, y):", f"    return {surface_formula(scenario, 'torch')}", "", ""]
-    steps = ["    optimizer.zero_grad()", "    f(xy[0], xy[1]).backward()", "    optimizer.step()",
-             *(["    scheduler.step()"] if scheduler else []), "    path.append(xy.tolist())"]  # fmt: skip
-    body = [*_loop_intro(scenario, "pytorch"), *loss, f"xy = torch.tensor({_start(scenario)}, requires_grad=True)",
-            *body, "path = [xy.tolist()]", f"for t in range({scenario.steps}):", *steps,
-            f"print(path[-1]){expected}"]  # fmt: skip
+    steps = [
+        "    optimizer.zero_grad()",
+        "    f(xy[0], xy[1]).backward()",
+        "    optimizer.step()",
+        *(["    scheduler.step()"] if scheduler else []),
+        "    path.append(xy.tolist())",
+    ]
+    body = [
+        *_loop_intro(scenario, "pytorch"),
+        *loss,
+        f"xy = torch.tensor({_start(scenario)}, requires_grad=True)",
+        *body,
+        "path = [xy.tolist()]",
+        f"for t in range({scenario.steps}):",
+        *steps,
+        f"print(path[-1]){expected}",
+    ]
     return _program(["import torch"], ["torch.set_default_dtype(torch.float64)"], body, notes)
 
 
@@ -377,8 +448,9 @@ def _program(imports: list[str], setup: list[str], body: list[str], notes: list[
 WRITERS = {"optax": optax_code, "keras": keras_code, "pytorch": torch_code}
 
 
-def run_code(scenario: Scenario, index: int, framework: str | None = None, *, loop: bool = True,
-             result: Result | None = None) -> str:  # fmt: skip
+def run_code(
+    scenario: Scenario, index: int, framework: str | None = None, *, loop: bool = True, result: Result | None = None
+) -> str:
     """Run ``index`` of ``scenario`` as ``framework`` code (default: the scenario's own).
 
     With ``loop``, the code runs the optimizer on the scenario's surface and prints the
@@ -396,7 +468,8 @@ def run_code(scenario: Scenario, index: int, framework: str | None = None, *, lo
     return "\n".join([title, *notes, *WRITERS[framework](scenario, run, loop, _expected(result, index))]) + "\n"
 
 
-def scenario_code(scenario: Scenario, framework: str | None = None, *, loop: bool = True,
-                  result: Result | None = None) -> str:  # fmt: skip
+def scenario_code(
+    scenario: Scenario, framework: str | None = None, *, loop: bool = True, result: Result | None = None
+) -> str:
     """Every run's `run_code`, one after another."""
     return "\n\n".join(run_code(scenario, i, framework, loop=loop, result=result) for i in range(len(scenario.runs)))

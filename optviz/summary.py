@@ -22,15 +22,20 @@ def summary_rows(result: Result) -> list[dict]:
             continue
         for j, t in enumerate(run.trajectories):
             label = run.run.label if len(run.trajectories) == 1 else f"{run.run.label} (start {j + 1})"
-            rows.append({
-                "run": f"{i + 1}. {label}",
-                "final loss": float(t.loss[-1]) if len(t.loss) else None,
-                "distance to nearest minimum": t.final_distance,
-                "converged at step": t.converged_at,
-                "diverged at step": t.diverged_at,
-                "status": "⚠ diverged" if t.diverged_at is not None
-                else "✓ converged" if t.converged_at is not None else "not converged",
-            })  # fmt: skip
+            rows.append(
+                {
+                    "run": f"{i + 1}. {label}",
+                    "final loss": float(t.loss[-1]) if len(t.loss) else None,
+                    "distance to nearest minimum": t.final_distance,
+                    "converged at step": t.converged_at,
+                    "diverged at step": t.diverged_at,
+                    "status": "⚠ diverged"
+                    if t.diverged_at is not None
+                    else "✓ converged"
+                    if t.converged_at is not None
+                    else "not converged",
+                }
+            )
     return rows
 
 

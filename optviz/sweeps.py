@@ -135,8 +135,9 @@ def basin_map(scenario: Scenario, run_index: int = 0, grid: int = BASIN_GRID) ->
     X, Y = np.meshgrid(xs, ys)
     starts = np.column_stack([X.ravel(), Y.ravel()])
     kernel = _kernel(*static_key, record=False, over="starts")
-    out = jax.device_get(kernel(starts, np.arange(len(starts), dtype=np.int32), np.int32(scenario.seed),
-                                np.float64(lr), *shared))  # fmt: skip
+    out = jax.device_get(
+        kernel(starts, np.arange(len(starts), dtype=np.int32), np.int32(scenario.seed), np.float64(lr), *shared)
+    )
     diverged = out["diverged_at"] != NEVER
     converged = out["converged_at"] != NEVER
     final = out["final"]
@@ -155,8 +156,9 @@ def _end_clusters(final: np.ndarray, ok: np.ndarray, size) -> tuple[np.ndarray, 
     """End points shared (within 0.1 % of the domain) by at least 1 % of the starts, and
     each start's cluster index (`NOT_YET` elsewhere): basins when no minimum is known."""
     cell = np.round(np.where(ok[:, None], final, 0.0) / (np.asarray(size) * 1e-3)).astype(np.int64)
-    _, inverse, counts = np.unique(np.where(ok[:, None], cell, np.iinfo(np.int64).min), axis=0,
-                                   return_inverse=True, return_counts=True)  # fmt: skip
+    _, inverse, counts = np.unique(
+        np.where(ok[:, None], cell, np.iinfo(np.int64).min), axis=0, return_inverse=True, return_counts=True
+    )
     inverse = inverse.ravel()
     big = [k for k in np.argsort(-counts) if counts[k] >= 0.01 * len(final) and ok[np.argmax(inverse == k)]][:8]
     label = np.full(len(final), NOT_YET)

@@ -129,8 +129,10 @@ def _sweep_range(view: View, text: str) -> tuple[View, str | None]:
     except ValueError:
         return view, f"sweep={clip(text)} is not two numbers LO,HI; using {fmt(view.sweep[0])},{fmt(view.sweep[1])}"
     if not (lo_lim <= lo and hi <= hi_lim and hi - lo >= 0.5):
-        return view, (f"sweep={clip(text)} must satisfy {fmt(lo_lim)} ≤ LO, HI ≤ {fmt(hi_lim)}, HI − LO ≥ 0.5; "
-                      f"using {fmt(view.sweep[0])},{fmt(view.sweep[1])}")  # fmt: skip
+        return view, (
+            f"sweep={clip(text)} must satisfy {fmt(lo_lim)} ≤ LO, HI ≤ {fmt(hi_lim)}, HI − LO ≥ 0.5; "
+            f"using {fmt(view.sweep[0])},{fmt(view.sweep[1])}"
+        )
     return replace(view, sweep=(lo, hi)), None
 
 

@@ -18,8 +18,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 MAP = ".st-key-map .js-plotly-plot"  # the explorer's main chart (the sidebar holds the schedule preview)
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -30,9 +38,23 @@ def free_port() -> int:
 
 def app_command(port: int) -> list[str]:
     """`streamlit run app.py` as the tests and benchmarks run it, on 127.0.0.1:port."""
-    return [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none"]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
 
 
 def wait_healthy(port: int, proc: subprocess.Popen | None = None, timeout: float = 90) -> None:
@@ -55,8 +77,9 @@ def wait_healthy(port: int, proc: subprocess.Popen | None = None, timeout: float
 def app_process(port: int, command: list[str] | None = None, cwd: Path = ROOT, env: dict | None = None):
     """Run the app (``command``, default `app_command`) and yield its process once
     /_stcore/health answers; the server is stopped on exit."""
-    proc = subprocess.Popen(command or app_command(port), cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        command or app_command(port), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         wait_healthy(port, proc)
         yield proc

@@ -33,12 +33,20 @@ DEFAULT_FORMULA = "x**2 + 10*sin(y)"
 DEFAULT_DOMAIN = ((-3.0, 3.0), (-3.0, 3.0))
 
 FUNCTIONS: dict[str, tuple[Callable, int | None]] = {  # name -> (jnp function, arity; None: 2 or more)
-    "sin": (jnp.sin, 1), "cos": (jnp.cos, 1), "tan": (jnp.tan, 1), "exp": (jnp.exp, 1), "log": (jnp.log, 1),
-    "sqrt": (jnp.sqrt, 1), "abs": (jnp.abs, 1), "tanh": (jnp.tanh, 1), "sinh": (jnp.sinh, 1),
-    "cosh": (jnp.cosh, 1), "arctan": (jnp.arctan, 1),
+    "sin": (jnp.sin, 1),
+    "cos": (jnp.cos, 1),
+    "tan": (jnp.tan, 1),
+    "exp": (jnp.exp, 1),
+    "log": (jnp.log, 1),
+    "sqrt": (jnp.sqrt, 1),
+    "abs": (jnp.abs, 1),
+    "tanh": (jnp.tanh, 1),
+    "sinh": (jnp.sinh, 1),
+    "cosh": (jnp.cosh, 1),
+    "arctan": (jnp.arctan, 1),
     "min": (lambda *a: functools.reduce(jnp.minimum, a), None),
     "max": (lambda *a: functools.reduce(jnp.maximum, a), None),
-}  # fmt: skip
+}
 CONSTANTS = {"pi": math.pi, "e": math.e}
 VARIABLES = ("x", "y")
 _BINARY = {ast.Add: jnp.add, ast.Sub: jnp.subtract, ast.Mult: jnp.multiply, ast.Div: jnp.divide, ast.Pow: jnp.power}
@@ -121,8 +129,10 @@ def _check(tree: ast.Expression, text: str) -> None:
                 visit(arg, depth + 1)
         else:
             what = type(node.op).__name__ if isinstance(node, ast.BinOp | ast.UnaryOp) else type(node).__name__
-            raise FormulaError(f"'{ast.unparse(node)[:40]}'{where} is not allowed ({what}); "
-                               "use numbers, x, y, pi, e, + - * / ** and the listed functions")  # fmt: skip
+            raise FormulaError(
+                f"'{ast.unparse(node)[:40]}'{where} is not allowed ({what}); "
+                "use numbers, x, y, pi, e, + - * / ** and the listed functions"
+            )
 
     try:
         visit(tree, 0)
@@ -184,10 +194,15 @@ def custom_surface(text: str, domain: tuple[tuple[float, float], tuple[float, fl
     if not bool(jnp.isfinite(fn(X, Y)).any()):
         raise FormulaError("f is not finite anywhere on the domain (check logs and square roots of negatives)")
     return Surface(
-        "custom", "Custom formula", lambda x, y: fn(x, y), ((x0, x1), (y0, y1)), lambda params: (),
-        (float(f"{x0 + 0.2 * (x1 - x0):.6g}"), float(f"{y0 + 0.8 * (y1 - y0):.6g}")), _latex(text),
+        "custom",
+        "Custom formula",
+        lambda x, y: fn(x, y),
+        ((x0, x1), (y0, y1)),
+        lambda params: (),
+        (float(f"{x0 + 0.2 * (x1 - x0):.6g}"), float(f"{y0 + 0.8 * (y1 - y0):.6g}")),
+        _latex(text),
         f"f(x, y) = {text}",
-    )  # fmt: skip
+    )
 
 
 def _latex(text: str) -> str:

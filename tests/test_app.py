@@ -71,8 +71,11 @@ def component(at, key: str):
 
 def paths(fig):
     """Full path per run: the legend traces drawn on the map (x, y axes), by name."""
-    return {t["name"]: np.column_stack([decode(t["x"]), decode(t["y"])]) for t in fig["data"]
-            if t.get("xaxis") == "x" and t.get("mode") == "lines" and t.get("showlegend", True)}  # fmt: skip
+    return {
+        t["name"]: np.column_stack([decode(t["x"]), decode(t["y"])])
+        for t in fig["data"]
+        if t.get("xaxis") == "x" and t.get("mode") == "lines" and t.get("showlegend", True)
+    }
 
 
 def table(at) -> list[dict]:
@@ -216,8 +219,9 @@ def test_link_opens_the_same_scenario_and_reset_returns_to_defaults():
     assert at.selectbox(key="surface").value == "himmelblau"
     assert at.number_input(key="run0.nesterov.momentum").value == 0.8
     assert url(at)["schedule"] == "cosine:decay_steps=200"
-    np.testing.assert_allclose(paths(figure(at))["nesterov lr=0.002 momentum=0.8"], simulate(scenario).runs[0].path,
-                               rtol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        paths(figure(at))["nesterov lr=0.002 momentum=0.8"], simulate(scenario).runs[0].path, rtol=1e-6
+    )
     at.button[[b.label for b in at.button].index("↺ reset")].click().run()
     assert url(at)["surface"] == "rosenbrock" and len(table(at)) == 3
 
@@ -260,9 +264,11 @@ def test_view_state_travels_in_the_link():
     assert k != 101 and url(at)["frame"] == str(k) and url(at)["arrows"] == "1"  # snapped to the scrubber
     fig = figure(at)
     head = next(t for t in fig["data"] if t.get("marker", {}).get("size") == 11)
-    np.testing.assert_allclose([decode(head["x"])[0], decode(head["y"])[0]],
-                               simulate(Scenario.from_query("surface=quadratic&opt=sgd:lr=0.5&steps=200").scenario)
-                               .runs[0].path[k], rtol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        [decode(head["x"])[0], decode(head["y"])[0]],
+        simulate(Scenario.from_query("surface=quadratic&opt=sgd:lr=0.5&steps=200").scenario).runs[0].path[k],
+        rtol=1e-6,
+    )
     slider = fig["layout"]["sliders"][0]
     assert slider["steps"][slider["active"]]["label"] == str(k)
     codes = [c.value for c in at.code]
@@ -302,19 +308,51 @@ def test_gallery_opens_each_preset_and_shows_its_verified_claim(slug):
     assert len(paths(figure(at, "drag_map" if "view=drag" in preset.link else "map"))) == len(preset.scenario.runs)
 
 
-QUERY_KEYS = st_.sampled_from(["v", "surface", "opt", "schedule", "steps", "start", "seed", "tol", "view", "arrows",
-                               "frame", "page", "zzz", "opt "])  # fmt: skip
+QUERY_KEYS = st_.sampled_from(
+    [
+        "v",
+        "surface",
+        "opt",
+        "schedule",
+        "steps",
+        "start",
+        "seed",
+        "tol",
+        "view",
+        "arrows",
+        "frame",
+        "page",
+        "zzz",
+        "opt ",
+    ]
+)
 QUERY_VALUES = st_.one_of(
     st_.text(max_size=40),
-    st_.sampled_from(["rosenbrock:a=9", "adam:lr=1e9,b1=2", "sgd:lr=nan", "quadratic:kappa=-1", "1e9", "-5", "3d",
-                      "gallery", "1,2,3", "1,1;2,2;3,3", "cosine:decay_steps=0", "himmelblau:", "lion:lr=0.1"]),
-    st_.integers(-10**12, 10**12).map(str),
-)  # fmt: skip
+    st_.sampled_from(
+        [
+            "rosenbrock:a=9",
+            "adam:lr=1e9,b1=2",
+            "sgd:lr=nan",
+            "quadratic:kappa=-1",
+            "1e9",
+            "-5",
+            "3d",
+            "gallery",
+            "1,2,3",
+            "1,1;2,2;3,3",
+            "cosine:decay_steps=0",
+            "himmelblau:",
+            "lion:lr=0.1",
+        ]
+    ),
+    st_.integers(-(10**12), 10**12).map(str),
+)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st_.dictionaries(QUERY_KEYS, st_.one_of(QUERY_VALUES, st_.lists(QUERY_VALUES, min_size=1, max_size=12)),
-                        max_size=8))  # fmt: skip
+@given(
+    st_.dictionaries(QUERY_KEYS, st_.one_of(QUERY_VALUES, st_.lists(QUERY_VALUES, min_size=1, max_size=12)), max_size=8)
+)
 def test_any_link_opens_a_working_page_within_the_compute_bounds(query):
     at = AppTest.from_file(APP, default_timeout=120)
     for key, value in query.items():

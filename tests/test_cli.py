@@ -14,8 +14,9 @@ from surfaces import SURFACES
 
 def test_run_json_through_python_m():
     query = "surface=quadratic&opt=sgd:lr=0.5&opt=sgd:lr=2.5&steps=300&bogus=1"
-    out = subprocess.run([sys.executable, "-m", "optviz", "run", query, "--json"], capture_output=True, text=True,
-                         check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "optviz", "run", query, "--json"], capture_output=True, text=True, check=True
+    )
     doc = json.loads(out.stdout)
     assert (
         doc["scenario"]

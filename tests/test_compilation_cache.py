@@ -23,8 +23,9 @@ print(json.dumps({"cache": jax.config.jax_compilation_cache_dir,
 
 
 def fresh_process(env: dict) -> dict:
-    out = subprocess.run([sys.executable, "-c", RUN], cwd=ROOT, env=os.environ | env, capture_output=True, text=True,
-                         check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", RUN], cwd=ROOT, env=os.environ | env, capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout)
 
 

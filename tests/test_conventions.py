@@ -34,8 +34,9 @@ def booth(x, y):
 
 def ours(convention: str, name: str, schedule: str = "constant", **hp) -> np.ndarray:
     run = OptRun.of(name, convention, **hp)
-    scenario = Scenario(surface="booth", runs=(run,), steps=STEPS, starts=(START,), convention=convention,
-                        schedule=schedule)  # fmt: skip
+    scenario = Scenario(
+        surface="booth", runs=(run,), steps=STEPS, starts=(START,), convention=convention, schedule=schedule
+    )
     path = simulate(scenario).runs[0].path
     assert len(path) == STEPS + 1
     return path
@@ -74,23 +75,27 @@ TORCH = {
     "nesterov": ({"lr": 1e-3}, lambda ps: T.SGD(ps, lr=1e-3, momentum=0.9, nesterov=True)),
     "adagrad": ({"lr": 0.1}, lambda ps: T.Adagrad(ps, lr=0.1)),
     "rmsprop": ({"lr": 1e-3}, lambda ps: T.RMSprop(ps, lr=1e-3)),
-    "rmsprop centered + momentum": ({"lr": 1e-3, "centered": True, "momentum": 0.5},
-                                    lambda ps: T.RMSprop(ps, lr=1e-3, centered=True, momentum=0.5)),
+    "rmsprop centered + momentum": (
+        {"lr": 1e-3, "centered": True, "momentum": 0.5},
+        lambda ps: T.RMSprop(ps, lr=1e-3, centered=True, momentum=0.5),
+    ),
     "adam": ({"lr": 1e-2}, lambda ps: T.Adam(ps, lr=1e-2)),
     "adamw": ({"lr": 1e-2}, lambda ps: T.AdamW(ps, lr=1e-2)),
     "adamax": ({"lr": 1e-2}, lambda ps: T.Adamax(ps, lr=1e-2)),
     "nadam": ({"lr": 1e-2}, lambda ps: T.NAdam(ps, lr=1e-2)),
     "amsgrad": ({"lr": 1e-2}, lambda ps: T.Adam(ps, lr=1e-2, amsgrad=True)),
     "adadelta": ({"lr": 1.0}, lambda ps: T.Adadelta(ps, lr=1.0)),
-}  # fmt: skip
+}
 KERAS = {
     "sgd": ({"lr": 1e-3}, lambda: K.SGD(1e-3)),
     "momentum": ({"lr": 1e-3}, lambda: K.SGD(1e-3, momentum=0.9)),
     "nesterov": ({"lr": 1e-3}, lambda: K.SGD(1e-3, momentum=0.9, nesterov=True)),
     "adagrad": ({"lr": 0.1}, lambda: K.Adagrad(0.1)),
     "rmsprop": ({"lr": 1e-3}, lambda: K.RMSprop(1e-3)),
-    "rmsprop centered + momentum": ({"lr": 1e-3, "centered": True, "momentum": 0.5},
-                                    lambda: K.RMSprop(1e-3, centered=True, momentum=0.5)),
+    "rmsprop centered + momentum": (
+        {"lr": 1e-3, "centered": True, "momentum": 0.5},
+        lambda: K.RMSprop(1e-3, centered=True, momentum=0.5),
+    ),
     "adam": ({"lr": 1e-2}, lambda: K.Adam(1e-2)),
     "adamw": ({"lr": 1e-2}, lambda: K.AdamW(1e-2)),
     "adamax": ({"lr": 1e-2}, lambda: K.Adamax(1e-2)),
@@ -98,7 +103,7 @@ KERAS = {
     "amsgrad": ({"lr": 1e-2}, lambda: K.Adam(1e-2, amsgrad=True)),
     "adadelta": ({"lr": 1.0}, lambda: K.Adadelta(1.0)),
     "lion": ({"lr": 1e-3}, lambda: K.Lion(1e-3)),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", TORCH)

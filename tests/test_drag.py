@@ -31,9 +31,14 @@ def test_the_window_holds_the_lr_exactly_and_stays_in_range(lr):
         assert at == 64
 
 
-@pytest.mark.parametrize("query", ["surface=quadratic&opt=momentum:lr=0.3&steps=300",
-                                   "surface=noisy_quadratic:sigma=1&opt=sgd:lr=0.5&steps=200&seed=3",
-                                   "surface=rosenbrock&opt=adam:lr=0.02&opt=rmsprop:lr=0.001&steps=400"])  # fmt: skip
+@pytest.mark.parametrize(
+    "query",
+    [
+        "surface=quadratic&opt=momentum:lr=0.3&steps=300",
+        "surface=noisy_quadratic:sigma=1&opt=sgd:lr=0.5&steps=200&seed=3",
+        "surface=rosenbrock&opt=adam:lr=0.02&opt=rmsprop:lr=0.001&steps=400",
+    ],
+)
 def test_the_family_equals_simulate_at_each_lr(query):
     scenario = Scenario.from_query(query).scenario
     for i in range(len(scenario.runs)):
@@ -85,8 +90,9 @@ def test_the_frame_for_lr_k_draws_exactly_that_path_thinned():
             step = slider["steps"][k]
             assert float(step["value"]) == f.lrs[k] and step["args"][0] == [f"{i}:{k}"]
             frame = frames[f"{i}:{k}"]
-            path, head, out, loss, final = (figure["data"][t] | d for t, d in zip(frame["traces"], frame["data"],
-                                                                                  strict=True))  # fmt: skip
+            path, head, out, loss, final = (
+                figure["data"][t] | d for t, d in zip(frame["traces"], frame["data"], strict=True)
+            )
             t = simulate(at_lr(scenario, i, f.lrs[k])).runs[0].trajectories[0]
             rows = len(t.path) if t.diverged_at is None else exit_row(t.path, scenario.surface_def.domain) + 1
             keep = visible_rows(t.path[:rows], ((x1 - x0) / cells, (y1 - y0) / cells))

@@ -91,16 +91,20 @@ def test_noise_is_reproducible_and_seeded():
     a, b, c = noisy(0), noisy(0), noisy(1)
     np.testing.assert_array_equal(a, b)
     assert not np.allclose(a, c)
-    quiet = _run(Scenario(surface="noisy_quadratic", surface_params=(("sigma", 0.0),), runs=(OptRun.of("sgd", lr=0.1),),
-                          steps=200)).path  # fmt: skip
+    quiet = _run(
+        Scenario(
+            surface="noisy_quadratic", surface_params=(("sigma", 0.0),), runs=(OptRun.of("sgd", lr=0.1),), steps=200
+        )
+    ).path
     clean = _run(Scenario(surface="quadratic", runs=(OptRun.of("sgd", lr=0.1),), steps=200)).path
     np.testing.assert_array_equal(quiet, clean)
 
 
 def test_noise_statistics_match_sigma():
     """The recorded gradient minus the exact gradient is N(0, σ²) noise."""
-    s = Scenario(surface="noisy_quadratic", surface_params=(("sigma", 2.0),), runs=(OptRun.of("sgd", lr=1e-3),),
-                 steps=4000)  # fmt: skip
+    s = Scenario(
+        surface="noisy_quadratic", surface_params=(("sigma", 2.0),), runs=(OptRun.of("sgd", lr=1e-3),), steps=4000
+    )
     run = _run(s)
     exact = run.path[:-1] * np.array([1.0, 0.1])
     noise = run.grad - exact
@@ -121,8 +125,17 @@ def test_changing_lr_hyperparams_schedule_or_surface_params_never_recompiles():
     simulate(base)
     before = trace_count()
     for lr, b1 in [(0.02, 0.9), (0.001, 0.5), (3e-5, 0.99)]:
-        simulate(Scenario(surface="rosenbrock", surface_params=(("b", 50.0),), runs=(OptRun.of("adam", lr=lr, b1=b1),),
-                          steps=700, schedule="cosine", starts=((0.3, 0.3),), seed=int(lr > 0.01)))  # fmt: skip
+        simulate(
+            Scenario(
+                surface="rosenbrock",
+                surface_params=(("b", 50.0),),
+                runs=(OptRun.of("adam", lr=lr, b1=b1),),
+                steps=700,
+                schedule="cosine",
+                starts=((0.3, 0.3),),
+                seed=int(lr > 0.01),
+            )
+        )
     simulate(Scenario(surface="rosenbrock", runs=(OptRun.of("adam", lr=0.01),), steps=1000))  # same 1024 bucket
     assert trace_count() == before
 
@@ -162,8 +175,12 @@ def test_sgd_family_shares_one_kernel():
 
 
 def test_velocities_are_the_optimizers_own_state():
-    runs = (OptRun.of("momentum", lr=0.1, momentum=0.9), OptRun.of("adam", lr=0.1, b1=0.8),
-            OptRun.of("adagrad", lr=0.1), OptRun.of("sgd", lr=0.1))  # fmt: skip
+    runs = (
+        OptRun.of("momentum", lr=0.1, momentum=0.9),
+        OptRun.of("adam", lr=0.1, b1=0.8),
+        OptRun.of("adagrad", lr=0.1),
+        OptRun.of("sgd", lr=0.1),
+    )
     result = simulate(Scenario(surface="noisy_quadratic", runs=runs, steps=60))
     heavy, adam, adagrad, plain = velocities(result)
     np.testing.assert_allclose(result.runs[0].update, 0.1 * heavy[0], rtol=1e-12)  # θ moves by lr·v

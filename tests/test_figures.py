@@ -18,8 +18,17 @@ from optviz.summary import cell, summary_rows, summary_table
 from surfaces import SURFACES
 from tests.test_app import decode
 
-SIX = "&".join(f"opt={o}" for o in ("sgd:lr=0.001", "momentum:lr=0.001", "adam:lr=0.05", "rmsprop:lr=0.01",
-                                      "nesterov:lr=0.001", "adagrad:lr=0.1"))  # fmt: skip
+SIX = "&".join(
+    f"opt={o}"
+    for o in (
+        "sgd:lr=0.001",
+        "momentum:lr=0.001",
+        "adam:lr=0.05",
+        "rmsprop:lr=0.01",
+        "nesterov:lr=0.001",
+        "adagrad:lr=0.1",
+    )
+)
 
 
 def six_runs(steps):
@@ -102,8 +111,14 @@ def test_scrubber_stops_are_round_steps_and_frames(steps):
     assert np.diff(frames).max() <= 2 * np.ceil(steps / (MAX_FRAMES - 1))  # still evenly spread
 
 
-@pytest.mark.parametrize(("surface", "label", "shift"), [("rosenbrock", "log₁₀ f", 0.0), ("booth", "log₁₀ f", 0.0),
-    ("six_hump_camel", "log₁₀(f − f_min), f_min = −1.032", -1.0316284534898774)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("surface", "label", "shift"),
+    [
+        ("rosenbrock", "log₁₀ f", 0.0),
+        ("booth", "log₁₀ f", 0.0),
+        ("six_hump_camel", "log₁₀(f − f_min), f_min = −1.032", -1.0316284534898774),
+    ],
+)
 def test_colour_bar_label_names_the_known_minimum(surface, label, shift):
     """Where values span decades the map colours log₁₀(f − f_min + δ) with f_min the known
     minimum's value (not the grid's lowest value, 4.36e-06 on Rosenbrock)."""

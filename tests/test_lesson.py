@@ -32,8 +32,10 @@ def test_the_optimizer_lesson_tells_the_guides_story_in_order():
     steps = OPTIMIZERS_LESSON.steps
     runs = [{run.name for run in step.scenario.runs} for step in steps]
     assert runs[0] == runs[1] == {"sgd"}  # the learning rate: too small, then too large
-    assert [min(k for k, names in enumerate(runs) if opt in names) for opt in
-            ("momentum", "nesterov", "adagrad", "rmsprop", "adam")] == [2, 3, 4, 5, 6]  # fmt: skip
+    assert [
+        min(k for k, names in enumerate(runs) if opt in names)
+        for opt in ("momentum", "nesterov", "adagrad", "rmsprop", "adam")
+    ] == [2, 3, 4, 5, 6]
     assert steps[-1].scenario.schedule == "warmup_cosine"
     assert "fixes Adagrad" in steps[5].title and "momentum plus RMSprop" in steps[6].title
     assert len({step.scenario for step in steps}) == len(steps)

@@ -69,8 +69,10 @@ def test_plotly_and_html_text():
 
 VALUE = "Ж" * 200 + "\x1b[2J"  # a long value, with a terminal escape, that no message wording contains
 QUERIES = {
-    **{key: f"{key}={VALUE}" for key in ("v", "conv", "surface", "schedule", "steps", "seed", "tol", "cloud", "opt",
-                                         "start", *view.KEYS)},
+    **{
+        key: f"{key}={VALUE}"
+        for key in ("v", "conv", "surface", "schedule", "steps", "seed", "tol", "cloud", "opt", "start", *view.KEYS)
+    },
     "f": f"surface=custom&f={VALUE}",
     "domain": f"surface=custom&domain={VALUE}",
     "surface parameter": f"surface=rosenbrock:a={VALUE}",
@@ -78,7 +80,7 @@ QUERIES = {
     "start y": f"start=1,{VALUE}",
     "repeated": f"steps={VALUE}&steps=1&view={VALUE}&view=3d",
     "unknown key": f"{VALUE}=1",
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("key", list(QUERIES))
@@ -93,6 +95,11 @@ def test_warnings_quote_at_most_max_shown_characters_of_a_value(key):
 
 
 def test_the_cli_prints_planted_values_as_plain_clipped_text():
-    out = subprocess.run([sys.executable, "-m", "optviz", "run", f"steps={VALUE}&opt=sgd:lr=0.1"],
-                         capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "optviz", "run", f"steps={VALUE}&opt=sgd:lr=0.1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     assert out.stderr == f"warning: steps={'Ж' * (MAX_SHOWN - 1)}… is not a number; using 500\n"

@@ -18,8 +18,11 @@ def parts_for(query: str, arrows: bool = False):
 
 
 def test_a_page_assembles_the_same_figure_as_the_one_piece_builder():
-    for query, arrows, frame in (("", False, 0), ("surface=himmelblau&steps=300&start=-1,-1", True, 120),
-                                 ("opt=sgd:lr=0.01&cloud=ring:n=32,r=0.3&steps=60", False, 60)):  # fmt: skip
+    for query, arrows, frame in (
+        ("", False, 0),
+        ("surface=himmelblau&steps=300&start=-1,-1", True, 120),
+        ("opt=sgd:lr=0.01&cloud=ring:n=32,r=0.3&steps=60", False, 60),
+    ):
         result, encoded = parts_for(query, arrows)
         client = Client()
         drawn = client.receive(message(encoded, frame, held=[]))

@@ -7,8 +7,22 @@ from optviz import OptRun, Scenario, simulate
 from optviz.optimizers import OPTIMIZERS
 from tests import reference
 
-REQUIRED = {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "adamax",
-            "nadam", "amsgrad", "adadelta", "lion", "radam", "signsgd"}  # fmt: skip
+REQUIRED = {
+    "sgd",
+    "momentum",
+    "nesterov",
+    "adagrad",
+    "rmsprop",
+    "adam",
+    "adamw",
+    "adamax",
+    "nadam",
+    "amsgrad",
+    "adadelta",
+    "lion",
+    "radam",
+    "signsgd",
+}
 
 # One default case per optimizer plus variants that switch on structural flags and
 # non-default values. A newly registered optimizer fails `test_every_optimizer_has_a_case`.
@@ -66,9 +80,13 @@ def test_schedule_scales_every_step(name):
     """lr_t = lr · s(t): the engine's path equals the reference fed the same lr sequence."""
     run = OptRun.of(name, lr=TEST_LR.get(name, 1e-3))
     scenario = Scenario(
-        surface="rosenbrock", runs=(run,), steps=STEPS, starts=(SURFACES[0][1],), schedule="warmup_cosine",
+        surface="rosenbrock",
+        runs=(run,),
+        steps=STEPS,
+        starts=(SURFACES[0][1],),
+        schedule="warmup_cosine",
         schedule_params=(("warmup_steps", 20), ("decay_steps", 150)),
-    )  # fmt: skip
+    )
     result = simulate(scenario).runs[0]
     t = np.arange(STEPS)
     warm = t / 20

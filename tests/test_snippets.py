@@ -35,18 +35,38 @@ keras.config.set_floatx("float64")
 torch.set_default_dtype(torch.float64)
 
 STEPS = 200
-LRS = {"sgd": 1e-3, "momentum": 1e-3, "nesterov": 1e-3, "adagrad": 0.1, "rmsprop": 1e-3, "adam": 1e-2,
-       "adamw": 1e-2, "adamax": 1e-2, "nadam": 1e-2, "amsgrad": 1e-2, "adadelta": 1.0, "lion": 1e-3,
-       "radam": 1e-2, "signsgd": 1e-3}  # fmt: skip
+LRS = {
+    "sgd": 1e-3,
+    "momentum": 1e-3,
+    "nesterov": 1e-3,
+    "adagrad": 0.1,
+    "rmsprop": 1e-3,
+    "adam": 1e-2,
+    "adamw": 1e-2,
+    "adamax": 1e-2,
+    "nadam": 1e-2,
+    "amsgrad": 1e-2,
+    "adadelta": 1.0,
+    "lion": 1e-3,
+    "radam": 1e-2,
+    "signsgd": 1e-3,
+}
 # Every registry schedule, with parameters that make it change within 200 steps; cosine and
 # polynomial twice, to reach both PyTorch's built-in and its LambdaLR form.
-SCHEDULE_CASES = ("constant", "step:transition_steps=50,decay_rate=0.5", "exponential:transition_steps=50",
-                  "inverse_time:decay_steps=50", "cosine:decay_steps=150,alpha=0.1", "cosine:decay_steps=300",
-                  "warmup_cosine:warmup_steps=30,decay_steps=150,init_value=0.1,end_value=0.05",
-                  "linear_warmup_decay:warmup_steps=30,decay_steps=150,end_value=0.1",
-                  "one_cycle:transition_steps=150", "cyclic:step_size=40,base_ratio=0.2",
-                  "polynomial:transition_steps=150",
-                  "polynomial:transition_steps=150,end_value=0.2,power=1.5")  # fmt: skip
+SCHEDULE_CASES = (
+    "constant",
+    "step:transition_steps=50,decay_rate=0.5",
+    "exponential:transition_steps=50",
+    "inverse_time:decay_steps=50",
+    "cosine:decay_steps=150,alpha=0.1",
+    "cosine:decay_steps=300",
+    "warmup_cosine:warmup_steps=30,decay_steps=150,init_value=0.1,end_value=0.05",
+    "linear_warmup_decay:warmup_steps=30,decay_steps=150,end_value=0.1",
+    "one_cycle:transition_steps=150",
+    "cyclic:step_size=40,base_ratio=0.2",
+    "polynomial:transition_steps=150",
+    "polynomial:transition_steps=150,end_value=0.2,power=1.5",
+)
 
 
 def links(framework: str, case: int) -> list[str]:
@@ -60,8 +80,12 @@ def links(framework: str, case: int) -> list[str]:
 
 def test_the_cases_cover_every_optimizer_and_schedule():
     for framework in FRAMEWORKS:
-        runs = {(c, r.name) for c in range(len(SCHEDULE_CASES)) for link in links(framework, c)
-                for r in Scenario.from_query(link).scenario.runs}  # fmt: skip
+        runs = {
+            (c, r.name)
+            for c in range(len(SCHEDULE_CASES))
+            for link in links(framework, c)
+            for r in Scenario.from_query(link).scenario.runs
+        }
         assert {name for _, name in runs} == {n for n, why in available(framework).items() if why is None}
         assert {SCHEDULE_CASES[c].split(":")[0] for c, _ in runs} == set(SCHEDULES)
 
@@ -157,13 +181,47 @@ def test_a_custom_formula_is_rewritten_from_its_checked_tree():
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_code_holds_only_numbers_and_known_names(framework):
-    link = ("surface=custom&f=x%5E2%20%2B%20exp(y)%2F(1%2Bsqrt(abs(x)))%20-%20tanh(x*y)&domain=-2,2,-2,2"
-            f"&conv={framework}&steps=50&schedule=cyclic&opt=sgd:lr=0.01&opt=adam:lr=0.001")  # fmt: skip
+    link = (
+        "surface=custom&f=x%5E2%20%2B%20exp(y)%2F(1%2Bsqrt(abs(x)))%20-%20tanh(x*y)&domain=-2,2,-2,2"
+        f"&conv={framework}&steps=50&schedule=cyclic&opt=sgd:lr=0.01&opt=adam:lr=0.001"
+    )
     scenario = Scenario.from_query(link).scenario
     code = scenario_code(scenario)
-    allowed = {"jax", "jnp", "optax", "keras", "torch", "math", "os", "f", "x", "y", "xy", "t", "grad", "step",
-               "state", "updates", "path", "optimizer", "scheduler", "learning_rate", "Schedule", "self", "print",
-               "range", "min", "max", "abs", "lambda", "noisy", "key", "count", "schedule", "float"}  # fmt: skip
+    allowed = {
+        "jax",
+        "jnp",
+        "optax",
+        "keras",
+        "torch",
+        "math",
+        "os",
+        "f",
+        "x",
+        "y",
+        "xy",
+        "t",
+        "grad",
+        "step",
+        "state",
+        "updates",
+        "path",
+        "optimizer",
+        "scheduler",
+        "learning_rate",
+        "Schedule",
+        "self",
+        "print",
+        "range",
+        "min",
+        "max",
+        "abs",
+        "lambda",
+        "noisy",
+        "key",
+        "count",
+        "schedule",
+        "float",
+    }
     names = {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
     assert names <= allowed
     strings = {n.value for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
@@ -177,8 +235,9 @@ def test_each_surface_formula_is_the_registry_function(name):
     (x0, x1), (y0, y1) = surface.domain
     points = np.random.default_rng(0).uniform([x0, y0], [x1, y1], (25, 2))
     jnp_f = eval(f"lambda x, y: {render(FORMULAS[name], 'jnp', values=params)}", {"jnp": jnp})
-    torch_f = eval(f"lambda x, y: {render(FORMULAS[name], 'torch', values=params)}",
-                   {"torch": torch, "math": __import__("math")})  # fmt: skip
+    torch_f = eval(
+        f"lambda x, y: {render(FORMULAS[name], 'torch', values=params)}", {"torch": torch, "math": __import__("math")}
+    )
     ref_grad = jax.grad(lambda p: surface.fn(p[0], p[1], **params))
     for p in points:
         np.testing.assert_allclose(jnp_f(*p), surface.fn(*p, **params), rtol=1e-13)
@@ -203,24 +262,28 @@ def test_each_schedule_formula_is_the_registry_schedule(name):
         expected = multipliers(name, params, 1200)
         values = schedule_values(name, params)
         t = np.arange(1200)
-        python = eval(f"lambda t: {render(MULTIPLIERS[name], 'math', ('t',), values)}",
-                      {"math": __import__("math")})  # fmt: skip
+        python = eval(f"lambda t: {render(MULTIPLIERS[name], 'math', ('t',), values)}", {"math": __import__("math")})
         jax_ = eval(f"lambda t: {render(MULTIPLIERS[name], 'jnp', ('t',), values)}", {"jnp": jnp})
-        keras_ = eval(f"lambda t: {render(MULTIPLIERS[name], 'keras', ('t',), values)}",
-                      {"keras": keras, "math": __import__("math")})  # fmt: skip
+        keras_ = eval(
+            f"lambda t: {render(MULTIPLIERS[name], 'keras', ('t',), values)}",
+            {"keras": keras, "math": __import__("math")},
+        )
         np.testing.assert_allclose([python(int(k)) for k in t], expected, rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(jax_(jnp.asarray(t)) + 0 * t, expected, rtol=1e-12, atol=1e-15)
         # keras.ops returns float32 here (its rates are float32 in the optimizer too)
-        np.testing.assert_allclose(np.asarray(keras_(keras.ops.cast(t, "float64"))) + 0 * t, expected, rtol=1e-6,
-                                   atol=1e-7)  # fmt: skip
+        np.testing.assert_allclose(
+            np.asarray(keras_(keras.ops.cast(t, "float64"))) + 0 * t, expected, rtol=1e-6, atol=1e-7
+        )
 
 
 def test_every_run_is_headed_by_what_it_is():
     scenario = Scenario.from_query("conv=keras&opt=adam:lr=0.01&opt=radam:lr=0.01&opt=sgd:lr=0.1").scenario
     code = scenario_code(scenario, "keras", loop=False)
     heads = re.findall(r"^# Run \d of \d: .*$", code, flags=re.M)
-    assert heads == [f"# Run {i} of 2: {t}, constant schedule, in {TITLES['keras']}."
-                     for i, t in ((1, "Adam (adam lr=0.01)"), (2, "SGD (sgd lr=0.1)"))]  # fmt: skip
+    assert heads == [
+        f"# Run {i} of 2: {t}, constant schedule, in {TITLES['keras']}."
+        for i, t in ((1, "Adam (adam lr=0.01)"), (2, "SGD (sgd lr=0.1)"))
+    ]
 
 
 def test_cli_prints_the_code_of_every_run(capsys):

@@ -8,8 +8,19 @@ import pytest
 from surfaces import SURFACES
 from tests import reference
 
-REQUIRED = {"rosenbrock", "beale", "saddle", "monkey_saddle", "noisy_quadratic", "quadratic",
-            "himmelblau", "rastrigin", "six_hump_camel", "ackley", "booth"}  # fmt: skip
+REQUIRED = {
+    "rosenbrock",
+    "beale",
+    "saddle",
+    "monkey_saddle",
+    "noisy_quadratic",
+    "quadratic",
+    "himmelblau",
+    "rastrigin",
+    "six_hump_camel",
+    "ackley",
+    "booth",
+}
 
 # Published values (Surjanovic & Bingham's library; Jamil & Yang 2013), rounded as printed.
 PUBLISHED = {

@@ -90,8 +90,9 @@ def test_the_saddle_shows_its_stable_manifold():
 
 def test_a_custom_formula_gets_basins_from_its_end_points():
     formula = "(x^2%2By-11)^2%2B(x%2By^2-7)^2"
-    custom = basin_map(Scenario.from_query(f"surface=custom&f={formula}&domain=-5,5,-5,5&opt=sgd:lr=0.01").scenario,
-                       grid=65)  # fmt: skip
+    custom = basin_map(
+        Scenario.from_query(f"surface=custom&f={formula}&domain=-5,5,-5,5&opt=sgd:lr=0.01").scenario, grid=65
+    )
     known = basin_map(Scenario.from_query("surface=himmelblau&opt=sgd:lr=0.01").scenario, grid=65)
     assert len(custom.minima) == 4
     order = [int(np.argmin(np.linalg.norm(custom.minima - m, axis=1))) for m in known.minima]

@@ -14,5 +14,18 @@ from optviz.figures.style import COLORS
 from optviz.figures.surface3d import surface_figure
 from optviz.figures.trajectory import PICKER, MapParts, assemble, map_parts, trajectory_figure
 
-__all__ = ["COLORS", "MAX_FRAMES", "PICKER", "MapParts", "assemble", "drawn", "frame_step", "map_image",
-           "map_parts", "row_at", "schedule_figure", "surface_figure", "trajectory_figure"]  # fmt: skip
+__all__ = [
+    "COLORS",
+    "MAX_FRAMES",
+    "PICKER",
+    "MapParts",
+    "assemble",
+    "drawn",
+    "frame_step",
+    "map_image",
+    "map_parts",
+    "row_at",
+    "schedule_figure",
+    "surface_figure",
+    "trajectory_figure",
+]

@@ -88,8 +88,7 @@ def member(f: Family, k: int, domain, cells: float = CELLS) -> dict:
         head = np.empty((0, 2))
         exit_point = shown[:1] if out == 0 else crossing(shown[out - 1], shown[out], domain)[None]
     final = float(loss[-1]) if f.diverged_at[k] < 0 and rows else math.nan
-    return {"path": shown[keep], "rows": keep, "head": head, "exit": exit_point, "loss": loss[keep],
-            "final": final}  # fmt: skip
+    return {"path": shown[keep], "rows": keep, "head": head, "exit": exit_point, "loss": loss[keep], "final": final}
 
 
 def _thinned(families: list[tuple[Family, int]], domain) -> tuple[float, list[list[dict]]]:
@@ -115,9 +114,13 @@ def _trace(axes: str, **style) -> dict:
 def _member_data(m: dict, lr: float, loss_range) -> list[dict]:
     """Data of one run's `_TRACES` for one member."""
     final = m["final"] if np.isfinite(m["final"]) and m["final"] > 0 else 10 ** loss_range[1]
-    return [_xy(m["path"]), _xy(m["head"]), _xy(m["exit"]),
-            {"x": bdata(m["rows"], "u2"), "y": bdata(m["loss"], "f4")},
-            {"x": [lr], "y": [final], "marker.symbol": "circle" if np.isfinite(m["final"]) else "x"}]  # fmt: skip
+    return [
+        _xy(m["path"]),
+        _xy(m["head"]),
+        _xy(m["exit"]),
+        {"x": bdata(m["rows"], "u2"), "y": bdata(m["loss"], "f4")},
+        {"x": [lr], "y": [final], "marker.symbol": "circle" if np.isfinite(m["final"]) else "x"},
+    ]
 
 
 def _loss_range(families: list[tuple[Family, int]]) -> list[float]:
@@ -130,24 +133,59 @@ def _loss_range(families: list[tuple[Family, int]]) -> list[float]:
 def _run_traces(i: int, label: str, color: str, first: dict, lr: float, loss_range) -> list[dict]:
     data = _member_data(first, lr, loss_range)
     styles = [
-        _trace("", mode="lines", line={"color": color, "width": 2}, name=label, showlegend=True,
-               legendgroup=str(i), hoverinfo="skip"),
-        _trace("", mode="markers", legendgroup=str(i), hovertemplate="end (%{x:.4g}, %{y:.4g})<extra></extra>",
-               marker={"size": 12, "color": color, "line": {"color": "white", "width": 1.5}}),
-        _trace("", mode="markers", legendgroup=str(i), hovertemplate="left the map here<extra></extra>",
-               marker={"size": 16, "symbol": "x", "color": color, "line": {"color": "black", "width": 1}}),
-        _trace("2", mode="lines", line={"color": color, "width": 1.5}, legendgroup=str(i),
-               hovertemplate="step %{x}: f = %{y:.4g}<extra></extra>"),
-        _trace("3", mode="markers", legendgroup=str(i), hovertemplate="lr %{x:.4g}: final loss %{y:.4g}<extra></extra>",
-               marker={"size": 12, "color": color, "line": {"color": "black", "width": 1}}),
-    ]  # fmt: skip
+        _trace(
+            "",
+            mode="lines",
+            line={"color": color, "width": 2},
+            name=label,
+            showlegend=True,
+            legendgroup=str(i),
+            hoverinfo="skip",
+        ),
+        _trace(
+            "",
+            mode="markers",
+            legendgroup=str(i),
+            hovertemplate="end (%{x:.4g}, %{y:.4g})<extra></extra>",
+            marker={"size": 12, "color": color, "line": {"color": "white", "width": 1.5}},
+        ),
+        _trace(
+            "",
+            mode="markers",
+            legendgroup=str(i),
+            hovertemplate="left the map here<extra></extra>",
+            marker={"size": 16, "symbol": "x", "color": color, "line": {"color": "black", "width": 1}},
+        ),
+        _trace(
+            "2",
+            mode="lines",
+            line={"color": color, "width": 1.5},
+            legendgroup=str(i),
+            hovertemplate="step %{x}: f = %{y:.4g}<extra></extra>",
+        ),
+        _trace(
+            "3",
+            mode="markers",
+            legendgroup=str(i),
+            hovertemplate="lr %{x:.4g}: final loss %{y:.4g}<extra></extra>",
+            marker={"size": 12, "color": color, "line": {"color": "black", "width": 1}},
+        ),
+    ]
     return [style | d for style, d in zip(styles, data, strict=True)]
 
 
 def _final_curve(f: Family, color: str, i: int) -> dict:
     finals = np.array([f.loss[k, f.rows[k] - 1] if f.diverged_at[k] < 0 else np.nan for k in range(len(f.lrs))])
-    return _trace("3", x=bdata(f.lrs, "f8"), y=bdata(finals, "f8"), mode="lines", legendgroup=str(i),
-                  line={"color": color, "width": 1.5}, opacity=0.6, hoverinfo="skip")  # fmt: skip
+    return _trace(
+        "3",
+        x=bdata(f.lrs, "f8"),
+        y=bdata(finals, "f8"),
+        mode="lines",
+        legendgroup=str(i),
+        line={"color": color, "width": 1.5},
+        opacity=0.6,
+        hoverinfo="skip",
+    )
 
 
 def _bound_traces(scenario: Scenario, loss_range) -> list[dict]:
@@ -157,20 +195,47 @@ def _bound_traces(scenario: Scenario, loss_range) -> list[dict]:
         color = COLORS[i % len(COLORS)]
         low, high = loss_range
         ys = [10**low, 10**high, 10 ** (high - (0.5 + j) * (high - low) / 8)]  # labels one under another
-        out.append(_trace("3", x=[value] * 3, y=ys, mode="lines+text", text=["", "", f"{formula} = {value:.4g}"],
-                          textposition="bottom left", textfont={"color": color, "size": 11}, hoverinfo="skip",
-                          line={"color": color, "width": 1.5, "dash": "dot"}))  # fmt: skip
+        out.append(
+            _trace(
+                "3",
+                x=[value] * 3,
+                y=ys,
+                mode="lines+text",
+                text=["", "", f"{formula} = {value:.4g}"],
+                textposition="bottom left",
+                textfont={"color": color, "size": 11},
+                hoverinfo="skip",
+                line={"color": color, "width": 1.5, "dash": "dot"},
+            )
+        )
     return out
 
 
 def _slider(i: int, label: str, color: str, f: Family, at: int, y: float) -> dict:
     """Run i's slider: one step per lr (labelled by it, ✗ where the run diverged)."""
-    steps = [{"label": f"{lr:.3g}" + (" ✗" if f.diverged_at[k] >= 0 else ""), "value": repr(float(lr)),
-              "method": "animate", "args": [[f"{i}:{k}"], _FRAME]} for k, lr in enumerate(f.lrs)]  # fmt: skip
-    return {"name": str(i), "active": at, "steps": steps, "x": 0.0, "len": 1.0, "y": y, "yanchor": "top",
-            "pad": {"t": 4, "b": 4}, "bordercolor": color, "activebgcolor": color, "font": {"size": 9},
-            "currentvalue": {"prefix": f"run {i + 1}, {label}: lr = ",
-                             "font": {"color": color, "size": 13}}}  # fmt: skip
+    steps = [
+        {
+            "label": f"{lr:.3g}" + (" ✗" if f.diverged_at[k] >= 0 else ""),
+            "value": repr(float(lr)),
+            "method": "animate",
+            "args": [[f"{i}:{k}"], _FRAME],
+        }
+        for k, lr in enumerate(f.lrs)
+    ]
+    return {
+        "name": str(i),
+        "active": at,
+        "steps": steps,
+        "x": 0.0,
+        "len": 1.0,
+        "y": y,
+        "yanchor": "top",
+        "pad": {"t": 4, "b": 4},
+        "bordercolor": color,
+        "activebgcolor": color,
+        "font": {"size": 9},
+        "currentvalue": {"prefix": f"run {i + 1}, {label}: lr = ", "font": {"color": color, "size": 13}},
+    }
 
 
 def drag_figure(scenario: Scenario, families: list[tuple[Family, int]]) -> dict:
@@ -191,26 +256,48 @@ def drag_figure(scenario: Scenario, families: list[tuple[Family, int]]) -> dict:
         data.append(_final_curve(f, color, i))
         moving.append(list(range(len(data), len(data) + len(_TRACES))))
         data += _run_traces(i, run.label.split(" lr=")[0], color, members[at], float(f.lrs[at]), loss_range)
-        frames += [{"name": f"{i}:{k}", "traces": moving[i],
-                    "data": _member_data(m, float(f.lrs[k]), loss_range)} for k, m in enumerate(members)]  # fmt: skip
+        frames += [
+            {"name": f"{i}:{k}", "traces": moving[i], "data": _member_data(m, float(f.lrs[k]), loss_range)}
+            for k, m in enumerate(members)
+        ]
         sliders.append(_slider(i, run.name, color, f, at, -(50 + SLIDER_ROW * i) / plot_height))
     data += _bound_traces(scenario, loss_range)
     runs = len(scenario.runs)
     lr_lo = min(float(f.lrs[0]) for f, _ in families)
     lr_hi = max(float(f.lrs[-1]) for f, _ in families)
     layout = parts["layout"] | {
-        "height": plot_height + 100 + SLIDER_ROW * runs, "showlegend": True,
+        "height": plot_height + 100 + SLIDER_ROW * runs,
+        "showlegend": True,
         "margin": {"l": 50, "r": 20, "t": 40, "b": 60 + SLIDER_ROW * runs},
-        "title": {"text": f"{surface.title}: drag a run's learning rate ({scenario.steps} steps)",
-                  "font": {"size": 14}, "x": 0.01},
+        "title": {
+            "text": f"{surface.title}: drag a run's learning rate ({scenario.steps} steps)",
+            "font": {"size": 14},
+            "x": 0.01,
+        },
         "legend": {"orientation": "h", "y": 1.0, "x": 0.56, "yanchor": "bottom"},
         "xaxis2": {"range": [0, scenario.steps], "anchor": "y2", "domain": [0.71, 1.0], "title": {"text": "step"}},
-        "yaxis2": {"type": "log", "range": loss_range, "domain": [0.58, 1.0], "anchor": "x2",
-                   "title": {"text": "loss f(θ)"}},
-        "xaxis3": {"type": "log", "range": [math.log10(lr_lo) - 0.05, math.log10(lr_hi) + 0.05], "anchor": "y3",
-                   "domain": [0.71, 1.0], "title": {"text": "learning rate"}},
-        "yaxis3": {"type": "log", "range": loss_range, "domain": [0.0, 0.42], "anchor": "x3",
-                   "title": {"text": f"loss after {scenario.steps} steps"}},
-        "sliders": sliders, "meta": {"cells": cells},
-    }  # fmt: skip
+        "yaxis2": {
+            "type": "log",
+            "range": loss_range,
+            "domain": [0.58, 1.0],
+            "anchor": "x2",
+            "title": {"text": "loss f(θ)"},
+        },
+        "xaxis3": {
+            "type": "log",
+            "range": [math.log10(lr_lo) - 0.05, math.log10(lr_hi) + 0.05],
+            "anchor": "y3",
+            "domain": [0.71, 1.0],
+            "title": {"text": "learning rate"},
+        },
+        "yaxis3": {
+            "type": "log",
+            "range": loss_range,
+            "domain": [0.0, 0.42],
+            "anchor": "x3",
+            "title": {"text": f"loss after {scenario.steps} steps"},
+        },
+        "sliders": sliders,
+        "meta": {"cells": cells},
+    }
     return {"data": data, "layout": layout, "frames": frames}

@@ -68,11 +68,16 @@ NARROW_DOMAINS = {
 def colorbars(label: str, size: Size) -> tuple[dict, dict]:
     """The colour bar beside the map: wide (between map and panels), narrow (at the map's
     right, as tall as the map)."""
-    common = {"title": {"text": label, "side": "right", "font": {"size": size.font}},
-              "tickfont": {"size": size.font}, "thickness": 10}  # fmt: skip
+    common = {
+        "title": {"text": label, "side": "right", "font": {"size": size.font}},
+        "tickfont": {"size": size.font},
+        "thickness": 10,
+    }
     low, high = NARROW_DOMAINS["yaxis"]["domain"]
-    return (common | {"x": 0.56, "len": 0.9},
-            common | {"x": 0.83, "y": (low + high) / 2, "yanchor": "middle", "len": high - low})  # fmt: skip
+    return (
+        common | {"x": 0.56, "len": 0.9},
+        common | {"x": 0.83, "y": (low + high) / 2, "yanchor": "middle", "len": high - low},
+    )
 
 
 def title_lines(title: str, note: str, size: Size, *, narrow: bool) -> list[str]:
@@ -88,8 +93,16 @@ def title(title: str, note: str, size: Size, *, narrow: bool) -> dict:
     """The layout's title: its lines as Plotly text (escaped), at the top left."""
     text = "<br>".join(plotly_text(line) for line in title_lines(title, note, size, narrow=narrow))
     # yanchor "top" puts the first line 5 px above the container's top: pad 14 px.
-    return {"text": text, "font": {"size": size.title}, "x": 0.01, "xanchor": "left",
-            "yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 14}}  # fmt: skip
+    return {
+        "text": text,
+        "font": {"size": size.title},
+        "x": 0.01,
+        "xanchor": "left",
+        "yref": "container",
+        "y": 1.0,
+        "yanchor": "top",
+        "pad": {"t": 14},
+    }
 
 
 def per_row(entries: Sequence[str], size: Size, *, narrow: bool) -> int:
@@ -124,12 +137,19 @@ def _placed(entries: Sequence[str], title_rows: int, size: Size, narrow: bool) -
         "height": top + plot + bottom,
         "margin": _MARGIN | {"t": top, "b": bottom},
         "font": {"size": size.font},
-        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -axis / plot, "yanchor": "top",
-                   "entrywidthmode": "fraction", "entrywidth": 1 / n - 0.01, "font": {"size": size.font}},
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": -axis / plot,
+            "yanchor": "top",
+            "entrywidthmode": "fraction",
+            "entrywidth": 1 / n - 0.01,
+            "font": {"size": size.font},
+        },
         "updatemenus": [{"x": 0, "y": -controls / plot, "font": {"size": size.font}}],
-        "sliders": [{"x": slider_x, "len": 1 - slider_x, "y": -slider_top / plot,
-                     "font": {"size": size.font}}],
-    }  # fmt: skip
+        "sliders": [{"x": slider_x, "len": 1 - slider_x, "y": -slider_top / plot, "font": {"size": size.font}}],
+    }
     return layout | (NARROW_DOMAINS if narrow else {})
 
 

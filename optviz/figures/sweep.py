@@ -28,22 +28,50 @@ def sweep_figure(scenario: Scenario, sweeps: list[Sweep]) -> go.Figure:
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.06)
     bounds = stability_bounds(scenario)
     for i, (run, s) in enumerate(zip(scenario.runs, sweeps, strict=True)):
-        fig.add_trace(go.Scatter(x=s.lrs, y=s.final_loss, mode="lines+markers", marker={"size": 4},
-                                 line={"color": COLORS[i % len(COLORS)], "width": 2}, name=run.label,
-                                 legendgroup=str(i), hovertemplate="lr %{x:.4g}: final loss %{y:.4g}<extra></extra>"),
-                      row=1, col=1)  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=s.lrs,
+                y=s.final_loss,
+                mode="lines+markers",
+                marker={"size": 4},
+                line={"color": COLORS[i % len(COLORS)], "width": 2},
+                name=run.label,
+                legendgroup=str(i),
+                hovertemplate="lr %{x:.4g}: final loss %{y:.4g}<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
     for i, (run, s) in enumerate(zip(scenario.runs, sweeps, strict=True)):
         color = COLORS[i % len(COLORS)]
         steps = np.where(s.converged_at >= 0, s.converged_at, np.nan).astype(float)
-        fig.add_trace(go.Scatter(x=s.lrs, y=steps, mode="lines", line={"color": color, "width": 2},
-                                 showlegend=False, legendgroup=str(i),
-                                 hovertemplate="lr %{x:.4g}: converged at step %{y}<extra></extra>"),
-                      row=2, col=1)  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=s.lrs,
+                y=steps,
+                mode="lines",
+                line={"color": color, "width": 2},
+                showlegend=False,
+                legendgroup=str(i),
+                hovertemplate="lr %{x:.4g}: converged at step %{y}<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
         at = int(np.argmin(np.abs(np.log(s.lrs) - np.log(run.lr))))
         if np.isfinite(s.final_loss[at]):
-            fig.add_trace(go.Scatter(x=[run.lr], y=[s.final_loss[at]], mode="markers", showlegend=False,
-                                     marker={"symbol": "star", "size": 14, "color": color, "line": {"color": "black"}},
-                                     hovertemplate=f"{run.label} (now)<extra></extra>"), row=1, col=1)  # fmt: skip
+            fig.add_trace(
+                go.Scatter(
+                    x=[run.lr],
+                    y=[s.final_loss[at]],
+                    mode="markers",
+                    showlegend=False,
+                    marker={"symbol": "star", "size": 14, "color": color, "line": {"color": "black"}},
+                    hovertemplate=f"{run.label} (now)<extra></extra>",
+                ),
+                row=1,
+                col=1,
+            )
         edge = divergence_edge(s)
         if edge is not None:
             _vline(fig, edge, f"diverges ≥ {edge:.3g}", color, "dash", 0.02)
@@ -54,22 +82,43 @@ def sweep_figure(scenario: Scenario, sweeps: list[Sweep]) -> go.Figure:
     fig.update_xaxes(type="log", row=1, col=1)
     finite = np.concatenate([s.final_loss[np.isfinite(s.final_loss) & (s.final_loss > 0)] for s in sweeps] + [[1.0]])
     low, high = max(float(finite.min()), LOSS_FLOOR), float(finite.max())
-    fig.update_yaxes(type="log", title_text=f"final loss after {scenario.steps} steps", row=1, col=1,
-                     range=[np.log10(low) - 0.5, np.log10(high) + 0.5])  # fmt: skip
+    fig.update_yaxes(
+        type="log",
+        title_text=f"final loss after {scenario.steps} steps",
+        row=1,
+        col=1,
+        range=[np.log10(low) - 0.5, np.log10(high) + 0.5],
+    )
     fig.update_yaxes(title_text="converged at step", row=2, col=1)
-    fig.update_layout(height=620, margin={"l": 60, "r": 20, "t": 30, "b": 40}, template="plotly_white",
-                      legend={"orientation": "h", "y": -0.12}, clickmode="event+select")  # fmt: skip
+    fig.update_layout(
+        height=620,
+        margin={"l": 60, "r": 20, "t": 30, "b": 40},
+        template="plotly_white",
+        legend={"orientation": "h", "y": -0.12},
+        clickmode="event+select",
+    )
     return fig
 
 
 def _vline(fig: go.Figure, x: float, text: str, color: str, dash: str, y: float) -> None:
     """A vertical line through both panels, labelled at height ``y`` (paper units). On a
     log axis a shape takes the value itself, an annotation its log10 (plotly.js)."""
-    fig.add_shape(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
-                  line={"color": color, "dash": dash, "width": 1.5})  # fmt: skip
-    fig.add_annotation(x=np.log10(x), xref="x", y=y, yref="paper", text=text, showarrow=False, textangle=-90,
-                       xanchor="right", yanchor="bottom" if y < 0.5 else "top", font={"color": color, "size": 11},
-                       bgcolor="rgba(255,255,255,0.7)")  # fmt: skip
+    fig.add_shape(
+        type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1, line={"color": color, "dash": dash, "width": 1.5}
+    )
+    fig.add_annotation(
+        x=np.log10(x),
+        xref="x",
+        y=y,
+        yref="paper",
+        text=text,
+        showarrow=False,
+        textangle=-90,
+        xanchor="right",
+        yanchor="bottom" if y < 0.5 else "top",
+        font={"color": color, "size": 11},
+        bgcolor="rgba(255,255,255,0.7)",
+    )
 
 
 def basin_colors(basins: Basins) -> np.ndarray:
@@ -96,22 +145,58 @@ def basin_figure(scenario: Scenario, basins: Basins) -> go.Figure:
     total = basins.label.size
     for k, (mx, my) in enumerate(basins.minima):
         share = np.mean(basins.label == k)
-        fig.add_trace(go.Scatter(x=[mx], y=[my], mode="markers", name=f"→ ({mx:.3g}, {my:.3g}): {share:.0%}",
-                                 marker={"symbol": "star", "size": 16, "color": COLORS[k % len(COLORS)],
-                                         "line": {"color": "black", "width": 1}}))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=[mx],
+                y=[my],
+                mode="markers",
+                name=f"→ ({mx:.3g}, {my:.3g}): {share:.0%}",
+                marker={
+                    "symbol": "star",
+                    "size": 16,
+                    "color": COLORS[k % len(COLORS)],
+                    "line": {"color": "black", "width": 1},
+                },
+            )
+        )
     for value, color, text in ((DIVERGED, DIVERGED_COLOR, "diverged"), (NOT_YET, "#DDDDDD", "not converged")):
         share = np.count_nonzero(basins.label == value) / total
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{text}: {share:.0%}",
-                                 marker={"symbol": "square", "size": 12, "color": color}))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=f"{text}: {share:.0%}",
+                marker={"symbol": "square", "size": 12, "color": color},
+            )
+        )
     run = scenario.runs[basins.run]
     fig.update_layout(
-        height=620, template="plotly_white", margin={"l": 50, "r": 20, "t": 40, "b": 40},
-        title={"text": f"Where {run.label} ends from {len(basins.xs)}×{len(basins.ys)} starts "
-                       f"({basins.n_steps} steps; pale = slow to converge)", "font": {"size": 14}},
-        images=[{"source": uri, "xref": "x", "yref": "y", "x": x0, "y": y1, "sizex": x1 - x0, "sizey": y1 - y0,
-                 "sizing": "stretch", "layer": "below", "xanchor": "left", "yanchor": "top"}],
+        height=620,
+        template="plotly_white",
+        margin={"l": 50, "r": 20, "t": 40, "b": 40},
+        title={
+            "text": f"Where {run.label} ends from {len(basins.xs)}×{len(basins.ys)} starts "
+            f"({basins.n_steps} steps; pale = slow to converge)",
+            "font": {"size": 14},
+        },
+        images=[
+            {
+                "source": uri,
+                "xref": "x",
+                "yref": "y",
+                "x": x0,
+                "y": y1,
+                "sizex": x1 - x0,
+                "sizey": y1 - y0,
+                "sizing": "stretch",
+                "layer": "below",
+                "xanchor": "left",
+                "yanchor": "top",
+            }
+        ],
         xaxis={"range": [x0, x1], "title": {"text": "start x"}, "showgrid": False, "zeroline": False},
         yaxis={"range": [y0, y1], "title": {"text": "start y"}, "showgrid": False, "zeroline": False},
         legend={"orientation": "h", "y": -0.12},
-    )  # fmt: skip
+    )
     return fig

@@ -84,10 +84,19 @@ def _line(points: np.ndarray, axes: str, **style) -> dict:
 def _curve(values: np.ndarray, axes: str, color: str, what: str, label: str, group: str, width: float) -> dict:
     """A per-step curve, thinned by `envelope`; steps and values travel once as bdata."""
     steps = envelope(values)
-    return {"type": "scatter", "xaxis": f"x{axes}", "yaxis": f"y{axes}", "x": bdata(steps, "f4"),
-            "y": bdata(values[steps], "f8"), "mode": "lines", "line": {"color": color, "width": width},
-            "legendgroup": group, "showlegend": False, "name": label,
-            "hovertemplate": f"step %{{x}}: {what} = %{{y:.4g}}<extra></extra>"}  # fmt: skip
+    return {
+        "type": "scatter",
+        "xaxis": f"x{axes}",
+        "yaxis": f"y{axes}",
+        "x": bdata(steps, "f4"),
+        "y": bdata(values[steps], "f8"),
+        "mode": "lines",
+        "line": {"color": color, "width": width},
+        "legendgroup": group,
+        "showlegend": False,
+        "name": label,
+        "hovertemplate": f"step %{{x}}: {what} = %{{y:.4g}}<extra></extra>",
+    }
 
 
 def _joined(parts: Sequence[np.ndarray]) -> np.ndarray:
@@ -177,32 +186,68 @@ def surface_layer(scenario: Scenario, size: Size = NORMAL) -> dict:
     # The map is a background image, not a contour trace: plotly.js drops contour and
     # heatmap traces on the first animated frame (plotly.js#4491; seen here in Chromium).
     # This invisible trace carries its colour bar (placed by the layout's coloraxis).
-    traces: list[dict] = [{
-        "type": "scatter", "x": [None], "y": [None], "mode": "markers", "hoverinfo": "skip", "showlegend": False,
-        "marker": {"color": [low, high], "coloraxis": "coloraxis"},
-    }]  # fmt: skip
+    traces: list[dict] = [
+        {
+            "type": "scatter",
+            "x": [None],
+            "y": [None],
+            "mode": "markers",
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "marker": {"color": [low, high], "coloraxis": "coloraxis"},
+        }
+    ]
     wide_bar, narrow_bar = colorbars(label, size)
     axis = {"cmin": low, "cmax": high, "colorscale": _GREYS, "showscale": True}
     # An invisible grid of points over the map (trace PICKER): a click near one moves the
     # start there. plotly.js draws one of its markers (`maxdisplayed`; hover and clicks
     # still see them all), so redrawing it is cheap.
     gx, gy = np.meshgrid(np.linspace(x0, x1, PICKER_GRID), np.linspace(y0, y1, PICKER_GRID))
-    traces.append(_line(np.column_stack([gx.ravel(), gy.ravel()]), "", mode="markers", name="start picker",
-                        marker={"size": 10, "opacity": 0, "maxdisplayed": 1}, showlegend=False,
-                        hoverinfo="none"))  # fmt: skip
+    traces.append(
+        _line(
+            np.column_stack([gx.ravel(), gy.ravel()]),
+            "",
+            mode="markers",
+            name="start picker",
+            marker={"size": 10, "opacity": 0, "maxdisplayed": 1},
+            showlegend=False,
+            hoverinfo="none",
+        )
+    )
     minima = surface.minima(dict(scenario.surface_params))
     if minima:
-        traces.append(_line(np.array([[m.x, m.y] for m in minima]), "", mode="markers", name="known minima",
-                            marker={"symbol": "star", "size": 14, "color": "#FFD700", "line": {"color": "black"}},
-                            hoverinfo=None, hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>"))  # fmt: skip
-    background = {"source": image, "xref": "x", "yref": "y", "x": x0, "y": y1, "sizex": x1 - x0, "sizey": y1 - y0,
-                  "sizing": "stretch", "layer": "below", "xanchor": "left", "yanchor": "top"}  # fmt: skip
+        traces.append(
+            _line(
+                np.array([[m.x, m.y] for m in minima]),
+                "",
+                mode="markers",
+                name="known minima",
+                marker={"symbol": "star", "size": 14, "color": "#FFD700", "line": {"color": "black"}},
+                hoverinfo=None,
+                hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+            )
+        )
+    background = {
+        "source": image,
+        "xref": "x",
+        "yref": "y",
+        "x": x0,
+        "y": y1,
+        "sizex": x1 - x0,
+        "sizey": y1 - y0,
+        "sizing": "stretch",
+        "layer": "below",
+        "xanchor": "left",
+        "yanchor": "top",
+    }
     layout = {
-        "uirevision": scenario.surface, "images": [background],
-        "title": title(surface.title, surface.note, size, narrow=False), "coloraxis": axis | {"colorbar": wide_bar},
+        "uirevision": scenario.surface,
+        "images": [background],
+        "title": title(surface.title, surface.note, size, narrow=False),
+        "coloraxis": axis | {"colorbar": wide_bar},
         "xaxis": _MAP_AXIS | {"range": [x0, x1], "domain": [0.0, 0.55], "anchor": "y", "title": {"text": "x"}},
         "yaxis": _MAP_AXIS | {"range": [y0, y1], "domain": [0.0, 1.0], "anchor": "x", "title": {"text": "y"}},
-    }  # fmt: skip
+    }
     narrow = {"title": title(surface.title, surface.note, size, narrow=True), "coloraxis": {"colorbar": narrow_bar}}
     return {"traces": traces, "layout": layout, "narrow": narrow}
 
@@ -218,17 +263,25 @@ def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False, 
     few = n_heads <= MAX_DRAWN  # else a cloud: thinner lines
     full = _joined([t.path[thinned(len(t.path), max(50, PATH_POINTS // n_heads))] for t in trajs])
     traces = [
-        _line(full, "", mode="lines", opacity=0.6 if few else 0.3,
-              line={"color": color, "width": size.path if few else 0.8}, legendgroup=str(i), name=_run_name(result, i)),
+        _line(
+            full,
+            "",
+            mode="lines",
+            opacity=0.6 if few else 0.3,
+            line={"color": color, "width": size.path if few else 0.8},
+            legendgroup=str(i),
+            name=_run_name(result, i),
+        ),
         _curve(run.trajectories[0].loss, "2", color, "f", run.run.label, str(i), size.path),
         _curve(run.trajectories[0].lr, "3", color, "lr", run.run.label, str(i), size.path),
-    ]  # fmt: skip
+    ]
     ks = frame_steps(scenario.steps)
     first = run.trajectories[0]
     tail = tail_length(result)
-    moving = {"head": heads(trajs, ks),
-              "loss": np.stack([_rows(first, ks), first.loss[_rows(first, ks)]], axis=1)[:, None, :]
-              .astype(np.float32)}  # fmt: skip
+    moving = {
+        "head": heads(trajs, ks),
+        "loss": np.stack([_rows(first, ks), first.loss[_rows(first, ks)]], axis=1)[:, None, :].astype(np.float32),
+    }
     if arrows_on:
         (x0, x1), (y0, y1) = scenario.surface_def.domain
         span = 0.08 * max(x1 - x0, y1 - y0)
@@ -237,8 +290,7 @@ def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False, 
         moving["update"] = arrows(trajs, [t.update for t in trajs], ks, span)
         moving["velocity"] = arrows(trajs[: len(moved)], moved[: len(trajs)], ks, span)
     paths = [t.path.astype(np.float32) for t in trajs] if tail else []
-    return {"traces": traces, "color": color, "moving": moving, "paths": paths, "tail": tail,
-            "path_points": len(full)}  # fmt: skip
+    return {"traces": traces, "color": color, "moving": moving, "paths": paths, "tail": tail, "path_points": len(full)}
 
 
 def anim_part(result: Result, *, arrows_on: bool = False, size: Size = NORMAL) -> dict:
@@ -247,21 +299,41 @@ def anim_part(result: Result, *, arrows_on: bool = False, size: Size = NORMAL) -
     scenario = result.scenario
     few = sum(len(drawn(result, r)) for r in result.runs) <= MAX_DRAWN
     movers = [
-        {"name": "tail", "by_run": True,
-         "trace": _line(np.empty((0, 2)), "", mode="markers", showlegend=False,
-                        marker={"size": size.tail, "opacity": 0.9})},
-        {"name": "head", "by_run": True,
-         "trace": _line(np.empty((0, 2)), "", mode="markers", showlegend=False, hoverinfo=None,
-                        marker={"size": size.head if few else 7,
-                                "line": {"color": "white", "width": 1.5 if few else 0.5}},
-                        hovertemplate="(%{x:.4g}, %{y:.4g})<extra></extra>")},
-    ]  # fmt: skip
+        {
+            "name": "tail",
+            "by_run": True,
+            "trace": _line(
+                np.empty((0, 2)), "", mode="markers", showlegend=False, marker={"size": size.tail, "opacity": 0.9}
+            ),
+        },
+        {
+            "name": "head",
+            "by_run": True,
+            "trace": _line(
+                np.empty((0, 2)),
+                "",
+                mode="markers",
+                showlegend=False,
+                hoverinfo=None,
+                marker={"size": size.head if few else 7, "line": {"color": "white", "width": 1.5 if few else 0.5}},
+                hovertemplate="(%{x:.4g}, %{y:.4g})<extra></extra>",
+            ),
+        },
+    ]
     if arrows_on:
-        lines = ({"color": "#555555", "width": 2.5}, {"color": "#111111", "width": 2.5},
-                 {"color": "#7B3294", "width": 2.5, "dash": "dash"})  # fmt: skip
-        movers += [{"name": name, "by_run": False,
-                    "trace": _line(np.empty((0, 2)), "", mode="lines", line=line, showlegend=False)}
-                   for name, line in zip(ARROW_KINDS, lines, strict=True)]  # fmt: skip
+        lines = (
+            {"color": "#555555", "width": 2.5},
+            {"color": "#111111", "width": 2.5},
+            {"color": "#7B3294", "width": 2.5, "dash": "dash"},
+        )
+        movers += [
+            {
+                "name": name,
+                "by_run": False,
+                "trace": _line(np.empty((0, 2)), "", mode="lines", line=line, showlegend=False),
+            }
+            for name, line in zip(ARROW_KINDS, lines, strict=True)
+        ]
     movers.append(
         {
             "name": "loss",
@@ -271,13 +343,27 @@ def anim_part(result: Result, *, arrows_on: bool = False, size: Size = NORMAL) -
             ),
         }
     )
-    movers += [{"name": name, "by_run": False,
-                "trace": _line(np.empty((0, 2)), axes, mode="lines", showlegend=False,
-                               line={"color": "#888", "width": 1, "dash": "dot"})}
-               for name, axes in (("loss_step", "2"), ("lr_step", "3"))]  # fmt: skip
+    movers += [
+        {
+            "name": name,
+            "by_run": False,
+            "trace": _line(
+                np.empty((0, 2)),
+                axes,
+                mode="lines",
+                showlegend=False,
+                line={"color": "#888", "width": 1, "dash": "dot"},
+            ),
+        }
+        for name, axes in (("loss_step", "2"), ("lr_step", "3"))
+    ]
     layout = {"updatemenus": [_buttons()], "sliders": [_slider(scenario.steps)]}
-    return {"steps": frame_steps(scenario.steps).tolist(), "stops": scrubber_steps(scenario.steps).tolist(),
-            "movers": movers, "layout": layout}  # fmt: skip
+    return {
+        "steps": frame_steps(scenario.steps).tolist(),
+        "stops": scrubber_steps(scenario.steps).tolist(),
+        "movers": movers,
+        "layout": layout,
+    }
 
 
 def axes_part(result: Result, runs: Sequence[dict], size: Size = NORMAL) -> dict:
@@ -289,22 +375,28 @@ def axes_part(result: Result, runs: Sequence[dict], size: Size = NORMAL) -> dict
     moving = {}
     for name, axis in (("loss_step", loss_axis), ("lr_step", lr_axis)):
         low, high = (10**v for v in axis["range"]) if axis.get("type") == "log" else axis["range"]
-        moving[name] = np.stack([np.column_stack([ks, np.full(len(ks), low)]),
-                                 np.column_stack([ks, np.full(len(ks), high)])], axis=1).astype(np.float32)  # fmt: skip
+        moving[name] = np.stack(
+            [np.column_stack([ks, np.full(len(ks), low)]), np.column_stack([ks, np.full(len(ks), high)])], axis=1
+        ).astype(np.float32)
     steps_axis = {"range": [0, result.scenario.steps], "anchor": "y", "domain": [0.71, 1.0]}
     layout = {
         "xaxis2": steps_axis | {"anchor": "y2", "showticklabels": False},
         "yaxis2": loss_axis | {"domain": [0.56, 1.0], "anchor": "x2", "title": {"text": "loss f(θ)"}},
         "xaxis3": steps_axis | {"anchor": "y3", "title": {"text": "step"}},
         "yaxis3": lr_axis | {"domain": [0.0, 0.42], "anchor": "x3", "title": {"text": "learning rate"}},
-    }  # fmt: skip
+    }
     surface = result.scenario.surface_def
     entries = [_run_name(result, i) for i in range(len(result.runs))]
     entries += ["known minima"] if surface.minima(dict(result.scenario.surface_params)) else []
     rows = tuple(len(title_lines(surface.title, surface.note, size, narrow=n)) for n in (False, True))
     wide, narrow = placement(entries, rows, size)
-    return {"layout": merged(layout, wide), "narrow": narrow, "wide_min": size.wide_min, "moving": moving,
-            "redraw_paths": sum(r["path_points"] for r in runs) <= PATH_REDRAW}  # fmt: skip
+    return {
+        "layout": merged(layout, wide),
+        "narrow": narrow,
+        "wide_min": size.wide_min,
+        "moving": moving,
+        "redraw_paths": sum(r["path_points"] for r in runs) <= PATH_REDRAW,
+    }
 
 
 def map_parts(result: Result, *, arrows: bool = False, velocity=None, size: Size = NORMAL) -> MapParts:
@@ -313,8 +405,9 @@ def map_parts(result: Result, *, arrows: bool = False, velocity=None, size: Size
     `optviz.engine.velocities`), the optimizer's velocity (dashed purple). ``size``:
     `map_layout.NORMAL`, or `map_layout.PRESENT` for a projector."""
     runs = tuple(run_part(result, i, velocity=velocity, arrows_on=arrows, size=size) for i in range(len(result.runs)))
-    return MapParts(surface_part(result, size), runs, anim_part(result, arrows_on=arrows, size=size),
-                    axes_part(result, runs, size))  # fmt: skip
+    return MapParts(
+        surface_part(result, size), runs, anim_part(result, arrows_on=arrows, size=size), axes_part(result, runs, size)
+    )
 
 
 def assemble(parts: MapParts, frame: int = 0, *, narrow: bool = False) -> dict:
@@ -355,9 +448,13 @@ def assemble(parts: MapParts, frame: int = 0, *, narrow: bool = False) -> dict:
     frames, scrubber = [], set(stops)
     for f, k in enumerate(steps):
         still = on_map + (panels if k in scrubber else [])
-        frames.append({"name": str(k), "traces": moves + still,
-                       "data": [_xy(np.concatenate([a[f] for a in arrays])) for arrays in points]
-                       + [{}] * len(still)})  # fmt: skip
+        frames.append(
+            {
+                "name": str(k),
+                "traces": moves + still,
+                "data": [_xy(np.concatenate([a[f] for a in arrays])) for arrays in points] + [{}] * len(still),
+            }
+        )
     layout = merged(parts.surface["layout"] | anim["layout"], axes["layout"])
     if narrow:
         layout = merged(merged(layout, parts.surface["narrow"]), axes["narrow"])
@@ -373,26 +470,52 @@ def trajectory_figure(
 
 
 def _play(duration: int) -> dict:
-    return {"frame": {"duration": duration, "redraw": False}, "fromcurrent": True,
-            "transition": {"duration": 0}, "mode": "immediate"}  # fmt: skip
+    return {
+        "frame": {"duration": duration, "redraw": False},
+        "fromcurrent": True,
+        "transition": {"duration": 0},
+        "mode": "immediate",
+    }
 
 
 def _buttons() -> dict:
-    buttons = [{"label": "▶ Play", "method": "animate", "args": [None, _play(SPEEDS["1×"])]},
-               {"label": "Pause", "method": "animate",
-                "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]}]  # fmt: skip
-    buttons += [{"label": f"▶ {s}", "method": "animate", "args": [None, _play(ms)]} for s, ms in SPEEDS.items()
-                if s != "1×"]  # fmt: skip
-    return {"type": "buttons", "direction": "left", "xanchor": "left", "yanchor": "top", "pad": {"r": 4, "t": 0},
-            "showactive": False, "buttons": buttons}  # fmt: skip
+    buttons = [
+        {"label": "▶ Play", "method": "animate", "args": [None, _play(SPEEDS["1×"])]},
+        {
+            "label": "Pause",
+            "method": "animate",
+            "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}],
+        },
+    ]
+    buttons += [
+        {"label": f"▶ {s}", "method": "animate", "args": [None, _play(ms)]} for s, ms in SPEEDS.items() if s != "1×"
+    ]
+    return {
+        "type": "buttons",
+        "direction": "left",
+        "xanchor": "left",
+        "yanchor": "top",
+        "pad": {"r": 4, "t": 0},
+        "showactive": False,
+        "buttons": buttons,
+    }
 
 
 def _slider(steps: int) -> dict:
     return {
-        "active": 0, "yanchor": "top", "pad": {"t": 0},
+        "active": 0,
+        "yanchor": "top",
+        "pad": {"t": 0},
         "currentvalue": {"prefix": "step ", "visible": True},
-        "steps": [{"label": str(k), "method": "animate",
-                   "args": [[str(k)], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-                                       "transition": {"duration": 0}}]}
-                  for k in scrubber_steps(steps).tolist()],
-    }  # fmt: skip
+        "steps": [
+            {
+                "label": str(k),
+                "method": "animate",
+                "args": [
+                    [str(k)],
+                    {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}},
+                ],
+            }
+            for k in scrubber_steps(steps).tolist()
+        ],
+    }

@@ -71,8 +71,13 @@ def message(encoded: Sequence[tuple[str, dict]], frame: int, held: Iterable[str]
     are counted from: the start points) stay the same; else it opens at ``frame``."""
     held = set(held)
     order = [i for i, _ in encoded]
-    return {"order": order, "parts": {i: p for i, p in encoded if i not in held}, "frame": frame,
-            "origin": f"{frame}|{origin}", "rev": f"{'-'.join(order)}@{frame}"}  # fmt: skip
+    return {
+        "order": order,
+        "parts": {i: p for i, p in encoded if i not in held},
+        "frame": frame,
+        "origin": f"{frame}|{origin}",
+        "rev": f"{'-'.join(order)}@{frame}",
+    }
 
 
 def remember(held: list[str], msg: dict) -> list[str]:

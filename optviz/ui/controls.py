@@ -167,10 +167,19 @@ def lr_controls(box: DeltaGenerator, lr_key: str, lr: float) -> None:
     for widget, value in ((exp, math.log10(lr)), (exact, lr)):
         if widget not in st.session_state:  # a new view: drawn from the value
             remember(st.session_state, widget, value)
-    slider.slider("log₁₀ lr", -6.0, 1.0, value=math.log10(lr), step=0.05, key=exp, on_change=lr_from_view,
-                  args=(lr_key, "exp", exp))  # fmt: skip
-    number.number_input("lr", 1e-6, 10.0, value=lr, format="%.3g", key=exact, on_change=lr_from_view,
-                        args=(lr_key, "box", exact))  # fmt: skip
+    slider.slider(
+        "log₁₀ lr",
+        -6.0,
+        1.0,
+        value=math.log10(lr),
+        step=0.05,
+        key=exp,
+        on_change=lr_from_view,
+        args=(lr_key, "exp", exp),
+    )
+    number.number_input(
+        "lr", 1e-6, 10.0, value=lr, format="%.3g", key=exact, on_change=lr_from_view, args=(lr_key, "box", exact)
+    )
 
 
 def param_input(p: Param, key: str, container=st) -> None:
@@ -192,8 +201,12 @@ def custom_controls(side) -> Surface:
     st.session_state.setdefault("formula", DEFAULT_FORMULA)
     for key, value in zip(DOMAIN_KEYS, (v for edge in DEFAULT_DOMAIN for v in edge), strict=True):
         st.session_state.setdefault(key, value)
-    side.text_input("f(x, y) =", key="formula", max_chars=MAX_CHARS,
-                    help="numbers, x, y, pi, e, + - * / ** ^ and " + ", ".join(FUNCTIONS))  # fmt: skip
+    side.text_input(
+        "f(x, y) =",
+        key="formula",
+        max_chars=MAX_CHARS,
+        help="numbers, x, y, pi, e, + - * / ** ^ and " + ", ".join(FUNCTIONS),
+    )
     for col, key in zip(side.columns(4), DOMAIN_KEYS, strict=True):
         col.number_input(key.replace("dom_", ""), -MAX_DOMAIN, MAX_DOMAIN, format="%.4g", key=key)
     parsed = scenario_from_widgets(st.session_state)
@@ -221,9 +234,11 @@ def surface_section(side: DeltaGenerator) -> Surface:
     """The surface picker and its parameters (or a custom formula); a new surface moves
     the start point to its own."""
     surface_name = side.selectbox(
-        "Loss surface", [*SURFACES, CUSTOM], key="surface",
+        "Loss surface",
+        [*SURFACES, CUSTOM],
+        key="surface",
         format_func=lambda n: "Custom formula…" if n == CUSTOM else SURFACES[n].title,
-    )  # fmt: skip
+    )
     surface = custom_controls(side) if surface_name == CUSTOM else SURFACES[surface_name]
     if st.session_state.get("surface_shown", surface_name) != surface_name:  # a new surface: its own start point
         for key, value in zip(START_KEYS, surface.start, strict=True):
@@ -244,17 +259,21 @@ def runs_section(side: DeltaGenerator) -> None:
     the button that adds a run."""
     side.subheader("Optimizers")
     st.session_state.setdefault("conv", "optax")
-    conv = side.selectbox("as defined by", CONVENTIONS, key="conv", format_func=TITLES.get,
-                          on_change=convention_changed,
-                          help="the framework whose defaults and update rules the runs follow")  # fmt: skip
+    conv = side.selectbox(
+        "as defined by",
+        CONVENTIONS,
+        key="conv",
+        format_func=TITLES.get,
+        on_change=convention_changed,
+        help="the framework whose defaults and update rules the runs follow",
+    )
     missing = {name: why for name, why in available(conv).items() if why}
     if missing:
         side.caption("Not available: " + "; ".join(missing.values()) + ".")
     names = [n for n in OPTIMIZERS if n not in missing]
     for n, i in enumerate(st.session_state.run_ids):
         run_box(side, n, i, names, conv)
-    side.button("+ add a run", on_click=add_run, disabled=len(st.session_state.run_ids) >= MAX_RUNS,
-                width="stretch")  # fmt: skip
+    side.button("+ add a run", on_click=add_run, disabled=len(st.session_state.run_ids) >= MAX_RUNS, width="stretch")
 
 
 def run_box(side: DeltaGenerator, n: int, i: int, names: list[str], conv: str) -> None:
@@ -266,8 +285,15 @@ def run_box(side: DeltaGenerator, n: int, i: int, names: list[str], conv: str) -
     if st.session_state[f"run{i}"] not in names:
         st.session_state[f"run{i}"] = "adam"
     name = head.selectbox(f"Run {n + 1}", names, key=f"run{i}", format_func=lambda n: OPTIMIZERS[n].title)
-    remove.button("✕", key=f"remove{i}", type="tertiary", help="remove this run", on_click=remove_run, args=(i,),
-                  disabled=len(st.session_state.run_ids) == 1)  # fmt: skip
+    remove.button(
+        "✕",
+        key=f"remove{i}",
+        type="tertiary",
+        help="remove this run",
+        on_click=remove_run,
+        args=(i,),
+        disabled=len(st.session_state.run_ids) == 1,
+    )
     spec = resolve(name, conv)
     lr_key = run_key(i, name, "lr")
     lr_controls(box, lr_key, float(st.session_state.setdefault(lr_key, spec.defaults()["lr"])))
@@ -295,15 +321,25 @@ def run_section(side: DeltaGenerator, surface: Surface) -> None:
     side.subheader("Run")
     side.number_input("steps", 1, MAX_STEPS, step=50, key="steps")
     start_boxes(side, surface)
-    cloud = side.selectbox("start points", [NO_CLOUD, *CLOUDS], key="cloud", help="a cloud of starts flows together",
-                           format_func=lambda n: "just this one" if n == NO_CLOUD else f"{CLOUDS[n].title} around it",
-                           )  # fmt: skip
+    cloud = side.selectbox(
+        "start points",
+        [NO_CLOUD, *CLOUDS],
+        key="cloud",
+        help="a cloud of starts flows together",
+        format_func=lambda n: "just this one" if n == NO_CLOUD else f"{CLOUDS[n].title} around it",
+    )
     if cloud != NO_CLOUD:
         side.caption(CLOUDS[cloud].note)
         for col, p in zip(side.columns(len(CLOUDS[cloud].params)), CLOUDS[cloud].params, strict=True):
             param_input(p, cloud_key(p.name), col)
-    side.number_input("seed", 0, int(SEED.hi), key="seed", disabled=surface.noise is None and cloud != "random",
-                      help="seed of the gradient noise (noisy surfaces) and of a random cloud")  # fmt: skip
+    side.number_input(
+        "seed",
+        0,
+        int(SEED.hi),
+        key="seed",
+        disabled=surface.noise is None and cloud != "random",
+        help="seed of the gradient noise (noisy surfaces) and of a random cloud",
+    )
     side.button("↺ reset", on_click=reset, width="stretch")
 
 
@@ -319,5 +355,14 @@ def start_boxes(side: DeltaGenerator, surface: Surface) -> None:
         widget = view_key(st.session_state, key, "box")
         if widget not in st.session_state:
             remember(st.session_state, widget, value)
-        col.number_input(f"start {key[-1]}", float(lo), float(hi), value=value, step=(hi - lo) / 40, format="%.4g",
-                         key=widget, on_change=start_from_box, args=(key, widget))  # fmt: skip
+        col.number_input(
+            f"start {key[-1]}",
+            float(lo),
+            float(hi),
+            value=value,
+            step=(hi - lo) / 40,
+            format="%.4g",
+            key=widget,
+            on_change=start_from_box,
+            args=(key, widget),
+        )

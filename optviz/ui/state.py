@@ -33,10 +33,18 @@ PAGE_LABELS = {"explorer": "Explorer", "gallery": "Gallery"}
 
 def view_values(view: View) -> dict[str, object]:
     """The widget values that show ``view``."""
-    return {"page": PAGE_LABELS[view.page], "view": VIEWS[view.view].label, "arrows": view.arrows,
-            "frame": view.frame, "sweep_lo": view.sweep[0], "sweep_hi": view.sweep[1],
-            "basin_run": view.run, "present": view.present, "lesson": view.lesson,
-            "lesson_step": view.step}  # fmt: skip
+    return {
+        "page": PAGE_LABELS[view.page],
+        "view": VIEWS[view.view].label,
+        "arrows": view.arrows,
+        "frame": view.frame,
+        "sweep_lo": view.sweep[0],
+        "sweep_hi": view.sweep[1],
+        "basin_run": view.run,
+        "present": view.present,
+        "lesson": view.lesson,
+        "lesson_step": view.step,
+    }
 
 
 def view_from_widgets(state: Mapping) -> View:
@@ -49,9 +57,17 @@ def view_from_widgets(state: Mapping) -> View:
         hi = min(lo + 0.5, SWEEP_LIMITS[1])
         lo = hi - 0.5
     run = min(int(state.get("basin_run", 0)), len(state.get("run_ids", [0])) - 1)
-    return View(page=page, view=shown, arrows=bool(state.get("arrows", False)), frame=max(frame, 0),
-                sweep=(lo, hi), run=max(run, 0), present=bool(state.get("present", False)),
-                lesson=str(state.get("lesson", "")), step=int(state.get("lesson_step", 1)))  # fmt: skip
+    return View(
+        page=page,
+        view=shown,
+        arrows=bool(state.get("arrows", False)),
+        frame=max(frame, 0),
+        sweep=(lo, hi),
+        run=max(run, 0),
+        present=bool(state.get("present", False)),
+        lesson=str(state.get("lesson", "")),
+        step=int(state.get("lesson_step", 1)),
+    )
 
 
 def surface_key(surface: str, param: str) -> str:

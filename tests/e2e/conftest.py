@@ -38,8 +38,11 @@ def app(playwright):
             page = context.new_page()
             page.goto(url)
             page.locator(f"{MAP} .scatterlayer").first.wait_for(timeout=120_000)
-            measure("time to first chart after `streamlit run` (cold; Chromium launched meanwhile)",
-                    time.perf_counter() - launched, "s")  # fmt: skip
+            measure(
+                "time to first chart after `streamlit run` (cold; Chromium launched meanwhile)",
+                time.perf_counter() - launched,
+                "s",
+            )
         yield url
 
 

@@ -198,8 +198,9 @@ def test_menus_drawn_when_opened_export_a_png_and_show_the_runs_code(app, page):
 
 
 def test_a_copied_link_reproduces_state_and_figure_in_a_fresh_browser(app, page, playwright):
-    page.goto(f"{app}/?surface=himmelblau&opt=nesterov:lr=0.003&opt=rmsprop:lr=0.02&steps=300&start=-1,-1"
-              "&frame=120&arrows=1")  # fmt: skip
+    page.goto(
+        f"{app}/?surface=himmelblau&opt=nesterov:lr=0.003&opt=rmsprop:lr=0.02&steps=300&start=-1,-1&frame=120&arrows=1"
+    )
     ready(page)
     box = page.locator("[class*=st-key-run1-rmsprop-lr-box] input")
     box.fill("0.01")

@@ -20,8 +20,16 @@ from tests.e2e.conftest import ARTIFACTS, MAP, chromium, measure
 from tests.e2e.test_browser import ready
 
 SIZES = [(1280, 720), (1500, 1100), (390, 844)]
-RUNS = ["sgd:lr=0.001", "momentum:lr=0.001", "adam:lr=0.05", "nesterov:lr=0.001", "rmsprop:lr=0.01",
-        "adagrad:lr=0.1", "adamw:lr=0.05", "sgd:lr=0.0005"]  # fmt: skip
+RUNS = [
+    "sgd:lr=0.001",
+    "momentum:lr=0.001",
+    "adam:lr=0.05",
+    "nesterov:lr=0.001",
+    "rmsprop:lr=0.01",
+    "adagrad:lr=0.1",
+    "adamw:lr=0.05",
+    "sgd:lr=0.0005",
+]
 BOXES = """(chart) => { const gd = document.querySelector(chart);
     const box = (e) => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
     const all = (selector) => [...gd.querySelectorAll(selector)].map(box);
@@ -90,8 +98,12 @@ def test_every_piece_of_the_map_is_visible_and_apart(app, playwright, size):
             runs = Scenario.from_query(link).scenario.runs
             assert names == ["known minima", *(r.label for r in runs)]
             pieces = {f"legend: {name}": box for name, box in boxes["legend"]}
-            pieces |= {"buttons": union(boxes["buttons"]), "scrubber": boxes["slider"], "title": boxes["title"],
-                       "colour bar": boxes["colorbar"]}  # fmt: skip
+            pieces |= {
+                "buttons": union(boxes["buttons"]),
+                "scrubber": boxes["slider"],
+                "title": boxes["title"],
+                "colour bar": boxes["colorbar"],
+            }
             pieces |= dict(zip(("map", "loss panel", "lr panel"), boxes["subplots"], strict=True))
             pieces |= dict(zip(("map's x title", "lr panel's step title"), boxes["axis_titles"], strict=True))
             left, top, right, bottom = boxes["figure"]
@@ -117,13 +129,26 @@ def test_the_narrow_layout_follows_the_width_and_equals_the_servers(app, page):
     page.goto(f"{app}/?{link}")
     ready(page)
     result = simulate(Scenario.from_query(link).scenario)
-    keys = ("height", "margin", "legend", "title", "coloraxis", "xaxis", "yaxis", "xaxis2", "yaxis2", "xaxis3",
-            "yaxis3", "updatemenus")  # fmt: skip
+    keys = (
+        "height",
+        "margin",
+        "legend",
+        "title",
+        "coloraxis",
+        "xaxis",
+        "yaxis",
+        "xaxis2",
+        "yaxis2",
+        "xaxis3",
+        "yaxis3",
+        "updatemenus",
+    )
     read = f"(c) => {{ const l = document.querySelector(c)._fullLayout; return {list(keys)}.map((k) => l[k]); }}"
     for width, narrow in ((1280, False), (390, True), (1280, False)):
         page.set_viewport_size({"width": width, "height": 844})
-        page.wait_for_function(f"(chart) => document.querySelector(chart).dataset.narrow === '{str(narrow).lower()}'",
-                               arg=MAP)  # fmt: skip
+        page.wait_for_function(
+            f"(chart) => document.querySelector(chart).dataset.narrow === '{str(narrow).lower()}'", arg=MAP
+        )
         page.wait_for_timeout(300)
         expected = trajectory_figure(result, narrow=narrow)["layout"]
         drawn = dict(zip(keys, page.evaluate(read, MAP), strict=True))
@@ -158,8 +183,11 @@ def test_projector_mode_fits_1280x720_with_larger_marks_and_lr_reachable(app, pl
         box = page.locator("[class*=st-key-run0-sgd-lr-box] input").first  # the box has a serial in its key
         box.fill("0.0005")
         box.press("Enter")
-        page.wait_for_function("""(chart) => document.querySelector(chart)._fullData
-            .some((t) => t.name === 'sgd lr=0.0005' && t.line && t.line.width === 3)""", arg=MAP)  # fmt: skip
+        page.wait_for_function(
+            """(chart) => document.querySelector(chart)._fullData
+            .some((t) => t.name === 'sgd lr=0.0005' && t.line && t.line.width === 3)""",
+            arg=MAP,
+        )
         assert "present=1" in page.url
 
 
@@ -174,9 +202,14 @@ def test_the_gallery_shows_a_picture_of_each_preset(app, playwright):
             page.wait_for_function(
                 """(n) => { const images = [...document.querySelectorAll('[data-testid="stImage"] img')];
                     return images.length === n && images.every((i) => i.complete && i.naturalWidth > 0); }""",
-                arg=len(PRESETS), timeout=180_000)  # fmt: skip
-            measure(f"gallery: link opened to {len(PRESETS)} pictures drawn ({visit} visit)",
-                    time.perf_counter() - started, "s")  # fmt: skip
+                arg=len(PRESETS),
+                timeout=180_000,
+            )
+            measure(
+                f"gallery: link opened to {len(PRESETS)} pictures drawn ({visit} visit)",
+                time.perf_counter() - started,
+                "s",
+            )
             if visit == "first":
                 page.screenshot(path=ARTIFACTS / "gallery.png")
                 sources = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stImage"] img')]

@@ -27,9 +27,12 @@ def sgd_lr(page, run: int = 0) -> dict[str, float]:
     exponent = float(page.locator(SLIDER.format(run)).input_value())
     (opt,) = [o for o in parse_qs(urlsplit(page.url).query)["opt"] if o.startswith("sgd:")]
     (entry,) = [e for e in legend(page) if e.startswith("sgd lr=")]
-    values = {"slider": 10**exponent, "box": float(page.locator(BOX.format(run)).input_value()),
-              "link": float(opt.split("lr=")[1].split(",")[0]),
-              "legend": float(entry.split("=")[1].split()[0])}  # fmt: skip
+    values = {
+        "slider": 10**exponent,
+        "box": float(page.locator(BOX.format(run)).input_value()),
+        "link": float(opt.split("lr=")[1].split(",")[0]),
+        "legend": float(entry.split("=")[1].split()[0]),
+    }
     return {where: float(f"{v:.3g}") for where, v in values.items()}
 
 
@@ -90,8 +93,9 @@ def test_fast_presses_typing_and_runs_lose_nothing(app, context):
         assert len(parse_qs(urlsplit(page.url).query)["opt"]) == 3 and errors == []
         page.close()
     print(f"presses sent {sent}, arrived {arrived}")
-    measure("fast input: 10 pages of 20-30 presses, a typed lr, a run added and removed", time.perf_counter() - started,
-            "s")  # fmt: skip
+    measure(
+        "fast input: 10 pages of 20-30 presses, a typed lr, a run added and removed", time.perf_counter() - started, "s"
+    )
     assert arrived == sent
 
 
@@ -112,8 +116,12 @@ def test_back_and_forward_step_through_scenarios(app, page):
         page.go_back()
         page.wait_for_function("url => location.href === url", arg=back)
         settle(page)
-        run = int(page.locator("[class*='st-key-run'][class*='-sgd-lr-box']").first.get_attribute("class").split(
-            "st-key-run")[1].split("-")[0])  # fmt: skip
+        run = int(
+            page.locator("[class*='st-key-run'][class*='-sgd-lr-box']")
+            .first.get_attribute("class")
+            .split("st-key-run")[1]
+            .split("-")[0]
+        )
         shown = sgd_lr(page, run)
         expected = parse_qs(urlsplit(back).query)["opt"][0].split("lr=")[1]
         assert set(shown.values()) == {float(expected)}, (back, shown)

@@ -29,8 +29,9 @@ def wait_for_step(page, k: int) -> None:
     """The address bar says step k and the map draws step k's runs."""
     labels = [run.label for run in STEPS[k - 1].scenario.runs]
     page.wait_for_function("(k) => new URLSearchParams(location.search).get('step') === String(k)", arg=k)
-    page.wait_for_function(f"(labels) => JSON.stringify(({RUNS_DRAWN})({MAP!r})) === JSON.stringify(labels)",
-                           arg=labels, timeout=60_000)  # fmt: skip
+    page.wait_for_function(
+        f"(labels) => JSON.stringify(({RUNS_DRAWN})({MAP!r})) === JSON.stringify(labels)", arg=labels, timeout=60_000
+    )
 
 
 def test_next_opens_the_next_steps_link_and_map_and_back_returns(app, page):

@@ -35,10 +35,32 @@ PAYLOADS = {  # class -> payload; {k} is the key it rides in
 # positions its parser quotes (a name, a name=value item, a value), and one it does not.
 # A custom surface, so that f and domain are read; `surface=NAME` is read by the same
 # code as opt=P, schedule=P and cloud=P.
-LINK = [("v", "P"), ("conv", "P"), ("surface", "custom:P"), ("f", "x #P"), ("domain", "P"), ("opt", "P"),
-        ("opt", "adam:lr=P"), ("opt", "sgd:P"), ("schedule", "P"), ("steps", "P"), ("start", "P"), ("start", "1,P"),
-        ("seed", "P"), ("seed", "1"), ("tol", "P"), ("cloud", "P"), ("page", "P"), ("view", "P"), ("arrows", "P"),
-        ("frame", "P"), ("sweep", "P"), ("run", "P"), ("P", "1"), ("zzz", "P")]  # fmt: skip
+LINK = [
+    ("v", "P"),
+    ("conv", "P"),
+    ("surface", "custom:P"),
+    ("f", "x #P"),
+    ("domain", "P"),
+    ("opt", "P"),
+    ("opt", "adam:lr=P"),
+    ("opt", "sgd:P"),
+    ("schedule", "P"),
+    ("steps", "P"),
+    ("start", "P"),
+    ("start", "1,P"),
+    ("seed", "P"),
+    ("seed", "1"),
+    ("tol", "P"),
+    ("cloud", "P"),
+    ("page", "P"),
+    ("view", "P"),
+    ("arrows", "P"),
+    ("frame", "P"),
+    ("sweep", "P"),
+    ("run", "P"),
+    ("P", "1"),
+    ("zzz", "P"),
+]
 
 # Every attribute that loads or links something from the planted host, and every inline
 # event handler (no element of the app has one). Text attributes (plotly.js keeps a

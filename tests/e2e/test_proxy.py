@@ -42,8 +42,9 @@ def proxy(replicas: list[int]):
     port = free_port()
     env = os.environ | {"OPTVIZ_BIND": f"127.0.0.1:{port}"}
     env |= {f"OPTVIZ_APP{i}": f"127.0.0.1:{p}" for i, p in enumerate(replicas, 1)}
-    proc = subprocess.Popen([HAPROXY, "-db", "-f", str(CONFIG)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        [HAPROXY, "-db", "-f", str(CONFIG)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         wait_healthy(port, proc, timeout=30)
         yield f"http://127.0.0.1:{port}"
@@ -117,5 +118,7 @@ def test_pages_come_back_from_the_other_replica_when_one_stops(replicas, playwri
             assert shown(page) == (query, traces)
             assert page.locator(ERRORS).count() == 0
             assert page.evaluate("window.__csp") == []
-        print(f"{on.count('app1')} pages back from the second replica {time.monotonic() - started:.1f} s after "
-              "the first stopped")  # fmt: skip
+        print(
+            f"{on.count('app1')} pages back from the second replica {time.monotonic() - started:.1f} s after "
+            "the first stopped"
+        )
