@@ -262,10 +262,21 @@ def drag_figure(scenario: Scenario, families: list[tuple[Family, int]]) -> dict:
         ]
         sliders.append(_slider(i, run.name, color, f, at, -(50 + SLIDER_ROW * i) / plot_height))
     data += _bound_traces(scenario, loss_range)
+    layout = parts["layout"] | _drag_layout(scenario, families, loss_range, plot_height) | {"sliders": sliders}
+    layout["meta"] = {"cells": cells}
+    return {"data": data, "layout": layout, "frames": frames}
+
+
+def _drag_layout(
+    scenario: Scenario, families: list[tuple[Family, int]], loss_range: list[float], plot_height: int
+) -> dict:
+    """The view's size (room for a slider row per run), title, legend and the axes of its
+    loss and final-loss-vs-lr panels."""
+    surface = scenario.surface_def
     runs = len(scenario.runs)
     lr_lo = min(float(f.lrs[0]) for f, _ in families)
     lr_hi = max(float(f.lrs[-1]) for f, _ in families)
-    layout = parts["layout"] | {
+    return {
         "height": plot_height + 100 + SLIDER_ROW * runs,
         "showlegend": True,
         "margin": {"l": 50, "r": 20, "t": 40, "b": 60 + SLIDER_ROW * runs},
@@ -297,7 +308,4 @@ def drag_figure(scenario: Scenario, families: list[tuple[Family, int]]) -> dict:
             "anchor": "x3",
             "title": {"text": f"loss after {scenario.steps} steps"},
         },
-        "sliders": sliders,
-        "meta": {"cells": cells},
     }
-    return {"data": data, "layout": layout, "frames": frames}

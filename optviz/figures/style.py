@@ -14,3 +14,22 @@ def bdata(values, dtype: str = "f4") -> dict:
     """A NumPy array in plotly.js's typed-array form ``{"dtype", "bdata"}``."""
     arr = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
     return {"dtype": dtype, "bdata": base64.b64encode(arr.tobytes()).decode("ascii")}
+
+
+def background_image(source: str, domain: tuple[tuple[float, float], tuple[float, float]]) -> dict:
+    """A layout image (e.g. a PNG data URI) stretched over ``domain`` in data coordinates,
+    below the traces."""
+    (x0, x1), (y0, y1) = domain
+    return {
+        "source": source,
+        "xref": "x",
+        "yref": "y",
+        "x": x0,
+        "y": y1,
+        "sizex": x1 - x0,
+        "sizey": y1 - y0,
+        "sizing": "stretch",
+        "layer": "below",
+        "xanchor": "left",
+        "yanchor": "top",
+    }

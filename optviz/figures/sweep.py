@@ -11,8 +11,8 @@ from PIL import Image, ImageColor
 from plotly.subplots import make_subplots
 
 from optviz.engine import Sweep
-from optviz.figures.style import COLORS
-from optviz.scenario import Scenario
+from optviz.figures.style import COLORS, background_image
+from optviz.scenario import OptRun, Scenario
 from optviz.sweeps import DIVERGED, NOT_YET, Basins, divergence_edge, stability_bounds
 
 DIVERGED_COLOR = "#3B3B3B"
@@ -26,58 +26,66 @@ def sweep_figure(scenario: Scenario, sweeps: list[Sweep]) -> go.Figure:
     each closed-form stability bound, a star at each run's current lr. Trace i (< runs)
     is run i's loss curve: clicking one of its points picks that lr for run i."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.06)
+    for i, (run, s) in enumerate(zip(scenario.runs, sweeps, strict=True)):
+        _loss_curve(fig, i, run.label, s)
     bounds = stability_bounds(scenario)
     for i, (run, s) in enumerate(zip(scenario.runs, sweeps, strict=True)):
-        fig.add_trace(
-            go.Scatter(
-                x=s.lrs,
-                y=s.final_loss,
-                mode="lines+markers",
-                marker={"size": 4},
-                line={"color": COLORS[i % len(COLORS)], "width": 2},
-                name=run.label,
-                legendgroup=str(i),
-                hovertemplate="lr %{x:.4g}: final loss %{y:.4g}<extra></extra>",
-            ),
-            row=1,
-            col=1,
+        _run_marks(fig, i, run, s, bounds.get(i))
+    _sweep_axes(fig, scenario, sweeps)
+    return fig
+
+
+def _loss_curve(fig: go.Figure, i: int, label: str, s: Sweep) -> None:
+    """Run i's final loss against the lr (top panel)."""
+    trace = go.Scatter(
+        x=s.lrs,
+        y=s.final_loss,
+        mode="lines+markers",
+        marker={"size": 4},
+        line={"color": COLORS[i % len(COLORS)], "width": 2},
+        name=label,
+        legendgroup=str(i),
+        hovertemplate="lr %{x:.4g}: final loss %{y:.4g}<extra></extra>",
+    )
+    fig.add_trace(trace, row=1, col=1)
+
+
+def _run_marks(fig: go.Figure, i: int, run: OptRun, s: Sweep, bound: tuple[str, float] | None) -> None:
+    """Run i's steps-to-converge curve (bottom), a star at its current lr, the lr where it
+    starts to diverge (dashed) and its closed-form stability bound (dotted), if known."""
+    color = COLORS[i % len(COLORS)]
+    steps = np.where(s.converged_at >= 0, s.converged_at, np.nan).astype(float)
+    curve = go.Scatter(
+        x=s.lrs,
+        y=steps,
+        mode="lines",
+        line={"color": color, "width": 2},
+        showlegend=False,
+        legendgroup=str(i),
+        hovertemplate="lr %{x:.4g}: converged at step %{y}<extra></extra>",
+    )
+    fig.add_trace(curve, row=2, col=1)
+    at = int(np.argmin(np.abs(np.log(s.lrs) - np.log(run.lr))))
+    if np.isfinite(s.final_loss[at]):
+        star = go.Scatter(
+            x=[run.lr],
+            y=[s.final_loss[at]],
+            mode="markers",
+            showlegend=False,
+            marker={"symbol": "star", "size": 14, "color": color, "line": {"color": "black"}},
+            hovertemplate=f"{run.label} (now)<extra></extra>",
         )
-    for i, (run, s) in enumerate(zip(scenario.runs, sweeps, strict=True)):
-        color = COLORS[i % len(COLORS)]
-        steps = np.where(s.converged_at >= 0, s.converged_at, np.nan).astype(float)
-        fig.add_trace(
-            go.Scatter(
-                x=s.lrs,
-                y=steps,
-                mode="lines",
-                line={"color": color, "width": 2},
-                showlegend=False,
-                legendgroup=str(i),
-                hovertemplate="lr %{x:.4g}: converged at step %{y}<extra></extra>",
-            ),
-            row=2,
-            col=1,
-        )
-        at = int(np.argmin(np.abs(np.log(s.lrs) - np.log(run.lr))))
-        if np.isfinite(s.final_loss[at]):
-            fig.add_trace(
-                go.Scatter(
-                    x=[run.lr],
-                    y=[s.final_loss[at]],
-                    mode="markers",
-                    showlegend=False,
-                    marker={"symbol": "star", "size": 14, "color": color, "line": {"color": "black"}},
-                    hovertemplate=f"{run.label} (now)<extra></extra>",
-                ),
-                row=1,
-                col=1,
-            )
-        edge = divergence_edge(s)
-        if edge is not None:
-            _vline(fig, edge, f"diverges ≥ {edge:.3g}", color, "dash", 0.02)
-        if i in bounds:
-            formula, value = bounds[i]
-            _vline(fig, value, f"{formula} = {value:.4g}", "black", "dot", 0.98)
+        fig.add_trace(star, row=1, col=1)
+    edge = divergence_edge(s)
+    if edge is not None:
+        _vline(fig, edge, f"diverges ≥ {edge:.3g}", color, "dash", 0.02)
+    if bound is not None:
+        formula, value = bound
+        _vline(fig, value, f"{formula} = {value:.4g}", "black", "dot", 0.98)
+
+
+def _sweep_axes(fig: go.Figure, scenario: Scenario, sweeps: list[Sweep]) -> None:
+    """Log lr axes, a log loss axis spanning every finite final loss, and the layout."""
     fig.update_xaxes(type="log", title_text="learning rate", row=2, col=1)
     fig.update_xaxes(type="log", row=1, col=1)
     finite = np.concatenate([s.final_loss[np.isfinite(s.final_loss) & (s.final_loss > 0)] for s in sweeps] + [[1.0]])
@@ -97,7 +105,6 @@ def sweep_figure(scenario: Scenario, sweeps: list[Sweep]) -> go.Figure:
         legend={"orientation": "h", "y": -0.12},
         clickmode="event+select",
     )
-    return fig
 
 
 def _vline(fig: go.Figure, x: float, text: str, color: str, dash: str, y: float) -> None:
@@ -137,39 +144,11 @@ def basin_colors(basins: Basins) -> np.ndarray:
 def basin_figure(scenario: Scenario, basins: Basins) -> go.Figure:
     """The basin map as an image over the domain, the minima as stars and a legend with
     each class's share of the starts."""
-    (x0, x1), (y0, y1) = scenario.surface_def.domain
+    (x0, x1), (y0, y1) = domain = scenario.surface_def.domain
     buffer = io.BytesIO()
     Image.fromarray(basin_colors(basins)[::-1]).save(buffer, format="PNG", optimize=True)
     uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-    fig = go.Figure()
-    total = basins.label.size
-    for k, (mx, my) in enumerate(basins.minima):
-        share = np.mean(basins.label == k)
-        fig.add_trace(
-            go.Scatter(
-                x=[mx],
-                y=[my],
-                mode="markers",
-                name=f"→ ({mx:.3g}, {my:.3g}): {share:.0%}",
-                marker={
-                    "symbol": "star",
-                    "size": 16,
-                    "color": COLORS[k % len(COLORS)],
-                    "line": {"color": "black", "width": 1},
-                },
-            )
-        )
-    for value, color, text in ((DIVERGED, DIVERGED_COLOR, "diverged"), (NOT_YET, "#DDDDDD", "not converged")):
-        share = np.count_nonzero(basins.label == value) / total
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=f"{text}: {share:.0%}",
-                marker={"symbol": "square", "size": 12, "color": color},
-            )
-        )
+    fig = go.Figure(_basin_legend(basins))
     run = scenario.runs[basins.run]
     fig.update_layout(
         height=620,
@@ -180,23 +159,26 @@ def basin_figure(scenario: Scenario, basins: Basins) -> go.Figure:
             f"({basins.n_steps} steps; pale = slow to converge)",
             "font": {"size": 14},
         },
-        images=[
-            {
-                "source": uri,
-                "xref": "x",
-                "yref": "y",
-                "x": x0,
-                "y": y1,
-                "sizex": x1 - x0,
-                "sizey": y1 - y0,
-                "sizing": "stretch",
-                "layer": "below",
-                "xanchor": "left",
-                "yanchor": "top",
-            }
-        ],
+        images=[background_image(uri, domain)],
         xaxis={"range": [x0, x1], "title": {"text": "start x"}, "showgrid": False, "zeroline": False},
         yaxis={"range": [y0, y1], "title": {"text": "start y"}, "showgrid": False, "zeroline": False},
         legend={"orientation": "h", "y": -0.12},
     )
     return fig
+
+
+def _basin_legend(basins: Basins) -> list[go.Scatter]:
+    """A star per minimum and a square for 'diverged' and 'not converged', each named
+    with its share of the starts."""
+    traces = []
+    for k, (mx, my) in enumerate(basins.minima):
+        share = np.mean(basins.label == k)
+        star = {"symbol": "star", "size": 16, "color": COLORS[k % len(COLORS)], "line": {"color": "black", "width": 1}}
+        traces.append(
+            go.Scatter(x=[mx], y=[my], mode="markers", name=f"→ ({mx:.3g}, {my:.3g}): {share:.0%}", marker=star)
+        )
+    for value, color, text in ((DIVERGED, DIVERGED_COLOR, "diverged"), (NOT_YET, "#DDDDDD", "not converged")):
+        share = np.count_nonzero(basins.label == value) / basins.label.size
+        square = {"symbol": "square", "size": 12, "color": color}
+        traces.append(go.Scatter(x=[None], y=[None], mode="markers", name=f"{text}: {share:.0%}", marker=square))
+    return traces

@@ -35,7 +35,7 @@ from optviz.figures.frames import (
 )
 from optviz.figures.map_image import map_background
 from optviz.figures.map_layout import NORMAL, Size, colorbars, merged, placement, title, title_lines
-from optviz.figures.style import COLORS, bdata
+from optviz.figures.style import COLORS, background_image, bdata
 from optviz.scenario import Scenario
 
 PATH_POINTS = 60_000  # full-path points drawn in all; paths of a big cloud are thinned
@@ -179,70 +179,23 @@ def surface_part(result: Result, size: Size = NORMAL) -> dict:
 
 
 def surface_layer(scenario: Scenario, size: Size = NORMAL) -> dict:
-    """`surface_part` of any result of ``scenario``."""
+    """`surface_part` of any result of ``scenario``.
+
+    The map is a background image, not a contour trace: plotly.js drops contour and
+    heatmap traces on the first animated frame (plotly.js#4491; seen here in Chromium).
+    An invisible trace carries its colour bar (placed by the layout's coloraxis)."""
     surface = scenario.surface_def
     image, label, low, high = map_background(surface, scenario.surface_params)
     (x0, x1), (y0, y1) = surface.domain
-    # The map is a background image, not a contour trace: plotly.js drops contour and
-    # heatmap traces on the first animated frame (plotly.js#4491; seen here in Chromium).
-    # This invisible trace carries its colour bar (placed by the layout's coloraxis).
-    traces: list[dict] = [
-        {
-            "type": "scatter",
-            "x": [None],
-            "y": [None],
-            "mode": "markers",
-            "hoverinfo": "skip",
-            "showlegend": False,
-            "marker": {"color": [low, high], "coloraxis": "coloraxis"},
-        }
-    ]
-    wide_bar, narrow_bar = colorbars(label, size)
-    axis = {"cmin": low, "cmax": high, "colorscale": _GREYS, "showscale": True}
-    # An invisible grid of points over the map (trace PICKER): a click near one moves the
-    # start there. plotly.js draws one of its markers (`maxdisplayed`; hover and clicks
-    # still see them all), so redrawing it is cheap.
-    gx, gy = np.meshgrid(np.linspace(x0, x1, PICKER_GRID), np.linspace(y0, y1, PICKER_GRID))
-    traces.append(
-        _line(
-            np.column_stack([gx.ravel(), gy.ravel()]),
-            "",
-            mode="markers",
-            name="start picker",
-            marker={"size": 10, "opacity": 0, "maxdisplayed": 1},
-            showlegend=False,
-            hoverinfo="none",
-        )
-    )
+    traces = [_colorbar_carrier(low, high), _start_picker(surface.domain)]
     minima = surface.minima(dict(scenario.surface_params))
     if minima:
-        traces.append(
-            _line(
-                np.array([[m.x, m.y] for m in minima]),
-                "",
-                mode="markers",
-                name="known minima",
-                marker={"symbol": "star", "size": 14, "color": "#FFD700", "line": {"color": "black"}},
-                hoverinfo=None,
-                hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
-            )
-        )
-    background = {
-        "source": image,
-        "xref": "x",
-        "yref": "y",
-        "x": x0,
-        "y": y1,
-        "sizex": x1 - x0,
-        "sizey": y1 - y0,
-        "sizing": "stretch",
-        "layer": "below",
-        "xanchor": "left",
-        "yanchor": "top",
-    }
+        traces.append(_minima_trace(minima))
+    wide_bar, narrow_bar = colorbars(label, size)
+    axis = {"cmin": low, "cmax": high, "colorscale": _GREYS, "showscale": True}
     layout = {
         "uirevision": scenario.surface,
-        "images": [background],
+        "images": [background_image(image, surface.domain)],
         "title": title(surface.title, surface.note, size, narrow=False),
         "coloraxis": axis | {"colorbar": wide_bar},
         "xaxis": _MAP_AXIS | {"range": [x0, x1], "domain": [0.0, 0.55], "anchor": "y", "title": {"text": "x"}},
@@ -250,6 +203,49 @@ def surface_layer(scenario: Scenario, size: Size = NORMAL) -> dict:
     }
     narrow = {"title": title(surface.title, surface.note, size, narrow=True), "coloraxis": {"colorbar": narrow_bar}}
     return {"traces": traces, "layout": layout, "narrow": narrow}
+
+
+def _colorbar_carrier(low: float, high: float) -> dict:
+    """An invisible trace whose colours span ``low..high``: it carries the map's colour bar."""
+    return {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "marker": {"color": [low, high], "coloraxis": "coloraxis"},
+    }
+
+
+def _start_picker(domain) -> dict:
+    """An invisible grid of points over the map (trace `PICKER`): a click near one moves
+    the start there. plotly.js draws one of its markers (``maxdisplayed``; hover and
+    clicks still see them all), so redrawing it is cheap."""
+    (x0, x1), (y0, y1) = domain
+    gx, gy = np.meshgrid(np.linspace(x0, x1, PICKER_GRID), np.linspace(y0, y1, PICKER_GRID))
+    return _line(
+        np.column_stack([gx.ravel(), gy.ravel()]),
+        "",
+        mode="markers",
+        name="start picker",
+        marker={"size": 10, "opacity": 0, "maxdisplayed": 1},
+        showlegend=False,
+        hoverinfo="none",
+    )
+
+
+def _minima_trace(minima) -> dict:
+    """The known minima as gold stars."""
+    return _line(
+        np.array([[m.x, m.y] for m in minima]),
+        "",
+        mode="markers",
+        name="known minima",
+        marker={"symbol": "star", "size": 14, "color": "#FFD700", "line": {"color": "black"}},
+        hoverinfo=None,
+        hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+    )
 
 
 def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False, size: Size = NORMAL) -> dict:
@@ -298,65 +294,7 @@ def anim_part(result: Result, *, arrows_on: bool = False, size: Size = NORMAL) -
     what every frame shares; depends on the steps and the number of heads only."""
     scenario = result.scenario
     few = sum(len(drawn(result, r)) for r in result.runs) <= MAX_DRAWN
-    movers = [
-        {
-            "name": "tail",
-            "by_run": True,
-            "trace": _line(
-                np.empty((0, 2)), "", mode="markers", showlegend=False, marker={"size": size.tail, "opacity": 0.9}
-            ),
-        },
-        {
-            "name": "head",
-            "by_run": True,
-            "trace": _line(
-                np.empty((0, 2)),
-                "",
-                mode="markers",
-                showlegend=False,
-                hoverinfo=None,
-                marker={"size": size.head if few else 7, "line": {"color": "white", "width": 1.5 if few else 0.5}},
-                hovertemplate="(%{x:.4g}, %{y:.4g})<extra></extra>",
-            ),
-        },
-    ]
-    if arrows_on:
-        lines = (
-            {"color": "#555555", "width": 2.5},
-            {"color": "#111111", "width": 2.5},
-            {"color": "#7B3294", "width": 2.5, "dash": "dash"},
-        )
-        movers += [
-            {
-                "name": name,
-                "by_run": False,
-                "trace": _line(np.empty((0, 2)), "", mode="lines", line=line, showlegend=False),
-            }
-            for name, line in zip(ARROW_KINDS, lines, strict=True)
-        ]
-    movers.append(
-        {
-            "name": "loss",
-            "by_run": True,
-            "trace": _line(
-                np.empty((0, 2)), "2", mode="markers", marker={"size": round(0.75 * size.head)}, showlegend=False
-            ),
-        }
-    )
-    movers += [
-        {
-            "name": name,
-            "by_run": False,
-            "trace": _line(
-                np.empty((0, 2)),
-                axes,
-                mode="lines",
-                showlegend=False,
-                line={"color": "#888", "width": 1, "dash": "dot"},
-            ),
-        }
-        for name, axes in (("loss_step", "2"), ("lr_step", "3"))
-    ]
+    movers = _head_movers(size, few) + (_arrow_movers() if arrows_on else []) + _panel_movers(size)
     layout = {"updatemenus": [_buttons()], "sliders": [_slider(scenario.steps)]}
     return {
         "steps": frame_steps(scenario.steps).tolist(),
@@ -364,6 +302,50 @@ def anim_part(result: Result, *, arrows_on: bool = False, size: Size = NORMAL) -
         "movers": movers,
         "layout": layout,
     }
+
+
+def _mover(name: str, by_run: bool, axes: str, **style) -> dict:
+    """A moving trace's style: one per run (``by_run``) or one for all, on ``axes``."""
+    return {"name": name, "by_run": by_run, "trace": _line(np.empty((0, 2)), axes, showlegend=False, **style)}
+
+
+def _head_movers(size: Size, few: bool) -> list[dict]:
+    """Each run's tail (its last exact steps) and head on the map; smaller heads when many are drawn."""
+    head = {"size": size.head if few else 7, "line": {"color": "white", "width": 1.5 if few else 0.5}}
+    return [
+        _mover("tail", True, "", mode="markers", marker={"size": size.tail, "opacity": 0.9}),
+        _mover(
+            "head",
+            True,
+            "",
+            mode="markers",
+            hoverinfo=None,
+            marker=head,
+            hovertemplate="(%{x:.4g}, %{y:.4g})<extra></extra>",
+        ),
+    ]
+
+
+def _arrow_movers() -> list[dict]:
+    """The direction arrows at the heads: −∇f grey, the step taken black, the velocity dashed purple."""
+    lines = (
+        {"color": "#555555", "width": 2.5},
+        {"color": "#111111", "width": 2.5},
+        {"color": "#7B3294", "width": 2.5, "dash": "dash"},
+    )
+    return [_mover(name, False, "", mode="lines", line=line) for name, line in zip(ARROW_KINDS, lines, strict=True)]
+
+
+def _panel_movers(size: Size) -> list[dict]:
+    """Each run's marker on the loss panel, and the current step's line on the loss and lr panels."""
+    step_line = {"color": "#888", "width": 1, "dash": "dot"}
+    return [
+        _mover("loss", True, "2", mode="markers", marker={"size": round(0.75 * size.head)}),
+        *(
+            _mover(name, False, axes, mode="lines", line=step_line)
+            for name, axes in (("loss_step", "2"), ("lr_step", "3"))
+        ),
+    ]
 
 
 def axes_part(result: Result, runs: Sequence[dict], size: Size = NORMAL) -> dict:
