@@ -22,6 +22,7 @@ from optviz.map.component import show_figure, show_map
 from optviz.map.message import encode
 from optviz.memo import Memo, limit_arenas
 from optviz.presets import Verdict, preset_for
+from optviz.summary import map_text
 from optviz.sweeps import WINDOW_POINTS, Basins, basin_map, lr_families, lr_sweeps
 from optviz.ui.address import current_link, navigated, show_link
 from optviz.ui.controls import lr_from_drag, sidebar, start_from_click
@@ -136,7 +137,7 @@ for fix in fixes:
 explorer, gallery_tab = st.tabs(list(PAGE_LABELS.values()), key="page", on_change="rerun")
 with gallery_tab:
     if gallery_tab.open:
-        gallery(thumbnail)
+        gallery(thumbnail, lambda link: map_text(run_scenario(link)))
 with explorer:
     if explorer.open:
         result = run_scenario(query)
@@ -169,7 +170,7 @@ with explorer:
                        "Drag a slider to move that run's lr; release it to make that the run's lr.")  # fmt: skip
         else:
             show_map(map_encoded(query, shown.arrows, shown.present), shown.frame, origin=str(hash(scenario.starts)),
-                     key="map", on_start=start_from_click)  # fmt: skip
+                     key="map", on_start=start_from_click, text=map_text(result))  # fmt: skip
             st.caption(
                 "Click on the map to start the runs there."
                 + (" Arrows show directions, not lengths: −∇f grey, the step taken black, the optimizer's velocity "

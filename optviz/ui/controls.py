@@ -228,7 +228,7 @@ def sidebar() -> tuple[Surface, DeltaGenerator]:
         for col, p in zip(cols, surface.params, strict=True):
             param_input(p, surface_key(surface_name, p.name), col)
 
-    side.subheader("Optimizers")
+    side.header("Optimizers")
     st.session_state.setdefault("conv", "optax")
     conv = side.selectbox("as defined by", CONVENTIONS, key="conv", format_func=TITLES.get,
                           on_change=convention_changed,
@@ -257,7 +257,7 @@ def sidebar() -> tuple[Surface, DeltaGenerator]:
     side.button("+ add a run", on_click=add_run, disabled=len(st.session_state.run_ids) >= MAX_RUNS,
                 width="stretch")  # fmt: skip
 
-    side.subheader("Learning-rate schedule")
+    side.header("Learning-rate schedule")
     schedule_name = side.selectbox(
         "Schedule", list(SCHEDULES), key="schedule", format_func=lambda n: SCHEDULES[n].title
     )
@@ -265,7 +265,7 @@ def sidebar() -> tuple[Surface, DeltaGenerator]:
         param_input(p, schedule_key(schedule_name, p.name), side)
     preview = side.empty()
 
-    side.subheader("Run")
+    side.header("Run")
     side.number_input("steps", 1, MAX_STEPS, step=50, key="steps")
     (x0, x1), (y0, y1) = surface.domain
     sx, sy = side.columns(2)

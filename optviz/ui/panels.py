@@ -111,8 +111,9 @@ def basin_panel(scenario: Scenario, basins: Basins, figure) -> None:
                + f" Largest basin: {max(shares.values(), default=0):.0%} of the starts.")  # fmt: skip
 
 
-def gallery(thumbnail: Callable[[str], bytes]) -> None:
-    """The preset cards, each with ``thumbnail(link)``: a picture of its final step."""
+def gallery(thumbnail: Callable[[str], bytes], text: Callable[[str], tuple[str, list[str]]]) -> None:
+    """The preset cards, each with ``thumbnail(link)``: a picture of its final step, whose
+    alt text is the map's text alternative ``text(link)`` (`optviz.summary.map_text`)."""
     st.markdown("Teaching scenarios, each with the claim it demonstrates. Every claim is checked on the computed "
                 "result by the test suite, and again on screen when you open it.")  # fmt: skip
     lesson_card()
@@ -120,7 +121,8 @@ def gallery(thumbnail: Callable[[str], bytes]) -> None:
     for i, preset in enumerate(PRESETS.values()):
         with columns[i % 3].container(border=True):
             st.markdown(f"**{preset.title}**")
-            st.image(thumbnail(preset.link), width="stretch", output_format="PNG")
+            title, lines = text(preset.link)
+            st.image(thumbnail(preset.link), width="stretch", output_format="PNG", alt=f"{title}. {'; '.join(lines)}.")
             st.markdown(preset.note)
             st.markdown(f"*Claim:* {preset.claim}")
             st.button("Open", key=f"preset.{preset.slug}", on_click=open_preset, args=(preset.slug,), type="primary")
@@ -132,7 +134,7 @@ def summary(result: Result, scenario: Scenario, surface: Surface) -> None:
     shown = len(drawn(result, result.runs[0]))
     if len(scenario.starts) > shown:
         st.caption(f"The map shows the first {shown} of {len(scenario.starts)} start points of each run.")
-    st.subheader("Summary")
+    st.header("Summary")
     rows = summary_rows(result)  # Markdown, not st.dataframe: see summary_table
     (st.container(height=TABLE_HEIGHT) if len(rows) > TABLE_ROWS else st.container()).markdown(summary_table(rows))
     with st.expander("Update rules", expanded=False, key="update_rules", on_change="rerun") as rules:
