@@ -19,8 +19,8 @@ from optviz.figures.map_layout import NORMAL, PRESENT
 from optviz.figures.sweep import basin_figure, sweep_figure
 from optviz.literal import markdown_text
 from optviz.map.component import show_figure, show_map
-from optviz.map.message import encode
-from optviz.memo import Memo, limit_arenas
+from optviz.map.message import encode, encoded_bytes
+from optviz.memo import Memo, limit_arenas, map_large_blocks
 from optviz.presets import Verdict, preset_for
 from optviz.summary import map_text
 from optviz.sweeps import WINDOW_POINTS, Basins, basin_map, lr_families, lr_sweeps
@@ -50,9 +50,20 @@ imports_frozen()
 
 
 @st.cache_resource(show_spinner=False)
+def allocator_tuned() -> bool:
+    """Two malloc arenas, and blocks of 256 KiB or more (arrays, message strings) mapped on
+    their own so that freeing one returns its memory (`optviz.memo`); once per process."""
+    limit_arenas(2)
+    map_large_blocks(256 * 2**10)
+    return True
+
+
+allocator_tuned()
+
+
+@st.cache_resource(show_spinner=False)
 def results() -> Memo[Result]:
     """Results by canonical link, shared by all sessions, ≤ 128 MB (a Result is ≤ 56 MB)."""
-    limit_arenas(2)
     return Memo(lambda query: simulate(Scenario.from_query(query).scenario), max_bytes=128 * 2**20)
 
 
@@ -60,44 +71,54 @@ def run_scenario(query: str) -> Result:
     return results()(query)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)  # shared, never copied: the parts are only read
-def map_encoded(query: str, arrows: bool, present: bool = False) -> list[tuple[str, dict]]:
+def _map_encoded(query: str, arrows: bool, present: bool = False) -> list[tuple[str, dict]]:
     result = run_scenario(query)
     size = PRESENT if present else NORMAL  # projector mode: larger text, lines and markers
     return encode(map_parts(result, arrows=arrows, velocity=velocities(result) if arrows else None, size=size))
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(show_spinner=False)
+def map_encodings() -> Memo[list[tuple[str, dict]]]:
+    """The map's encoded parts by (link, arrows, projector mode), shared by all sessions and only read,
+    ≤ 32 MB by their strings (a link's parts are ≤ ~11 MB)."""
+    return Memo(_map_encoded, max_bytes=32 * 2**20, size=encoded_bytes)
+
+
+def map_encoded(query: str, arrows: bool, present: bool = False) -> list[tuple[str, dict]]:
+    return map_encodings()(query, arrows, present)
+
+
+@st.cache_data(max_entries=8, max_size="40MB", show_spinner=False)  # one 3-D figure pickles to ≤ ~30 MB
 def surface_view(query: str) -> go.Figure:
     return surface_figure(run_scenario(query))
 
 
-@st.cache_data(max_entries=8, show_spinner="Sweeping the learning rate…")
+@st.cache_data(max_entries=8, max_size="8MB", show_spinner="Sweeping the learning rate…")
 def sweep_view(query: str, lo: float, hi: float) -> tuple[list[Sweep], go.Figure]:
     scenario = Scenario.from_query(query).scenario
     sweeps = lr_sweeps(scenario, lo, hi)
     return sweeps, sweep_figure(scenario, sweeps)
 
 
-@st.cache_data(max_entries=8, show_spinner="Mapping the basins…")
+@st.cache_data(max_entries=8, max_size="8MB", show_spinner="Mapping the basins…")
 def basin_view(query: str, run: int) -> tuple[Basins, go.Figure]:
     scenario = Scenario.from_query(query).scenario
     basins = basin_map(scenario, run)
     return basins, basin_figure(scenario, basins)
 
 
-@st.cache_data(max_entries=4, show_spinner="Running each run over its lr window…")
+@st.cache_data(max_entries=4, max_size="40MB", show_spinner="Running each run over its lr window…")
 def drag_view(query: str) -> dict:
     scenario = Scenario.from_query(query).scenario
     return drag_figure(scenario, lr_families(scenario))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, max_size="1MB", show_spinner=False)
 def preset_verdict(query: str) -> Verdict:
     return preset_for(query).check(run_scenario(query))
 
 
-@st.cache_data(max_entries=4, show_spinner="Rendering…")
+@st.cache_data(max_entries=4, max_size="16MB", show_spinner="Rendering…")
 def exported(kind: str, query: str, arrows: bool, frame: int) -> bytes:
     result = run_scenario(query)
     if kind == "html":
