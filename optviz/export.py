@@ -69,7 +69,8 @@ class _Canvas:
         base.paste(image.resize((_MAP, _MAP)).convert("RGB"), (_PAD, _PAD))
         draw = ImageDraw.Draw(base)
         draw.rectangle((_PAD, _PAD, _PAD + _MAP, _PAD + _MAP), outline="#444444")
-        _label(draw, (_PAD + 6, _PAD + _MAP - 24), axis_labels(result)["map"])
+        self.labels = axis_labels(result)
+        _label(draw, (_PAD + 6, _PAD + _MAP - 24), self.labels["map"])
         for m in surface.minima(dict(scenario.surface_params)):
             x, y = self.pixels(np.array([[m.x, m.y]]))[0]
             draw.regular_polygon((x, y, 9), 4, rotation=45, fill=_MINIMUM, outline="black")
@@ -97,7 +98,7 @@ class _Canvas:
         low, high = min(float(v.min()) for v in values), max(float(v.max()) for v in values)
         span = (high - low) or 1.0
         steps = self.result.scenario.steps
-        draw.text((left, bottom + 4), axis_labels(self.result)["loss"], fill="#444444", font=_font(13))
+        draw.text((left, bottom + 4), self.labels["loss"], fill="#444444", font=_font(13))
         return [np.column_stack([left + np.arange(len(v)) / max(steps, 1) * (right - left),
                                  bottom - (v - low) / span * (bottom - top)]) for v in values]  # fmt: skip
 
@@ -126,9 +127,8 @@ class _Canvas:
                 draw.line([tuple(p) for p in shown], fill=color, width=2)
             x, y = shown[-1]
             draw.ellipse((x - 4, y - 4, x + 4, y + 4), fill=color)
-        labels = axis_labels(self.result)  # over the curves
-        _label(draw, (_LOSS_BOX[0] + 4, _LOSS_BOX[1] + 3), labels["loss_top"])
-        _label(draw, (_LOSS_BOX[0] + 4, _LOSS_BOX[3] - 19), labels["loss_bottom"])
+        _label(draw, (_LOSS_BOX[0] + 4, _LOSS_BOX[1] + 3), self.labels["loss_top"])  # over the curves
+        _label(draw, (_LOSS_BOX[0] + 4, _LOSS_BOX[3] - 19), self.labels["loss_bottom"])
         return image
 
     def _legend(self, k: int) -> Image.Image:
