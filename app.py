@@ -17,15 +17,16 @@ from optviz.engine import Result
 from optviz.figures import frame_step, schedule_figure
 from optviz.literal import markdown_text
 from optviz.map.component import show_figure
-from optviz.memo import Memo, limit_arenas
+from optviz.memo import Memo, limit_arenas, map_large_blocks, nbytes
 from optviz.presets import Verdict, preset_for
+from optviz.summary import map_text
 from optviz.ui.address import current_link, navigated, show_link
 from optviz.ui.controls import sidebar
 from optviz.ui.lesson import lesson_bar, open_link
 from optviz.ui.panels import code_menu, export_menu, gallery, share, summary
 from optviz.ui.present import projector
 from optviz.ui.state import PAGE_LABELS, scenario_from_widgets, view_from_widgets
-from optviz.view import VIEWS, View
+from optviz.view import VIEWS, View, ViewKind
 from optviz.view import link as view_link
 
 st.set_page_config(page_title="OptViz: see how optimizers learn", page_icon="📉", layout="wide")
@@ -46,9 +47,20 @@ imports_frozen()
 
 
 @st.cache_resource(show_spinner=False)
+def allocator_tuned() -> bool:
+    """Two malloc arenas, and blocks of 256 KiB or more (arrays, message strings) mapped on
+    their own so that freeing one returns its memory (`optviz.memo`); once per process."""
+    limit_arenas(2)
+    map_large_blocks(256 * 2**10)
+    return True
+
+
+allocator_tuned()
+
+
+@st.cache_resource(show_spinner=False)
 def results() -> Memo[Result]:
     """Results by canonical link, shared by all sessions, ≤ 128 MB (a Result is ≤ 56 MB)."""
-    limit_arenas(2)
     return Memo(lambda query: simulate(Scenario.from_query(query).scenario), max_bytes=128 * 2**20)
 
 
@@ -56,25 +68,40 @@ def run_scenario(query: str) -> Result:
     return results()(query)
 
 
-def view_data(name: str) -> Callable[..., object]:
-    """``VIEWS[name].build``, cached as its row asks, by the link and the view fields it reads."""
-    kind = VIEWS[name]
+def view_builder(kind: ViewKind) -> Callable[..., object]:
+    """``kind.build`` as a function of the link and the view fields it reads."""
 
     def build(query: str, *values: object) -> object:
         shown = View(**dict(zip(kind.reads, values, strict=True)))
         return kind.build(Scenario.from_query(query).scenario, run_scenario(query), shown)
 
+    return build
+
+
+@st.cache_resource(show_spinner=False)
+def shared_view(name: str) -> Memo:
+    """A shared view's data by the link and its fields: one object for all sessions, only
+    read, bounded by ``VIEWS[name].max_bytes`` as weighed by its ``size``."""
+    kind = VIEWS[name]
+    return Memo(view_builder(kind), max_bytes=kind.max_bytes, size=kind.size or nbytes)
+
+
+def view_data(name: str) -> Callable[..., object]:
+    """``VIEWS[name].build``, cached as its row asks, by the link and the view fields it reads."""
+    kind = VIEWS[name]
+    if kind.shared:
+        return shared_view(name)
+    build = view_builder(kind)
     build.__qualname__ = f"view_data.{name}"  # one cache per view: Streamlit keys a cache by name and source
-    cache = st.cache_resource if kind.shared else st.cache_data
-    return cache(max_entries=kind.max_entries, show_spinner=kind.spinner)(build)
+    return st.cache_data(max_entries=kind.max_entries, max_size=kind.max_bytes, show_spinner=kind.spinner)(build)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, max_size="1MB", show_spinner=False)
 def preset_verdict(query: str) -> Verdict:
     return preset_for(query).check(run_scenario(query))
 
 
-@st.cache_data(max_entries=4, show_spinner="Rendering…")
+@st.cache_data(max_entries=4, max_size="16MB", show_spinner="Rendering…")
 def exported(kind: str, query: str, arrows: bool, frame: int) -> bytes:
     result = run_scenario(query)
     if kind == "html":
@@ -114,7 +141,7 @@ for fix in fixes:
 explorer, gallery_tab = st.tabs(list(PAGE_LABELS.values()), key="page", on_change="rerun")
 with gallery_tab:
     if gallery_tab.open:
-        gallery(thumbnail)
+        gallery(thumbnail, lambda link: map_text(run_scenario(link)))
 with explorer:
     if explorer.open:
         result = run_scenario(query)

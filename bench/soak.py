@@ -1,6 +1,6 @@
 """Soak benchmark: the server's memory and CPU under worst-case links and many sessions.
 
-    python bench/soak.py [--links 54] [--sessions 30]
+    python bench/soak.py [--links 54] [--sessions 30] [--timeout 300]
 
 Drives the real server (`streamlit run app.py`) with headless Chromium:
 
@@ -276,10 +276,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--links", type=int, default=54)
     parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--timeout", type=float, default=300, help="seconds a page (or a phase's pages) may take")
     args = parser.parse_args()
     port = free_port()
     with app_process(port) as proc, sync_playwright() as pw, chromium(pw) as context:
-        out = soak(f"http://127.0.0.1:{port}", Server(proc.pid), context, args.links, args.sessions)
+        out = soak(f"http://127.0.0.1:{port}", Server(proc.pid), context, args.links, args.sessions, args.timeout)
     print(report(out))
     print(json.dumps(out))
     return 1 if out["errors"] else 0

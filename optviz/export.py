@@ -24,6 +24,7 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 from optviz.engine import Result
 from optviz.figures import COLORS, drawn, frame_step, map_image, row_at, trajectory_figure
 from optviz.literal import clip, html_text
+from optviz.params import fmt
 from optviz.schedules import SCHEDULES
 from optviz.snippets import scenario_code
 
@@ -76,6 +77,8 @@ class _Canvas:
         base.paste(image.resize((_MAP, _MAP)).convert("RGB"), (_PAD, _PAD))
         draw = ImageDraw.Draw(base)
         draw.rectangle((_PAD, _PAD, _PAD + _MAP, _PAD + _MAP), outline="#444444")
+        self.labels = axis_labels(result)
+        _label(draw, (_PAD + 6, _PAD + _MAP - 24), self.labels["map"])
         for m in surface.minima(dict(scenario.surface_params)):
             x, y = self.pixels(np.array([[m.x, m.y]]))[0]
             draw.regular_polygon((x, y, 9), 4, rotation=45, fill=_MINIMUM, outline="black")
@@ -103,9 +106,7 @@ class _Canvas:
         low, high = min(float(v.min()) for v in values), max(float(v.max()) for v in values)
         span = (high - low) or 1.0
         steps = self.result.scenario.steps
-        draw.text(
-            (left, bottom + 4), f"loss f vs step ({'log' if log else 'linear'} scale)", fill="#444444", font=_font(13)
-        )
+        draw.text((left, bottom + 4), self.labels["loss"], fill="#444444", font=_font(13))
         return [
             np.column_stack(
                 [left + np.arange(len(v)) / max(steps, 1) * (right - left), bottom - (v - low) / span * (bottom - top)]
@@ -138,6 +139,8 @@ class _Canvas:
                 draw.line([tuple(p) for p in shown], fill=color, width=2)
             x, y = shown[-1]
             draw.ellipse((x - 4, y - 4, x + 4, y + 4), fill=color)
+        _label(draw, (_LOSS_BOX[0] + 4, _LOSS_BOX[1] + 3), self.labels["loss_top"])  # over the curves
+        _label(draw, (_LOSS_BOX[0] + 4, _LOSS_BOX[3] - 19), self.labels["loss_bottom"])
         return image
 
     def _legend(self, k: int) -> Image.Image:
@@ -153,6 +156,28 @@ class _Canvas:
             status = "diverged" if gone else f"f = {t.loss[row_at(t, k)]:.4g}"
             draw.text((30, y), f"{run.run.label}   {status}", fill="black", font=_font(15))
         return panel
+
+
+def axis_labels(result: Result) -> dict[str, str]:
+    """What a frame's axes span, for a slide: the map's domain, the loss panel's highest and
+    lowest plotted loss (log scale when every loss is positive, as in the app) and its steps."""
+    (x0, x1), (y0, y1) = result.scenario.surface_def.domain
+    losses = np.concatenate([run.trajectories[0].loss for run in result.runs])
+    log = bool(np.all(losses > 0))
+    steps = result.scenario.steps
+    return {
+        "map": f"x {fmt(x0)} … {fmt(x1)},  y {fmt(y0)} … {fmt(y1)}",
+        "loss_top": f"f = {losses.max():.3g}",
+        "loss_bottom": f"f = {losses.min():.3g}",
+        "loss": f"loss f ({'log' if log else 'linear'} scale) vs step 0 … {steps}",
+    }
+
+
+def _label(draw: ImageDraw.ImageDraw, at: tuple[float, float], text: str) -> None:
+    """Text on a white box, readable over the map or a curve."""
+    box = draw.textbbox(at, text, font=_font(13))
+    draw.rectangle((box[0] - 3, box[1] - 2, box[2] + 3, box[3] + 2), fill="white")
+    draw.text(at, text, fill="black", font=_font(13))
 
 
 def _faint(color: str) -> str:

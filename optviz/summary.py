@@ -1,5 +1,7 @@
 """The table under the map: per run and start, the final loss, the distance to the nearest
-known minimum and when it converged or diverged, as the Markdown table the page shows."""
+known minimum and when it converged or diverged, as the Markdown table the page shows; and
+the same outcomes as the map's text alternative (one line per run, for screen readers and
+the gallery's pictures)."""
 
 from __future__ import annotations
 
@@ -87,3 +89,29 @@ def _cloud_row(i: int, run) -> dict:
 
 def device_note(result: Result) -> str:
     return f"Computed with JAX {jax.__version__} on {result.device} (float64)."
+
+
+def outcome(row: dict) -> str:
+    """One `summary_rows` row in words: ``"1. adam lr=0.05: converged at step 66, final f
+    1.2e-12"``; a diverged run says when, a cloud of starts gives its counts."""
+    if "starts, medians" in row["run"]:
+        what = row["status"].replace("⚠ ", "")
+    elif row["diverged at step"] is not None:
+        return f"{row['run']}: diverged at step {row['diverged at step']}"
+    elif row["converged at step"] is not None:
+        what = f"converged at step {row['converged at step']}"
+    else:
+        what = "not converged"
+    loss = row["final loss"]
+    return f"{row['run']}: {what}" + ("" if loss is None else f", final f {loss:.2g}")
+
+
+def map_text(result: Result) -> tuple[str, list[str]]:
+    """The map's text alternative: its title (the surface, the runs, the steps, where they
+    start) and one line per run and start (`outcome`), from the same rows as the table."""
+    scenario = result.scenario
+    x, y = scenario.starts[0]
+    starts = f"from ({x:.3g}, {y:.3g})" if len(scenario.starts) == 1 else f"from {len(scenario.starts)} start points"
+    runs = f"{len(result.runs)} run" + ("s" if len(result.runs) > 1 else "")
+    title = f"Map of {scenario.surface_def.title}: {runs} of {scenario.steps} steps {starts}"
+    return title, [outcome(row) for row in summary_rows(result)]

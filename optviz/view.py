@@ -38,9 +38,10 @@ from optviz.figures import map_layout, map_parts, surface_figure
 from optviz.figures.drag import drag_figure
 from optviz.figures.sweep import basin_figure, sweep_figure
 from optviz.literal import clip
-from optviz.map.message import encode
+from optviz.map.message import encode, encoded_bytes
 from optviz.params import coerce, first_value, fmt
 from optviz.scenario import MAX_RUNS, MAX_STEPS, Scenario
+from optviz.summary import map_text
 from optviz.sweeps import basin_map, lr_families, lr_sweeps
 from surfaces.core import Param
 
@@ -159,11 +160,14 @@ class ViewKind:
         also used by the CLI) never imports Streamlit; the app resolves it with
         `pkgutil.resolve_name`.
       reads: the `View` fields ``build`` reads, e.g. ``("sweep",)``.
-      max_entries: how many ``data`` the app keeps.
-      spinner: the text shown while ``data`` is built (False: none).
+      max_entries: how many ``data`` the app keeps (copied data).
+      max_bytes: the most bytes the kept ``data`` may weigh together, least recently
+        used dropped first: pickled size for copied data, ``size`` for shared data.
+      spinner: the text shown while copied ``data`` is built (False: none).
       shared: keep ``data`` as one object shared by all sessions, never copied
-        (``st.cache_resource``): for data that is only read; else copied per call
-        (``st.cache_data``).
+        (`optviz.memo.Memo` in ``st.cache_resource``): for data that is only read and
+        asked for on every rerun; else copied per call (``st.cache_data``).
+      size: what one shared ``data`` weighs (default `optviz.memo.nbytes`, its arrays).
     """
 
     label: str
@@ -171,16 +175,27 @@ class ViewKind:
     panel: str
     reads: tuple[str, ...] = field(default=())
     max_entries: int = 8
+    max_bytes: int = 8 * 2**20
     spinner: str | bool = False
     shared: bool = False
+    size: Callable[[Any], int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.shared and self.spinner:
+            raise ValueError("a shared view's data is built without a spinner")
 
 
-def map_data(scenario: Scenario, result: Result, view: View) -> list[tuple[str, dict]]:
-    """The 2-D map's parts, encoded for the map component (`optviz.map`); projector mode
-    draws larger text, lines and markers."""
+def map_data(scenario: Scenario, result: Result, view: View) -> tuple[list[tuple[str, dict]], tuple[str, list[str]]]:
+    """The 2-D map's parts, encoded for the map component (`optviz.map`; projector mode
+    draws larger text, lines and markers), and its text alternative (`map_text`)."""
     size = map_layout.PRESENT if view.present else map_layout.NORMAL
     velocity = velocities(result) if view.arrows else None
-    return encode(map_parts(result, arrows=view.arrows, velocity=velocity, size=size))
+    return encode(map_parts(result, arrows=view.arrows, velocity=velocity, size=size)), map_text(result)
+
+
+def map_bytes(data: tuple[list[tuple[str, dict]], tuple[str, list[str]]]) -> int:
+    """What `map_data`'s parts weigh (the text is a few hundred bytes)."""
+    return encoded_bytes(data[0])
 
 
 def surface_data(scenario: Scenario, result: Result, view: View):
@@ -207,9 +222,20 @@ def drag_data(scenario: Scenario, result: Result, view: View) -> dict:
 
 VIEWS: dict[str, ViewKind] = {
     "2d": ViewKind(
-        label="2-D map", build=map_data, panel="optviz.ui.panels:map_panel", reads=("arrows", "present"), shared=True
+        label="2-D map",
+        build=map_data,
+        panel="optviz.ui.panels:map_panel",
+        reads=("arrows", "present"),
+        shared=True,
+        max_bytes=32 * 2**20,  # a link's parts are ≤ ~11 MB
+        size=map_bytes,
     ),
-    "3d": ViewKind(label="3-D surface", build=surface_data, panel="optviz.ui.panels:surface_panel"),
+    "3d": ViewKind(
+        label="3-D surface",
+        build=surface_data,
+        panel="optviz.ui.panels:surface_panel",
+        max_bytes=40 * 2**20,  # one 3-D figure pickles to ≤ ~30 MB
+    ),
     "sweep": ViewKind(
         label="LR sweep",
         build=sweep_data,
@@ -229,6 +255,7 @@ VIEWS: dict[str, ViewKind] = {
         build=drag_data,
         panel="optviz.ui.panels:drag_panel",
         max_entries=4,
+        max_bytes=40 * 2**20,  # one drag figure pickles to ≤ ~37 MB
         spinner="Running each run over its lr window…",
     ),
 }

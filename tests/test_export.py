@@ -88,3 +88,15 @@ def test_thumbnail_is_the_final_png_scaled_down():
     assert full.size == export.SIZE and small.size == export.THUMBNAIL
     expected = full.convert("RGB").resize(export.THUMBNAIL, Image.Resampling.LANCZOS)
     assert np.array_equal(np.asarray(small.convert("RGB")), np.asarray(expected))
+
+
+def test_frames_label_the_map_domain_and_the_loss_range():
+    r = simulate(Scenario.from_query("surface=booth&opt=sgd:lr=0.01&opt=adam:lr=0.5&steps=200").scenario)
+    losses = np.concatenate([run.trajectories[0].loss for run in r.runs])
+    labels = export.axis_labels(r)
+    assert labels["map"] == "x -10 … 10,  y -10 … 10"  # Booth's domain
+    assert labels["loss_top"] == f"f = {losses.max():.3g}" and labels["loss_bottom"] == f"f = {losses.min():.3g}"
+    assert labels["loss"] == "loss f (log scale) vs step 0 … 200"
+    # drawn on a white box over the map's lower left corner: white and black pixels there
+    corner = np.asarray(Image.open(io.BytesIO(export.png(r))).convert("L"))[506:528, 12:150]
+    assert (corner == 255).mean() > 0.5 and (corner < 80).any()

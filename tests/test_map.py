@@ -9,7 +9,7 @@ import numpy as np
 from optviz import Scenario, simulate
 from optviz.engine import velocities
 from optviz.figures import map_parts, trajectory_figure
-from optviz.map.message import KEEP, SENT, Client, encode, message, remember
+from optviz.map.message import KEEP, SENT, Client, encode, encoded_bytes, message, remember
 
 
 def parts_for(query: str, arrows: bool = False):
@@ -69,3 +69,10 @@ def test_moving_points_travel_as_float32_with_their_shape():
     assert head["dtype"] == "f4" and head["shape"] == [101, 1, 2]
     decoded = np.frombuffer(base64.b64decode(head["bdata"]), "<f4").reshape(head["shape"])
     np.testing.assert_allclose(decoded[:, 0], result.runs[0].path.astype(np.float32))
+
+
+def test_encoded_parts_weigh_about_their_json():
+    _, encoded = parts_for("surface=himmelblau&steps=300&cloud=ring:n=32,r=0.3")
+    weight, json_size = encoded_bytes(encoded), len(json.dumps(encoded))
+    paths = sum(len(p["bdata"]) for _, part in encoded for p in part.get("paths", []))
+    assert paths > 100_000 and paths < weight <= json_size < 1.1 * weight

@@ -1,7 +1,10 @@
 """The byte-bounded memo the app keeps results in (optviz/memo.py)."""
 
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -61,3 +64,48 @@ def test_a_key_asked_for_together_is_computed_once_and_errors_reach_every_caller
         t.join(timeout=10)
     assert sorted(calls) == ["a", "bad"]
     assert len(got) == 5 and all(v is got[0] for v in got) and len(errors) == 3
+
+
+def test_a_memo_weighs_values_with_its_own_size_function():
+    memo = Memo(lambda n: "x" * n, max_bytes=100, size=len)
+    memo(60), memo(30)
+    assert memo.bytes == 90 and len(memo) == 2
+    memo(50)  # 60 + 30 + 50 > 100: the least recent (60) goes
+    assert memo.bytes == 80 and len(memo) == 2
+
+
+_HEAP_PROBE = """
+import ctypes, sys
+import numpy as np
+from optviz.memo import map_large_blocks
+
+class Info(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in
+                "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]
+
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = Info
+if sys.argv[1] == "mapped":
+    map_large_blocks(256 * 2**10)
+mapped = []
+for _ in range(3):  # glibc raises its threshold past a freed mmapped block, so the 2nd and 3rd differ
+    block = np.ones(2**20)  # 8 MiB
+    mapped.append(libc.mallinfo2().hblkhd >= block.nbytes)
+    del block
+print(mapped)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_blocks_over_the_threshold_are_mapped_on_their_own_every_time():
+    def run(mode: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", _HEAP_PROBE, mode],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parents[1],
+        ).stdout.strip()
+
+    assert run("default") == "[True, False, False]"  # the first freed block moved the threshold above 8 MiB
+    assert run("mapped") == "[True, True, True]"

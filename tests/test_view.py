@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from optviz import Scenario
-from optviz.view import KEYS, VIEWS, View, link
+from optviz import Scenario, simulate
+from optviz.summary import map_text
+from optviz.view import KEYS, VIEWS, View, ViewKind, link
 
 
 def test_defaults_are_left_out_and_values_round_trip():
@@ -51,7 +52,7 @@ def check_view(name: str) -> None:
     assert [k.label for k in VIEWS.values()].count(kind.label) == 1
     assert set(kind.reads) <= {f.name for f in dataclasses.fields(View)}
     assert len(inspect.signature(pkgutil.resolve_name(kind.panel)).parameters) == 3  # (data, scenario, view)
-    assert callable(kind.build) and kind.max_entries > 0
+    assert callable(kind.build) and kind.max_entries > 0 and kind.max_bytes > 0
     shown = View(view=name)
     assert View.from_query(link(Scenario(), shown), steps=500) == (shown, [])
 
@@ -59,3 +60,19 @@ def check_view(name: str) -> None:
 @pytest.mark.parametrize("name", list(VIEWS))
 def test_every_view_has_a_label_a_panel_and_a_link(name):
     check_view(name)
+
+
+def test_the_map_view_keeps_its_parts_and_text_alternative_by_bytes():
+    """The 2-D map's data: the encoded parts, weighed by their strings, and `map_text`."""
+    scenario = Scenario()
+    result = simulate(scenario)
+    kind = VIEWS["2d"]
+    parts, text = kind.build(scenario, result, View())
+    assert text == map_text(result) and text[0].startswith("Map of")
+    assert kind.shared and kind.size((parts, text)) > 10_000
+    assert kind.size((parts, text)) == kind.size((parts, ("", [])))
+
+
+def test_a_shared_view_cannot_ask_for_a_spinner():
+    with pytest.raises(ValueError, match="without a spinner"):
+        ViewKind(label="x", build=lambda *a: None, panel="optviz.ui.panels:map_panel", shared=True, spinner="…")

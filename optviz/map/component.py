@@ -34,14 +34,21 @@ def _forget(key: str) -> None:
 
 
 def show_map(
-    encoded: Sequence[tuple[str, dict]], frame: int, *, origin: str, key: str, on_start: Callable[[], None]
+    encoded: Sequence[tuple[str, dict]],
+    frame: int,
+    *,
+    origin: str,
+    key: str,
+    on_start: Callable[[], None],
+    text: tuple[str, list[str]] | None = None,
 ) -> None:
     """Draw the map from its encoded parts (`optviz.map.message.encode`), opening at step
     ``frame`` (a redraw stays at the shown step while ``frame`` and ``origin`` stay);
     ``on_start`` runs when a click on the map picks a start point (read it from
-    ``st.session_state[key].start``)."""
+    ``st.session_state[key].start``). ``text`` (`optviz.summary.map_text`) is the map's
+    text alternative: its title names it, its lines describe it to screen readers."""
     held = st.session_state.get(_held_key(key), [])
-    msg = message(encoded, frame, held, origin)
+    msg = message(encoded, frame, held, origin) | ({"text": text} if text else {})
     st.session_state[_held_key(key)] = remember(held, msg)
     _MAP(key=key, data=msg, on_start_change=on_start, on_missing_change=functools.partial(_forget, key))
 

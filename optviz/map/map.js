@@ -125,6 +125,84 @@ export function assemble(surface, runs, anim, axes, frame, narrow = false) {
   return { data, layout, frames };
 }
 
+// Keyboard access to plotly.js's Play/Pause buttons and scrubber (SVG, not focusable by
+// themselves): each button is a focusable "button" that Enter or Space clicks; the scrubber
+// is a "slider" that the arrow keys, Page Up/Down, Home and End move one stop at a time.
+const FOCUS_CSS = `.optviz-map [tabindex]:focus { outline: none; }
+.optviz-map .updatemenu-button:focus-visible rect, .optviz-map .slider-group:focus-visible .slider-rail-rect {
+  stroke: #0072B2 !important; stroke-width: 3px !important; }
+.optviz-text { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+  white-space: nowrap; }`;
+
+function keyboard(gd) {
+  if (!document.getElementById("optviz-map-css")) {
+    const style = document.createElement("style");
+    style.id = "optviz-map-css";
+    style.textContent = FOCUS_CSS;
+    document.head.appendChild(style);
+  }
+  gd.querySelectorAll(".updatemenu-button").forEach((button) => {
+    button.setAttribute("tabindex", "0");
+    button.setAttribute("role", "button");
+    button.setAttribute("aria-label", button.textContent.trim());
+  });
+  const slider = gd.querySelector(".slider-group");
+  const opts = gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders[0];
+  if (!slider || !opts) return;
+  const labels = opts.steps.map((s) => s.label);
+  const now = labels[opts.active] ?? labels[0];
+  slider.setAttribute("tabindex", "0");
+  slider.setAttribute("role", "slider");
+  slider.setAttribute("aria-label", "step shown");
+  slider.setAttribute("aria-valuemin", labels[0]);
+  slider.setAttribute("aria-valuemax", labels[labels.length - 1]);
+  slider.setAttribute("aria-valuenow", now);
+  slider.setAttribute("aria-valuetext", `step ${now}`);
+  if (gd.dataset.keys) return;
+  gd.dataset.keys = "1";
+  gd.addEventListener("keydown", (event) => {
+    const button = event.target.closest(".updatemenu-button");
+    if (button && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      button.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+      return;
+    }
+    if (!event.target.closest(".slider-group")) return;
+    const steps = gd._fullLayout.sliders[0].steps, last = steps.length - 1;
+    const at = gd._fullLayout.sliders[0].active, page = Math.max(1, Math.round(steps.length / 10));
+    const to = { ArrowRight: at + 1, ArrowUp: at + 1, ArrowLeft: at - 1, ArrowDown: at - 1, PageUp: at + page,
+                 PageDown: at - page, Home: 0, End: last }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    const step = steps[Math.min(Math.max(to, 0), last)];
+    // plotly.js moves the scrubber to an animated frame of its own steps.
+    window.Plotly.animate(gd, ...step.args).catch(() => {});
+  });
+  gd.on("plotly_afterplot", () => keyboard(gd));
+  gd.on("plotly_sliderchange", () => keyboard(gd));
+  gd.on("plotly_animated", () => keyboard(gd));
+}
+
+function describe(parentElement, gd, text) {
+  // The map's text alternative (optviz.summary.map_text): the figure is named by its
+  // title and described by one line per run, in visually hidden text before it.
+  if (!text) return;
+  let box = parentElement.querySelector(".optviz-text");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "optviz-text";
+    box.id = `optviz-text-${Math.random().toString(36).slice(2)}`;
+    parentElement.insertBefore(box, gd);
+  }
+  const [title, lines] = text;
+  const list = document.createElement("ul");
+  for (const line of lines) list.appendChild(document.createElement("li")).textContent = line;
+  box.replaceChildren(list);
+  gd.setAttribute("role", "figure");
+  gd.setAttribute("aria-label", title);
+  gd.setAttribute("aria-describedby", box.id);
+}
+
 async function draw(gd, figure, rev, config) {
   const Plotly = await loadPlotly();
   await Plotly.react(gd, { ...figure, config: { displaylogo: false, responsive: true, ...config } });
@@ -153,6 +231,7 @@ export default function map(args) {
     }
     return;
   }
+  describe(parentElement, gd, data.text);
   for (const [id, part] of Object.entries(data.parts)) keep(id, part);
   const missing = data.order.filter((id) => !parts.has(id));
   if (missing.length) {
@@ -186,6 +265,7 @@ export default function map(args) {
     gd.style.height = `${figure.layout.height}px`;
     await Plotly.react(gd, { ...figure, config: { displaylogo: false, responsive: true } });
     gd.dataset.step = figure.layout.sliders[0].steps[figure.layout.sliders[0].active].label;
+    keyboard(gd);
     if (first) {
       gd.on("plotly_click", (event) => {
         const point = event.points.find((p) => p.curveNumber === PICKER);

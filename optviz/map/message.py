@@ -64,6 +64,22 @@ def encode(parts: MapParts) -> list[tuple[str, dict]]:
     return [(part_id(p), p) for p in out]
 
 
+def encoded_bytes(encoded: Sequence[tuple[str, dict]]) -> int:
+    """What `encode`'s parts weigh: the characters of their strings (the base64 arrays
+    are nearly all of it) plus 8 bytes per other value."""
+
+    def size(value) -> int:
+        if isinstance(value, str):
+            return len(value)
+        if isinstance(value, dict):
+            return sum(len(k) + size(v) for k, v in value.items())
+        if isinstance(value, (list, tuple)):
+            return sum(size(v) for v in value)
+        return 8
+
+    return size(list(encoded))
+
+
 def message(encoded: Sequence[tuple[str, dict]], frame: int, held: Iterable[str], origin: str = "") -> dict:
     """What the component receives: the parts' ids in drawing order, the parts not in
     ``held`` (those the page is taken to hold), the step to open at and a revision. A

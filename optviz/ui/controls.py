@@ -257,7 +257,7 @@ def surface_section(side: DeltaGenerator) -> Surface:
 def runs_section(side: DeltaGenerator) -> None:
     """The framework picker, then one box per run (optimizer, lr, hyperparameters) and
     the button that adds a run."""
-    side.subheader("Optimizers")
+    side.header("Optimizers")
     st.session_state.setdefault("conv", "optax")
     conv = side.selectbox(
         "as defined by",
@@ -306,7 +306,7 @@ def run_box(side: DeltaGenerator, n: int, i: int, names: list[str], conv: str) -
 
 def schedule_section(side: DeltaGenerator) -> DeltaGenerator:
     """The schedule picker and its parameters; returns the slot for its preview."""
-    side.subheader("Learning-rate schedule")
+    side.header("Learning-rate schedule")
     schedule_name = side.selectbox(
         "Schedule", list(SCHEDULES), key="schedule", format_func=lambda n: SCHEDULES[n].title
     )
@@ -318,7 +318,7 @@ def schedule_section(side: DeltaGenerator) -> DeltaGenerator:
 def run_section(side: DeltaGenerator, surface: Surface) -> None:
     """Steps, the start point (kept inside ``surface``'s domain), a cloud of starts, the
     seed and the reset button."""
-    side.subheader("Run")
+    side.header("Run")
     side.number_input("steps", 1, MAX_STEPS, step=50, key="steps")
     start_boxes(side, surface)
     cloud = side.selectbox(

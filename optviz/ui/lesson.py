@@ -56,8 +56,9 @@ def _nav(lesson: Lesson, k: int, query: str, result: Result, present: bool) -> N
     last = len(lesson.steps)
     with st.container(horizontal=True, vertical_alignment="center", key="lesson_nav"):
         st.button("◀ Previous", key="lesson_previous", on_click=go_to, args=(lesson.name, k - 1), disabled=k == 1)
-        st.button("Next ▶", key="lesson_next", on_click=go_to, args=(lesson.name, k + 1), disabled=k == last,
-                  type="primary")  # fmt: skip
+        st.button(
+            "Next ▶", key="lesson_next", on_click=go_to, args=(lesson.name, k + 1), disabled=k == last, type="primary"
+        )
         st.markdown(f"Step {k} of {last}: **{lesson.steps[k - 1].title}**", width="content")
         if present:
             with st.popover("This step", icon=":material/info:"):
@@ -109,6 +110,7 @@ def lesson_card() -> None:
         with st.container(border=True):
             st.markdown(f"**Guided lesson: {lesson.title}**")
             st.markdown(" → ".join(step.title.split(":")[0] for step in lesson.steps))
-            st.button("Start the lesson", key=f"lesson.{lesson.name}", on_click=go_to, args=(lesson.name, 1),
-                      type="primary")  # fmt: skip
+            st.button(
+                "Start the lesson", key=f"lesson.{lesson.name}", on_click=go_to, args=(lesson.name, 1), type="primary"
+            )
             st.caption(f"Each step has its own link, e.g. `?lesson={lesson.name}&step=1`.")

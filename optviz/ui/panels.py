@@ -24,8 +24,12 @@ from optviz.view import SWEEP_LIMITS, View
 from surfaces.core import Surface
 
 TABLE_ROWS, TABLE_HEIGHT = 12, 440  # a longer summary scrolls in a box this high (px)
-EXPORTS = (("html", "text/html", "Animated HTML"), ("gif", "image/gif", "GIF"), ("mp4", "video/mp4", "MP4"),
-           ("png", "image/png", "PNG of the shown step"))  # fmt: skip
+EXPORTS = (
+    ("html", "text/html", "Animated HTML"),
+    ("gif", "image/gif", "GIF"),
+    ("mp4", "video/mp4", "MP4"),
+    ("png", "image/png", "PNG of the shown step"),
+)
 
 
 def full_url(link: str) -> str:
@@ -41,10 +45,16 @@ def share(query: str, shown: View, steps: int) -> None:
     """Links with copy buttons: the scenario as shown, and the same at a chosen step."""
     with st.popover("Share", icon=":material/share:", width="stretch"):
         st.caption("Everything on screen is in the link; the button at its right copies it.")
-        st.code(full_url(query + View(view=shown.view, arrows=shown.arrows).to_query()), language=None,
-                wrap_lines=True)  # fmt: skip
-        st.number_input("link to the map at step", 0, steps, key="frame", on_change=snap_frame, args=(steps,),
-                        help="the map opens at this step (moved to the scrubber's nearest position)")  # fmt: skip
+        st.code(full_url(query + View(view=shown.view, arrows=shown.arrows).to_query()), language=None, wrap_lines=True)
+        st.number_input(
+            "link to the map at step",
+            0,
+            steps,
+            key="frame",
+            on_change=snap_frame,
+            args=(steps,),
+            help="the map opens at this step (moved to the scrubber's nearest position)",
+        )
         st.caption(f"Link to step {shown.frame}:")
         st.code(full_url(query + shown.to_query()), language=None, wrap_lines=True)
 
@@ -57,8 +67,14 @@ def export_menu(make: Callable[[str], bytes]) -> None:
             return
         st.caption("For slides: the animation as a page that works offline, a GIF or MP4, or one frame as PNG.")
         for kind, mime, label in EXPORTS:
-            st.download_button(label, lambda kind=kind: make(kind), file_name=f"optviz.{kind}", mime=mime,
-                               key=f"export.{kind}", width="stretch")  # fmt: skip
+            st.download_button(
+                label,
+                lambda kind=kind: make(kind),
+                file_name=f"optviz.{kind}",
+                mime=mime,
+                key=f"export.{kind}",
+                width="stretch",
+            )
 
 
 def code_menu(scenario: Scenario, result: Result) -> None:
@@ -71,10 +87,22 @@ def code_menu(scenario: Scenario, result: Result) -> None:
         choice = f"code_framework.{scenario.convention}"
         st.session_state.setdefault(choice, st.session_state.get(f"kept.{choice}", scenario.convention))
         st.session_state.setdefault("code_loop", st.session_state.get("kept.code_loop", True))
-        framework = st.radio("framework", FRAMEWORKS, format_func=TITLES.get, horizontal=True, key=choice,
-                             on_change=_keep, args=(choice,))  # fmt: skip
-        loop = st.checkbox("with a loop on this surface", key="code_loop", on_change=_keep, args=("code_loop",),
-                           help="runs the optimizer from the first start point and prints where it ends")  # fmt: skip
+        framework = st.radio(
+            "framework",
+            FRAMEWORKS,
+            format_func=TITLES.get,
+            horizontal=True,
+            key=choice,
+            on_change=_keep,
+            args=(choice,),
+        )
+        loop = st.checkbox(
+            "with a loop on this surface",
+            key="code_loop",
+            on_change=_keep,
+            args=("code_loop",),
+            help="runs the optimizer from the first start point and prints where it ends",
+        )
         for i in range(len(scenario.runs)):
             st.code(run_code(scenario, i, framework, loop=loop, result=result), language="python")
 
@@ -84,9 +112,11 @@ def _keep(key: str) -> None:
 
 
 # --- the views' panels: ``panel(data, scenario, view)`` draws ``optviz.view.VIEWS[name].build``'s data ---
-def map_panel(parts: list[tuple[str, dict]], scenario: Scenario, shown: View) -> None:
-    """The 2-D map (a click starts the runs there) and what its arrows mean."""
-    show_map(parts, shown.frame, origin=str(hash(scenario.starts)), key="map", on_start=start_from_click)
+def map_panel(data: tuple[list[tuple[str, dict]], tuple[str, list[str]]], scenario: Scenario, shown: View) -> None:
+    """The 2-D map with its text alternative (a click starts the runs there) and what its
+    arrows mean."""
+    parts, text = data
+    show_map(parts, shown.frame, origin=str(hash(scenario.starts)), key="map", on_start=start_from_click, text=text)
     arrows = (
         " Arrows show directions, not lengths: −∇f grey, the step taken black, the optimizer's velocity "
         "(momentum trace or first moment, where it keeps one) dashed purple."
@@ -116,40 +146,55 @@ def sweep_panel(data: tuple[list[Sweep], object], scenario: Scenario, shown: Vie
     lo.number_input("from log₁₀ lr", SWEEP_LIMITS[0], SWEEP_LIMITS[1] - 0.5, step=0.5, key="sweep_lo")
     hi.number_input("to log₁₀ lr", SWEEP_LIMITS[0] + 0.5, SWEEP_LIMITS[1], step=0.5, key="sweep_hi")
     st.plotly_chart(figure, key="sweep_chart", width="stretch", on_select=lr_from_sweep, selection_mode="points")
-    st.caption(f"{len(sweeps[0].lrs)} learning rates per run, each run's other settings fixed, from the first start "
-               "point; one compiled call per run. Click a point on a loss curve to use that lr.")  # fmt: skip
+    st.caption(
+        f"{len(sweeps[0].lrs)} learning rates per run, each run's other settings fixed, from the first start "
+        "point; one compiled call per run. Click a point on a loss curve to use that lr."
+    )
     columns = st.columns(min(len(sweeps), 4))
     for i, s in enumerate(sweeps):
         best = best_lr(s)
         label = f"run {i + 1}: use best lr {best:.3g}" if best else f"run {i + 1}: every lr diverged"
-        columns[i % len(columns)].button(label, key=f"best_lr{i}", disabled=best is None, on_click=set_lr,
-                                         args=(i, best or 0.0), width="stretch")  # fmt: skip
+        columns[i % len(columns)].button(
+            label, key=f"best_lr{i}", disabled=best is None, on_click=set_lr, args=(i, best or 0.0), width="stretch"
+        )
 
 
 def basin_panel(data: tuple[Basins, object], scenario: Scenario, shown: View) -> None:
     """Which start ends where, for the run picked here."""
     basins, figure = data
-    st.selectbox("basins of run", range(len(scenario.runs)), key="basin_run",
-                 format_func=lambda i: f"{i + 1}. {scenario.runs[i].label}")  # fmt: skip
+    st.selectbox(
+        "basins of run",
+        range(len(scenario.runs)),
+        key="basin_run",
+        format_func=lambda i: f"{i + 1}. {scenario.runs[i].label}",
+    )
     st.plotly_chart(figure, key="basins_chart", width="stretch")
     shares = {k: float((basins.label == k).mean()) for k in range(len(basins.minima))}
-    st.caption(f"{basins.label.size:,} starts on a {len(basins.xs)}×{len(basins.ys)} grid, one compiled call. "
-               + ("Basins by the known minimum each start converges to."
-                  if scenario.surface_def.minima(dict(scenario.surface_params))
-                  else "No minimum is known here: basins are the end points shared by at least 1 % of the starts.")
-               + f" Largest basin: {max(shares.values(), default=0):.0%} of the starts.")  # fmt: skip
+    st.caption(
+        f"{basins.label.size:,} starts on a {len(basins.xs)}×{len(basins.ys)} grid, one compiled call. "
+        + (
+            "Basins by the known minimum each start converges to."
+            if scenario.surface_def.minima(dict(scenario.surface_params))
+            else "No minimum is known here: basins are the end points shared by at least 1 % of the starts."
+        )
+        + f" Largest basin: {max(shares.values(), default=0):.0%} of the starts."
+    )
 
 
-def gallery(thumbnail: Callable[[str], bytes]) -> None:
-    """The preset cards, each with ``thumbnail(link)``: a picture of its final step."""
-    st.markdown("Teaching scenarios, each with the claim it demonstrates. Every claim is checked on the computed "
-                "result by the test suite, and again on screen when you open it.")  # fmt: skip
+def gallery(thumbnail: Callable[[str], bytes], text: Callable[[str], tuple[str, list[str]]]) -> None:
+    """The preset cards, each with ``thumbnail(link)``: a picture of its final step, whose
+    alt text is the map's text alternative ``text(link)`` (`optviz.summary.map_text`)."""
+    st.markdown(
+        "Teaching scenarios, each with the claim it demonstrates. Every claim is checked on the computed "
+        "result by the test suite, and again on screen when you open it."
+    )
     lesson_card()
     columns = st.columns(3)
     for i, preset in enumerate(PRESETS.values()):
         with columns[i % 3].container(border=True):
             st.markdown(f"**{preset.title}**")
-            st.image(thumbnail(preset.link), width="stretch", output_format="PNG")
+            title, lines = text(preset.link)
+            st.image(thumbnail(preset.link), width="stretch", output_format="PNG", alt=f"{title}. {'; '.join(lines)}.")
             st.markdown(preset.note)
             st.markdown(f"*Claim:* {preset.claim}")
             st.button("Open", key=f"preset.{preset.slug}", on_click=open_preset, args=(preset.slug,), type="primary")
@@ -161,7 +206,7 @@ def summary(result: Result, scenario: Scenario, surface: Surface) -> None:
     shown = len(drawn(result, result.runs[0]))
     if len(scenario.starts) > shown:
         st.caption(f"The map shows the first {shown} of {len(scenario.starts)} start points of each run.")
-    st.subheader("Summary")
+    st.header("Summary")
     rows = summary_rows(result)  # Markdown, not st.dataframe: see summary_table
     (st.container(height=TABLE_HEIGHT) if len(rows) > TABLE_ROWS else st.container()).markdown(summary_table(rows))
     with st.expander("Update rules", expanded=False, key="update_rules", on_change="rerun") as rules:
@@ -179,6 +224,5 @@ def _update_rules(scenario: Scenario) -> None:
         st.markdown(f"**{opt.title}** (`{name}`): {opt.note}")
         st.latex(opt.latex)
     sched = SCHEDULES[scenario.schedule]
-    st.markdown(f"**Schedule: {sched.title}**: {sched.note} Each run's rate is "
-                "$\\eta_t = \\mathrm{lr}\\cdot s(t)$.")  # fmt: skip
+    st.markdown(f"**Schedule: {sched.title}**: {sched.note} Each run's rate is $\\eta_t = \\mathrm{{lr}}\\cdot s(t)$.")
     st.latex(sched.latex)

@@ -28,6 +28,5 @@ def test_worst_case_links_and_concurrent_sessions_draw_without_error(soaked):
     assert soaked["errors"] == []
 
 
-@pytest.mark.xfail(strict=False, reason="peak RSS measured 1.1 GB with the map component merged (README: Known issues)")
 def test_memory_stays_under_1_gib_under_worst_case_links_and_concurrent_sessions(soaked):
     assert soaked["peak_rss"] <= LIMIT, f"peak RSS {soaked['peak_rss'] / 2**20:.0f} MB"
