@@ -20,7 +20,7 @@ COPY app.py ./
 COPY .streamlit ./.streamlit
 COPY optviz ./optviz
 COPY surfaces ./surfaces
-# plotly.js for the map component, copied from the installed plotly package into static/
+# plotly.js for the map component (the basic bundle in optviz/map/vendor/), copied into static/
 RUN python -m optviz.map.assets
 
 USER 10001

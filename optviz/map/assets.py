@@ -1,6 +1,17 @@
-"""plotly.js for the map component: the bundle that the installed ``plotly`` package ships,
-copied into the app's ``static/`` folder (``server.enableStaticServing`` serves it at
-``/app/static/``), under a name with its version so a browser never keeps a stale copy."""
+"""plotly.js for the map component: plotly.js's *basic* bundle (scatter, bar and pie traces
+plus every layout component: images, sliders, buttons, legends, colour bars), kept in
+``vendor/`` as the ``plotly.js-basic-dist-min`` npm package ships it (MIT licence beside it).
+The map, the drag-lr view and the schedule preview draw only scatter traces, so they need no
+more; the full bundle that the ``plotly`` package ships is 4.7 MB (1.5 MB gzipped) against
+1.2 MB (0.4 MB), and a browser without it cached (a student's first visit) drew the first
+chart ~1 s sooner with the basic one (medians of 3, same machine and load). The 3-D view
+(`st.plotly_chart`) and the exported HTML keep the full bundle.
+
+The bundle is copied into the app's ``static/`` folder (``server.enableStaticServing``
+serves it at ``/app/static/``) under a name with its version, so a browser never keeps a
+stale copy. To update it: ``npm pack plotly.js-basic-dist-min@VERSION`` and copy its
+``plotly-basic.min.js`` here, with the version of plotly.js that the ``plotly`` package
+bundles (`tests/test_assets.py` checks they share a major version)."""
 
 from __future__ import annotations
 
@@ -10,17 +21,23 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import plotly
-
+TRACE_TYPES = ("scatter", "bar", "pie")  # the trace types the basic bundle registers
 STATIC = Path(__file__).resolve().parents[2] / "static"
-BUNDLE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+BUNDLE = Path(__file__).resolve().parent / "vendor" / "plotly-basic.min.js"
+
+
+def bundle_version(bundle: Path = BUNDLE) -> str:
+    """The plotly.js version in a bundle's banner (``plotly.js (basic - minified) v4.1.1``)."""
+    with bundle.open(encoding="utf-8") as f:
+        found = re.search(r"plotly\.js (?:\([^)]*\) )?v([\w.\-]+)", f.read(300))
+    if found is None:
+        raise ValueError(f"{bundle} has no plotly.js version banner")
+    return found.group(1)
 
 
 def bundle_name() -> str:
-    """``plotly-<version>.min.js``, the version read from the bundle's banner."""
-    with BUNDLE.open(encoding="utf-8") as f:
-        version = re.search(r"plotly\.js v([\w.\-]+)", f.read(200))
-    return f"plotly-{version.group(1) if version else plotly.__version__}.min.js"
+    """``plotly-basic-<version>.min.js``."""
+    return f"plotly-basic-{bundle_version()}.min.js"
 
 
 def ensure_plotly_js(static: Path = STATIC) -> str:

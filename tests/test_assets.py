@@ -1,0 +1,55 @@
+"""The map component's plotly.js: the vendored basic bundle, its version and what it draws."""
+
+from pathlib import Path
+
+import plotly
+import pytest
+
+from optviz import Scenario, simulate
+from optviz.figures import schedule_figure, trajectory_figure
+from optviz.figures.drag import drag_figure
+from optviz.map import assets
+from optviz.sweeps import lr_families
+
+FULL = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def trace_types(figure: dict) -> set[str]:
+    """The type of every trace of a figure dict and of its frames (plotly.js's default: scatter)."""
+    traces = list(figure.get("data", []))
+    for frame in figure.get("frames", []):
+        traces += frame.get("data", [])
+    return {trace.get("type", "scatter") for trace in traces}
+
+
+def test_the_basic_bundle_matches_the_plotly_package_major_version():
+    basic, full = assets.bundle_version(), assets.bundle_version(FULL)
+    print(f"vendored basic bundle {basic}, plotly package's bundle {full}")
+    assert basic.split(".")[0] == full.split(".")[0]
+    assert assets.BUNDLE.stat().st_size < FULL.stat().st_size / 3
+    assert "(basic - minified)" in assets.BUNDLE.read_text(encoding="utf-8")[:300]
+
+
+@pytest.mark.parametrize("link", ["", "opt=adam:lr=0.05&opt=sgd:lr=0.001&steps=200&cloud=ring&arrows=1"])
+def test_every_figure_the_component_draws_uses_only_the_bundles_traces(link):
+    scenario = Scenario.from_query(link).scenario
+    result = simulate(scenario)
+    figures = {
+        "map": trajectory_figure(result),
+        "map with arrows": trajectory_figure(result, arrows=True),
+        "drag": drag_figure(scenario, lr_families(scenario)),
+        "schedule": schedule_figure(scenario.schedule, scenario.schedule_params, scenario.steps),
+    }
+    for name, figure in figures.items():
+        assert trace_types(figure) <= set(assets.TRACE_TYPES), name
+        assert trace_types(figure), name
+
+
+def test_the_bundle_is_copied_once_under_its_version(tmp_path):
+    url = assets.ensure_plotly_js(tmp_path)
+    name = f"plotly-basic-{assets.bundle_version()}.min.js"
+    assert url == f"app/static/{name}"
+    copied = tmp_path / name
+    assert copied.read_bytes() == assets.BUNDLE.read_bytes()
+    before = copied.stat().st_mtime_ns
+    assert assets.ensure_plotly_js(tmp_path) == url and copied.stat().st_mtime_ns == before
