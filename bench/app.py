@@ -199,12 +199,13 @@ def main() -> int:
             f"first chart, server up: {b['first_chart_new_profile_s']:.2f} s new browser profile, "
             f"{b['first_chart_returning_s']:.2f} s returning browser (medians)"
         )
-        print("lr slider key press → (ms, medians)   request  map message  map called  drawn  idle   bytes")
+        print("lr slider key press → (ms, medians)   request  map message  map called  assembled  drawn  idle   bytes")
         for name in ("default", "6x2000"):
             c = b[f"change_{name}"]
             print(
                 f"  {name:<34} {c['request']:>7.0f} {c['map_message']:>12.0f} {c['map_called']:>11.0f} "
-                f"{c['drawn']:>6.0f} {c['idle']:>5.0f} {c['bytes']:>7,.0f}  draws {c['draws_per_change']:.0f}, "
+                f"{c['assembled']:>10.0f} {c['drawn']:>6.0f} {c['idle']:>5.0f} {c['bytes']:>7,.0f}  "
+                f"draws {c['draws_per_change']:.0f}, "
                 f"element {'replaced' if c['replaced'] else 'kept'}"
             )
         print(

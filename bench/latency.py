@@ -9,7 +9,8 @@ close the split. Per change, from the key press on run 1's log₁₀ lr slider:
 - ``map_message``: the message carrying the map arrives (server: the script's rerun up to
   the map, serialization, loopback transfer);
 - ``map_called``: Streamlit's front end hands it to the map's JS (decode, React);
-- ``drawn``: plotly.js has drawn it (assemble, ``Plotly.react``);
+- ``assembled``: the map's JS has built the figure from the parts it holds (`assemble`);
+- ``drawn``: plotly.js has drawn it (``Plotly.react``);
 - ``idle``: the map is drawn and the script has finished (what a person waits for).
 """
 
@@ -42,7 +43,8 @@ SPLIT = """() => {
   const mark = (name) => { const m = performance.getEntriesByName(name).pop(); return m ? m.startTime - press : null; };
   const at = (m) => (m ? m.t - press : null);
   return { request: at(ws.find((m) => m.out)), map_message: at(got.find((m) => m.map)),
-           map_called: mark("optviz-map:received"), drawn: mark("optviz-map:drawn"),
+           map_called: mark("optviz-map:received"), assembled: mark("optviz-map:assembled"),
+           drawn: mark("optviz-map:drawn"),
            idle: Math.max(mark("optviz-map:drawn"), mark("notRunning")),
            bytes: got.reduce((sum, m) => sum + m.bytes, 0), afterplots: window.__afterplots };
 }"""
@@ -72,7 +74,7 @@ def change_split(page, url: str, repeats: int = 7, slider: str = "log₁₀ lr")
         page.wait_for_selector(IDLE)
         page.wait_for_timeout(300)  # late messages still count
         rows.append(page.evaluate(SPLIT))
-    stages = ("request", "map_message", "map_called", "drawn", "idle")
+    stages = ("request", "map_message", "map_called", "assembled", "drawn", "idle")
     out = {s: statistics.median(r[s] for r in rows if r[s] is not None) for s in stages}
     out["bytes"] = statistics.median(r["bytes"] for r in rows)
     out["draws_per_change"] = statistics.median(r["afterplots"] for r in rows)

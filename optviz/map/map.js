@@ -259,6 +259,7 @@ export default function map(args) {
     const narrow = gd.clientWidth < axes.wide_min;
     gd.dataset.narrow = narrow;
     const figure = assemble(surface, runs, anim, axes, stay ? Number(gd.dataset.step) : data.frame, narrow);
+    performance.mark("optviz-map:assembled");
     const first = !gd.on;
     // plotly.js's resize on a window change drops layout.height and takes the element's
     // own height: the element holds the figure's.

@@ -66,6 +66,7 @@ def test_the_page_draws_the_figure_the_server_assembles(app, page):
 def test_an_lr_change_redraws_the_same_element_once_from_a_small_message(app, context):
     split = change_split(context.new_page(), app, repeats=3)
     assert not split["replaced"] and split["draws_per_change"] == 1
+    assert split["request"] <= split["map_message"] <= split["map_called"] <= split["assembled"] <= split["drawn"]
     assert split["bytes"] < 120_000  # the map sends the changed run and the panels' axes only
     measure("lr key press to map drawn and idle, default link (median of 3)", split["idle"] / 1000, "s")
     measure("websocket bytes per lr change, default link", split["bytes"], "B")
