@@ -41,6 +41,7 @@ from surfaces.core import Param, Surface
 from surfaces.formula import DEFAULT_DOMAIN, DEFAULT_FORMULA, FUNCTIONS, MAX_CHARS, MAX_DOMAIN
 
 LR_VIEWS = ("exp", "box")  # an lr's views: the log10 slider and the exact box
+LR_BOX_WIDTH = 75  # px: the exact lr box beside its slider, which takes the rest of the row
 START_KEYS, START_VIEWS = ("start_x", "start_y"), ("box",)  # (a tap on the map writes them too)
 
 
@@ -160,14 +161,21 @@ def remove_run(run: int) -> None:
         st.session_state.run_ids = [i for i in st.session_state.run_ids if i != run]
 
 
+def row(parent: DeltaGenerator, **kwargs) -> DeltaGenerator:
+    """Widgets side by side, sharing the row's width as ``st.columns(n)`` would, in one
+    element per rerun where columns send n + 1 (each element the page receives costs the
+    browser a render before the map's turn comes)."""
+    return parent.container(horizontal=True, wrap=False, gap="small", **kwargs)
+
+
 def lr_controls(box: DeltaGenerator, lr_key: str, lr: float) -> None:
     """A run's lr as a log10 slider and an exact box, two views of the value under ``lr_key``."""
-    slider, number = box.columns([3, 2])
+    line = row(box)
     exp, exact = (view_key(st.session_state, lr_key, view) for view in LR_VIEWS)
     for widget, value in ((exp, math.log10(lr)), (exact, lr)):
         if widget not in st.session_state:  # a new view: drawn from the value
             remember(st.session_state, widget, value)
-    slider.slider(
+    line.slider(
         "log₁₀ lr",
         -6.0,
         1.0,
@@ -177,8 +185,16 @@ def lr_controls(box: DeltaGenerator, lr_key: str, lr: float) -> None:
         on_change=lr_from_view,
         args=(lr_key, "exp", exp),
     )
-    number.number_input(
-        "lr", 1e-6, 10.0, value=lr, format="%.3g", key=exact, on_change=lr_from_view, args=(lr_key, "box", exact)
+    line.number_input(
+        "lr",
+        1e-6,
+        10.0,
+        value=lr,
+        format="%.3g",
+        key=exact,
+        on_change=lr_from_view,
+        args=(lr_key, "box", exact),
+        width=LR_BOX_WIDTH,
     )
 
 
@@ -207,8 +223,9 @@ def custom_controls(side) -> Surface:
         max_chars=MAX_CHARS,
         help="numbers, x, y, pi, e, + - * / ** ^ and " + ", ".join(FUNCTIONS),
     )
-    for col, key in zip(side.columns(4), DOMAIN_KEYS, strict=True):
-        col.number_input(key.replace("dom_", ""), -MAX_DOMAIN, MAX_DOMAIN, format="%.4g", key=key)
+    line = row(side)
+    for key in DOMAIN_KEYS:
+        line.number_input(key.replace("dom_", ""), -MAX_DOMAIN, MAX_DOMAIN, format="%.4g", key=key)
     parsed = scenario_from_widgets(st.session_state)
     for problem in parsed.warnings:
         if problem.startswith(("f=", "domain=")):
@@ -248,9 +265,9 @@ def surface_section(side: DeltaGenerator) -> Surface:
     if surface_name != CUSTOM:
         side.caption(surface.note)
     if surface.params:
-        cols = side.columns(len(surface.params))
-        for col, p in zip(cols, surface.params, strict=True):
-            param_input(p, surface_key(surface_name, p.name), col)
+        line = row(side)
+        for p in surface.params:
+            param_input(p, surface_key(surface_name, p.name), line)
     return surface
 
 
@@ -280,12 +297,12 @@ def run_box(side: DeltaGenerator, n: int, i: int, names: list[str], conv: str) -
     """The box of run number ``n`` (id ``i``): its optimizer among ``names``, remove
     button, lr and other hyperparameters as framework ``conv`` defines them."""
     box = side.container(border=True)
-    head, remove = box.columns([5, 1], vertical_alignment="bottom")
+    head = row(box, vertical_alignment="bottom")
     st.session_state.setdefault(f"run{i}", "adam")
     if st.session_state[f"run{i}"] not in names:
         st.session_state[f"run{i}"] = "adam"
     name = head.selectbox(f"Run {n + 1}", names, key=f"run{i}", format_func=lambda n: OPTIMIZERS[n].title)
-    remove.button(
+    head.button(
         "✕",
         key=f"remove{i}",
         type="tertiary",
@@ -330,8 +347,9 @@ def run_section(side: DeltaGenerator, surface: Surface) -> None:
     )
     if cloud != NO_CLOUD:
         side.caption(CLOUDS[cloud].note)
-        for col, p in zip(side.columns(len(CLOUDS[cloud].params)), CLOUDS[cloud].params, strict=True):
-            param_input(p, cloud_key(p.name), col)
+        line = row(side)
+        for p in CLOUDS[cloud].params:
+            param_input(p, cloud_key(p.name), line)
     side.number_input(
         "seed",
         0,
@@ -347,15 +365,15 @@ def start_boxes(side: DeltaGenerator, surface: Surface) -> None:
     """The start point's x and y boxes (views of ``start_x``/``start_y``), the value
     clamped to the surface's domain."""
     (x0, x1), (y0, y1) = surface.domain
-    sx, sy = side.columns(2)
-    for col, key, (lo, hi) in ((sx, "start_x", (x0, x1)), (sy, "start_y", (y0, y1))):
+    line = row(side)
+    for key, (lo, hi) in (("start_x", (x0, x1)), ("start_y", (y0, y1))):
         value = min(max(float(st.session_state.get(key, lo)), lo), hi)
         if value != st.session_state.get(key):
             store(st.session_state, key, value, START_VIEWS)
         widget = view_key(st.session_state, key, "box")
         if widget not in st.session_state:
             remember(st.session_state, widget, value)
-        col.number_input(
+        line.number_input(
             f"start {key[-1]}",
             float(lo),
             float(hi),
