@@ -271,19 +271,32 @@ def test_view_state_travels_in_the_link():
     )
     slider = fig["layout"]["sliders"][0]
     assert slider["steps"][slider["active"]]["label"] == str(k)
+    assert not at.code  # the Share menu is drawn only while open
+    at.session_state["share_menu"] = True
+    at.run()
     codes = [c.value for c in at.code]
     assert any(c.endswith("&arrows=1") for c in codes) and any(c.endswith(f"&arrows=1&frame={k}") for c in codes)
-    at.number_input(key="frame").set_value(45).run()
-    assert url(at)["frame"] == str(frame_step(200, 45))
+    assert shown_by(at.number_input, "frame", "box").value == k
+    shown_by(at.number_input, "frame", "box").set_value(45).run()
+    snapped = frame_step(200, 45)
+    assert url(at)["frame"] == str(snapped) and shown_by(at.number_input, "frame", "box").value == snapped
+    at.session_state["share_menu"] = False  # closed: the step stays in the link
+    at.run()
+    assert url(at)["frame"] == str(snapped) and not at.code
     at.number_input(key="steps").set_value(30).run()  # the frame follows the run's length
     assert url(at)["frame"] == "30"
+    at.session_state["share_menu"] = True  # opened again: the box shows the link's step
+    at.run()
+    assert shown_by(at.number_input, "frame", "box").value == 30
 
 
 def test_a_copied_link_reproduces_the_same_figure():
     at = open_app()
     at.selectbox(key="surface").set_value("beale").run()
     shown_by(at.number_input, "run1.momentum.lr", "box").set_value(0.0005).run()
-    at.number_input(key="frame").set_value(250).run()
+    at.session_state["share_menu"] = True
+    at.run()
+    shown_by(at.number_input, "frame", "box").set_value(250).run()
     at.checkbox(key="arrows").check().run()
     copied = url(at)
     again = AppTest.from_file(APP, default_timeout=120)

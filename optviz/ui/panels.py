@@ -20,6 +20,7 @@ from optviz.summary import device_note, summary_rows, summary_table
 from optviz.sweeps import WINDOW_POINTS, Basins, best_lr
 from optviz.ui.controls import lr_from_drag, lr_from_sweep, open_preset, set_lr, start_from_click
 from optviz.ui.lesson import lesson_card
+from optviz.ui.views import changed, remember, renew, view_key
 from optviz.view import SWEEP_LIMITS, View
 from surfaces.core import Surface
 
@@ -37,24 +38,43 @@ def full_url(link: str) -> str:
     return f"{st.context.url or ''}?{link}"
 
 
-def snap_frame(steps: int) -> None:
-    st.session_state.frame = frame_step(steps, st.session_state.frame)
+def frame_from_box(steps: int, widget: str) -> None:
+    """The Share menu's step box was changed: the link's frame, moved to the scrubber's
+    nearest position."""
+    if changed(st.session_state, widget):
+        st.session_state.frame = frame_step(steps, st.session_state[widget])
+
+
+def frame_box(steps: int, frame: int) -> None:
+    """The step box, a view (`optviz.ui.views`) of the link's ``frame``: renewed when the
+    frame changed elsewhere or was snapped, drawn from it when the menu opens."""
+    widget = view_key(st.session_state, "frame", "box")
+    if widget in st.session_state and st.session_state[widget] != frame:
+        renew(st.session_state, "frame", "box")
+        widget = view_key(st.session_state, "frame", "box")
+    if widget not in st.session_state:
+        remember(st.session_state, widget, frame)
+    st.number_input(
+        "link to the map at step",
+        0,
+        steps,
+        value=frame,
+        key=widget,
+        on_change=frame_from_box,
+        args=(steps, widget),
+        help="the map opens at this step (moved to the scrubber's nearest position)",
+    )
 
 
 def share(query: str, shown: View, steps: int) -> None:
-    """Links with copy buttons: the scenario as shown, and the same at a chosen step."""
-    with st.popover("Share", icon=":material/share:", width="stretch"):
+    """Links with copy buttons: the scenario as shown, and the same at a chosen step. Drawn
+    only while open (fewer elements per rerun)."""
+    with st.popover("Share", icon=":material/share:", width="stretch", key="share_menu", on_change="rerun") as menu:
+        if not menu.open:
+            return
         st.caption("Everything on screen is in the link; the button at its right copies it.")
         st.code(full_url(query + View(view=shown.view, arrows=shown.arrows).to_query()), language=None, wrap_lines=True)
-        st.number_input(
-            "link to the map at step",
-            0,
-            steps,
-            key="frame",
-            on_change=snap_frame,
-            args=(steps,),
-            help="the map opens at this step (moved to the scrubber's nearest position)",
-        )
+        frame_box(steps, shown.frame)
         st.caption(f"Link to step {shown.frame}:")
         st.code(full_url(query + shown.to_query()), language=None, wrap_lines=True)
 

@@ -176,7 +176,7 @@ def test_changing_lr_and_runs_changes_picture_and_url(app, page):
 
 
 def test_menus_drawn_when_opened_export_a_png_and_show_the_runs_code(app, page):
-    # Export and Code draw their content only while open (fewer elements on every rerun).
+    # Share, Export and Code draw their content only while open (fewer elements on every rerun).
     page.goto(f"{app}/?opt=sgd:lr=0.001&opt=adam:lr=0.05&surface=booth&steps=50")
     ready(page)
     assert page.locator("[data-testid='stDownloadButton']").count() == 0
@@ -195,6 +195,19 @@ def test_menus_drawn_when_opened_export_a_png_and_show_the_runs_code(app, page):
     end = simulate(Scenario.from_query("opt=sgd:lr=0.001&opt=adam:lr=0.05&surface=booth&steps=50").scenario)
     printed = text.rsplit("# OptViz: ", 1)[1].strip()  # the end point the engine reached, in the code's comment
     np.testing.assert_allclose(json.loads(printed), end.runs[1].path[-1], rtol=1e-6)
+    page.keyboard.press("Escape")
+    # Share: the link at a chosen step (snapped to the scrubber), kept when the menu closes.
+    assert page.locator("[data-testid='stCode']").count() == 0
+    page.get_by_role("button", name="Share", exact=True).click()
+    box = page.get_by_test_id("stPopoverBody").get_by_role("spinbutton", name="link to the map at step")
+    box.wait_for(timeout=30_000)
+    box.fill("23")
+    box.press("Enter")
+    wait_until(page, f"() => location.search.includes('frame={frame_step(50, 23)}')")
+    page.locator("[data-testid='stCode']").filter(has_text=f"frame={frame_step(50, 23)}").wait_for(timeout=30_000)
+    page.keyboard.press("Escape")
+    page.locator("[data-testid='stCode']").first.wait_for(state="detached", timeout=30_000)
+    assert query(page)["frame"] == [str(frame_step(50, 23))]
 
 
 def test_a_copied_link_reproduces_state_and_figure_in_a_fresh_browser(app, page, playwright):
