@@ -180,8 +180,17 @@ def test_lr_box_and_log_slider_stay_in_step_and_never_recompile():
 
 def test_hyperparameters_schedule_steps_start():
     at = open_app()
-    at.number_input(key="run2.adam.b1").set_value(0.5).run()
+    assert not [w for w in at.number_input if w.key.startswith("run2.adam.b1")]  # drawn only while open
+    at.session_state["hyper2"] = True
+    at.run()
+    shown_by(at.number_input, "run2.adam.b1", "box").set_value(0.5).run()
     assert url(at)["opt"][2] == "adam:lr=0.05,b1=0.5"
+    at.session_state["hyper2"] = False  # closed: the value stays
+    at.run()
+    assert url(at)["opt"][2] == "adam:lr=0.05,b1=0.5"
+    at.session_state["hyper2"] = True
+    at.run()
+    assert shown_by(at.number_input, "run2.adam.b1", "box").value == 0.5
     at.selectbox(key="schedule").set_value("step").run()
     at.number_input(key="sc.step.transition_steps").set_value(50).run()
     assert url(at)["schedule"] == "step:transition_steps=50"
@@ -217,7 +226,9 @@ def test_link_opens_the_same_scenario_and_reset_returns_to_defaults():
     at.run()
     scenario = Scenario.from_query(query).scenario
     assert at.selectbox(key="surface").value == "himmelblau"
-    assert at.number_input(key="run0.nesterov.momentum").value == 0.8
+    at.session_state["hyper0"] = True
+    at.run()
+    assert shown_by(at.number_input, "run0.nesterov.momentum", "box").value == 0.8
     assert url(at)["schedule"] == "cosine:decay_steps=200"
     np.testing.assert_allclose(
         paths(figure(at))["nesterov lr=0.002 momentum=0.8"], simulate(scenario).runs[0].path, rtol=1e-6
@@ -425,7 +436,7 @@ def test_a_cloud_of_starts_from_a_link():
 def test_convention_picker_defaults_rules_and_link():
     at = open_app(conv="pytorch", opt=["adagrad:lr=0.05", "lion:lr=0.001"], surface="quadratic")
     assert "PyTorch has no Lion" in shown(at.warning) and len(table(at)) == 1
-    assert at.number_input(key="run0.adagrad.initial_accumulator_value").value == 0.0
+    assert at.session_state["run0.adagrad.initial_accumulator_value"] == 0.0
     assert url(at)["conv"] == "pytorch" and url(at)["opt"] == "adagrad:lr=0.05"
     assert not at.latex  # the update rules are written only while their expander is open
     at.session_state["update_rules"] = True
@@ -434,7 +445,10 @@ def test_convention_picker_defaults_rules_and_link():
     at.selectbox(key="conv").set_value("keras").run()
     assert url(at)["conv"] == "keras" and url(at)["opt"] == "adagrad:lr=0.05"  # the lr stays, defaults follow Keras
     run = at.session_state["run_ids"][0]  # the runs were reloaded: new runs, new widgets
-    assert at.number_input(key=f"run{run}.adagrad.initial_accumulator_value").value == 0.1
+    assert at.session_state[f"run{run}.adagrad.initial_accumulator_value"] == 0.1
+    at.session_state[f"hyper{run}"] = True
+    at.run()
+    assert shown_by(at.number_input, f"run{run}.adagrad.initial_accumulator_value", "box").value == 0.1
     expected = simulate(Scenario.from_query("conv=keras&surface=quadratic&opt=adagrad:lr=0.05").scenario)
     assert column(table(at), "final loss") == cells([expected.runs[0].loss[-1]])
     run = at.session_state["run_ids"][0]

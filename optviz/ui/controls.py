@@ -199,16 +199,42 @@ def lr_controls(box: DeltaGenerator, lr_key: str, lr: float) -> None:
 
 
 def param_input(p: Param, key: str, container=st) -> None:
-    """One hyperparameter widget: a checkbox for flags, a bounded number box otherwise."""
+    """One parameter's widget under ``key`` (the parameter's default until set)."""
     st.session_state.setdefault(key, p.default)
+    param_widget(p, key, container)
+
+
+def param_widget(p: Param, key: str, container=st, **kwargs) -> None:
+    """A checkbox for a flag, a bounded number box otherwise (``kwargs``: value, callback)."""
     if p.kind == "bool":
-        container.checkbox(p.name, key=key, help=p.help)
+        container.checkbox(p.name, key=key, help=p.help, **kwargs)
     elif p.kind == "int":
-        container.number_input(p.name, int(p.lo), int(p.hi), step=1, key=key, help=p.help)
+        container.number_input(p.name, int(p.lo), int(p.hi), step=1, key=key, help=p.help, **kwargs)
     else:
         fmt_ = "%.2e" if p.log and p.lo < 1e-3 else "%.4g"
         step = (p.hi - p.lo) / 100 if not p.log else None
-        container.number_input(p.name, float(p.lo), float(p.hi), step=step, format=fmt_, key=key, help=p.help)
+        container.number_input(p.name, float(p.lo), float(p.hi), step=step, format=fmt_, key=key, help=p.help, **kwargs)
+
+
+def param_view(p: Param, key: str, container=st) -> None:
+    """A parameter's widget as a view (`optviz.ui.views`) of the value under ``key``, for a
+    widget drawn only while its expander is open: a widget not drawn in a run loses its
+    state, the value keeps it. Renewed when the value changed elsewhere (a link, a preset,
+    a framework switch)."""
+    value = st.session_state.setdefault(key, p.default)
+    value = bool(value) if p.kind == "bool" else int(value) if p.kind == "int" else float(value)
+    widget = view_key(st.session_state, key, "box")
+    if widget in st.session_state and st.session_state[widget] != value:
+        renew(st.session_state, key, "box")
+        widget = view_key(st.session_state, key, "box")
+    if widget not in st.session_state:
+        remember(st.session_state, widget, value)
+    param_widget(p, widget, container, value=value, on_change=param_from_view, args=(key, widget))
+
+
+def param_from_view(key: str, widget: str) -> None:
+    if changed(st.session_state, widget):
+        st.session_state[key] = st.session_state[widget]
 
 
 def custom_controls(side) -> Surface:
@@ -315,10 +341,10 @@ def run_box(side: DeltaGenerator, n: int, i: int, names: list[str], conv: str) -
     lr_key = run_key(i, name, "lr")
     lr_controls(box, lr_key, float(st.session_state.setdefault(lr_key, spec.defaults()["lr"])))
     others = spec.params[1:]
-    if others:
-        with box.expander("hyperparameters"):
-            for p in others:
-                param_input(p, run_key(i, name, p.name))
+    if others:  # drawn only while open: fewer elements per rerun
+        with box.expander("hyperparameters", key=f"hyper{i}", on_change="rerun") as more:
+            for p in others if more.open else ():
+                param_view(p, run_key(i, name, p.name))
 
 
 def schedule_section(side: DeltaGenerator) -> DeltaGenerator:
