@@ -1,10 +1,11 @@
 """simulate() and sweep(): stability theory, divergence, convergence, noise, compile counts."""
 
+import jax
 import numpy as np
 import pytest
 
 from optviz import OptRun, Scenario, simulate, sweep
-from optviz.engine import bucket, trace_count, velocities
+from optviz.engine import bucket, device_name, trace_count, velocities
 
 
 def _quadratic(*runs, steps=500, **kw):
@@ -18,7 +19,7 @@ def _run(scenario, i=0):
 def test_result_shapes_and_records():
     s = Scenario(runs=(OptRun.of("adam", lr=0.01), OptRun.of("sgd", lr=1e-4)), steps=300)
     result = simulate(s)
-    assert result.scenario is s and result.device == "cpu"
+    assert result.scenario is s and result.device == device_name() and result.device.startswith(jax.default_backend())
     for run in result.runs:
         assert run.path.shape == (301, 2) and run.loss.shape == (301,)
         assert run.grad.shape == run.update.shape == (300, 2) and run.lr.shape == (300,)
