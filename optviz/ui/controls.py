@@ -34,7 +34,7 @@ from optviz.ui.state import (
     view_values,
     widget_values,
 )
-from optviz.ui.views import changed, remember, renew, store, view_key
+from optviz.ui.views import changed, remember, renew, store, view_key, view_showing
 from optviz.view import View
 from surfaces import SURFACES
 from surfaces.core import Param, Surface
@@ -223,12 +223,7 @@ def param_view(p: Param, key: str, container=st) -> None:
     a framework switch)."""
     value = st.session_state.setdefault(key, p.default)
     value = bool(value) if p.kind == "bool" else int(value) if p.kind == "int" else float(value)
-    widget = view_key(st.session_state, key, "box")
-    if widget in st.session_state and st.session_state[widget] != value:
-        renew(st.session_state, key, "box")
-        widget = view_key(st.session_state, key, "box")
-    if widget not in st.session_state:
-        remember(st.session_state, widget, value)
+    widget = view_showing(st.session_state, key, "box", value)
     param_widget(p, widget, container, value=value, on_change=param_from_view, args=(key, widget))
 
 

@@ -20,7 +20,7 @@ from optviz.summary import device_note, summary_rows, summary_table
 from optviz.sweeps import WINDOW_POINTS, Basins, best_lr
 from optviz.ui.controls import lr_from_drag, lr_from_sweep, open_preset, set_lr, start_from_click
 from optviz.ui.lesson import lesson_card
-from optviz.ui.views import changed, remember, renew, view_key
+from optviz.ui.views import changed, view_showing
 from optviz.view import SWEEP_LIMITS, View
 from surfaces.core import Surface
 
@@ -48,12 +48,7 @@ def frame_from_box(steps: int, widget: str) -> None:
 def frame_box(steps: int, frame: int) -> None:
     """The step box, a view (`optviz.ui.views`) of the link's ``frame``: renewed when the
     frame changed elsewhere or was snapped, drawn from it when the menu opens."""
-    widget = view_key(st.session_state, "frame", "box")
-    if widget in st.session_state and st.session_state[widget] != frame:
-        renew(st.session_state, "frame", "box")
-        widget = view_key(st.session_state, "frame", "box")
-    if widget not in st.session_state:
-        remember(st.session_state, widget, frame)
+    widget = view_showing(st.session_state, "frame", "box", frame)
     st.number_input(
         "link to the map at step",
         0,

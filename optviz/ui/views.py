@@ -67,6 +67,21 @@ def renew(state: MutableMapping, key: str, *views: str) -> None:
         state[_serial_key(key, view)] = state[SERIAL]
 
 
+def view_showing(state: MutableMapping, key: str, view: str, value: object) -> str:
+    """The widget key under which view ``view`` shows ``value`` in this run, for a view
+    drawn only now and then (in a menu drawn while open): renewed when its widget holds
+    another value (the value changed while it was not drawn, or was corrected), and
+    remembered as drawn when the widget is new (a widget not drawn in a run loses its
+    state)."""
+    widget = view_key(state, key, view)
+    if widget in state and state[widget] != value:
+        renew(state, key, view)
+        widget = view_key(state, key, view)
+    if widget not in state:
+        remember(state, widget, value)
+    return widget
+
+
 def store(state: MutableMapping, key: str, value: object, views: tuple[str, ...], source: str | None = None) -> None:
     """Hold ``value`` under ``key`` and renew its views, except ``source``, the widget
     the value came from (None: it came from elsewhere, e.g. a tap on the map)."""
