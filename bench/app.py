@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "bench")]
 
+from drag import SIX  # noqa: E402  (the 6-run link, as bench/drag.py measures it)
 from drag import browser as drag_browser  # noqa: E402
 from latency import change_split  # noqa: E402
 
@@ -31,18 +32,6 @@ from optviz import Scenario, simulate  # noqa: E402
 from optviz.engine import trace_count  # noqa: E402
 from optviz.figures import map_parts  # noqa: E402
 from optviz.map.message import encode, message, remember  # noqa: E402
-
-SIX = "&".join(
-    f"opt={o}"
-    for o in (
-        "sgd:lr=0.001",
-        "momentum:lr=0.001",
-        "adam:lr=0.05",
-        "rmsprop:lr=0.01",
-        "nesterov:lr=0.001",
-        "adagrad:lr=0.1",
-    )
-)
 
 
 def payloads() -> dict:
