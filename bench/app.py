@@ -143,9 +143,11 @@ def _first_chart_server_up(pw, url: str, repeats: int) -> dict:
 
 
 def _fps(page, chart: str, seconds: float = 3.0) -> float:
-    """Frames per second plotly.js animates after Play: from the times of its
-    `plotly_animatingframe` events, the first 0.3 s left out (the animation has at most
-    `MAX_FRAMES` frames, so it may end before ``seconds``)."""
+    """Frames per second the map plays after Play: from the times of its
+    `plotly_animatingframe` events (one per drawn frame: the map's player, ``player.js``,
+    emits it as plotly.js's animation does), the first 0.3 s left out (the animation has
+    at most `MAX_FRAMES` frames, so it may end before ``seconds``). Headless Chromium
+    draws at most 60 frames/s."""
     page.evaluate(
         """(chart) => { const gd = document.querySelector(chart); window.__frames = [];
         gd.on('plotly_animatingframe', () => { window.__frames.push(performance.now()); }); }""",

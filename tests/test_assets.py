@@ -1,5 +1,6 @@
 """The map component's plotly.js: the vendored basic bundle, its version and what it draws."""
 
+import re
 from pathlib import Path
 
 import plotly
@@ -53,3 +54,14 @@ def test_the_bundle_is_copied_once_under_its_version(tmp_path):
     assert copied.read_bytes() == assets.BUNDLE.read_bytes()
     before = copied.stat().st_mtime_ns
     assert assets.ensure_plotly_js(tmp_path) == url and copied.stat().st_mtime_ns == before
+
+
+def test_the_player_is_copied_under_a_hash_of_its_content(tmp_path, monkeypatch):
+    url = assets.ensure_player_js(tmp_path)
+    name = url.removeprefix("app/static/")
+    assert re.fullmatch(r"optviz-player-[0-9a-f]{12}\.js", name)
+    assert (tmp_path / name).read_bytes() == assets.PLAYER.read_bytes()
+    changed = tmp_path / "player.js"  # another content, another name: no stale copy in a browser
+    changed.write_text("export class Player {}\n", encoding="utf-8")
+    monkeypatch.setattr(assets, "PLAYER", changed)
+    assert assets.ensure_player_js(tmp_path / "other") != url

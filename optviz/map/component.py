@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from optviz.figures.trajectory import PICKER
-from optviz.map.assets import ensure_plotly_js
+from optviz.map.assets import ensure_player_js, ensure_plotly_js
 from optviz.map.message import KEEP, message, part_id, remember
 
 _JS = (
@@ -18,6 +18,7 @@ _JS = (
     .with_name("map.js")
     .read_text(encoding="utf-8")
     .replace("__PLOTLY_URL__", ensure_plotly_js())
+    .replace("__PLAYER_URL__", ensure_player_js())
     .replace("__PICKER__", str(PICKER))
     .replace("__KEEP__", str(KEEP))
 )

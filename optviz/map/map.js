@@ -2,10 +2,12 @@
 // from the parts that optviz/map/message.py sends. A part the page already holds travels as
 // its id only. assemble() mirrors optviz.figures.trajectory.assemble (tests compare them).
 const PLOTLY_URL = "__PLOTLY_URL__";
+const PLAYER_URL = "__PLAYER_URL__"; // player.js: Play without plotly.js's animation loop
 const PICKER = __PICKER__;
 const KEEP = __KEEP__; // parts kept in this page, at least as many as the server assumes
 const parts = new Map(); // part id -> decoded part; the module is loaded once per page
 let plotly = null;
+let player = null;
 
 function loadPlotly() {
   if (!plotly) {
@@ -19,6 +21,17 @@ function loadPlotly() {
     });
   }
   return plotly;
+}
+
+function loadPlayer() {
+  if (!player) player = import(new URL(PLAYER_URL, document.baseURI).href);
+  return player;
+}
+
+function played(menus) {
+  // Play and Pause report their clicks (plotly_buttonclicked) to player.js instead of
+  // running plotly.js's animation.
+  return menus.map((menu) => ({ ...menu, buttons: menu.buttons.map((b) => ({ ...b, execute: false })) }));
 }
 
 function decode(array) {
@@ -176,6 +189,7 @@ function keyboard(gd) {
     event.preventDefault();
     const step = steps[Math.min(Math.max(to, 0), last)];
     // plotly.js moves the scrubber to an animated frame of its own steps.
+    if (gd.optvizPlayer) gd.optvizPlayer.halt();
     window.Plotly.animate(gd, ...step.args).catch(() => {});
   });
   gd.on("plotly_afterplot", () => keyboard(gd));
@@ -243,14 +257,9 @@ export default function map(args) {
   performance.mark("optviz-map:received");
   const [surface, ...runs] = data.order.map((id) => parts.get(id));
   const axes = runs.pop(), anim = runs.pop();
-  loadPlotly().then(async (Plotly) => {
+  Promise.all([loadPlotly(), loadPlayer()]).then(async ([Plotly, { Player }]) => {
     if (gd.dataset.wanted !== data.rev) return; // a newer message came meanwhile
-    if (gd._transitionData && gd._transitionData._frameQueue) {
-      // Stop a running Play where it is. Emptying plotly.js's frame queue ends its loop at
-      // the next animation frame; Plotly.animate(..., {mode: "immediate"}) would reject the
-      // Play button's promise, which plotly.js leaves unhandled (an "undefined" page error).
-      gd._transitionData._frameQueue.length = 0;
-    }
+    if (gd.optvizPlayer) gd.optvizPlayer.stop(); // a running Play stops where it is
     // A redraw keeps the step the map shows (where Play, Pause or the scrubber left it),
     // unless the link asks for another step or the runs start elsewhere.
     const stay = gd.dataset.step !== undefined && gd.dataset.origin === data.origin;
@@ -264,7 +273,10 @@ export default function map(args) {
     // plotly.js's resize on a window change drops layout.height and takes the element's
     // own height: the element holds the figure's.
     gd.style.height = `${figure.layout.height}px`;
-    await Plotly.react(gd, { ...figure, config: { displaylogo: false, responsive: true } });
+    const layout = { ...figure.layout, updatemenus: played(figure.layout.updatemenus) };
+    await Plotly.react(gd, { ...figure, layout, config: { displaylogo: false, responsive: true } });
+    if (!gd.optvizPlayer) gd.optvizPlayer = new Player(gd);
+    gd.optvizPlayer.load(figure.frames, anim.movers.map((m) => m.name));
     gd.dataset.step = figure.layout.sliders[0].steps[figure.layout.sliders[0].active].label;
     keyboard(gd);
     if (first) {

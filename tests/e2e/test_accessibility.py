@@ -16,7 +16,7 @@ from browser import headless  # scripts/browser.py (on sys.path from conftest)
 from optviz import Scenario, simulate
 from optviz.summary import map_text
 from tests.e2e.conftest import ARTIFACTS, MAP
-from tests.e2e.test_browser import MAP_POINT, interrupted, ready, wait_until
+from tests.e2e.test_browser import MAP_POINT, ready, wait_until
 
 # Pages: link, what shows it is drawn.
 IMAGES_DRAWN = """() => { const images = [...document.querySelectorAll('[data-testid="stImage"] img')];
@@ -148,7 +148,6 @@ def test_play_pause_and_the_scrubber_work_from_the_keyboard(app, page):
     page.locator(f"{MAP} .updatemenu-button").filter(has_text="Pause").focus()
     page.keyboard.press(" ")
     page.wait_for_timeout(500)
-    interrupted(page)
     paused = page.evaluate(STEP)
     page.wait_for_timeout(500)
     assert page.evaluate(STEP) == paused

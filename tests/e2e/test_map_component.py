@@ -14,7 +14,7 @@ from optviz.engine import velocities
 from optviz.figures import trajectory_figure
 from optviz.map.message import decoded_values
 from tests.e2e.conftest import MAP, measure
-from tests.e2e.test_browser import ready
+from tests.e2e.test_browser import HEADS, MAP_POINT, ready
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from latency import change_split
@@ -70,3 +70,67 @@ def test_an_lr_change_redraws_the_same_element_once_from_a_small_message(app, co
     assert split["bytes"] < 120_000  # the map sends the changed run and the panels' axes only
     measure("lr key press to map drawn and idle, default link (median of 3)", split["idle"] / 1000, "s")
     measure("websocket bytes per lr change, default link", split["bytes"], "B")
+
+
+PLAYING = r"""(chart) => { const gd = document.querySelector(chart), L = gd._fullLayout;
+    const layer = gd.querySelector('.optviz-player');
+    if (!layer) return null;
+    const drawn = {};
+    for (const path of layer.querySelectorAll('[data-mover]')) {
+        const name = path.dataset.mover, box = path.parentNode;
+        const xa = L[box.dataset.x], ya = L[box.dataset.y], d = path.getAttribute('d') || '';
+        drawn[name] = drawn[name] || [];
+        const circles = [...d.matchAll(/M([-\d.]+),([-\d.]+)a([\d.]+)/g)];  // centre: start + radius
+        const points = d.includes('a') ? circles.map((m) => [Number(m[1]) + Number(m[3]), Number(m[2])])
+                                       : [...d.matchAll(/[ML]([-\d.]+),([-\d.]+)/g)].map((m) => [+m[1], +m[2]]);
+        for (const [px, py] of points) drawn[name].push([xa.p2c(px), ya.p2c(py)]);
+    }
+    const hidden = [...gd.querySelectorAll('.scatterlayer .trace')].filter((g) => g.style.visibility === 'hidden');
+    return {step: Number(L._currentFrame), drawn, hidden: hidden.length, active: L.sliders[0].active}; }"""
+
+
+def playing(page, app: str, link: str, past: int):
+    """Open ``link``, press Play, and once it shows a step past ``past``: the simulated
+    result and what player.js's layer draws (`PLAYING`)."""
+    page.goto(f"{app}/?{link}")
+    ready(page)
+    result = simulate(Scenario.from_query(link).scenario)
+    page.get_by_text("▶ Play").first.click()
+    page.wait_for_function(f"() => Number(document.querySelector({MAP!r})._fullLayout._currentFrame) > {past}")
+    return result, page.evaluate(PLAYING, MAP)
+
+
+def test_play_draws_the_moving_traces_on_a_layer_and_hands_back_to_plotly(app, page):
+    """Play draws the movers (tails, heads, arrows, loss markers, step lines) on player.js's
+    layer, from the frames' arrays, at the positions of the simulated runs; the scrubber
+    follows; a click on the map while playing picks a start; a new figure ends the layer."""
+    link = "surface=rosenbrock&opt=sgd:lr=0.001&opt=momentum:lr=0.001&opt=adam:lr=0.05&steps=600&arrows=1"
+    result, state = playing(page, app, link, 150)
+    k = state["step"]
+    assert set(state["drawn"]) == {"tail", "head", "grad", "update", "velocity", "loss", "loss_step", "lr_step"}
+    assert state["hidden"] >= 5 and state["active"] > 0  # plotly.js's movers hidden; the scrubber moved
+    heads = sorted(map(tuple, state["drawn"]["head"]))
+    np.testing.assert_allclose(heads, sorted(tuple(r.path[min(k, len(r.path) - 1)]) for r in result.runs), atol=1e-3)
+    loss = np.array(state["drawn"]["loss"])  # (step, loss) on the loss panel's log axis
+    want = [r.trajectories[0].loss[min(k, len(r.path) - 1)] for r in result.runs]
+    np.testing.assert_allclose(loss[:, 0], k, atol=2)
+    np.testing.assert_allclose(sorted(np.log10(loss[:, 1])), sorted(np.log10(want)), atol=1e-2)
+    np.testing.assert_allclose(np.array(state["drawn"]["loss_step"])[:, 0], k, atol=2)
+    x, y = 0.5, 2.0  # a start-picker point: a click while playing reaches the map under the layer
+    px, py = page.evaluate(MAP_POINT, [MAP, x, y])
+    page.mouse.click(px, py)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('start') === '0.5,2'")
+    ready(page)
+    assert page.evaluate(PLAYING, MAP) is None  # the new figure ended the layer
+    np.testing.assert_allclose(np.array(page.evaluate(HEADS, MAP)).T, [[x, y]] * 3, rtol=1e-6)
+
+
+def test_a_cloud_plays_its_heads(app, page):
+    """A cloud of 64 starts plays on the layer: each head inside the map at its start's
+    position at the step shown."""
+    result, state = playing(page, app, "opt=adam:lr=0.05&cloud=ring:n=64,r=0.1&steps=300", 100)
+    k = state["step"]
+    at = [t.path[min(k, len(t.path) - 1)] for t in result.runs[0].trajectories]
+    inside = [p for p in at if -2 <= p[0] <= 2 and -1 <= p[1] <= 3]  # Rosenbrock's map
+    assert len(state["drawn"]["head"]) == len(inside) > 40
+    np.testing.assert_allclose(sorted(map(tuple, state["drawn"]["head"])), sorted(map(tuple, inside)), atol=1e-3)
