@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import functools
 import math
+import warnings
 from collections.abc import Callable
 
 import jax.numpy as jnp
@@ -83,7 +84,11 @@ def _parse(text: str) -> ast.Expression:
         if ch == "#" or not ch.isprintable():
             raise FormulaError(f"{ch!r} at column {i + 1} is not allowed: a formula is one line, without comments")
     try:
-        return ast.parse(text.strip().replace("^", "**"), mode="eval")
+        with warnings.catch_warnings():
+            # Python warns of some slips it still parses ("1if x": an invalid decimal
+            # literal); a formula reports them as errors, never on the server's log.
+            warnings.simplefilter("error", SyntaxWarning)
+            return ast.parse(text.strip().replace("^", "**"), mode="eval")
     except SyntaxError as err:
         raise FormulaError(f"not a formula: {err.msg} at column {_column(text, (err.offset or 1) - 1)}") from None
     except (ValueError, RecursionError, MemoryError) as err:

@@ -3,6 +3,7 @@ arbitrary or hostile text (never an exception but the parser's own, never code r
 
 import math
 import re
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -149,6 +150,14 @@ def test_formula_shaped_text_compiles_or_raises_formula_error(text):
         compile_formula(text)
     except FormulaError:
         pass
+
+
+def test_a_slip_python_only_warns_of_is_an_error_and_logs_no_warning():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(FormulaError, match="invalid decimal literal at column 1"):
+            compile_formula("1if x else 2")
+    assert caught == []
 
 
 def test_custom_surface_runs_from_a_link_and_round_trips():
