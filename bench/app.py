@@ -106,7 +106,7 @@ def browser_figures(repeats: int = 3) -> dict:
                     # the same browser again (same origin: its HTTP and compiled-script caches)
                     starts["restart_returning_browser"].append(first_chart(page, port, cache))
         out = {f"cold_start_{k}_s": statistics.median(v) for k, v in starts.items()}
-        fps: dict[str, list[float]] = {"default": [], "6x2000": []}
+        fps: dict[str, list[tuple[float, float]]] = {"default": [], "6x2000": []}
         with serve_app(free_port()) as url, chromium(pw) as context:
             page = context.new_page()
             for _ in range(repeats):
@@ -114,7 +114,8 @@ def browser_figures(repeats: int = 3) -> dict:
                     page.goto(link)
                     wait_ready(page, timeout_ms=120_000)
                     fps[name].append(_fps(page, MAP))
-        out |= {f"playback_fps_{k}": statistics.median(v) for k, v in fps.items()}
+        out |= {f"playback_fps_{k}": statistics.median(f for f, _ in v) for k, v in fps.items()}
+        out |= {f"playback_frame_ms_{k}": statistics.median(ms for _, ms in v) for k, v in fps.items()}
         with serve_app(free_port()) as url:
             out |= _first_chart_server_up(pw, url, repeats)
             for name, link in (("default", url), ("6x2000", f"{url}/?{SIX}&steps=2000")):
@@ -142,22 +143,26 @@ def _first_chart_server_up(pw, url: str, repeats: int) -> dict:
     return {f"first_chart_{k}_s": statistics.median(v) for k, v in times.items()}
 
 
-def _fps(page, chart: str, seconds: float = 3.0) -> float:
-    """Frames per second the map plays after Play: from the times of its
+def _fps(page, chart: str, seconds: float = 3.0) -> tuple[float, float]:
+    """Frames per second the map plays after Play, from the times of its
     `plotly_animatingframe` events (one per drawn frame: the map's player, ``player.js``,
     emits it as plotly.js's animation does), the first 0.3 s left out (the animation has
-    at most `MAX_FRAMES` frames, so it may end before ``seconds``). Headless Chromium
-    draws at most 60 frames/s."""
+    at most `MAX_FRAMES` frames, so it may end before ``seconds``); and the median script
+    time of a frame (ms). Headless Chromium draws at most 60 frames/s, so the frame's
+    time shows the headroom."""
     page.evaluate(
-        """(chart) => { const gd = document.querySelector(chart); window.__frames = [];
-        gd.on('plotly_animatingframe', () => { window.__frames.push(performance.now()); }); }""",
+        """(chart) => { const gd = document.querySelector(chart), player = gd.optvizPlayer;
+        window.__frames = []; window.__cost = [];
+        gd.on('plotly_animatingframe', () => { window.__frames.push(performance.now()); });
+        const draw = player.draw.bind(player);
+        player.draw = (f) => { const t = performance.now(); draw(f); window.__cost.push(performance.now() - t); }; }""",
         chart,
     )
     page.get_by_text("▶ Play").first.click()
     page.wait_for_timeout(int(seconds * 1000))
-    times = page.evaluate("window.__frames")
+    times, cost = page.evaluate("[window.__frames, window.__cost]")
     times = [t for t in times if t - times[0] > 300]
-    return (len(times) - 1) / ((times[-1] - times[0]) / 1000)
+    return (len(times) - 1) / ((times[-1] - times[0]) / 1000), statistics.median(cost)
 
 
 def main() -> int:
@@ -201,7 +206,8 @@ def main() -> int:
             )
         print(
             f"playback {b['playback_fps_default']:.0f} frames/s (default page), "
-            f"{b['playback_fps_6x2000']:.0f} frames/s (6 runs × 2,000 steps), headless Chromium (medians)"
+            f"{b['playback_fps_6x2000']:.0f} frames/s (6 runs × 2,000 steps), headless Chromium (medians); "
+            f"a frame's script {b['playback_frame_ms_default']:.2f} / {b['playback_frame_ms_6x2000']:.2f} ms"
         )
         for name, fps in result["drag_fps"].items():
             print(f"dragging the lr, {name}: {fps:.0f} frames/s (headless Chromium, median)")
