@@ -150,22 +150,21 @@ with explorer:
             (st.success if holds else st.error)(
                 f"**{preset.title}.** {preset.claim}  \n{'✓ Holds' if holds else '✗ Does not hold'}: {evidence}"
             )
-        controls = st.columns([4.2, 2.2, 1.6, 1.7, 1.5], vertical_alignment="center")
+        # One horizontal container (not st.columns): wraps on a narrow screen, 5 fewer elements.
+        controls = st.container(horizontal=True, vertical_alignment="center", gap="small")
         this_view = VIEWS[shown.view]
-        controls[0].radio(
+        controls.radio(
             "view", [k.label for k in VIEWS.values()], key="view", horizontal=True, label_visibility="collapsed"
         )
-        controls[1].checkbox(
+        controls.checkbox(
             "direction arrows",
             key="arrows",
             disabled="arrows" not in this_view.reads,
             help="at each head: −∇f (grey), the step taken (black), the velocity (dashed purple)",
         )
-        with controls[2]:
+        with controls:
             share(query, shown, scenario.steps)
-        with controls[3]:
             export_menu(lambda kind: exported(kind, query, shown.arrows, shown.frame))
-        with controls[4]:
             code_menu(scenario, result)
         data = view_data(shown.view)(query, *(getattr(shown, name) for name in this_view.reads))
         pkgutil.resolve_name(this_view.panel)(data, scenario, shown)

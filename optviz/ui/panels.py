@@ -64,7 +64,7 @@ def frame_box(steps: int, frame: int) -> None:
 def share(query: str, shown: View, steps: int) -> None:
     """Links with copy buttons: the scenario as shown, and the same at a chosen step. Drawn
     only while open (fewer elements per rerun)."""
-    with st.popover("Share", icon=":material/share:", width="stretch", key="share_menu", on_change="rerun") as menu:
+    with st.popover("Share", icon=":material/share:", key="share_menu", on_change="rerun") as menu:
         if not menu.open:
             return
         st.caption("Everything on screen is in the link; the button at its right copies it.")
@@ -76,7 +76,7 @@ def share(query: str, shown: View, steps: int) -> None:
 
 def export_menu(make: Callable[[str], bytes]) -> None:
     """Download buttons; ``make(kind)`` renders a file only when its button is clicked."""
-    menu = st.popover("Export", icon=":material/download:", width="stretch", key="export_menu", on_change="rerun")
+    menu = st.popover("Export", icon=":material/download:", key="export_menu", on_change="rerun")
     with menu:
         if not menu.open:  # its buttons are drawn only while it is open (fewer elements per rerun)
             return
@@ -94,7 +94,7 @@ def export_menu(make: Callable[[str], bytes]) -> None:
 
 def code_menu(scenario: Scenario, result: Result) -> None:
     """Each run as code of a chosen framework (the runs' own by default), with copy buttons."""
-    with st.popover("Code", icon=":material/code:", width="stretch", key="code_menu", on_change="rerun") as menu:
+    with st.popover("Code", icon=":material/code:", key="code_menu", on_change="rerun") as menu:
         if not menu.open:  # drawn (and the code written) only while it is open
             return
         st.caption("Each run as code that reproduces its path; the button at a block's right copies it.")
@@ -223,12 +223,14 @@ def summary(result: Result, scenario: Scenario, surface: Surface) -> None:
         st.caption(f"The map shows the first {shown} of {len(scenario.starts)} start points of each run.")
     st.header("Summary")
     rows = summary_rows(result)  # Markdown, not st.dataframe: see summary_table
-    (st.container(height=TABLE_HEIGHT) if len(rows) > TABLE_ROWS else st.container()).markdown(summary_table(rows))
+    (st.container(height=TABLE_HEIGHT) if len(rows) > TABLE_ROWS else st).markdown(summary_table(rows))
     with st.expander("Update rules", expanded=False, key="update_rules", on_change="rerun") as rules:
         if rules.open:  # drawn only while open
             _update_rules(scenario)
-    st.caption(f"{device_note(result)} Link: `?{scenario.to_query()}`")
-    st.caption(f"Surface: ${surface.latex}$ · {scenario.steps} steps · seed {fmt(scenario.seed)}")
+    st.caption(  # one element (each costs the browser a render on every rerun)
+        f"{device_note(result)} Link: `?{scenario.to_query()}`  \n"
+        f"Surface: ${surface.latex}$ · {scenario.steps} steps · seed {fmt(scenario.seed)}"
+    )
 
 
 def _update_rules(scenario: Scenario) -> None:
