@@ -274,7 +274,9 @@ export default function map(args) {
     // own height: the element holds the figure's.
     gd.style.height = `${figure.layout.height}px`;
     const layout = { ...figure.layout, updatemenus: played(figure.layout.updatemenus) };
-    await Plotly.react(gd, { ...figure, layout, config: { displaylogo: false, responsive: true } });
+    // No mode bar in the narrow layout: shown on a tap, it covered the title's text on a phone.
+    const config = { displaylogo: false, responsive: true, displayModeBar: narrow ? false : "hover" };
+    await Plotly.react(gd, { ...figure, layout, config });
     if (!gd.optvizPlayer) gd.optvizPlayer = new Player(gd);
     gd.optvizPlayer.load(figure.frames, anim.movers.map((m) => m.name));
     gd.dataset.step = figure.layout.sliders[0].steps[figure.layout.sliders[0].active].label;
