@@ -1,6 +1,7 @@
-"""The map component's static files: ``player.js`` and plotly.js's *basic* bundle (scatter,
-bar and pie traces plus every layout component: images, sliders, buttons, legends, colour
-bars), kept in ``vendor/`` as the ``plotly.js-basic-dist-min`` npm package ships it (MIT licence beside it).
+"""The map component's static files: ``player.js`` (the map's Play), and plotly.js's *basic*
+bundle (scatter, bar and pie traces plus every layout component: images, sliders, buttons,
+legends, colour bars), kept in ``vendor/`` as the ``plotly.js-basic-dist-min`` npm package
+ships it (MIT licence beside it).
 The map, the drag-lr view and the schedule preview draw only scatter traces, so they need no
 more; the full bundle that the ``plotly`` package ships is 4.7 MB (1.5 MB gzipped) against
 1.2 MB (0.4 MB), and a browser without it cached (a student's first visit) drew the first
@@ -9,7 +10,7 @@ chart ~1 s sooner with the basic one (medians of 3, same machine and load). The 
 
 The bundle is copied into the app's ``static/`` folder (``server.enableStaticServing``
 serves it at ``/app/static/``) under a name with its version, so a browser never keeps a
-stale copy; so is ``player.js`` (the map's Play), under a name with its content's hash: a
+stale copy; so is ``player.js``, under a name with its content's hash: a
 module imported once per page rather than sent in every message of the map. To update the
 bundle: ``npm pack plotly.js-basic-dist-min@VERSION`` and copy its
 ``plotly-basic.min.js`` here, with the version of plotly.js that the ``plotly`` package

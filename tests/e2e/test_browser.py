@@ -23,15 +23,24 @@ from tests.test_dockerfile import entrypoint_app
 HEADS = """(chart) => { const gd = document.querySelector(chart);
     const i = gd._fullData.findIndex(t => t.marker && t.marker.size === 11 && t.mode === 'markers');
     return [Array.from(gd._fullData[i].x), Array.from(gd._fullData[i].y)]; }"""
-PLAYED = r"""(chart) => { const gd = document.querySelector(chart), L = gd._fullLayout;
+# What player.js's layer draws while playing, in data coordinates: each mover's points (a
+# circle's centre, a line's vertices), the step shown, plotly.js's hidden mover groups and
+# the scrubber's position; null when nothing plays.
+PLAYING = r"""(chart) => { const gd = document.querySelector(chart), L = gd._fullLayout;
     const layer = gd.querySelector('.optviz-player');
     if (!layer) return null;
-    const centres = [];
-    for (const path of layer.querySelectorAll('[data-mover=head]')) {
-        for (const m of (path.getAttribute('d') || '').matchAll(/M([-\d.]+),([-\d.]+)a([\d.]+)/g))
-            centres.push([L.xaxis.p2c(Number(m[1]) + Number(m[3])), L.yaxis.p2c(Number(m[2]))]);
+    const drawn = {};
+    for (const path of layer.querySelectorAll('[data-mover]')) {
+        const name = path.dataset.mover, box = path.parentNode;
+        const xa = L[box.dataset.x], ya = L[box.dataset.y], d = path.getAttribute('d') || '';
+        drawn[name] = drawn[name] || [];
+        const circles = [...d.matchAll(/M([-\d.]+),([-\d.]+)a([\d.]+)/g)];  // centre: start + radius
+        const points = d.includes('a') ? circles.map((m) => [Number(m[1]) + Number(m[3]), Number(m[2])])
+                                       : [...d.matchAll(/[ML]([-\d.]+),([-\d.]+)/g)].map((m) => [+m[1], +m[2]]);
+        for (const [px, py] of points) drawn[name].push([xa.p2c(px), ya.p2c(py)]);
     }
-    return {step: Number(L._currentFrame), heads: centres}; }"""
+    const hidden = [...gd.querySelectorAll('.scatterlayer .trace')].filter((g) => g.style.visibility === 'hidden');
+    return {step: Number(L._currentFrame), drawn, hidden: hidden.length, active: L.sliders[0].active}; }"""
 TRACES = """(chart) => { const gd = document.querySelector(chart);
     return gd._fullData.map(t => ({name: t.name || '', type: t.type, mode: t.mode || '',
         x: Array.from(t.x || []), y: Array.from(t.y || [])})); }"""
@@ -92,9 +101,9 @@ def test_play_pause_and_scrubber(app, page):
     page.get_by_text("▶ Play").first.click()
     page.wait_for_timeout(1500)
     frames = page.evaluate("window.__frames")
-    played = page.evaluate(PLAYED, MAP)  # Play draws the moving traces on its own layer
+    played = page.evaluate(PLAYING, MAP)  # Play draws the moving traces on its own layer
     assert frames > 5 and played["step"] > 0
-    drawn = sorted(map(tuple, played["heads"]))
+    drawn = sorted(map(tuple, played["drawn"]["head"]))
     expected = sorted(tuple(r.path[min(played["step"], len(r.path) - 1)]) for r in result.runs)
     np.testing.assert_allclose(drawn, expected, atol=1e-3)  # the heads at the step shown
     measure("playback frames per second, default page (1x)", frames / 1.5, "frames/s")
@@ -103,7 +112,7 @@ def test_play_pause_and_scrubber(app, page):
     page.screenshot(path=ARTIFACTS / "paused.png", full_page=True)
     paused = heads(page)
     stopped_at = page.evaluate("(chart) => Number(document.querySelector(chart)._fullLayout._currentFrame)", MAP)
-    assert page.evaluate(PLAYED, MAP) is None  # Pause hands the step back to plotly.js's figure
+    assert page.evaluate(PLAYING, MAP) is None  # Pause hands the step back to plotly.js's figure
     np.testing.assert_allclose(paused, [r.path[min(stopped_at, len(r.path) - 1)] for r in result.runs], rtol=1e-6)
     page.wait_for_timeout(700)
     np.testing.assert_array_equal(heads(page), paused)  # Pause stops it

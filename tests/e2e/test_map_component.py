@@ -14,7 +14,7 @@ from optviz.engine import velocities
 from optviz.figures import trajectory_figure
 from optviz.map.message import decoded_values
 from tests.e2e.conftest import MAP, measure
-from tests.e2e.test_browser import HEADS, MAP_POINT, ready
+from tests.e2e.test_browser import HEADS, MAP_POINT, PLAYING, ready
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from latency import change_split
@@ -70,23 +70,6 @@ def test_an_lr_change_redraws_the_same_element_once_from_a_small_message(app, co
     assert split["bytes"] < 120_000  # the map sends the changed run and the panels' axes only
     measure("lr key press to map drawn and idle, default link (median of 3)", split["idle"] / 1000, "s")
     measure("websocket bytes per lr change, default link", split["bytes"], "B")
-
-
-PLAYING = r"""(chart) => { const gd = document.querySelector(chart), L = gd._fullLayout;
-    const layer = gd.querySelector('.optviz-player');
-    if (!layer) return null;
-    const drawn = {};
-    for (const path of layer.querySelectorAll('[data-mover]')) {
-        const name = path.dataset.mover, box = path.parentNode;
-        const xa = L[box.dataset.x], ya = L[box.dataset.y], d = path.getAttribute('d') || '';
-        drawn[name] = drawn[name] || [];
-        const circles = [...d.matchAll(/M([-\d.]+),([-\d.]+)a([\d.]+)/g)];  // centre: start + radius
-        const points = d.includes('a') ? circles.map((m) => [Number(m[1]) + Number(m[3]), Number(m[2])])
-                                       : [...d.matchAll(/[ML]([-\d.]+),([-\d.]+)/g)].map((m) => [+m[1], +m[2]]);
-        for (const [px, py] of points) drawn[name].push([xa.p2c(px), ya.p2c(py)]);
-    }
-    const hidden = [...gd.querySelectorAll('.scatterlayer .trace')].filter((g) => g.style.visibility === 'hidden');
-    return {step: Number(L._currentFrame), drawn, hidden: hidden.length, active: L.sliders[0].active}; }"""
 
 
 def playing(page, app: str, link: str, past: int):
