@@ -2,6 +2,8 @@
 
 A thin UI layer: widgets ⇄ Scenario ⇄ URL, then `simulate` (cached by the canonical
 link), then figure builders from `optviz.figures`. All computation lives in `optviz`.
+The sidebar and the page's frame are drawn on a full run; what an lr changes is the
+fragment `live`, which reruns alone when an lr changes.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import pkgutil
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from optviz import Scenario, export, simulate
 from optviz.engine import Result
@@ -21,13 +24,14 @@ from optviz.memo import Memo, limit_arenas, map_large_blocks, nbytes
 from optviz.presets import Verdict, preset_for
 from optviz.summary import map_text
 from optviz.ui.address import current_link, navigated, show_link
-from optviz.ui.controls import sidebar
+from optviz.ui.controls import LrRow, lr_controls, sidebar
 from optviz.ui.lesson import lesson_bar, open_link
 from optviz.ui.panels import code_menu, export_menu, gallery, share, summary
 from optviz.ui.present import projector
 from optviz.ui.state import PAGE_LABELS, scenario_from_widgets, view_from_widgets
 from optviz.view import VIEWS, View, ViewKind
 from optviz.view import link as view_link
+from surfaces.core import Surface
 
 st.set_page_config(page_title="OptViz: see how optimizers learn", page_icon="📉", layout="wide")
 
@@ -119,53 +123,69 @@ if "run_ids" not in st.session_state or navigated():
     open_link(current_link())
 projector(st.session_state.get("present", False))
 
-# --- sidebar --------------------------------------------------------------------------------
-surface, schedule_slot = sidebar()
-
-# --- the link: scenario + view, kept in the address bar ---------------------------------------
+# --- sidebar, then the page's frame: notices above two tabs ------------------------------------
+surface, schedule_slot, lr_rows = sidebar()
 scenario, fixes = scenario_from_widgets(st.session_state)
-query = scenario.to_query()
-st.session_state.frame = frame_step(scenario.steps, st.session_state.get("frame", 0))  # a scrubber position
-shown = view_from_widgets(st.session_state)
-link = view_link(scenario, shown)
 with schedule_slot:
     show_figure(schedule_figure(scenario.schedule, scenario.schedule_params, scenario.steps), key="schedule_preview")
-show_link(link)
-
 for notice in st.session_state.notices:
     st.warning(f"Link fixed: {markdown_text(notice)}", icon="🔧")
-for fix in fixes:
+for fix in fixes:  # none comes from an lr (its widgets keep it in range): drawn on a full run
     if not fix.startswith(("f=", "domain=")):  # those are shown at the formula box
         st.info(markdown_text(fix), icon="ℹ️")
-
 explorer, gallery_tab = st.tabs(list(PAGE_LABELS.values()), key="page", on_change="rerun")
 with gallery_tab:
     if gallery_tab.open:
         gallery(thumbnail, lambda link: map_text(run_scenario(link)))
-with explorer:
+
+
+# --- what an lr changes, rerun alone when one changes -------------------------------------------
+@st.fragment(key="live")
+def live(lr_rows: list[LrRow], surface: Surface, explorer: DeltaGenerator) -> None:
+    """The runs' lr rows (in the sidebar's run boxes), the link and the explorer. An lr's
+    slider or box is drawn here, so moving it reruns only this: Streamlit sends and the
+    browser draws ~28 elements instead of ~66. Widgets elsewhere rerun the whole page,
+    and so do this part's callbacks that change the sidebar (they call `st.rerun`). A
+    fragment may write into a container outside it only where it wrote during the last
+    full run: hence the explorer's pane, written on every run."""
+    for line, lr_key, default in lr_rows:
+        lr_controls(line, lr_key, default)
+    scenario = scenario_from_widgets(st.session_state).scenario
+    st.session_state.frame = frame_step(scenario.steps, st.session_state.get("frame", 0))  # a scrubber position
+    shown = view_from_widgets(st.session_state)
+    show_link(view_link(scenario, shown))
+    pane = explorer.container()
     if explorer.open:
-        result = run_scenario(query)
-        if not lesson_bar(query, result) and (preset := preset_for(query)) is not None:
-            holds, evidence = preset_verdict(query)
-            (st.success if holds else st.error)(
-                f"**{preset.title}.** {preset.claim}  \n{'✓ Holds' if holds else '✗ Does not hold'}: {evidence}"
-            )
-        # One horizontal container (not st.columns): wraps on a narrow screen, 5 fewer elements.
-        controls = st.container(horizontal=True, vertical_alignment="center", gap="small")
-        this_view = VIEWS[shown.view]
-        controls.radio(
-            "view", [k.label for k in VIEWS.values()], key="view", horizontal=True, label_visibility="collapsed"
+        with pane:
+            explore(scenario, shown, surface)
+
+
+def explore(scenario: Scenario, shown: View, surface: Surface) -> None:
+    """The explorer tab: the lesson or preset bar, the view picker and menus, the view, the summary."""
+    query = scenario.to_query()
+    result = run_scenario(query)
+    if not lesson_bar(query, result) and (preset := preset_for(query)) is not None:
+        holds, evidence = preset_verdict(query)
+        (st.success if holds else st.error)(
+            f"**{preset.title}.** {preset.claim}  \n{'✓ Holds' if holds else '✗ Does not hold'}: {evidence}"
         )
-        controls.checkbox(
-            "direction arrows",
-            key="arrows",
-            disabled="arrows" not in this_view.reads,
-            help="at each head: −∇f (grey), the step taken (black), the velocity (dashed purple)",
-        )
-        with controls:
-            share(query, shown, scenario.steps)
-            export_menu(lambda kind: exported(kind, query, shown.arrows, shown.frame))
-            code_menu(scenario, result)
-        data = view_data(shown.view)(query, *(getattr(shown, name) for name in this_view.reads))
-        pkgutil.resolve_name(this_view.panel)(data, scenario, shown)
-        summary(result, scenario, surface)
+    # One horizontal container (not st.columns): wraps on a narrow screen, 5 fewer elements.
+    controls = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    this_view = VIEWS[shown.view]
+    controls.radio("view", [k.label for k in VIEWS.values()], key="view", horizontal=True, label_visibility="collapsed")
+    controls.checkbox(
+        "direction arrows",
+        key="arrows",
+        disabled="arrows" not in this_view.reads,
+        help="at each head: −∇f (grey), the step taken (black), the velocity (dashed purple)",
+    )
+    with controls:
+        share(query, shown, scenario.steps)
+        export_menu(lambda kind: exported(kind, query, shown.arrows, shown.frame))
+        code_menu(scenario, result)
+    data = view_data(shown.view)(query, *(getattr(shown, name) for name in this_view.reads))
+    pkgutil.resolve_name(this_view.panel)(data, scenario, shown)
+    summary(result, scenario, surface)
+
+
+live(lr_rows, surface, explorer)

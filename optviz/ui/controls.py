@@ -91,6 +91,7 @@ def start_from_click() -> None:
         for key, value in zip(START_KEYS, point, strict=True):
             # The grid travels as float32: round back to the grid's own values.
             store(st.session_state, key, float(f"{value:.6g}"), START_VIEWS)
+        st.rerun()  # the start boxes are in the sidebar, outside the explorer's fragment
 
 
 def start_from_box(key: str, widget: str) -> None:
@@ -168,9 +169,10 @@ def row(parent: DeltaGenerator, **kwargs) -> DeltaGenerator:
     return parent.container(horizontal=True, wrap=False, gap="small", **kwargs)
 
 
-def lr_controls(box: DeltaGenerator, lr_key: str, lr: float) -> None:
-    """A run's lr as a log10 slider and an exact box, two views of the value under ``lr_key``."""
-    line = row(box)
+def lr_controls(line: DeltaGenerator, lr_key: str, default: float) -> None:
+    """A run's lr as a log10 slider and an exact box in ``line``, two views of the value
+    under ``lr_key`` (``default`` until set)."""
+    lr = float(st.session_state.setdefault(lr_key, default))
     exp, exact = (view_key(st.session_state, lr_key, view) for view in LR_VIEWS)
     for widget, value in ((exp, math.log10(lr)), (exact, lr)):
         if widget not in st.session_state:  # a new view: drawn from the value
@@ -254,18 +256,23 @@ def custom_controls(side) -> Surface:
     return parsed.scenario.surface_def
 
 
-def sidebar() -> tuple[Surface, DeltaGenerator]:
-    """Lay out every control in the sidebar; returns the selected surface and the slot,
-    under the schedule picker, for the schedule's preview (drawn once the scenario is
-    parsed, before the simulation: it also starts the browser loading plotly.js)."""
+LrRow = tuple[DeltaGenerator, str, float]  # a run's lr row: where, the value's key, its default
+
+
+def sidebar() -> tuple[Surface, DeltaGenerator, list[LrRow]]:
+    """Lay out every control in the sidebar; returns the selected surface, the slot under
+    the schedule picker for the schedule's preview (drawn once the scenario is parsed,
+    before the simulation: it also starts the browser loading plotly.js), and each run's
+    lr row, left empty: `lr_controls` fills it in ``app.py``'s fragment, which an lr
+    change reruns alone."""
     side = st.sidebar
     side.title("OptViz")
     side.caption("How the optimizer moves, and how far the learning rate takes it.")
     surface = surface_section(side)
-    runs_section(side)
+    lr_rows = runs_section(side)
     preview = schedule_section(side)
     run_section(side, surface)
-    return surface, preview
+    return surface, preview, lr_rows
 
 
 def surface_section(side: DeltaGenerator) -> Surface:
@@ -292,7 +299,7 @@ def surface_section(side: DeltaGenerator) -> Surface:
     return surface
 
 
-def runs_section(side: DeltaGenerator) -> None:
+def runs_section(side: DeltaGenerator) -> list[LrRow]:
     """The framework picker, then one box per run (optimizer, lr, hyperparameters) and
     the button that adds a run."""
     side.header("Optimizers")
@@ -309,14 +316,15 @@ def runs_section(side: DeltaGenerator) -> None:
     if missing:
         side.caption("Not available: " + "; ".join(missing.values()) + ".")
     names = [n for n in OPTIMIZERS if n not in missing]
-    for n, i in enumerate(st.session_state.run_ids):
-        run_box(side, n, i, names, conv)
+    lr_rows = [run_box(side, n, i, names, conv) for n, i in enumerate(st.session_state.run_ids)]
     side.button("+ add a run", on_click=add_run, disabled=len(st.session_state.run_ids) >= MAX_RUNS, width="stretch")
+    return lr_rows
 
 
-def run_box(side: DeltaGenerator, n: int, i: int, names: list[str], conv: str) -> None:
+def run_box(side: DeltaGenerator, n: int, i: int, names: list[str], conv: str) -> LrRow:
     """The box of run number ``n`` (id ``i``): its optimizer among ``names``, remove
-    button, lr and other hyperparameters as framework ``conv`` defines them."""
+    button, a row for its lr (returned, with the lr's key and default) and other
+    hyperparameters, as framework ``conv`` defines them."""
     box = side.container(border=True)
     head = row(box, vertical_alignment="bottom")
     st.session_state.setdefault(f"run{i}", "adam")
@@ -334,12 +342,13 @@ def run_box(side: DeltaGenerator, n: int, i: int, names: list[str], conv: str) -
     )
     spec = resolve(name, conv)
     lr_key = run_key(i, name, "lr")
-    lr_controls(box, lr_key, float(st.session_state.setdefault(lr_key, spec.defaults()["lr"])))
+    lr_row = (row(box), lr_key, spec.defaults()["lr"])
     others = spec.params[1:]
     if others:  # drawn only while open: fewer elements per rerun
         with box.expander("hyperparameters", key=f"hyper{i}", on_change="rerun") as more:
             for p in others if more.open else ():
                 param_view(p, run_key(i, name, p.name))
+    return lr_row
 
 
 def schedule_section(side: DeltaGenerator) -> DeltaGenerator:

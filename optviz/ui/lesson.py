@@ -40,6 +40,13 @@ def go_to(name: str, k: int) -> None:
     load_link(LESSONS[name].link(k, View(present=bool(st.session_state.get("present", False)))))
 
 
+def step_to(name: str, k: int) -> None:
+    """`go_to` from the lesson bar, inside the explorer's fragment: the whole page reruns,
+    since the sidebar's controls show the step's scenario too."""
+    go_to(name, k)
+    st.rerun()
+
+
 def leave() -> None:
     st.session_state.lesson, st.session_state.lesson_step = "", 1
 
@@ -55,9 +62,9 @@ def _nav(lesson: Lesson, k: int, query: str, result: Result, present: bool) -> N
     title and, in projector mode, a popover with the step's text and claim, and leave."""
     last = len(lesson.steps)
     with st.container(horizontal=True, vertical_alignment="center", key="lesson_nav"):
-        st.button("◀ Previous", key="lesson_previous", on_click=go_to, args=(lesson.name, k - 1), disabled=k == 1)
+        st.button("◀ Previous", key="lesson_previous", on_click=step_to, args=(lesson.name, k - 1), disabled=k == 1)
         st.button(
-            "Next ▶", key="lesson_next", on_click=go_to, args=(lesson.name, k + 1), disabled=k == last, type="primary"
+            "Next ▶", key="lesson_next", on_click=step_to, args=(lesson.name, k + 1), disabled=k == last, type="primary"
         )
         st.markdown(f"Step {k} of {last}: **{lesson.steps[k - 1].title}**", width="content")
         if present:
@@ -82,7 +89,7 @@ def _step_text(lesson: Lesson, k: int, query: str, result: Result, *, leave_labe
         )
     else:
         claim.info(f"**Claim** (on this step's own scenario, which you have changed): {step.claim}")
-        claim.button(f"↺ back to step {k}'s scenario", key="lesson_again", on_click=go_to, args=(lesson.name, k))
+        claim.button(f"↺ back to step {k}'s scenario", key="lesson_again", on_click=step_to, args=(lesson.name, k))
 
 
 def _leave(lesson: Lesson, label: str) -> None:

@@ -169,6 +169,8 @@ def test_a_click_on_the_map_moves_the_start_after_play(app, page, stop, link):
     page.mouse.click(px, py)
     wait_until(page, "() => new URLSearchParams(location.search).get('start') === '0.5,2'")
     ready(page)
+    boxes = page.get_by_test_id("stSidebar").locator("[data-testid=stNumberInput]")
+    assert [boxes.filter(has_text=f"start {c}").locator("input").input_value() for c in "xy"] == ["0.5", "2"]
     if link == CLOUD:
         return  # a cloud's heads are its ring of starts around the new start
     np.testing.assert_allclose(heads(page), [[x, y]] * 3, rtol=1e-6)  # every run starts there

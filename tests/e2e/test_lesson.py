@@ -47,6 +47,11 @@ def test_next_opens_the_next_steps_link_and_map_and_back_returns(app, page):
     keys, scenario = link_of(page)
     assert keys == {"lesson": "optimizers", "step": "2"} and scenario == STEPS[1].scenario
     assert page.evaluate(RUNS_DRAWN, MAP) == ["sgd lr=1.98", "sgd lr=2.02"]  # the next step's lrs
+    sidebar = page.get_by_test_id("stSidebar")  # its controls show the step too (a whole-page rerun)
+    assert (
+        sidebar.locator("[data-testid=stNumberInput]").filter(has_text="steps").locator("input").input_value() == "500"
+    )
+    assert [box.input_value() for box in sidebar.locator("[class*=-lr-box] input").all()] == ["1.98", "2.02"]
     assert page.get_by_text("✓ Holds").is_visible()
     page.go_back()
     wait_for_step(page, 1)

@@ -1,5 +1,6 @@
 """The map component in Chromium: the figure its JS assembles equals the server's one-piece
-figure, and an lr change redraws the same plot element once from a small message."""
+figure, and an lr change redraws the same plot element once from a small message, sent by
+a rerun of only what an lr changes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from optviz import Scenario, simulate
 from optviz.engine import velocities
@@ -70,6 +72,48 @@ def test_an_lr_change_redraws_the_same_element_once_from_a_small_message(app, co
     assert split["bytes"] < 120_000  # the map sends the changed run and the panels' axes only
     measure("lr key press to map drawn and idle, default link (median of 3)", split["idle"] / 1000, "s")
     measure("websocket bytes per lr change, default link", split["bytes"], "B")
+
+
+def sent_elements(frames: list) -> list[tuple[int, str]]:
+    """The elements a rerun sent, decoded from the websocket's ForwardMsgs: (root container,
+    element type) each; root 0 is the page's main area, 1 the sidebar."""
+    out = []
+    for frame in frames:
+        if isinstance(frame, str):
+            continue
+        msg = ForwardMsg()
+        msg.ParseFromString(frame)
+        if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            out.append((msg.metadata.delta_path[0], msg.delta.new_element.WhichOneof("type")))
+    return out
+
+
+def test_an_lr_change_reruns_only_its_rows_the_link_and_the_explorer(app, page):
+    """An lr's slider reruns the `live` fragment: in the sidebar only the runs' lr rows
+    are sent again (the slider and box of each run), the box and the link follow the
+    slider, and the map draws the new lr; a change elsewhere in the sidebar sends it all."""
+    frames = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(payload)))
+    page.goto(app)
+    ready(page)
+    frames.clear()
+    slider = page.locator("[data-testid=stSlider]").filter(has_text="log₁₀ lr").get_by_role("slider").first
+    slider.focus()
+    page.keyboard.press("ArrowRight")  # sgd's lr 10^-3 -> 10^-2.95, shown to 3 digits
+    page.wait_for_function("() => decodeURIComponent(location.search).includes('opt=sgd:lr=0.00112')")
+    page.wait_for_function(f"() => document.querySelector('{MAP}')._fullData.some(t => t.name === 'sgd lr=0.00112')")
+    ready(page)
+    assert page.locator("[class*=st-key-run0-sgd-lr-box] input").input_value() == "0.00112"
+    sent = sent_elements(frames)
+    sidebar = sorted(kind for root, kind in sent if root == 1)
+    assert sidebar == sorted(["slider", "number_input"] * 3), sidebar
+    assert sum(root == 0 for root, _ in sent) >= 5  # the explorer: menus, map, summary
+    frames.clear()
+    page.locator("[data-testid=stNumberInput]").filter(has_text="steps").locator("input").fill("300")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('steps') === '300'")
+    ready(page)
+    assert sum(root == 1 for root, _ in sent_elements(frames)) > 20  # the whole sidebar again
 
 
 def playing(page, app: str, link: str, past: int):
