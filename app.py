@@ -143,21 +143,20 @@ with gallery_tab:
 @st.fragment(key="live")
 def live(lr_rows: list[LrRow], surface: Surface, explorer: DeltaGenerator) -> None:
     """The runs' lr rows (in the sidebar's run boxes), the link and the explorer. An lr's
-    slider or box is drawn here, so moving it reruns only this: Streamlit sends and the
-    browser draws ~28 elements instead of ~66. Widgets elsewhere rerun the whole page,
-    and so do this part's callbacks that change the sidebar (they call `st.rerun`). A
-    fragment may write into a container outside it only where it wrote during the last
-    full run: hence the explorer's pane, written on every run."""
+    slider or box is drawn here, so moving it reruns only this: 27 messages instead of the
+    whole page's 66, each one React render fewer in the browser. Widgets elsewhere rerun
+    the whole page, and so do this part's callbacks that change the sidebar (they call
+    `st.rerun`). A fragment may write into a container outside it only where it wrote
+    during the last full run: the lr rows are written on every run, and the explorer is
+    where it is called."""
     for line, lr_key, default in lr_rows:
         lr_controls(line, lr_key, default)
     scenario = scenario_from_widgets(st.session_state).scenario
     st.session_state.frame = frame_step(scenario.steps, st.session_state.get("frame", 0))  # a scrubber position
     shown = view_from_widgets(st.session_state)
     show_link(view_link(scenario, shown))
-    pane = explorer.container()
     if explorer.open:
-        with pane:
-            explore(scenario, shown, surface)
+        explore(scenario, shown, surface)
 
 
 def explore(scenario: Scenario, shown: View, surface: Surface) -> None:
@@ -188,4 +187,5 @@ def explore(scenario: Scenario, shown: View, surface: Surface) -> None:
     summary(result, scenario, surface)
 
 
-live(lr_rows, surface, explorer)
+with explorer:  # the fragment's own place: no container of its own to send
+    live(lr_rows, surface, explorer)
