@@ -322,6 +322,14 @@ def test_sweep_and_basin_views_draw(app, page, view, chart):
         .map(t => t.name || '')""")
     if view == "sweep":
         assert data[:2] == ["sgd lr=0.01", "adam lr=0.1"]
+        # The button is in the explorer's fragment; the run's lr row in the sidebar follows it.
+        best = page.get_by_role("button", name="run 1: use best lr")
+        lr = best.inner_text().rsplit(" ", 1)[-1]
+        best.click()
+        wait_until(page, f"() => decodeURIComponent(location.search).includes('opt=sgd:lr={lr}&')")
+        ready_state = "[data-testid='stApp'][data-test-script-state='notRunning']"
+        page.wait_for_selector(ready_state)
+        assert page.locator("[class*=st-key-run0-sgd-lr-box] input").input_value() == lr
     else:
         assert sum(name.startswith("→") for name in data) == 4
         assert page.locator(f".st-key-{chart} .imagelayer image").count() == 1
