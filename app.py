@@ -8,6 +8,7 @@ fragment `live`, which reruns alone when an lr changes.
 
 from __future__ import annotations
 
+import base64
 import gc
 import pkgutil
 from collections.abc import Callable
@@ -114,8 +115,12 @@ def exported(kind: str, query: str, arrows: bool, frame: int) -> bytes:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)  # the gallery's pictures, ~50 KB each
-def thumbnail(query: str) -> bytes:
-    return export.thumbnail(run_scenario(query))
+def thumbnail(query: str) -> str:
+    """A preset's picture as a ``data:`` URL, inside the gallery's own message (which the
+    browser keeps by hash, so a later visit gets a reference). As a media file it was
+    removed by the next full run, and an Open clicked before the browser had fetched the
+    last card's picture met a 404 (seen under load)."""
+    return "data:image/png;base64," + base64.b64encode(export.thumbnail(run_scenario(query))).decode("ascii")
 
 
 # --- state from the link, once per session and on Back/Forward ---------------------------------

@@ -196,8 +196,8 @@ def basin_panel(data: tuple[Basins, object], scenario: Scenario, shown: View) ->
     )
 
 
-def gallery(thumbnail: Callable[[str], bytes], text: Callable[[str], tuple[str, list[str]]]) -> None:
-    """The preset cards, each with ``thumbnail(link)``: a picture of its final step, whose
+def gallery(thumbnail: Callable[[str], str], text: Callable[[str], tuple[str, list[str]]]) -> None:
+    """The preset cards, each with ``thumbnail(link)``: a picture (its URL) of its final step, whose
     alt text is the map's text alternative ``text(link)`` (`optviz.summary.map_text`)."""
     st.markdown(
         "Teaching scenarios, each with the claim it demonstrates. Every claim is checked on the computed "
@@ -209,7 +209,7 @@ def gallery(thumbnail: Callable[[str], bytes], text: Callable[[str], tuple[str, 
         with columns[i % 3].container(border=True):
             st.markdown(f"**{preset.title}**")
             title, lines = text(preset.link)
-            st.image(thumbnail(preset.link), width="stretch", output_format="PNG", alt=f"{title}. {'; '.join(lines)}.")
+            st.image(thumbnail(preset.link), width="stretch", alt=f"{title}. {'; '.join(lines)}.")
             st.markdown(preset.note)
             st.markdown(f"*Claim:* {preset.claim}")
             st.button("Open", key=f"preset.{preset.slug}", on_click=open_preset, args=(preset.slug,), type="primary")
