@@ -127,7 +127,7 @@ def browser_figures(repeats: int = 3) -> dict:
 def _first_chart_server_up(pw, url: str, repeats: int) -> dict:
     """Navigation → map drawn and script idle, the server up and warm: in a new browser
     profile, and again in that browser (its HTTP cache holds plotly.js)."""
-    from browser import MAP, chromium
+    from browser import IDLE, MAP, chromium
 
     times: dict[str, list[float]] = {"new_profile": [], "returning": []}
     for _ in range(repeats):
@@ -138,7 +138,7 @@ def _first_chart_server_up(pw, url: str, repeats: int) -> dict:
                 start = time.perf_counter()
                 page.goto(url)
                 page.locator(f"{MAP} .scatterlayer").first.wait_for(timeout=120_000)
-                page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+                page.wait_for_selector(IDLE)
                 times[kind].append(time.perf_counter() - start)
     return {f"first_chart_{k}_s": statistics.median(v) for k, v in times.items()}
 

@@ -96,7 +96,7 @@ def compute(repeats: int) -> dict:
 
 
 def browser(repeats: int) -> dict:
-    from browser import chromium, free_port, serve_app
+    from browser import IDLE, chromium, free_port, serve_app
     from playwright.sync_api import sync_playwright
 
     out = {}
@@ -104,7 +104,7 @@ def browser(repeats: int) -> dict:
         page = context.new_page()
         for name, query in CASES.items():
             page.goto(f"{url}/?{query}&view=drag")
-            page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000)
+            page.wait_for_selector(IDLE, timeout=120_000)
             page.locator(f"{DRAG_MAP} .slider-rail-rect").first.wait_for(timeout=120_000)
             page.wait_for_timeout(500)
             out[name] = statistics.median(drag_fps(page) for _ in range(repeats))

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import statistics
 
+from browser import IDLE  # scripts/browser.py, on sys.path wherever this is imported
+
 INIT = r"""(() => {
   window.__ws = [];
   const Native = window.WebSocket;
@@ -50,7 +52,6 @@ SPLIT = """() => {
 }"""
 
 MAP = ".st-key-map .js-plotly-plot"
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
 def change_split(page, url: str, repeats: int = 7, slider: str = "log₁₀ lr") -> dict:

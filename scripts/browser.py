@@ -17,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"  # the script has finished its run
 MAP = ".st-key-map .js-plotly-plot"  # the explorer's main chart (the sidebar holds the schedule preview)
 FLAGS = [
     "--headless",
@@ -96,7 +97,7 @@ def serve_app(port: int, command: list[str] | None = None, cwd: Path = ROOT, env
 
 
 def wait_ready(page, timeout_ms: int = 60_000) -> None:
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
+    page.wait_for_selector(IDLE, timeout=timeout_ms)
     page.locator(f"{MAP} .scatterlayer").first.wait_for(timeout=timeout_ms)
     page.wait_for_timeout(500)
 

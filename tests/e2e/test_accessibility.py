@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser import headless  # scripts/browser.py (on sys.path from conftest)
+from browser import IDLE, headless  # scripts/browser.py (on sys.path from conftest)
 
 from optviz import Scenario, simulate
 from optviz.summary import map_text
@@ -72,7 +72,7 @@ def test_axe_finds_no_serious_or_critical_violation(app, page, name):
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{app}/?{link}")
     if drawn:
-        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=180_000)
+        page.wait_for_selector(IDLE, timeout=180_000)
         page.wait_for_function(drawn, timeout=180_000)
     else:
         ready(page, 180_000)

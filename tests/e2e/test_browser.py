@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import numpy as np
 import pytest
+from browser import IDLE  # scripts/browser.py (on sys.path from conftest)
 
 from optviz import Scenario, export, simulate
 from optviz.figures import frame_step
@@ -48,7 +49,7 @@ TRACES = """(chart) => { const gd = document.querySelector(chart);
 
 def ready(page, timeout: int = 120_000) -> None:
     """The script has finished and the map's traces are drawn."""
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+    page.wait_for_selector(IDLE, timeout=timeout)
     page.locator(f"{MAP} .scatterlayer").first.wait_for(timeout=timeout)
     page.wait_for_timeout(300)
 
@@ -316,7 +317,7 @@ def test_the_docker_entrypoint_serves_the_app_from_the_copied_files(page, tmp_pa
 @pytest.mark.parametrize("view, chart", [("sweep", "sweep_chart"), ("basins", "basins_chart")])
 def test_sweep_and_basin_views_draw(app, page, view, chart):
     page.goto(f"{app}/?surface=himmelblau&opt=sgd:lr=0.01&opt=adam:lr=0.1&view={view}")
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000)
+    page.wait_for_selector(IDLE, timeout=120_000)
     page.locator(f".st-key-{chart} .js-plotly-plot .scatterlayer").first.wait_for(timeout=60_000)
     data = page.evaluate(f"""() => document.querySelector('.st-key-{chart} .js-plotly-plot')._fullData
         .map(t => t.name || '')""")
@@ -327,8 +328,7 @@ def test_sweep_and_basin_views_draw(app, page, view, chart):
         lr = best.inner_text().rsplit(" ", 1)[-1]
         best.click()
         wait_until(page, f"() => decodeURIComponent(location.search).includes('opt=sgd:lr={lr}&')")
-        ready_state = "[data-testid='stApp'][data-test-script-state='notRunning']"
-        page.wait_for_selector(ready_state)
+        page.wait_for_selector(IDLE)
         assert page.locator("[class*=st-key-run0-sgd-lr-box] input").input_value() == lr
     else:
         assert sum(name.startswith("→") for name in data) == 4

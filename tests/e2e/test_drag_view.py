@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
+from browser import IDLE  # scripts/browser.py (on sys.path from conftest)
 
 from optviz import Scenario
 from optviz.figures.drag import drag_figure
@@ -25,7 +26,7 @@ DRAWN = """([chart, trace]) => { const gd = document.querySelector(chart);
 
 
 def ready(page) -> None:
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000)
+    page.wait_for_selector(IDLE, timeout=120_000)
     page.locator(f"{DRAG_MAP} .slider-rail-rect").first.wait_for(timeout=120_000)
     page.wait_for_timeout(300)
 

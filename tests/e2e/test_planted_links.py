@@ -13,6 +13,8 @@ import time
 from dataclasses import replace
 from urllib.parse import quote, urlsplit
 
+from browser import IDLE  # scripts/browser.py (on sys.path from conftest)
+
 from optviz import Scenario, export, simulate, view
 from optviz.scenario import encode_query
 from optviz.view import View
@@ -106,7 +108,7 @@ def test_planted_values_are_shown_as_literal_text(app, page):
     for kind, payload in PAYLOADS.items():
         sent, read = planted_link(payload)
         page.goto(f"{app}/?{sent}")
-        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000)
+        page.wait_for_selector(IDLE, timeout=120_000)
         page.locator(f"{MAP} .scatterlayer").first.wait_for(timeout=60_000)
         assert page.get_by_test_id("stException").count() == 0, kind
         if found := page.evaluate(PLANTED, HOST):
