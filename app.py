@@ -192,5 +192,18 @@ def explore(scenario: Scenario, shown: View, surface: Surface) -> None:
     summary(result, scenario, surface)
 
 
+@st.fragment(run_every="1h")
+def whole_page_on_reconnect() -> None:
+    """Nothing to draw: this fragment is here so that a page whose server restarted (or
+    whose replica went away) reruns the *whole* script when it reconnects. A new server
+    session knows no fragments and drops a fragment's rerun request without a word
+    (Streamlit's ``AppSession.request_rerun``), so every change made in `live` would be
+    lost until a sidebar control ran the page. Streamlit's browser reruns the whole script
+    on a reconnect when the page has a fragment that reruns by itself, as this one does
+    (an empty run once an hour); the rerun carries the widgets' values and the link."""
+
+
+whole_page_on_reconnect()
+
 with explorer:  # the fragment's own place: no container of its own to send
     live(lr_rows, surface, explorer)

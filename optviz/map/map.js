@@ -217,6 +217,27 @@ function describe(parentElement, gd, text) {
   gd.setAttribute("aria-describedby", box.id);
 }
 
+function report(gd, name, value) {
+  // A click or release while the page has no server (it restarted, or its replica went away)
+  // would be dropped unseen: say so instead, as Streamlit disables its own widgets meanwhile.
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.dataset.testConnectionState === "CONNECTED") {
+    gd.optviz.setTriggerValue(name, value);
+    return;
+  }
+  let note = gd.parentElement.querySelector(".optviz-refused");
+  if (!note) {
+    note = document.createElement("div");
+    note.className = "optviz-refused";
+    note.setAttribute("role", "status");
+    note.style.cssText = "padding: 4px 8px; border-radius: 4px; background: #FFF3CD; color: #000;";
+    gd.parentElement.insertBefore(note, gd);
+  }
+  note.textContent = "Not applied: reconnecting to the server. Try again once the page is back.";
+  clearTimeout(note.timer);
+  note.timer = setTimeout(() => note.remove(), 5000);
+}
+
 async function draw(gd, figure, rev, config) {
   const Plotly = await loadPlotly();
   await Plotly.react(gd, { ...figure, config: { displaylogo: false, responsive: true, ...config } });
@@ -240,7 +261,7 @@ export default function map(args) {
       // (the lr); dragging itself only plays frames, without the server.
       gd.dataset.release = "1";
       loadPlotly().then(() => gd.on("plotly_sliderend", (e) => {
-        gd.optviz.setTriggerValue("lr", [Number(e.slider.name), Number(e.step.value)]);
+        report(gd, "lr", [Number(e.slider.name), Number(e.step.value)]);
       }));
     }
     return;
@@ -284,7 +305,7 @@ export default function map(args) {
     if (first) {
       gd.on("plotly_click", (event) => {
         const point = event.points.find((p) => p.curveNumber === PICKER);
-        if (point) gd.optviz.setTriggerValue("start", [point.x, point.y]);
+        if (point) report(gd, "start", [point.x, point.y]);
       });
       gd.on("plotly_animatingframe", (event) => { gd.dataset.step = event.name; });
       new ResizeObserver(() => {

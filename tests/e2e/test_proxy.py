@@ -14,14 +14,14 @@ import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser import app_process, headless, wait_healthy, wait_ready
+from browser import app_command, headless, wait_healthy, wait_ready
 
 from tests.e2e.conftest import MAP, ROOT, free_port
 from tests.e2e.test_browser import TRACES
 
 HAPROXY = "/usr/sbin/haproxy"  # Debian's haproxy (scripts/test.sh installs it)
 CONFIG = ROOT / "deploy" / "haproxy.cfg"
-SESSIONS = 10
+SESSIONS = 6  # three pages on each replica
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
 # Counts the page's websocket connections (a reconnection to another replica is a second one)
 # and records every Content-Security-Policy violation the browser reports.
@@ -66,12 +66,24 @@ def shown(page) -> tuple[dict, list[str]]:
     return parse_qs(urlsplit(page.url).query), [t["name"] for t in page.evaluate(TRACES, MAP)]
 
 
+def start_replica(port: int) -> subprocess.Popen:
+    """One replica (`streamlit run app.py` on ``port``), once it answers its health check."""
+    proc = subprocess.Popen(app_command(port), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_healthy(port, proc)
+    return proc
+
+
 @pytest.fixture(scope="module")
 def replicas():
-    with contextlib.ExitStack() as stack:
-        ports = [free_port(), free_port()]
-        procs = [stack.enter_context(app_process(p)) for p in ports]
+    """Two replicas' ports and processes (a test may stop one and put a new one in its place)."""
+    ports = [free_port(), free_port()]
+    procs = [start_replica(port) for port in ports]
+    try:
         yield ports, procs
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=20)
 
 
 def test_the_proxy_sends_a_policy_that_keeps_the_page_to_its_own_origin(replicas):
@@ -89,7 +101,28 @@ def test_the_proxy_sends_a_policy_that_keeps_the_page_to_its_own_origin(replicas
     assert cookie.startswith(("OPTVIZ_REPLICA=app1;", "OPTVIZ_REPLICA=app2;"))
 
 
-def test_pages_come_back_from_the_other_replica_when_one_stops(replicas, playwright):
+def change(page, k: int, lr: str, steps: int) -> None:
+    """Type ``lr`` into run 1's lr box (the explorer's fragment reruns) and ``steps`` into the
+    sidebar's steps box (the whole page reruns); each is taken: the link and the map follow."""
+    box = page.locator("[class*=st-key-run0-sgd-lr-box] input")
+    box.fill(lr)
+    box.press("Enter")
+    page.wait_for_function("(lr) => decodeURIComponent(location.search).includes(`opt=sgd:lr=${lr}&`)", arg=lr)
+    wait_ready(page)
+    steps_box = page.get_by_test_id("stSidebar").get_by_label("steps", exact=True)
+    steps_box.fill(str(steps))
+    steps_box.press("Enter")
+    page.wait_for_function("(n) => new URLSearchParams(location.search).get('steps') === String(n)", arg=steps)
+    wait_ready(page)
+    query, traces = shown(page)
+    assert query["opt"] == [f"sgd:lr={lr}", "adam:lr=0.05"] and f"sgd lr={lr}" in traces, (k, query)
+
+
+def test_pages_keep_working_through_a_rolling_restart_of_the_replicas(replicas, playwright):
+    """Both replicas stopped and started again one after the other (a new version deployed)
+    under open pages: after each stop, the pages of that replica reconnect through the
+    proxy to the other one and come back with their own link's picture, and on every page
+    a change of an lr and of the steps is taken at once."""
     ports, procs = replicas
     with proxy(ports) as url, headless(playwright) as browser:
         pages = []
@@ -98,27 +131,34 @@ def test_pages_come_back_from_the_other_replica_when_one_stops(replicas, playwri
             page.add_init_script(WATCH)
             page.goto(f"{url}/?surface=himmelblau&opt=sgd:lr=0.00{k + 1}&opt=adam:lr=0.05&steps=200&start=-1,-1")
             pages.append(page)
-        before = []
         for page in pages:
             wait_ready(page, timeout_ms=120_000)
-            before.append(shown(page))
             assert page.locator(ERRORS).count() == 0
         on = [replica(p.context) for p in pages]
         assert set(on) == {"app1", "app2"}, on  # round robin over profiles, then sticky
         assert all(page.evaluate("window.__sockets") == 1 for page in pages)  # one websocket each
         assert [v for p in pages for v in p.evaluate("window.__csp")] == []
 
-        procs[0].terminate()
-        procs[0].wait(timeout=20)
-        started = time.monotonic()
-        for page, host, (query, traces) in zip(pages, on, before, strict=True):
-            if host == "app1":  # its websocket closed: it reconnects through the proxy, to app2
-                page.wait_for_function("() => window.__sockets >= 2", timeout=120_000)
-            wait_ready(page, timeout_ms=120_000)
-            assert shown(page) == (query, traces)
-            assert page.locator(ERRORS).count() == 0
-            assert page.evaluate("window.__csp") == []
-        print(
-            f"{on.count('app1')} pages back from the second replica {time.monotonic() - started:.1f} s after "
-            "the first stopped"
-        )
+        for i, (name, steps) in enumerate((("app1", 150), ("app2", 120))):
+            before = [shown(page) for page in pages]
+            sockets = [page.evaluate("window.__sockets") for page in pages]
+            procs[i].terminate()
+            procs[i].wait(timeout=20)
+            stopped = time.monotonic()
+            for page, host, (query, traces), n in zip(pages, on, before, sockets, strict=True):
+                if host == name:  # its websocket closed: it reconnects through the proxy, to the other
+                    page.wait_for_function("(n) => window.__sockets > n", arg=n, timeout=120_000)
+                wait_ready(page, timeout_ms=120_000)
+                assert shown(page) == (query, traces)
+                assert page.locator(ERRORS).count() == 0
+            back = time.monotonic() - stopped
+            for k, page in enumerate(pages):
+                change(page, k, f"0.00{k + 1}{i + 5}", steps)
+                assert page.evaluate("window.__csp") == []
+            print(
+                f"{name} stopped: its {on.count(name)} pages back on the other replica {back:.1f} s later, "
+                f"a change taken on all {len(pages)} pages {time.monotonic() - stopped:.1f} s after the stop"
+            )
+            on = [replica(p.context) for p in pages]
+            assert set(on) == {"app2" if name == "app1" else "app1"}, on
+            procs[i] = start_replica(ports[i])
