@@ -19,4 +19,6 @@ python -m pip install --quiet --disable-pip-version-check -r requirements-test.t
 python -m ruff check .
 python -m ruff format --check .
 # pytest exits 5 when it collected no test: that is a failure here too (set -e).
-python -m pytest -q -p no:cacheprovider "$@"
+# Tests run in one process per core (pytest-xdist); a module whose tests share a costly
+# fixture (the soak, the two replicas) is kept in one process by its xdist_group mark.
+python -m pytest -q -p no:cacheprovider -n auto --dist loadgroup "$@"

@@ -7,7 +7,6 @@ Artifacts (screenshots, measured timings) go to ``artifacts/e2e/`` or ``$E2E_ART
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 from browser import MAP, chromium, free_port, serve_app  # noqa: E402
 
-ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "artifacts" / "e2e"))
+from tests.conftest import ARTIFACTS, WORKER  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -70,15 +69,8 @@ MEASURED: dict[str, tuple[float, str]] = {}
 
 def measure(what: str, value: float, unit: str) -> None:
     """Keep a timing (never asserted: machines here are noisy); printed after the run and
-    written to ``measurements.json`` among the artifacts."""
+    written to ``measurements-<worker>.json`` among the artifacts."""
     MEASURED[what] = (value, unit)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     doc = {k: {"value": round(v, 3), "unit": u} for k, (v, u) in MEASURED.items()}
-    (ARTIFACTS / "measurements.json").write_text(json.dumps(doc, indent=1))
-
-
-def pytest_terminal_summary(terminalreporter):
-    if MEASURED:
-        terminalreporter.section("measured in the browser (printed, not asserted)")
-        for what, (value, unit) in MEASURED.items():
-            terminalreporter.write_line(f"{what}: {value:.3g} {unit}")
+    (ARTIFACTS / f"measurements-{WORKER}.json").write_text(json.dumps(doc, indent=1))

@@ -33,7 +33,10 @@ Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3})
 document.addEventListener('securitypolicyviolation',
     (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));"""
 
-pytestmark = pytest.mark.skipif(not os.access(HAPROXY, os.X_OK), reason="scripts/test.sh installs haproxy")
+pytestmark = [
+    pytest.mark.skipif(not os.access(HAPROXY, os.X_OK), reason="scripts/test.sh installs haproxy"),
+    pytest.mark.xdist_group("replicas"),  # one worker starts the module's two replicas
+]
 
 
 @contextlib.contextmanager

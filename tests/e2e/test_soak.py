@@ -10,6 +10,7 @@ from bench.soak import Server, report, soak
 from tests.e2e.conftest import measure
 
 LIMIT = 2**30
+pytestmark = pytest.mark.xdist_group("soak")  # one worker runs the module's one soak
 
 
 @pytest.fixture(scope="module")
