@@ -218,3 +218,72 @@ def curvature(surface, point: Sequence[float], params: Mapping[str, float] | Non
     h = 0.5 * (h + h.T)
     values, vectors = np.linalg.eigh(h)
     return Curvature((float(p[0]), float(p[1])), h, values, vectors)
+
+
+def _rk4(field, y0, dt: float, steps: int, substeps: int) -> np.ndarray:
+    """Classical Runge-Kutta with ``substeps`` steps of ``dt`` between samples; rows 0..steps."""
+
+    def sub(y, _):
+        k1 = field(y)
+        k2 = field(y + 0.5 * dt * k1)
+        k3 = field(y + 0.5 * dt * k2)
+        k4 = field(y + dt * k3)
+        return y + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4), None
+
+    def sample(y, _):
+        y = jax.lax.scan(sub, y, None, length=substeps)[0]
+        return y, y
+
+    y0 = jnp.asarray(y0, jnp.float64)
+    ys = jax.lax.scan(sample, y0, None, length=steps)[1]
+    return np.concatenate([np.asarray(y0)[None], np.asarray(ys)])
+
+
+def gradient_flow(
+    surface, start: Sequence[float], lr: float, steps: int, params=None, *, substeps: int = 16
+) -> np.ndarray:
+    r"""The gradient flow :math:`\theta' = -\nabla f(\theta)` from ``start``, sampled at the
+    times :math:`t_k = k\eta` of a run's steps ``k = 0..steps``: gradient descent is its
+    explicit Euler scheme with time step :math:`\eta`, so the two paths agree as
+    :math:`\eta \to 0` (error :math:`O(\eta)`). On a quadratic,
+    :math:`\theta_i(t) = \theta_i(0)\,e^{-\lambda_i t}`. Integrated by RK4 with ``substeps``
+    steps per sample. Shape ``(steps + 1, 2)``."""
+    grad = jax.grad(_surface_fn(surface, params))
+    return _rk4(lambda p: -grad(p), start, lr / substeps, steps, substeps)
+
+
+def heavy_ball_damping(lr: float, momentum: float) -> tuple[float, float]:
+    r"""``(h, a)``: the time per step and the damping of the heavy-ball ODE
+    :math:`\theta'' + a\theta' + \nabla f(\theta) = 0` that a momentum run follows.
+
+    Polyak's form (equal to optax's, module docstring), divided by :math:`h^2`:
+
+    .. math::
+       \frac{\theta_{k+1} - 2\theta_k + \theta_{k-1}}{h^2}
+       + \frac{1-\beta}{h}\,\frac{\theta_k - \theta_{k-1}}{h} + \frac{\eta}{h^2}\nabla f(\theta_k) = 0.
+
+    With :math:`\theta_k = \Theta(kh)` the quotients tend to :math:`\Theta''` and
+    :math:`\Theta'`, so :math:`h = \sqrt\eta` and :math:`a = (1-\beta)/\sqrt\eta`; the
+    discrete path follows the ODE as :math:`\eta \to 0` with :math:`a` held fixed
+    (:math:`\beta = 1 - a\sqrt\eta`), error :math:`O(\sqrt\eta)`. With :math:`\beta`
+    held fixed instead, :math:`a \to \infty`: the overdamped limit
+    :math:`a\theta' = -\nabla f` is gradient flow with time :math:`\eta/(1-\beta)` per step.
+    """
+    h = math.sqrt(lr)
+    return h, (1 - momentum) / h
+
+
+def heavy_ball_flow(
+    surface, start: Sequence[float], lr: float, momentum: float, steps: int, params=None, *, substeps: int = 16
+) -> np.ndarray:
+    r"""The heavy-ball ODE of `heavy_ball_damping` from ``start`` at rest
+    (:math:`\theta'(0) = 0`, as :math:`v_{-1} = 0`), sampled at :math:`t_k = k\sqrt\eta`,
+    ``k = 0..steps``, by RK4 on :math:`(\theta, \theta')`. Shape ``(steps + 1, 2)``."""
+    h, a = heavy_ball_damping(lr, momentum)
+    grad = jax.grad(_surface_fn(surface, params))
+
+    def field(y):
+        return jnp.concatenate([y[2:], -a * y[2:] - grad(y[:2])])
+
+    y0 = np.concatenate([np.asarray(start, float), np.zeros(2)])
+    return _rk4(field, y0, h / substeps, steps, substeps)[:, :2]
