@@ -287,3 +287,35 @@ def heavy_ball_flow(
 
     y0 = np.concatenate([np.asarray(start, float), np.zeros(2)])
     return _rk4(field, y0, h / substeps, steps, substeps)[:, :2]
+
+
+def noise_floor(lr: float, eigenvalues: Sequence[float], sigma: float, *, momentum: float = 0.0) -> float:
+    r"""Stationary :math:`\mathbb E[f] - f^*` of heavy ball (SGD at :math:`\beta = 0`) with
+    additive gradient noise :math:`\tilde g = \nabla f + \sigma\xi`, :math:`\xi \sim
+    \mathcal N(0, I)` (the ``noisy_quadratic`` surface's model), on
+    :math:`f = \tfrac12\sum_i \lambda_i\theta_i^2`.
+
+    Along one eigen-direction Polyak's form is an AR(2) process
+    :math:`\theta_{k+1} = \phi_1\theta_k + \phi_2\theta_{k-1} + \varepsilon_k` with
+    :math:`\phi_1 = 1+\beta-\eta\lambda`, :math:`\phi_2 = -\beta`,
+    :math:`\operatorname{Var}\varepsilon = \eta^2\sigma^2` (the isotropic noise stays white
+    in the eigenbasis). Its stationary variance
+    :math:`\gamma_0 = \frac{(1-\phi_2)\,\eta^2\sigma^2}{(1+\phi_2)\,((1-\phi_2)^2-\phi_1^2)}
+    = \frac{(1+\beta)\,\eta\sigma^2}{(1-\beta)\,\lambda\,(2+2\beta-\eta\lambda)}`, so
+
+    .. math::
+       \mathbb E[f] - f^* = \sum_i \tfrac12\lambda_i\gamma_{0,i}
+       = \sum_i \frac{(1+\beta)\,\eta\sigma^2}{2\,(1-\beta)\,(2+2\beta-\eta\lambda_i)}
+       \;\overset{\beta=0}{=}\; \sum_i \frac{\eta\sigma^2}{2\,(2-\eta\lambda_i)}.
+
+    Each direction contributes about :math:`\eta\sigma^2/4` for small :math:`\eta\lambda`,
+    whatever its curvature. ``inf`` where the iteration is unstable.
+    """
+    if not 0 <= momentum < 1:
+        raise ValueError(f"momentum must be in [0, 1), got {momentum=}")
+    lam = np.asarray(eigenvalues, float)
+    b = momentum
+    gap = 2 + 2 * b - lr * lam
+    if lam.min() <= 0 or gap.min() <= 0:
+        return math.inf
+    return float(np.sum((1 + b) * lr * sigma**2 / (2 * (1 - b) * gap)))
