@@ -1,5 +1,7 @@
 """Learning-rate sweeps and basin maps: computed content against theory and geometry."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -8,6 +10,8 @@ from optviz.engine import trace_count
 from optviz.figures.sweep import basin_colors, basin_figure, sweep_figure
 from optviz.sweeps import (
     BASIN_GRID,
+    BEST_LR_DECADES,
+    BEST_LR_RULE,
     DIVERGED,
     NOT_YET,
     SWEEP_POINTS,
@@ -48,7 +52,7 @@ def test_sweep_finals_are_the_trajectories_finals():
         one, warnings = Scenario.from_query(f"surface=beale&opt=adam:lr={float(lr)!r}&steps=300&start=1,1")
         assert not warnings
         assert final == pytest.approx(simulate(one).runs[0].loss[-1], rel=1e-9)
-    assert best_lr(s) == s.lrs[np.nanargmin(s.final_loss)]
+    assert best_lr(s) == s.lrs[np.nanargmin(s.final_loss)]  # cells wider than the window: the plain argmin
 
 
 def test_a_sweep_compiles_once_per_structure():
@@ -120,3 +124,100 @@ def test_figures_carry_the_computed_values():
     assert rgb.shape == (33, 33, 3) and len({tuple(c) for c in rgb.reshape(-1, 3)}) > 4
     names = [t.name for t in basin_figure(scenario, basins).data]
     assert sum(n.startswith("→") for n in names) == 4 and names[-2].startswith("diverged")
+
+
+@pytest.fixture(scope="module")
+def default_sweeps():
+    """The default link's sweep (SGD, momentum and Adam on Rosenbrock, 500 steps) over the
+    sweep view's default range."""
+    scenario = Scenario()
+    return scenario, lr_sweeps(scenario, -5, 1)
+
+
+def neighbours(s, at):
+    """The final losses of the grid lrs within the best-lr window around index ``at`` (+inf where diverged)."""
+    near = np.abs(np.log10(s.lrs) - np.log10(s.lrs[at])) <= BEST_LR_DECADES + 1e-12
+    return np.where(np.isfinite(s.final_loss), s.final_loss, np.inf)[near]
+
+
+def test_the_default_links_best_adam_lr_has_neighbours_as_good(default_sweeps):
+    factor = 10  # every neighbour within ±0.1 decade ends at most this many times higher
+    _, sweeps = default_sweeps
+    adam = sweeps[2]
+    at = int(np.argmin(np.abs(adam.lrs - best_lr(adam))))
+    assert (neighbours(adam, at) <= factor * adam.final_loss[at]).all()
+    # the plain lowest final loss is a lucky lr inside the chaotic band: its neighbours end far higher
+    lucky = int(np.nanargmin(adam.final_loss))
+    assert f"{adam.lrs[lucky]:.3g}" == "1.86" and best_lr(adam) < adam.lrs[lucky] / 1.5
+    assert neighbours(adam, lucky).max() > 1000 * factor * adam.final_loss[lucky]
+
+
+def test_the_default_links_best_lrs_keep_off_the_divergence_edge(default_sweeps):
+    _, sweeps = default_sweeps
+    for s in sweeps:
+        edge = divergence_edge(s)
+        assert edge is None or best_lr(s) * 10**BEST_LR_DECADES < edge
+
+
+def reference_best_lr(lrs, final_loss, decades):
+    """The rule written out point by point: the lr whose worst neighbour (within ±decades,
+    itself included, diverged = +inf) ends lowest; ties to the lower own final loss."""
+    key, best = None, None
+    for i, lr in enumerate(lrs):
+        own = final_loss[i] if math.isfinite(final_loss[i]) else math.inf
+        worst = -math.inf
+        for other, loss in zip(lrs, final_loss, strict=True):
+            if abs(math.log10(other) - math.log10(lr)) <= decades + 1e-12:
+                worst = max(worst, loss if math.isfinite(loss) else math.inf)
+        if math.isfinite(own) and (key is None or (worst, own) < key):
+            key, best = (worst, own), float(lr)
+    return best
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "surface=beale&opt=rmsprop:lr=0.01&opt=lion:lr=0.01",
+        "surface=quadratic:kappa=100&opt=sgd:lr=0.1&opt=momentum:lr=0.1",
+        "surface=rastrigin&opt=adam:lr=0.1&opt=momentum:lr=0.01",
+    ],
+)
+def test_best_lr_agrees_with_a_point_by_point_reference(query, default_sweeps):
+    scenario = Scenario.from_query(f"{query}&steps=500").scenario
+    moved = 0
+    for s in [*lr_sweeps(scenario, -5, 1), *default_sweeps[1]]:
+        for decades in (0.0, BEST_LR_DECADES, 0.3):
+            assert best_lr(s, decades) == reference_best_lr(s.lrs.tolist(), s.final_loss.tolist(), decades)
+        moved += best_lr(s) != best_lr(s, 0.0)
+    assert moved >= 3  # the window changes the pick on these sweeps: the comparison is not vacuous
+
+
+def test_best_lr_of_a_sweep_that_always_diverges_is_none():
+    (s,) = lr_sweeps(Scenario.from_query("surface=rosenbrock&opt=sgd:lr=0.001&steps=200").scenario, 0, 1)
+    assert np.isnan(s.final_loss).all() and best_lr(s) is None
+
+
+def converged_notes(fig):
+    return [a.text for a in fig.layout.annotations if "converged within" in a.text]
+
+
+def test_the_sweep_figure_marks_each_best_lr_and_says_which_runs_never_converge(default_sweeps):
+    scenario, sweeps = default_sweeps
+    fig = sweep_figure(scenario, sweeps)
+    diamonds = [t for t in fig.data if t.marker.symbol == "diamond"]
+    assert [d.x[0] for d in diamonds] == [best_lr(s) for s in sweeps]
+    assert all(BEST_LR_RULE in d.hovertemplate for d in diamonds)
+    # SGD and momentum converge at no lr in 500 steps; Adam does at one
+    assert converged_notes(fig) == ["runs 1, 2: no lr converged within 500 steps"]
+    assert tuple(fig.layout.yaxis2.range) == (0, 525) and fig.layout.yaxis2.showticklabels is not False
+
+
+def test_the_converged_panel_says_so_when_no_lr_converges():
+    scenario = Scenario.from_query("surface=rosenbrock&opt=sgd:lr=0.001&opt=adam:lr=0.01&steps=50").scenario
+    sweeps = lr_sweeps(scenario, -5, 1)
+    assert all((s.converged_at < 0).all() for s in sweeps)
+    fig = sweep_figure(scenario, sweeps)
+    assert converged_notes(fig) == ["no lr converged within 50 steps"]
+    assert fig.layout.yaxis2.showticklabels is False
+    converging = Scenario.from_query("surface=quadratic&opt=sgd:lr=0.5&opt=momentum:lr=0.1&steps=300").scenario
+    assert converged_notes(sweep_figure(converging, lr_sweeps(converging, -3, 1))) == []

@@ -13,7 +13,16 @@ from plotly.subplots import make_subplots
 from optviz.engine import Sweep
 from optviz.figures.style import COLORS, background_image
 from optviz.scenario import OptRun, Scenario
-from optviz.sweeps import DIVERGED, NOT_YET, Basins, divergence_edge, stability_bounds
+from optviz.sweeps import (
+    BEST_LR_RULE,
+    DIVERGED,
+    NOT_YET,
+    Basins,
+    best_lr_index,
+    divergence_edge,
+    stability_bounds,
+    window_worst,
+)
 
 DIVERGED_COLOR = "#3B3B3B"
 NOT_YET_COLOR = "#FFFFFF"
@@ -32,6 +41,7 @@ def sweep_figure(scenario: Scenario, sweeps: list[Sweep]) -> go.Figure:
     for i, (run, s) in enumerate(zip(scenario.runs, sweeps, strict=True)):
         _run_marks(fig, i, run, s, bounds.get(i))
     _sweep_axes(fig, scenario, sweeps)
+    _never_converged(fig, scenario, sweeps)
     return fig
 
 
@@ -58,7 +68,8 @@ def _run_marks(fig: go.Figure, i: int, run: OptRun, s: Sweep, bound: tuple[str, 
     curve = go.Scatter(
         x=s.lrs,
         y=steps,
-        mode="lines",
+        mode="lines+markers",  # markers: a lone converging lr shows as a dot, not as nothing
+        marker={"size": 3},
         line={"color": color, "width": 2},
         showlegend=False,
         legendgroup=str(i),
@@ -76,12 +87,53 @@ def _run_marks(fig: go.Figure, i: int, run: OptRun, s: Sweep, bound: tuple[str, 
             hovertemplate=f"{run.label} (now)<extra></extra>",
         )
         fig.add_trace(star, row=1, col=1)
+    _best_mark(fig, run.label, s, color)
     edge = divergence_edge(s)
     if edge is not None:
         _vline(fig, edge, f"diverges ≥ {edge:.3g}", color, "dash", 0.02)
     if bound is not None:
         formula, value = bound
         _vline(fig, value, f"{formula} = {value:.4g}", "black", "dot", 0.98)
+
+
+def _best_mark(fig: go.Figure, label: str, s: Sweep, color: str) -> None:
+    """A diamond at the run's `best_lr` on its loss curve, the rule in its hover text."""
+    at = best_lr_index(s)
+    if at is None:
+        return
+    worst = window_worst(s)[at]
+    diamond = go.Scatter(
+        x=[s.lrs[at]],
+        y=[s.final_loss[at]],
+        mode="markers",
+        showlegend=False,
+        marker={"symbol": "diamond", "size": 12, "color": color, "line": {"color": "black", "width": 1.5}},
+        hovertemplate=f"{label}: best lr {s.lrs[at]:.3g}, final loss {s.final_loss[at]:.3g}, "
+        f"its neighbours' worst {worst:.3g}<br>best lr: {BEST_LR_RULE}<extra></extra>",
+    )
+    fig.add_trace(diamond, row=1, col=1)
+
+
+def _never_converged(fig: go.Figure, scenario: Scenario, sweeps: list[Sweep]) -> None:
+    """Bottom panel: which runs converged at no lr, said in words; if none did, no axis."""
+    never = [i + 1 for i, s in enumerate(sweeps) if not ((s.converged_at >= 0) & (s.diverged_at < 0)).any()]
+    if not never:
+        return
+    everyone = len(never) == len(sweeps)
+    whose = "" if everyone else f"run{'s' * (len(never) > 1)} {', '.join(map(str, never))}: "
+    fig.add_annotation(
+        text=f"{whose}no lr converged within {scenario.steps} steps",
+        xref="x2 domain",
+        yref="y2 domain",
+        x=0.5 if everyone else 0.01,  # else bottom left: small lrs converge late, if at all
+        y=0.5 if everyone else 0.05,
+        xanchor="center" if everyone else "left",
+        showarrow=False,
+        font={"size": 13, "color": "#555555"},
+        bgcolor="rgba(255,255,255,0.8)",
+    )
+    if everyone:
+        fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, range=[0, 1], row=2, col=1)
 
 
 def _sweep_axes(fig: go.Figure, scenario: Scenario, sweeps: list[Sweep]) -> None:
@@ -97,7 +149,7 @@ def _sweep_axes(fig: go.Figure, scenario: Scenario, sweeps: list[Sweep]) -> None
         col=1,
         range=[np.log10(low) - 0.5, np.log10(high) + 0.5],
     )
-    fig.update_yaxes(title_text="converged at step", row=2, col=1)
+    fig.update_yaxes(title_text="converged at step", row=2, col=1, range=[0, scenario.steps * 1.05])
     fig.update_layout(
         height=620,
         margin={"l": 60, "r": 20, "t": 30, "b": 40},

@@ -17,7 +17,7 @@ from optviz.scenario import Scenario
 from optviz.schedules import SCHEDULES
 from optviz.snippets import FRAMEWORKS, run_code
 from optviz.summary import device_note, summary_rows, summary_table
-from optviz.sweeps import WINDOW_POINTS, Basins, best_lr
+from optviz.sweeps import BEST_LR_RULE, WINDOW_POINTS, Basins, best_lr
 from optviz.ui.controls import lr_from_drag, lr_from_sweep, open_preset, set_lr, start_from_click
 from optviz.ui.lesson import lesson_card
 from optviz.ui.views import changed, view_showing
@@ -155,7 +155,7 @@ def drag_panel(figure: dict, scenario: Scenario, shown: View) -> None:
 
 def sweep_panel(data: tuple[list[Sweep], object], scenario: Scenario, shown: View) -> None:
     """The sweep's lr range, its figure (click a loss point to use that lr) and, per run,
-    a button that sets the lr with the lowest final loss."""
+    a button that sets its `best_lr` (the lowest final loss that its neighbours share)."""
     sweeps, figure = data
     lo, hi, _ = st.columns([1, 1, 4])
     lo.number_input("from log₁₀ lr", SWEEP_LIMITS[0], SWEEP_LIMITS[1] - 0.5, step=0.5, key="sweep_lo")
@@ -163,14 +163,21 @@ def sweep_panel(data: tuple[list[Sweep], object], scenario: Scenario, shown: Vie
     st.plotly_chart(figure, key="sweep_chart", width="stretch", on_select=lr_from_sweep, selection_mode="points")
     st.caption(
         f"{len(sweeps[0].lrs)} learning rates per run, each run's other settings fixed, from the first start "
-        "point; one compiled call per run. Click a point on a loss curve to use that lr."
+        "point; one compiled call per run. Click a point on a loss curve to use that lr. "
+        f"Best lr (◆): {BEST_LR_RULE}, so a lucky lr among bad neighbours is passed over."
     )
     columns = st.columns(min(len(sweeps), 4))
     for i, s in enumerate(sweeps):
         best = best_lr(s)
         label = f"run {i + 1}: use best lr {best:.3g}" if best else f"run {i + 1}: every lr diverged"
         columns[i % len(columns)].button(
-            label, key=f"best_lr{i}", disabled=best is None, on_click=set_lr, args=(i, best or 0.0), width="stretch"
+            label,
+            key=f"best_lr{i}",
+            help=f"Best lr: {BEST_LR_RULE}.",
+            disabled=best is None,
+            on_click=set_lr,
+            args=(i, best or 0.0),
+            width="stretch",
         )
 
 
