@@ -1,6 +1,7 @@
 """Extending OptViz in one place: a throwaway optimizer, surface and view, each registered
 as one entry (plus the optimizer's and surface's NumPy references), are read by the link
-codec, the app (AppTest) and the generic tests, with no other file changed."""
+codec, the Code menu (the optimizer's optax code is written from its row), the app
+(AppTest) and the generic tests, with no other table changed."""
 
 import pytest
 import streamlit as st
@@ -8,11 +9,13 @@ import streamlit as st
 from optviz import Scenario, view
 from optviz.conventions import available, resolve
 from optviz.optimizers import OPTIMIZERS, Optimizer
+from optviz.snippets import run_code
 from optviz.view import VIEWS, View, ViewKind
 from surfaces import SURFACES
 from surfaces.core import Minimum, Param, Surface, fixed
 from tests import reference
 from tests import test_optimizers as optimizer_tests
+from tests import test_snippets as snippet_tests
 from tests import test_surfaces as surface_tests
 from tests import test_view as view_tests
 from tests.test_app import open_app
@@ -92,6 +95,15 @@ def test_other_frameworks_say_the_optimizer_is_not_checked_yet(registered):
     assert any("not checked against Keras 3 / TensorFlow yet" in w for w in parsed.warnings)
 
 
+def test_the_code_menu_writes_it_from_its_row(registered):
+    link = f"surface=booth&start=-8,8&steps=200&opt={OGD.name}:lr=0.001,alpha=0.8,beta=0.5"
+    scenario = snippet_tests.check_runs(link)  # the optax code, executed, follows the engine's path
+    code = run_code(scenario, 0, loop=False)
+    assert "optimizer = optax.optimistic_gradient_descent(0.001, alpha=0.8, beta=0.5)" in code
+    not_yet = "Optimistic gradient descent is not checked against PyTorch yet: no PyTorch code is written"
+    assert not_yet in run_code(scenario, 0, "pytorch")
+
+
 def test_the_generic_tests_take_them(registered):
     optimizer_tests.test_registry_has_the_required_optimizers()
     for surface, start in optimizer_tests.SURFACES:
@@ -100,6 +112,7 @@ def test_the_generic_tests_take_them(registered):
     surface_tests.test_registered_minima_are_minima(BOWL.name)
     surface_tests.test_jax_grad_matches_analytic_gradient(BOWL.name)
     view_tests.check_view("echo")
+    snippet_tests.test_the_cases_cover_every_optimizer_and_schedule()
 
 
 def test_the_app_shows_them(registered):
