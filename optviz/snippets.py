@@ -5,7 +5,9 @@ schedule as that framework's own calls (``optax.adam(...)``,
 ``keras.optimizers.Adam(learning_rate=keras.optimizers.schedules.CosineDecay(...))``,
 ``torch.optim.Adam(...)`` with a ``torch.optim.lr_scheduler``), every hyperparameter
 written out, and optionally a short loop that runs it on the scenario's surface from its
-first start point in float64, recording ``path`` as OptViz does.
+first start point in float64, recording ``path`` as OptViz does. The optimizer's call comes
+from its rows (`optviz.conventions.framework_call`): optax's from its registry row, Keras's
+and PyTorch's from its `VARIANTS` rows.
 
 Which framework's rule: the framework a run is defined by (``conv=``) is the default. A
 run shown under another framework's definition gets that framework's code only where
