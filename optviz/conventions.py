@@ -27,7 +27,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from optviz.optimizers import OPTIMIZERS, Optimizer
+from optviz.optimizers import OPTIMIZERS, Call, Optimizer
 
 CONVENTIONS = ("optax", "keras", "pytorch")
 TITLES = {"optax": "optax", "keras": "Keras 3 / TensorFlow", "pytorch": "PyTorch"}
@@ -190,13 +190,18 @@ def _adam_family(scale: Callable) -> Callable:
 @dataclasses.dataclass(frozen=True)
 class Variant:
     """One framework's definition of a registry optimizer: default overrides, a builder
-    when its rule differs from optax's, the LaTeX of that rule, and where it is documented."""
+    when its rule differs from optax's, the LaTeX of that rule, where it is documented, and
+    the framework's own call that the Code menu writes for it (``keras.optimizers.Adam``
+    with ``beta_1=b1``, ...). ``unwritten`` names a hyperparameter whose non-zero value that
+    call would apply by another rule, and says how; such a run gets no code."""
 
     source: str
     defaults: Mapping[str, float] = dataclasses.field(default_factory=dict)
     build: Callable | None = None
     latex: str | None = None
     velocity: tuple[str, float] | None = None
+    call: Call = dataclasses.field(kw_only=True)
+    unwritten: tuple[str, str] | None = dataclasses.field(default=None, kw_only=True)
 
 
 _EPS_HAT = (
@@ -210,60 +215,87 @@ _NADAM = (
 _KERAS = "https://keras.io/api/optimizers/"
 _TORCH = "https://pytorch.org/docs/stable/optim.html"
 
+_BETA = (("beta_1", "b1"), ("beta_2", "b2"), ("epsilon", "eps"))
+_BETAS = (("betas", ("b1", "b2")), ("eps", "eps"))
+_SGD_ARGS = (("momentum", "momentum"), ("nesterov", "nesterov"))
+_MOMENTUM_ARG = (("momentum", "momentum"),)
+_NESTEROV_ARGS = (("momentum", "momentum"), ("nesterov", True))
+_K, _T = "keras.optimizers.", "torch.optim."
+
 # fmt: off
 VARIANTS: dict[str, dict[str, Variant | str]] = {
     "keras": {
-        "sgd": Variant(f"{_KERAS}sgd/ (lr inside the velocity)", {"lr": 0.01}, _keras_sgd, _KERAS_SGD, ("trace", 1.0)),
-        "momentum": Variant(f"{_KERAS}sgd/ (momentum=0.9)", {"lr": 0.01}, _keras_sgd, _KERAS_SGD, ("trace", 1.0)),
+        "sgd": Variant(f"{_KERAS}sgd/ (lr inside the velocity)", {"lr": 0.01}, _keras_sgd, _KERAS_SGD, ("trace", 1.0),
+                       call=Call(f"{_K}SGD", _SGD_ARGS)),
+        "momentum": Variant(f"{_KERAS}sgd/ (momentum=0.9)", {"lr": 0.01}, _keras_sgd, _KERAS_SGD, ("trace", 1.0),
+                            call=Call(f"{_K}SGD", _MOMENTUM_ARG)),
         "nesterov": Variant(f"{_KERAS}sgd/ (nesterov=True)", {"lr": 0.01}, _keras_sgd,
                             r"m_t = \beta m_{t-1} - \eta_t g_t,\quad \theta_{t+1} = \theta_t + \beta m_t - \eta_t g_t",
-                            ("trace", 1.0)),
-        "adagrad": Variant(f"{_KERAS}adagrad/", {"lr": 0.001, "initial_accumulator_value": 0.1, "eps": 1e-7}),
+                            ("trace", 1.0), call=Call(f"{_K}SGD", _NESTEROV_ARGS)),
+        "adagrad": Variant(f"{_KERAS}adagrad/", {"lr": 0.001, "initial_accumulator_value": 0.1, "eps": 1e-7},
+                           call=Call(f"{_K}Adagrad", (("initial_accumulator_value",) * 2, ("epsilon", "eps")))),
         "rmsprop": Variant(f"{_KERAS}rmsprop/ (rho = decay; momentum on lr-scaled steps)",
-                           {"lr": 0.001, "decay": 0.9, "eps": 1e-7}),
+                           {"lr": 0.001, "decay": 0.9, "eps": 1e-7},
+                           call=Call(f"{_K}RMSprop", (("rho", "decay"), ("momentum", "momentum"), ("epsilon", "eps"),
+                                                      ("centered", "centered")))),
         "adam": Variant(f"{_KERAS}adam/ (ε before bias correction)", {"lr": 0.001, "eps": 1e-7},
-                        _adam_family(scale_by_adam_eps_hat), _EPS_HAT, ("mu", -1.0)),
+                        _adam_family(scale_by_adam_eps_hat), _EPS_HAT, ("mu", -1.0), call=Call(f"{_K}Adam", _BETA)),
         "adamw": Variant(f"{_KERAS}adamw/", {"lr": 0.001, "eps": 1e-7, "weight_decay": 0.004},
-                         _adam_family(scale_by_adam_eps_hat), _EPS_HAT + r" - \eta_t\lambda\theta_t", ("mu", -1.0)),
+                         _adam_family(scale_by_adam_eps_hat), _EPS_HAT + r" - \eta_t\lambda\theta_t", ("mu", -1.0),
+                         call=Call(f"{_K}AdamW", (("weight_decay", "weight_decay"), *_BETA))),
         "adamax": Variant(f"{_KERAS}adamax/ (ε outside the max)", {"lr": 0.001, "eps": 1e-7},
                           _adam_family(scale_by_adamax_keras),
                           r"u_t = \max(\beta_2 u_{t-1}, |g_t|),\quad "
-                          r"\theta_{t+1} = \theta_t - \eta_t \frac{m_t}{(1-\beta_1^t)(u_t + \epsilon)}", ("mu", -1.0)),
+                          r"\theta_{t+1} = \theta_t - \eta_t \frac{m_t}{(1-\beta_1^t)(u_t + \epsilon)}", ("mu", -1.0),
+                          call=Call(f"{_K}Adamax", _BETA)),
         "nadam": Variant(f"{_KERAS}nadam/ (momentum schedule 0.96^t)", {"lr": 0.001, "eps": 1e-7},
                          _adam_family(lambda b1, b2, eps: scale_by_nadam_dozat(b1, b2, eps, momentum_decay=1.0)),
-                         _NADAM.replace("0.004t", "t"), ("mu", -1.0)),
+                         _NADAM.replace("0.004t", "t"), ("mu", -1.0), call=Call(f"{_K}Nadam", _BETA)),
         "amsgrad": Variant(f"{_KERAS}adam/ (amsgrad=True)", {"lr": 0.001, "eps": 1e-7},
                            _adam_family(lambda b1, b2, eps: scale_by_adam_eps_hat(b1, b2, eps, amsgrad=True)),
-                           _EPS_HAT.replace("{v_t}", r"{\max_{s\le t} v_s}"), ("mu", -1.0)),
-        "adadelta": Variant(f"{_KERAS}adadelta/", {"lr": 0.001, "rho": 0.95, "eps": 1e-7}),
-        "lion": Variant(f"{_KERAS}lion/", {"lr": 0.001, "weight_decay": 0.0}),
+                           _EPS_HAT.replace("{v_t}", r"{\max_{s\le t} v_s}"), ("mu", -1.0),
+                           call=Call(f"{_K}Adam", (*_BETA, ("amsgrad", True)))),
+        "adadelta": Variant(f"{_KERAS}adadelta/", {"lr": 0.001, "rho": 0.95, "eps": 1e-7},
+                            call=Call(f"{_K}Adadelta", (("rho", "rho"), ("epsilon", "eps"))),
+                            unwritten=("weight_decay", "Keras 3's Adadelta decays weights decoupled (θ ← θ − ηλθ); this "
+                                       "run's weight_decay is added to the gradient, as optax and PyTorch do")),
+        "lion": Variant(f"{_KERAS}lion/", {"lr": 0.001, "weight_decay": 0.0},
+                        call=Call(f"{_K}Lion", (("beta_1", "b1"), ("beta_2", "b2"), ("weight_decay", "weight_decay")))),
         "radam": "Keras 3 has no RAdam",
         "signsgd": "Keras 3 has no signSGD",
     },
     "pytorch": {
-        "sgd": Variant(f"{_TORCH} torch.optim.SGD (dampening 0)"),
-        "momentum": Variant(f"{_TORCH} torch.optim.SGD(momentum=0.9)"),
-        "nesterov": Variant(f"{_TORCH} torch.optim.SGD(momentum=0.9, nesterov=True)"),
+        "sgd": Variant(f"{_TORCH} torch.optim.SGD (dampening 0)", call=Call(f"{_T}SGD", _SGD_ARGS)),
+        "momentum": Variant(f"{_TORCH} torch.optim.SGD(momentum=0.9)", call=Call(f"{_T}SGD", _MOMENTUM_ARG)),
+        "nesterov": Variant(f"{_TORCH} torch.optim.SGD(momentum=0.9, nesterov=True)",
+                            call=Call(f"{_T}SGD", _NESTEROV_ARGS)),
         "adagrad": Variant(f"{_TORCH} torch.optim.Adagrad (ε outside the root)",
                            {"lr": 0.01, "initial_accumulator_value": 0.0, "eps": 1e-10},
                            lambda learning_rate, initial_accumulator_value, eps: optax.chain(
                                scale_by_rss_torch(initial_accumulator_value, eps),
                                optax.scale_by_learning_rate(learning_rate)),
-                           r"G_t = G_{t-1} + g_t^2,\quad \theta_{t+1} = \theta_t - \eta_t \frac{g_t}{\sqrt{G_t} + \epsilon}"),
+                           r"G_t = G_{t-1} + g_t^2,\quad \theta_{t+1} = \theta_t - \eta_t \frac{g_t}{\sqrt{G_t} + \epsilon}",
+                           call=Call(f"{_T}Adagrad", (("initial_accumulator_value",) * 2, ("eps", "eps")))),
         "rmsprop": Variant(f"{_TORCH} torch.optim.RMSprop (alpha = decay; ε outside the root)",
                            {"lr": 0.01, "decay": 0.99, "eps": 1e-8}, _rmsprop_torch,
                            r"v_t = \alpha v_{t-1} + (1-\alpha) g_t^2,\; b_t = \mu b_{t-1} + \frac{g_t}{\sqrt{v_t}+\epsilon},"
-                           r"\quad \theta_{t+1} = \theta_t - \eta_t b_t", ("trace", -1.0)),
-        "adam": Variant(f"{_TORCH} torch.optim.Adam", {"lr": 0.001}),
-        "adamw": Variant(f"{_TORCH} torch.optim.AdamW", {"lr": 0.001, "weight_decay": 0.01}),
-        "adamax": Variant(f"{_TORCH} torch.optim.Adamax (ε inside the max, as optax)", {"lr": 0.002}),
+                           r"\quad \theta_{t+1} = \theta_t - \eta_t b_t", ("trace", -1.0),
+                           call=Call(f"{_T}RMSprop", (("alpha", "decay"), ("eps", "eps"), ("momentum", "momentum"),
+                                                      ("centered", "centered")))),
+        "adam": Variant(f"{_TORCH} torch.optim.Adam", {"lr": 0.001}, call=Call(f"{_T}Adam", _BETAS)),
+        "adamw": Variant(f"{_TORCH} torch.optim.AdamW", {"lr": 0.001, "weight_decay": 0.01},
+                         call=Call(f"{_T}AdamW", (*_BETAS, ("weight_decay", "weight_decay")))),
+        "adamax": Variant(f"{_TORCH} torch.optim.Adamax (ε inside the max, as optax)", {"lr": 0.002},
+                          call=Call(f"{_T}Adamax", _BETAS)),
         "nadam": Variant(f"{_TORCH} torch.optim.NAdam (momentum_decay 0.004)", {"lr": 0.002},
-                         _adam_family(scale_by_nadam_dozat), _NADAM, ("mu", -1.0)),
+                         _adam_family(scale_by_nadam_dozat), _NADAM, ("mu", -1.0), call=Call(f"{_T}NAdam", _BETAS)),
         "amsgrad": Variant(f"{_TORCH} torch.optim.Adam(amsgrad=True)", {"lr": 0.001},
                            _adam_family(scale_by_amsgrad_torch),
                            r"\theta_{t+1} = \theta_t - \eta_t \frac{m_t/(1-\beta_1^t)}{\sqrt{\max_{s\le t} v_s}/"
-                           r"\sqrt{1-\beta_2^t} + \epsilon}", ("mu", -1.0)),
-        "adadelta": Variant(f"{_TORCH} torch.optim.Adadelta", {"lr": 1.0, "rho": 0.9, "eps": 1e-6}),
+                           r"\sqrt{1-\beta_2^t} + \epsilon}", ("mu", -1.0),
+                           call=Call(f"{_T}Adam", (*_BETAS, ("amsgrad", True)))),
+        "adadelta": Variant(f"{_TORCH} torch.optim.Adadelta", {"lr": 1.0, "rho": 0.9, "eps": 1e-6},
+                            call=Call(f"{_T}Adadelta", (("rho", "rho"), ("eps", "eps"), ("weight_decay", "weight_decay")))),
         "radam": "PyTorch's RAdam, with ε on the raw second moment, is not implemented here yet",
         "lion": "PyTorch has no Lion",
         "signsgd": "PyTorch has no signSGD",
@@ -292,6 +324,17 @@ def resolve(name: str, convention: str = "optax") -> Optimizer:
         velocity=variant.velocity or base.velocity,
         note=f"{base.note} ({TITLES[convention]}: {variant.source})",
     )
+
+
+def framework_call(name: str, convention: str) -> Call:
+    """The call that builds ``name`` in ``convention``'s own library, which the Code menu
+    writes: the optax row's alias, or the framework variant row's call."""
+    if convention == "optax":
+        return OPTIMIZERS[name].call
+    variant = VARIANTS[convention][name]
+    if isinstance(variant, str):
+        raise Unavailable(variant)
+    return variant.call
 
 
 def available(convention: str) -> dict[str, str | None]:

@@ -5,7 +5,9 @@ schedule as that framework's own calls (``optax.adam(...)``,
 ``keras.optimizers.Adam(learning_rate=keras.optimizers.schedules.CosineDecay(...))``,
 ``torch.optim.Adam(...)`` with a ``torch.optim.lr_scheduler``), every hyperparameter
 written out, and optionally a short loop that runs it on the scenario's surface from its
-first start point in float64, recording ``path`` as OptViz does.
+first start point in float64, recording ``path`` as OptViz does. The optimizer's call comes
+from its rows (`optviz.conventions.framework_call`): optax's from its registry row, Keras's
+and PyTorch's from its `VARIANTS` rows.
 
 Which framework's rule: the framework a run is defined by (``conv=``) is the default. A
 run shown under another framework's definition gets that framework's code only where
@@ -27,7 +29,7 @@ from __future__ import annotations
 import ast
 import re
 
-from optviz.conventions import CONVENTIONS, TITLES, VARIANTS, resolve
+from optviz.conventions import CONVENTIONS, TITLES, VARIANTS, Unavailable, framework_call, resolve
 from optviz.engine import Result
 from optviz.expressions import SCHEDULES as MULTIPLIERS
 from optviz.expressions import SURFACES as FORMULAS
@@ -37,66 +39,6 @@ from optviz.schedules import SCHEDULES
 from surfaces.core import Number
 
 FRAMEWORKS = CONVENTIONS
-LANGUAGES = {"optax": "jnp", "keras": "jnp", "pytorch": "torch"}  # whose functions the loop's surface uses
-
-_B = (("b1", "b1"), ("b2", "b2"), ("eps", "eps"))
-_BETA = (("beta_1", "b1"), ("beta_2", "b2"), ("epsilon", "eps"))
-_BETAS = (("betas", ("b1", "b2")), ("eps", "eps"))
-# registry name -> (callable, ((framework keyword, registry parameter, a tuple of them, or a constant), ...))
-CALLS: dict[str, dict[str, tuple[str, tuple]]] = {
-    "optax": {
-        "sgd": ("optax.sgd", (("momentum", "momentum"), ("nesterov", "nesterov"))),
-        "momentum": ("optax.sgd", (("momentum", "momentum"),)),
-        "nesterov": ("optax.sgd", (("momentum", "momentum"), ("nesterov", True))),
-        "adagrad": ("optax.adagrad", (("initial_accumulator_value",) * 2, ("eps", "eps"))),
-        "rmsprop": (
-            "optax.rmsprop",
-            (("decay", "decay"), ("eps", "eps"), ("momentum", "momentum"), ("centered", "centered")),
-        ),
-        "adam": ("optax.adam", _B),
-        "adamw": ("optax.adamw", (*_B, ("weight_decay", "weight_decay"))),
-        "adamax": ("optax.adamax", _B),
-        "nadam": ("optax.nadam", _B),
-        "amsgrad": ("optax.amsgrad", _B),
-        "adadelta": ("optax.adadelta", (("rho", "rho"), ("eps", "eps"), ("weight_decay", "weight_decay"))),
-        "lion": ("optax.lion", (("b1", "b1"), ("b2", "b2"), ("weight_decay", "weight_decay"))),
-        "radam": ("optax.radam", (*_B, ("threshold", "threshold"))),
-        "signsgd": ("optax.sign_sgd", ()),
-    },
-    "keras": {
-        "sgd": ("keras.optimizers.SGD", (("momentum", "momentum"), ("nesterov", "nesterov"))),
-        "momentum": ("keras.optimizers.SGD", (("momentum", "momentum"),)),
-        "nesterov": ("keras.optimizers.SGD", (("momentum", "momentum"), ("nesterov", True))),
-        "adagrad": ("keras.optimizers.Adagrad", (("initial_accumulator_value",) * 2, ("epsilon", "eps"))),
-        "rmsprop": (
-            "keras.optimizers.RMSprop",
-            (("rho", "decay"), ("momentum", "momentum"), ("epsilon", "eps"), ("centered", "centered")),
-        ),
-        "adam": ("keras.optimizers.Adam", _BETA),
-        "adamw": ("keras.optimizers.AdamW", (("weight_decay", "weight_decay"), *_BETA)),
-        "adamax": ("keras.optimizers.Adamax", _BETA),
-        "nadam": ("keras.optimizers.Nadam", _BETA),
-        "amsgrad": ("keras.optimizers.Adam", (*_BETA, ("amsgrad", True))),
-        "adadelta": ("keras.optimizers.Adadelta", (("rho", "rho"), ("epsilon", "eps"))),
-        "lion": ("keras.optimizers.Lion", (("beta_1", "b1"), ("beta_2", "b2"), ("weight_decay", "weight_decay"))),
-    },
-    "pytorch": {
-        "sgd": ("torch.optim.SGD", (("momentum", "momentum"), ("nesterov", "nesterov"))),
-        "momentum": ("torch.optim.SGD", (("momentum", "momentum"),)),
-        "nesterov": ("torch.optim.SGD", (("momentum", "momentum"), ("nesterov", True))),
-        "adagrad": ("torch.optim.Adagrad", (("initial_accumulator_value",) * 2, ("eps", "eps"))),
-        "rmsprop": (
-            "torch.optim.RMSprop",
-            (("alpha", "decay"), ("eps", "eps"), ("momentum", "momentum"), ("centered", "centered")),
-        ),
-        "adam": ("torch.optim.Adam", _BETAS),
-        "adamw": ("torch.optim.AdamW", (*_BETAS, ("weight_decay", "weight_decay"))),
-        "adamax": ("torch.optim.Adamax", _BETAS),
-        "nadam": ("torch.optim.NAdam", _BETAS),
-        "amsgrad": ("torch.optim.Adam", (*_BETAS, ("amsgrad", True))),
-        "adadelta": ("torch.optim.Adadelta", (("rho", "rho"), ("eps", "eps"), ("weight_decay", "weight_decay"))),
-    },
-}
 _LR = {"optax": None, "keras": "learning_rate", "pytorch": "lr"}  # optax takes it first, by position
 
 
@@ -116,21 +58,21 @@ def scaled(lr: float, multiplier: Number) -> str:
 
 # --- the optimizer ----------------------------------------------------------------------------
 def _missing(run: OptRun, framework: str) -> str | None:
-    """Why ``framework`` cannot write this run, or None."""
+    """Why ``framework`` cannot write this run, or None: it lacks the optimizer, has no
+    checked row for it yet, or its call would apply one of the run's values by another rule."""
+    try:
+        resolve(run.name, framework)
+    except Unavailable as err:
+        return str(err)
     variant = VARIANTS.get(framework, {}).get(run.name)
-    if isinstance(variant, str):
-        return variant
-    if framework == "keras" and run.name == "adadelta" and run.hyperparams["weight_decay"]:
-        return (
-            "Keras 3's Adadelta decays weights decoupled (θ ← θ − ηλθ); this run's weight_decay is added to "
-            "the gradient, as optax and PyTorch do"
-        )
+    if variant is not None and variant.unwritten and run.hyperparams[variant.unwritten[0]]:
+        return variant.unwritten[1]
     return None
 
 
 def optimizer_call(run: OptRun, framework: str, lr: str, params: str = "") -> str:
     """``torch.optim.Adam(params, lr=0.01, betas=(0.9, 0.999), eps=1e-08)`` and the like."""
-    callee, mapping = CALLS[framework][run.name]
+    callee, mapping = framework_call(run.name, framework)
     hp = run.hyperparams
     args = [params] if params else []
     args.append(lr if _LR[framework] is None else f"{_LR[framework]}={lr}")

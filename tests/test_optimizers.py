@@ -1,4 +1,4 @@
-"""Every registered optimizer against the NumPy textbook reference in tests/reference.py."""
+"""Every registered optimizer against the NumPy textbook references in tests/reference/ (one module per family)."""
 
 import numpy as np
 import pytest

@@ -1,7 +1,7 @@
 """Generated framework code against `simulate`: every snippet is executed.
 
-For each framework, links on Booth's bowl from (-8, 8) (learning rates that keep every
-optimizer travelling, as in test_conventions) cover every optimizer the framework has
+For each framework, links on Booth's bowl from (-8, 8) (each optimizer at its registry
+default lr, which keeps it travelling) cover every optimizer the framework has
 with every schedule; each run's code runs its own 200-step loop in float64 in a fresh
 namespace, and its recorded ``path`` must match the app's path to rtol 1e-6 (Keras
 rounds a scheduled rate to float32: atol 1e-6 there, as in test_conventions).
@@ -27,6 +27,7 @@ from optviz.conventions import TITLES, available
 from optviz.expressions import SCHEDULES as MULTIPLIERS
 from optviz.expressions import SURFACES as FORMULAS
 from optviz.expressions import render, schedule_values
+from optviz.optimizers import OPTIMIZERS
 from optviz.schedules import SCHEDULES, multipliers
 from optviz.snippets import FRAMEWORKS, run_code, scenario_code
 from surfaces import SURFACES
@@ -35,22 +36,6 @@ keras.config.set_floatx("float64")
 torch.set_default_dtype(torch.float64)
 
 STEPS = 200
-LRS = {
-    "sgd": 1e-3,
-    "momentum": 1e-3,
-    "nesterov": 1e-3,
-    "adagrad": 0.1,
-    "rmsprop": 1e-3,
-    "adam": 1e-2,
-    "adamw": 1e-2,
-    "adamax": 1e-2,
-    "nadam": 1e-2,
-    "amsgrad": 1e-2,
-    "adadelta": 1.0,
-    "lion": 1e-3,
-    "radam": 1e-2,
-    "signsgd": 1e-3,
-}
 # Every registry schedule, with parameters that make it change within 200 steps; cosine and
 # polynomial twice, to reach both PyTorch's built-in and its LambdaLR form.
 SCHEDULE_CASES = (
@@ -69,13 +54,21 @@ SCHEDULE_CASES = (
 )
 
 
+def lr(name: str) -> float:
+    """The optimizer's registry default lr: from (-8, 8) on Booth's bowl every optimizer is still
+    travelling after 200 steps at it (away from the minimum, where adaptive and sign steps
+    bounce and two implementations drift apart in the last bits)."""
+    return OPTIMIZERS[name].defaults()["lr"]
+
+
 def links(framework: str, case: int) -> list[str]:
     """Schedule case ``case`` with every optimizer the framework has, ≤ 7 runs a link. A run
     takes ~0.05 s in PyTorch, ~0.5 s in optax (one compile), ~1 s in Keras (its eager
-    apply_gradients, ~5 ms a step here)."""
+    apply_gradients, ~5 ms a step here). Each optimizer runs at its registry default lr
+    (`lr`)."""
     names = [n for n, why in available(framework).items() if why is None]
     head = f"conv={framework}&surface=booth&start=-8,8&steps={STEPS}&schedule={SCHEDULE_CASES[case]}"
-    return [head + "".join(f"&opt={n}:lr={LRS[n]}" for n in names[i : i + 7]) for i in range(0, len(names), 7)]
+    return [head + "".join(f"&opt={n}:lr={lr(n)}" for n in names[i : i + 7]) for i in range(0, len(names), 7)]
 
 
 def test_the_cases_cover_every_optimizer_and_schedule():
@@ -123,7 +116,7 @@ def test_every_snippet_follows_the_path_shown(framework, case):
 def test_snippets_use_the_frameworks_own_names():
     scenario = Scenario.from_query(links("pytorch", SCHEDULE_CASES.index("cosine:decay_steps=300"))[0]).scenario
     code = run_code(scenario, 4, loop=False)  # rmsprop
-    assert "torch.optim.RMSprop(model.parameters(), lr=0.001, alpha=0.99, eps=1e-08, momentum=0.0" in code
+    assert "torch.optim.RMSprop(model.parameters(), lr=0.01, alpha=0.99, eps=1e-08, momentum=0.0" in code
     assert "torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=300, eta_min=0.0)" in code
     keras_code = run_code(Scenario.from_query("conv=keras&opt=rmsprop:lr=0.001&schedule=step").scenario, 0, loop=False)
     assert "keras.optimizers.RMSprop(learning_rate=learning_rate, rho=0.9, momentum=0.0, epsilon=1e-07" in keras_code

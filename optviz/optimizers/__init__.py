@@ -1,0 +1,30 @@
+r"""The optimizer registry: each entry is a recipe over optax, not a re-implementation.
+
+Entries live by family, each module a tuple of `Optimizer` rows: `plain` (SGD, heavy ball,
+Nesterov), `adaptive` (Adagrad, RMSprop, Adadelta, the Adam family), `sign` (Lion,
+signSGD). This module assembles them into `OPTIMIZERS`.
+
+Every builder takes ``learning_rate`` (a number or an optax schedule ``step -> lr``)
+and the entry's hyperparameters by optax's own argument names, and returns an
+``optax.GradientTransformation``. Numeric hyperparameters may be JAX tracers, so the
+engine builds the transformation inside its compiled function and slider moves never
+recompile; boolean ones (``nesterov``, ``centered``) select the compiled structure.
+
+Notation in the LaTeX: :math:`g_t` is the gradient at step t (1-based in bias
+corrections), :math:`\eta_t` the scheduled learning rate, :math:`\theta` the position.
+"""
+
+from __future__ import annotations
+
+from optviz.optimizers import adaptive, plain, sign
+from optviz.optimizers.core import B1, B2, EPS, LR, MOMENTUM, Call, Optimizer, optax_alias
+
+_ROWS = {o.name: o for family in (plain, adaptive, sign) for o in family.ROWS}
+# The menu keeps the order of the first fourteen entries, which predates the families;
+# entries added since follow family by family.
+_FIRST = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "adamax", "nadam", "amsgrad")
+_FIRST += ("adadelta", "lion", "radam", "signsgd")
+
+OPTIMIZERS: dict[str, Optimizer] = {name: _ROWS[name] for name in _FIRST} | _ROWS
+
+__all__ = ["B1", "B2", "EPS", "LR", "MOMENTUM", "OPTIMIZERS", "Call", "Optimizer", "optax_alias"]

@@ -1,0 +1,144 @@
+r"""Per-coordinate adaptive steps: Adagrad, RMSprop, Adadelta and the Adam family.
+
+Each divides the step by a running measure of the gradient's size per coordinate, so the
+step's size no longer follows the gradient's scale. The Adam family keeps bias-corrected
+moments :math:`\hat m_t = m_t/(1-\beta_1^t)`, :math:`\hat v_t = v_t/(1-\beta_2^t)`.
+"""
+
+from __future__ import annotations
+
+from optviz.optimizers.core import B1, B2, EPS, Optimizer, _lr
+from surfaces.core import Param
+
+_ADAM_MOMENTS = r"m_t = \beta_1 m_{t-1} + (1-\beta_1)g_t,\; v_t = \beta_2 v_{t-1} + (1-\beta_2)g_t^2"
+_ADAM_HATS = r"\hat m_t = \frac{m_t}{1-\beta_1^t},\; \hat v_t = \frac{v_t}{1-\beta_2^t}"
+_KINGMA_BA = "Kingma & Ba 2015, Adam: A Method for Stochastic Optimization, arXiv:1412.6980"
+
+ROWS = (
+    Optimizer(
+        name="adagrad",
+        title="Adagrad",
+        params=(
+            _lr(0.1),
+            Param("initial_accumulator_value", 0.1, 0.0, 10.0, help="starting sum of squares"),
+            Param("eps", 1e-7, 1e-12, 1.0, log=True, help=EPS.help),
+        ),
+        optax_call="optax.adagrad",
+        latex=r"G_t = G_{t-1} + g_t^2,\quad \theta_{t+1} = \theta_t - \eta_t \frac{g_t}{\sqrt{G_t + \epsilon}}",
+        note="Each coordinate's step is divided by the root of its summed squared gradients. "
+        "The sum only grows, so the step size decays until progress stalls.",
+        reference="Duchi, Hazan & Singer 2011, Adaptive Subgradient Methods, JMLR 12",
+    ),
+    Optimizer(
+        name="rmsprop",
+        title="RMSprop",
+        params=(
+            _lr(0.01),
+            Param("decay", 0.9, 0.0, 0.9999, help="decay of the squared-gradient average"),
+            EPS,
+            Param("momentum", 0.0, 0.0, 0.999, help="momentum on the scaled step (0: none)"),
+            Param("centered", False, kind="bool", help="divide by the variance instead of the mean square"),
+        ),
+        optax_call="optax.rmsprop",
+        latex=r"v_t = \rho v_{t-1} + (1-\rho) g_t^2,\quad \theta_{t+1} = \theta_t - \eta_t \frac{g_t}{\sqrt{v_t + \epsilon}}",
+        note="Like Adagrad, but with a moving average of squared gradients, so the step size "
+        "adapts without decaying to zero.",
+        reference="Tieleman & Hinton 2012, Neural Networks for Machine Learning, lecture 6.5 (Coursera)",
+        velocity=("trace", 1.0),
+    ),
+    Optimizer(
+        name="adam",
+        title="Adam",
+        params=(_lr(0.01), B1, B2, EPS),
+        optax_call="optax.adam",
+        latex=_ADAM_MOMENTS
+        + r",\; "
+        + _ADAM_HATS
+        + r",\quad \theta_{t+1} = \theta_t - \eta_t \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}",
+        note="Momentum on the gradient plus RMSprop's per-coordinate scaling, both bias-corrected. "
+        "Early steps have size about lr whatever the gradient's scale.",
+        reference=_KINGMA_BA,
+        velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="adamw",
+        title="AdamW",
+        params=(_lr(0.01), B1, B2, EPS, Param("weight_decay", 1e-4, 0.0, 1.0, help="decoupled decay λ")),
+        optax_call="optax.adamw",
+        latex=_ADAM_MOMENTS
+        + r",\quad \theta_{t+1} = \theta_t - \eta_t \left(\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon} + \lambda\theta_t\right)",
+        note="Adam with weight decay applied directly to the position, not through the gradient. "
+        "It pulls the iterate toward the origin at rate lr·λ.",
+        reference="Loshchilov & Hutter 2019, Decoupled Weight Decay Regularization, arXiv:1711.05101",
+        velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="adamax",
+        title="Adamax",
+        params=(_lr(0.01), B1, B2, EPS),
+        optax_call="optax.adamax",
+        latex=r"m_t = \beta_1 m_{t-1} + (1-\beta_1)g_t,\; u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon),"
+        r"\quad \theta_{t+1} = \theta_t - \eta_t \frac{m_t}{(1-\beta_1^t)\,u_t}",
+        note="Adam with the infinity norm: the scale is a decaying maximum of gradient sizes. Steps are bounded by lr.",
+        reference=f"{_KINGMA_BA}, section 7.1",
+        velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="nadam",
+        title="NAdam",
+        params=(_lr(0.01), B1, B2, EPS),
+        optax_call="optax.nadam",
+        latex=_ADAM_MOMENTS
+        + r",\; \bar m_t = \frac{\beta_1 m_t}{1-\beta_1^{t+1}} + \frac{(1-\beta_1) g_t}{1-\beta_1^t},"
+        r"\quad \theta_{t+1} = \theta_t - \eta_t \frac{\bar m_t}{\sqrt{\hat v_t} + \epsilon}",
+        note="Adam with Nesterov's look-ahead on the first moment. It reacts a step sooner when the gradient turns.",
+        reference="Dozat 2016, Incorporating Nesterov Momentum into Adam, ICLR workshop",
+        velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="amsgrad",
+        title="AMSGrad",
+        params=(_lr(0.01), B1, B2, EPS),
+        optax_call="optax.amsgrad",
+        latex=_ADAM_MOMENTS + r",\; \hat v^{\max}_t = \max(\hat v^{\max}_{t-1}, \hat v_t),"
+        r"\quad \theta_{t+1} = \theta_t - \eta_t \frac{\hat m_t}{\sqrt{\hat v^{\max}_t} + \epsilon}",
+        note="Adam whose denominator never shrinks, which restores a convergence guarantee. "
+        "After a large gradient, steps stay small.",
+        reference="Reddi, Kale & Kumar 2018, On the Convergence of Adam and Beyond, arXiv:1904.09237",
+        velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="adadelta",
+        title="Adadelta",
+        params=(
+            _lr(1.0),
+            Param("rho", 0.9, 0.0, 0.9999, help="decay of both running averages"),
+            Param("eps", 1e-6, 1e-12, 1.0, log=True, help=EPS.help),
+            Param("weight_decay", 0.0, 0.0, 1.0, help="coupled L2 decay"),
+        ),
+        optax_call="optax.adadelta",
+        latex=r"E_t = \rho E_{t-1} + (1-\rho) g_t^2,\; \Delta_t = \frac{\sqrt{D_{t-1} + \epsilon}}{\sqrt{E_t + \epsilon}} g_t,"
+        r"\; D_t = \rho D_{t-1} + (1-\rho)\Delta_t^2,\quad \theta_{t+1} = \theta_t - \eta_t \Delta_t",
+        note="Steps are scaled by the ratio of past step sizes to past gradient sizes, so units match. "
+        "It starts with tiny steps of about √ε.",
+        reference="Zeiler 2012, ADADELTA: An Adaptive Learning Rate Method, arXiv:1212.5701",
+    ),
+    Optimizer(
+        name="radam",
+        title="RAdam",
+        params=(
+            _lr(0.01),
+            B1,
+            B2,
+            EPS,
+            Param("threshold", 5.0, 0.0, 100.0, help="ρ below which no adaptive scaling"),
+        ),
+        optax_call="optax.radam",
+        latex=r"\rho_\infty = \tfrac{2}{1-\beta_2} - 1,\; \rho_t = \rho_\infty - \tfrac{2t\beta_2^t}{1-\beta_2^t},\;"
+        r"\theta_{t+1} = \theta_t - \eta_t \begin{cases} r_t \frac{\hat m_t}{\sqrt{\hat v_t}+\epsilon} & \rho_t \ge 5 \\ \hat m_t & \text{else}\end{cases}",
+        note="Adam that takes plain momentum steps until the variance estimate is reliable, "
+        "then rectifies the adaptive step. A built-in warm-up.",
+        reference="Liu et al. 2020, On the Variance of the Adaptive Learning Rate and Beyond, arXiv:1908.03265",
+        velocity=("mu", -1.0),
+    ),
+)

@@ -1,0 +1,92 @@
+"""What an optimizer row is: the `Optimizer` dataclass and the parameters rows share.
+
+A row names the optax alias that builds it (``optax_call="optax.adam"``); unless it gives
+its own ``build``, the alias is the builder, and the Code menu writes the same alias with
+every hyperparameter by its optax name (`Optimizer.call`).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import optax
+
+from surfaces.core import Number, Param
+
+LR = Param("lr", 1e-3, 1e-6, 10.0, log=True, help="learning rate (scaled by the schedule)")
+
+
+def _lr(default: float) -> Param:
+    return Param("lr", default, LR.lo, LR.hi, log=True, help=LR.help)
+
+
+B1 = Param("b1", 0.9, 0.0, 0.9999, help="decay of the first-moment average")
+B2 = Param("b2", 0.999, 0.0, 0.99999, help="decay of the second-moment average")
+EPS = Param("eps", 1e-8, 1e-12, 1.0, log=True, help="added to the denominator")
+MOMENTUM = Param("momentum", 0.9, 0.0, 0.999, help="heavy-ball decay β")
+
+
+class Call(NamedTuple):
+    """A framework's call that builds an optimizer: the callee, then its keyword arguments as
+    ``(keyword, source)`` pairs, where ``source`` is a registry hyperparameter's name, a tuple
+    of names (PyTorch's ``betas``) or a constant (``nesterov=True``)."""
+
+    callee: str
+    args: tuple[tuple[str, object], ...] = ()
+
+
+def optax_alias(path: str) -> Callable[..., optax.GradientTransformation]:
+    """``"optax.adam"`` → ``optax.adam`` (``"optax.contrib.prodigy"`` too)."""
+    head, *rest = path.split(".")
+    if head != "optax" or not rest:
+        raise ValueError(f"not a name in optax: {path=}")
+    return functools.reduce(getattr, rest, optax)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Optimizer:
+    """A registry entry: ``build(learning_rate=..., **hyperparameters)``.
+
+    ``params`` lists ``lr`` first, then the hyperparameters by their optax names.
+    ``optax_call`` is the optax alias the entry is (``build`` defaults to it); ``latex`` is
+    the update rule shown in the UI; ``note`` a two-sentence explanation; ``reference`` the
+    paper that introduced the rule.
+    """
+
+    name: str
+    title: str
+    params: tuple[Param, ...]
+    optax_call: str
+    latex: str
+    note: str
+    reference: str = ""
+    build: Callable[..., optax.GradientTransformation] | None = None  # None: the optax_call alias
+    fixed: tuple[tuple[str, bool], ...] = ()  # structural arguments the entry pins (nesterov=True)
+    # The optax state field holding the optimizer's velocity/first moment, and the sign that
+    # turns it into a direction of motion (``trace`` of raw gradients points uphill: -1).
+    velocity: tuple[str, float] | None = None
+
+    def __post_init__(self) -> None:
+        if self.build is None:
+            object.__setattr__(self, "build", optax_alias(self.optax_call))
+
+    @property
+    def static(self) -> tuple[str, ...]:
+        """Names of the structural (boolean) hyperparameters."""
+        return tuple(p.name for p in self.params if p.kind == "bool")
+
+    def defaults(self) -> dict[str, Number]:
+        return {p.name: p.default for p in self.params}
+
+    @property
+    def call(self) -> Call:
+        """The optax code for this entry: every hyperparameter by its own name, then each
+        structural pin that differs from the alias's own default (``nesterov=True``; the
+        momentum entry's ``nesterov=False`` is optax.sgd's default and is left out)."""
+        signature = inspect.signature(optax_alias(self.optax_call)).parameters
+        pins = tuple((k, v) for k, v in self.fixed if k not in signature or signature[k].default != v)
+        return Call(self.optax_call, tuple((p.name, p.name) for p in self.params[1:]) + pins)

@@ -1,0 +1,56 @@
+r"""Gradient descent and its momentum forms: SGD, heavy ball, Nesterov.
+
+All three are ``optax.sgd``, whose trace is :math:`v_t = g_t + \beta v_{t-1}`; with
+momentum 0 it is exactly plain SGD (:math:`g + 0\cdot v = g`). The three entries share one
+builder and so one compiled loop per ``nesterov`` flag.
+"""
+
+from __future__ import annotations
+
+from optviz.optimizers.core import MOMENTUM, Optimizer, _lr
+from surfaces.core import Param
+
+_HEAVY_BALL = r"v_t = g_t + \beta v_{t-1},\quad \theta_{t+1} = \theta_t - \eta_t v_t"
+
+ROWS = (
+    Optimizer(
+        name="sgd",
+        title="SGD",
+        params=(
+            _lr(1e-3),
+            Param("momentum", 0.0, 0.0, 0.999, help="heavy-ball decay β (0: none)"),
+            Param("nesterov", False, kind="bool", help="Nesterov's look-ahead form"),
+        ),
+        optax_call="optax.sgd",
+        latex=_HEAVY_BALL,
+        note="Plain gradient descent steps straight downhill, by lr times the gradient. "
+        "Too large a step overshoots and diverges; too small a step crawls.",
+        reference="Robbins & Monro 1951, A Stochastic Approximation Method, Ann. Math. Statist. 22(3)",
+        velocity=("trace", -1.0),
+    ),
+    Optimizer(
+        name="momentum",
+        title="Momentum (heavy ball)",
+        params=(_lr(1e-3), MOMENTUM),
+        optax_call="optax.sgd",
+        latex=_HEAVY_BALL,
+        note="A velocity accumulates past gradients, so steps grow along consistent directions "
+        "and cancel across ravines. Too much momentum overshoots and spirals.",
+        reference="Polyak 1964, Some methods of speeding up the convergence of iteration methods, "
+        "USSR Comput. Math. Math. Phys. 4(5)",
+        fixed=(("nesterov", False),),
+        velocity=("trace", -1.0),
+    ),
+    Optimizer(
+        name="nesterov",
+        title="Nesterov momentum",
+        params=(_lr(1e-3), MOMENTUM),
+        optax_call="optax.sgd",
+        latex=r"v_t = g_t + \beta v_{t-1},\quad \theta_{t+1} = \theta_t - \eta_t (g_t + \beta v_t)",
+        note="Momentum that looks ahead: the step uses the velocity it is about to have. "
+        "It damps the overshoot of heavy-ball momentum.",
+        reference="Nesterov 1983, Dokl. Akad. Nauk SSSR 269(3); in this form Sutskever et al. 2013, ICML",
+        fixed=(("nesterov", True),),
+        velocity=("trace", -1.0),
+    ),
+)

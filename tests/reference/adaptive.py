@@ -1,0 +1,80 @@
+"""Adagrad (Duchi et al. 2011), RMSprop (Tieleman & Hinton 2012), Adam, Adamax (Kingma &
+Ba 2015), AdamW (Loshchilov & Hutter 2019), NAdam (Dozat 2016), AMSGrad (Reddi et al.
+2018), Adadelta (Zeiler 2012) and RAdam (Liu et al. 2020), from their papers' formulas, with
+optax's choices where the papers leave one open (ε inside the root for RMSprop and Adagrad,
+AMSGrad's maximum over bias-corrected second moments)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _adam_moments(s, g, b1, b2):
+    s["t"] = s.get("t", 0) + 1
+    s["m"] = b1 * s.get("m", 0 * g) + (1 - b1) * g
+    s["v"] = b2 * s.get("v", 0 * g) + (1 - b2) * g**2
+    t = s["t"]
+    return s["m"] / (1 - b1**t), s["v"] / (1 - b2**t), t
+
+
+def adagrad(s, g, p, lr, initial_accumulator_value=0.1, eps=1e-7):
+    s["G"] = s.get("G", np.full_like(g, initial_accumulator_value)) + g**2
+    return -lr * np.where(s["G"] > 0, g / np.sqrt(s["G"] + eps), 0.0)
+
+
+def rmsprop(s, g, p, lr, decay=0.9, eps=1e-8, momentum=0.0, centered=False):
+    s["v"] = decay * s.get("v", 0 * g) + (1 - decay) * g**2
+    s["m"] = decay * s.get("m", 0 * g) + (1 - decay) * g
+    denom = s["v"] - s["m"] ** 2 if centered else s["v"]
+    s["buf"] = -lr * g / np.sqrt(denom + eps) + momentum * s.get("buf", 0 * g)
+    return s["buf"]
+
+
+def adam(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-8):
+    m_hat, v_hat, _ = _adam_moments(s, g, b1, b2)
+    return -lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
+def adamw(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=1e-4):
+    m_hat, v_hat, _ = _adam_moments(s, g, b1, b2)
+    return -lr * (m_hat / (np.sqrt(v_hat) + eps) + weight_decay * p)
+
+
+def adamax(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-8):
+    s["t"] = s.get("t", 0) + 1
+    s["m"] = b1 * s.get("m", 0 * g) + (1 - b1) * g
+    s["u"] = np.maximum(b2 * s.get("u", 0 * g), np.abs(g) + eps)
+    return -lr * s["m"] / (1 - b1 ** s["t"]) / s["u"]
+
+
+def nadam(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-8):
+    _, v_hat, t = _adam_moments(s, g, b1, b2)
+    m_bar = b1 * s["m"] / (1 - b1 ** (t + 1)) + (1 - b1) * g / (1 - b1**t)
+    return -lr * m_bar / (np.sqrt(v_hat) + eps)
+
+
+def amsgrad(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-8):
+    m_hat, v_hat, _ = _adam_moments(s, g, b1, b2)
+    s["vmax"] = np.maximum(s.get("vmax", 0 * g), v_hat)
+    return -lr * m_hat / (np.sqrt(s["vmax"]) + eps)
+
+
+def adadelta(s, g, p, lr, rho=0.9, eps=1e-6, weight_decay=0.0):
+    g = g + weight_decay * p
+    s["E"] = rho * s.get("E", 0 * g) + (1 - rho) * g**2
+    delta = np.sqrt(s.get("D", 0 * g) + eps) / np.sqrt(s["E"] + eps) * g
+    s["D"] = rho * s.get("D", 0 * g) + (1 - rho) * delta**2
+    return -lr * delta
+
+
+def radam(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-8, threshold=5.0):
+    m_hat, v_hat, t = _adam_moments(s, g, b1, b2)
+    rho_inf = 2 / (1 - b2) - 1
+    rho = rho_inf - 2 * t * b2**t / (1 - b2**t)
+    if rho < threshold:
+        return -lr * m_hat
+    r = np.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+    return -lr * r * m_hat / (np.sqrt(v_hat) + eps)
+
+
+UPDATES = {f.__name__: f for f in (adagrad, rmsprop, adam, adamw, adamax, nadam, amsgrad, adadelta, radam)}
