@@ -1,10 +1,11 @@
 """Generated framework code against `simulate`: every snippet is executed.
 
 For each framework, links on Booth's bowl from (-8, 8) (each optimizer at its registry
-default lr, which keeps it travelling) cover every optimizer the framework has
-with every schedule; each run's code runs its own 200-step loop in float64 in a fresh
-namespace, and its recorded ``path`` must match the app's path to rtol 1e-6 (Keras
-rounds a scheduled rate to float32: atol 1e-6 there, as in test_conventions).
+default lr, which keeps it travelling) run every optimizer the framework has with a constant
+and a decaying lr, and every schedule with three optimizers that meet the lr differently
+(`CASES`); each run's code runs its own 200-step loop in float64 in a fresh namespace, and
+its recorded ``path`` must match the app's path to rtol 1e-6 (Keras rounds a scheduled rate
+to float32: atol 1e-6 there, as in test_conventions).
 """
 
 import ast
@@ -61,26 +62,50 @@ def lr(name: str) -> float:
     return OPTIMIZERS[name].defaults()["lr"]
 
 
-def links(framework: str, case: int) -> list[str]:
-    """Schedule case ``case`` with every optimizer the framework has, ≤ 7 runs a link. A run
-    takes ~0.05 s in PyTorch, ~0.5 s in optax (one compile), ~1 s in Keras (its eager
-    apply_gradients, ~5 ms a step here). Each optimizer runs at its registry default lr
-    (`lr`)."""
-    names = [n for n, why in available(framework).items() if why is None]
-    head = f"conv={framework}&surface=booth&start=-8,8&steps={STEPS}&schedule={SCHEDULE_CASES[case]}"
+# An optimizer's call is written the same whatever schedule feeds it its lr, and a schedule
+# the same whatever optimizer takes it, so the cases are every optimizer under two schedules
+# and every schedule under three optimizers that meet the lr differently: plain steps (sgd),
+# a velocity that accumulates lr-scaled (Keras) or raw (PyTorch, optax) steps (momentum),
+# and a bias-corrected adaptive step (adam). A wrong call shows in the first, a wrong
+# schedule in the second; the full product (12 schedules × every optimizer) ran each piece
+# of code five times more, and Keras's eager loop is ~1 s a run (~5 s with a warm-up).
+EVERY_OPTIMIZER = (SCHEDULE_CASES[0], SCHEDULE_CASES[4])  # constant, and a cosine decay to 0.1
+BY_SCHEDULE = ("sgd", "momentum", "adam")
+
+
+def optimizers(framework: str) -> list[str]:
+    return [n for n, why in available(framework).items() if why is None]
+
+
+def cases() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(framework, schedule, optimizers) of each snippet test."""
+    out = []
+    for framework in FRAMEWORKS:
+        out += [(framework, schedule, tuple(optimizers(framework))) for schedule in EVERY_OPTIMIZER]
+        out += [(framework, schedule, BY_SCHEDULE) for schedule in SCHEDULE_CASES if schedule not in EVERY_OPTIMIZER]
+    return out
+
+
+def links(framework: str, schedule: str, names: tuple[str, ...]) -> list[str]:
+    """``names`` under ``schedule`` in ``framework``, ≤ 7 runs a link. A run takes ~0.05 s in
+    PyTorch, ~0.5 s in optax (one compile), ~1 s in Keras (its eager apply_gradients, ~5 ms
+    a step here). Each optimizer runs at its registry default lr (`lr`)."""
+    head = f"conv={framework}&surface=booth&start=-8,8&steps={STEPS}&schedule={schedule}"
     return [head + "".join(f"&opt={n}:lr={lr(n)}" for n in names[i : i + 7]) for i in range(0, len(names), 7)]
 
 
 def test_the_cases_cover_every_optimizer_and_schedule():
     for framework in FRAMEWORKS:
         runs = {
-            (c, r.name)
-            for c in range(len(SCHEDULE_CASES))
-            for link in links(framework, c)
+            (schedule.split(":")[0], r.name)
+            for f, schedule, names in cases()
+            if f == framework
+            for link in links(f, schedule, names)
             for r in Scenario.from_query(link).scenario.runs
         }
-        assert {name for _, name in runs} == {n for n, why in available(framework).items() if why is None}
-        assert {SCHEDULE_CASES[c].split(":")[0] for c, _ in runs} == set(SCHEDULES)
+        assert {name for _, name in runs} == set(optimizers(framework))
+        assert {schedule for schedule, _ in runs} == set(SCHEDULES)
+        assert {(s, n) for s, n in runs if n in BY_SCHEDULE} == {(s, n) for s in SCHEDULES for n in BY_SCHEDULE}
 
 
 def execute(code: str) -> dict:
@@ -103,19 +128,22 @@ def check_runs(link: str, framework: str | None = None, atol: float = 1e-12) -> 
     return scenario
 
 
-@pytest.mark.parametrize("case", range(len(SCHEDULE_CASES)), ids=[s.split(":")[0] for s in SCHEDULE_CASES])
-@pytest.mark.parametrize("framework", FRAMEWORKS)
-def test_every_snippet_follows_the_path_shown(framework, case):
+@pytest.mark.parametrize(
+    ("framework", "schedule", "names"),
+    cases(),
+    ids=[f"{f}-{s.split(':')[0]}-{'all' if len(n) > len(BY_SCHEDULE) else 'three'}" for f, s, n in cases()],
+)
+def test_every_snippet_follows_the_path_shown(framework, schedule, names):
     started = time.perf_counter()
-    keras_scheduled = framework == "keras" and SCHEDULE_CASES[case] != "constant"
-    for link in links(framework, case):
+    keras_scheduled = framework == "keras" and schedule != "constant"
+    for link in links(framework, schedule, names):
         check_runs(link, atol=1e-6 if keras_scheduled else 1e-12)
-    print(f"{framework} {SCHEDULE_CASES[case]}: {time.perf_counter() - started:.1f} s")
+    print(f"{framework} {schedule}: {time.perf_counter() - started:.1f} s")
 
 
 def test_snippets_use_the_frameworks_own_names():
-    scenario = Scenario.from_query(links("pytorch", SCHEDULE_CASES.index("cosine:decay_steps=300"))[0]).scenario
-    code = run_code(scenario, 4, loop=False)  # rmsprop
+    scenario = Scenario.from_query(links("pytorch", "cosine:decay_steps=300", ("rmsprop",))[0]).scenario
+    code = run_code(scenario, 0, loop=False)
     assert "torch.optim.RMSprop(model.parameters(), lr=0.01, alpha=0.99, eps=1e-08, momentum=0.0" in code
     assert "torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=300, eta_min=0.0)" in code
     keras_code = run_code(Scenario.from_query("conv=keras&opt=rmsprop:lr=0.001&schedule=step").scenario, 0, loop=False)
