@@ -1,7 +1,7 @@
 """The guided lesson in Chromium: a step's link opens its scenario, Next moves the link and
 the drawn map to the next step's scenario and Back returns; in projector mode Previous,
 Next, Play/Pause and the scrubber fit 1280×720. Screenshots of a step at 1280×720 and a
-phone's 390×844 go to the artifacts (docs/lesson*.png are copies)."""
+phone's 390×844 go to the artifacts (docs/lesson*.png come from scripts/pictures.py)."""
 
 from __future__ import annotations
 
