@@ -1,4 +1,4 @@
-r"""Per-coordinate adaptive steps: Adagrad, RMSprop, Adadelta and the Adam family.
+r"""Per-coordinate adaptive steps: Adagrad, RMSprop, Adadelta and the Adam family (with Yogi).
 
 Each divides the step by a running measure of the gradient's size per coordinate, so the
 step's size no longer follows the gradient's scale. The Adam family keeps bias-corrected
@@ -139,6 +139,25 @@ ROWS = (
         note="Adam that takes plain momentum steps until the variance estimate is reliable, "
         "then rectifies the adaptive step. A built-in warm-up.",
         reference="Liu et al. 2020, On the Variance of the Adaptive Learning Rate and Beyond, arXiv:1908.03265",
+        velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="yogi",
+        title="Yogi",
+        params=(
+            _lr(0.01),
+            B1,
+            Param("b2", 0.999, 0.0, 0.99999, help="rate of the additive second-moment change"),
+            Param("eps", 1e-3, 1e-12, 1.0, log=True, help="added to the denominator (large: caps early steps)"),
+        ),
+        optax_call="optax.yogi",
+        latex=r"m_t = \beta_1 m_{t-1} + (1-\beta_1)g_t,\; v_t = v_{t-1} - (1-\beta_2)\operatorname{sign}(v_{t-1} - g_t^2)\,g_t^2,\; "
+        + _ADAM_HATS
+        + r",\quad \theta_{t+1} = \theta_t - \eta_t \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}",
+        note="Adam whose second moment moves additively, by at most (1−β₂)g² a step, so one large gradient "
+        "cannot inflate it and a calm stretch shrinks it only slowly. optax runs the common form, not the "
+        "paper's Algorithm 2: both moments start at 1e-6 and are bias-corrected, as in Adam.",
+        reference="Zaheer, Reddi, Sachan, Kale & Kumar 2018, Adaptive Methods for Nonconvex Optimization, NeurIPS 31",
         velocity=("mu", -1.0),
     ),
 )

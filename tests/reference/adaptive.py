@@ -1,10 +1,17 @@
 """Adagrad (Duchi et al. 2011), RMSprop (Tieleman & Hinton 2012), Adam, Adamax (Kingma &
 Ba 2015), AdamW (Loshchilov & Hutter 2019), NAdam (Dozat 2016), AMSGrad (Reddi et al.
-2018), Adadelta (Zeiler 2012) and RAdam (Liu et al. 2020), from their papers' formulas, with
-optax's choices where the papers leave one open (ε inside the root for RMSprop and Adagrad,
-AMSGrad's maximum over bias-corrected second moments)."""
+2018), Adadelta (Zeiler 2012), RAdam (Liu et al. 2020) and Yogi (Zaheer et al. 2018),
+from their papers' formulas, with optax's choices where the
+papers leave one open (ε inside the root for RMSprop and Adagrad, AMSGrad's maximum over
+bias-corrected second moments).
+
+Where optax departs from a paper, the reference follows the paper and takes the difference as
+a keyword-only option; `OPTAX` sets those options to optax's choices, and `UPDATES` is the
+references with them set, which the engine must match."""
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -77,4 +84,26 @@ def radam(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-8, threshold=5.0):
     return -lr * r * m_hat / (np.sqrt(v_hat) + eps)
 
 
-UPDATES = {f.__name__: f for f in (adagrad, rmsprop, adam, adamw, adamax, nadam, amsgrad, adadelta, radam)}
+def yogi(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-3, *, initial_accumulator_value=0.0, bias_correction=False):
+    r"""Yogi, Algorithm 2 of Zaheer, Reddi, Sachan, Kale & Kumar (2018), Adaptive Methods for
+    Nonconvex Optimization, NeurIPS 31: Adam's first moment, an additive second moment
+    :math:`v_t = v_{t-1} - (1-\beta_2)\operatorname{sign}(v_{t-1} - g_t^2)\,g_t^2` and the step
+    :math:`-\eta_t m_t/(\sqrt{v_t} + \epsilon)`, from :math:`m_0 = v_0 = 0` without bias correction.
+
+    ``initial_accumulator_value`` is where both moments start and ``bias_correction`` divides
+    them by :math:`1-\beta^t` as Adam does; optax starts both at 1e-6 and corrects them."""
+    s["t"] = t = s.get("t", 0) + 1
+    m = b1 * s.get("m", np.full_like(g, initial_accumulator_value)) + (1 - b1) * g
+    v = s.get("v", np.full_like(g, initial_accumulator_value))
+    v = v - (1 - b2) * np.sign(v - g**2) * g**2
+    s["m"], s["v"] = m, v
+    if bias_correction:
+        m, v = m / (1 - b1**t), v / (1 - b2**t)
+    return -lr * m / (np.sqrt(v) + eps)
+
+
+OPTAX = {"yogi": {"initial_accumulator_value": 1e-6, "bias_correction": True}}
+UPDATES = {
+    f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {}))
+    for f in (adagrad, rmsprop, adam, adamw, adamax, nadam, amsgrad, adadelta, radam, yogi)
+}
