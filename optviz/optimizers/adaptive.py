@@ -1,4 +1,4 @@
-r"""Per-coordinate adaptive steps: Adagrad, RMSprop, Adadelta and the Adam family (with Yogi).
+r"""Per-coordinate adaptive steps: Adagrad, RMSprop, Adadelta and the Adam family (with Yogi and AdaBelief).
 
 Each divides the step by a running measure of the gradient's size per coordinate, so the
 step's size no longer follows the gradient's scale. The Adam family keeps bias-corrected
@@ -158,6 +158,27 @@ ROWS = (
         "cannot inflate it and a calm stretch shrinks it only slowly. optax runs the common form, not the "
         "paper's Algorithm 2: both moments start at 1e-6 and are bias-corrected, as in Adam.",
         reference="Zaheer, Reddi, Sachan, Kale & Kumar 2018, Adaptive Methods for Nonconvex Optimization, NeurIPS 31",
+        velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="adabelief",
+        title="AdaBelief",
+        params=(
+            _lr(0.01),
+            B1,
+            Param("b2", 0.999, 0.0, 0.99999, help="decay of the average squared surprise (g − m)²"),
+            Param("eps", 1e-16, 1e-20, 1.0, log=True, help="added to the denominator, outside the root"),
+            Param("eps_root", 1e-16, 0.0, 1.0, help="added to s_t every step (it accumulates), inside the root"),
+        ),
+        optax_call="optax.adabelief",
+        latex=r"m_t = \beta_1 m_{t-1} + (1-\beta_1)g_t,\; s_t = \beta_2 s_{t-1} + (1-\beta_2)(g_t - m_t)^2 + \epsilon_{root},\; "
+        r"\hat m_t = \frac{m_t}{1-\beta_1^t},\; \hat s_t = \frac{s_t}{1-\beta_2^t},"
+        r"\quad \theta_{t+1} = \theta_t - \eta_t \frac{\hat m_t}{\sqrt{\hat s_t} + \epsilon}",
+        note="Adam that divides by how far gradients stray from their running mean, not by their size: "
+        "where the gradient stays steady, as along a smooth valley, it takes large steps. "
+        "The paper's one ε, added to s_t and outside the root, is optax's eps_root and eps (both 1e-16 by default).",
+        reference="Zhuang et al. 2020, AdaBelief Optimizer: Adapting Stepsizes by the Belief in Observed Gradients, "
+        "NeurIPS 33, arXiv:2010.07468",
         velocity=("mu", -1.0),
     ),
 )

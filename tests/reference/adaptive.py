@@ -1,7 +1,7 @@
 """Adagrad (Duchi et al. 2011), RMSprop (Tieleman & Hinton 2012), Adam, Adamax (Kingma &
 Ba 2015), AdamW (Loshchilov & Hutter 2019), NAdam (Dozat 2016), AMSGrad (Reddi et al.
-2018), Adadelta (Zeiler 2012), RAdam (Liu et al. 2020) and Yogi (Zaheer et al. 2018),
-from their papers' formulas, with optax's choices where the
+2018), Adadelta (Zeiler 2012), RAdam (Liu et al. 2020), Yogi (Zaheer et al. 2018) and
+AdaBelief (Zhuang et al. 2020), from their papers' formulas, with optax's choices where the
 papers leave one open (ε inside the root for RMSprop and Adagrad, AMSGrad's maximum over
 bias-corrected second moments).
 
@@ -102,8 +102,24 @@ def yogi(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-3, *, initial_accumulator_value=0
     return -lr * m / (np.sqrt(v) + eps)
 
 
+def adabelief(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-16, eps_root=None):
+    r"""AdaBelief, Algorithm 2 of Zhuang et al. (2020), AdaBelief Optimizer: Adapting Stepsizes by
+    the Belief in Observed Gradients, NeurIPS 33: Adam with the second moment replaced by the
+    average squared surprise, :math:`s_t = \beta_2 s_{t-1} + (1-\beta_2)(g_t - m_t)^2 + \epsilon`
+    (ε kept in the state, so it accumulates), bias-corrected, and the step
+    :math:`-\eta_t \hat m_t/(\sqrt{\hat s_t} + \epsilon)`.
+
+    The paper adds the same ε in both places; ``eps_root`` (None: ``eps``) is the one added to
+    :math:`s_t`, which optax sets on its own."""
+    eps_root = eps if eps_root is None else eps_root
+    s["t"] = t = s.get("t", 0) + 1
+    s["m"] = b1 * s.get("m", 0 * g) + (1 - b1) * g
+    s["s"] = b2 * s.get("s", 0 * g) + (1 - b2) * (g - s["m"]) ** 2 + eps_root
+    return -lr * (s["m"] / (1 - b1**t)) / (np.sqrt(s["s"] / (1 - b2**t)) + eps)
+
+
 OPTAX = {"yogi": {"initial_accumulator_value": 1e-6, "bias_correction": True}}
 UPDATES = {
     f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {}))
-    for f in (adagrad, rmsprop, adam, adamw, adamax, nadam, amsgrad, adadelta, radam, yogi)
+    for f in (adagrad, rmsprop, adam, adamw, adamax, nadam, amsgrad, adadelta, radam, yogi, adabelief)
 }
