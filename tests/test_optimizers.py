@@ -37,6 +37,8 @@ CASES = [(name, {}) for name in OPTIMIZERS] + [
     ("adadelta", {"weight_decay": 0.01}),
     ("lion", {"weight_decay": 0.0, "b1": 0.8}),
     ("radam", {"threshold": 20.0}),
+    ("nadamw", {"weight_decay": 0.1}),
+    ("adamaxw", {"weight_decay": 0.1}),
 ]
 # Starts on smooth slopes and learning rates that keep each run in its stable regime
 # for 200 steps: where an optimizer oscillates across a valley or around a minimum

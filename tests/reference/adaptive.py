@@ -1,9 +1,9 @@
 """Adagrad (Duchi et al. 2011), RMSprop (Tieleman & Hinton 2012), Adam, Adamax (Kingma &
 Ba 2015), AdamW (Loshchilov & Hutter 2019), NAdam (Dozat 2016), AMSGrad (Reddi et al.
-2018), Adadelta (Zeiler 2012), RAdam (Liu et al. 2020), Yogi (Zaheer et al. 2018) and
-AdaBelief (Zhuang et al. 2020), from their papers' formulas, with optax's choices where the
-papers leave one open (ε inside the root for RMSprop and Adagrad, AMSGrad's maximum over
-bias-corrected second moments).
+2018), Adadelta (Zeiler 2012), RAdam (Liu et al. 2020), Yogi (Zaheer et al. 2018),
+AdaBelief (Zhuang et al. 2020) and NAdamW and AdamaxW (decoupled decay), from their papers'
+formulas, with optax's choices where the papers leave one open (ε inside the root for RMSprop
+and Adagrad, AMSGrad's maximum over bias-corrected second moments).
 
 Where optax departs from a paper, the reference follows the paper and takes the difference as
 a keyword-only option; `OPTAX` sets those options to optax's choices, and `UPDATES` is the
@@ -118,8 +118,34 @@ def adabelief(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-16, eps_root=None):
     return -lr * (s["m"] / (1 - b1**t)) / (np.sqrt(s["s"] / (1 - b2**t)) + eps)
 
 
-OPTAX = {"yogi": {"initial_accumulator_value": 1e-6, "bias_correction": True}}
+def _decoupled_decay(p, lr, weight_decay, alpha, lr_scales_decay):
+    r"""The decoupled weight-decay step of Loshchilov & Hutter (2019), Decoupled Weight Decay
+    Regularization, ICLR, Algorithm 2: :math:`-\eta_t \lambda\theta_t`, where :math:`\eta_t` is
+    the schedule multiplier alone and the learning rate is :math:`\alpha\eta_t` (``lr``). ``alpha``
+    is the base rate α (None: a constant schedule, :math:`\eta_t = 1`); ``lr_scales_decay``
+    multiplies the decay by the whole ``lr`` instead, as optax does."""
+    multiplier = lr if lr_scales_decay else (1.0 if alpha is None else lr / alpha)
+    return -multiplier * weight_decay * p
+
+
+def nadamw(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=1e-4, *, alpha=None, lr_scales_decay=False):
+    """NAdam (Dozat 2016, as `nadam`) with Loshchilov & Hutter's (2019) decoupled weight decay
+    (`_decoupled_decay`): the decay acts on the position, outside the adaptive scaling."""
+    return nadam(s, g, p, lr, b1, b2, eps) + _decoupled_decay(p, lr, weight_decay, alpha, lr_scales_decay)
+
+
+def adamaxw(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=1e-4, *, alpha=None, lr_scales_decay=False):
+    """Adamax (Kingma & Ba 2015, section 7.1, as `adamax`) with Loshchilov & Hutter's (2019)
+    decoupled weight decay (`_decoupled_decay`)."""
+    return adamax(s, g, p, lr, b1, b2, eps) + _decoupled_decay(p, lr, weight_decay, alpha, lr_scales_decay)
+
+
+OPTAX = {
+    "yogi": {"initial_accumulator_value": 1e-6, "bias_correction": True},
+    "nadamw": {"lr_scales_decay": True},
+    "adamaxw": {"lr_scales_decay": True},
+}
 UPDATES = {
     f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {}))
-    for f in (adagrad, rmsprop, adam, adamw, adamax, nadam, amsgrad, adadelta, radam, yogi, adabelief)
+    for f in (adagrad, rmsprop, adam, adamw, adamax, nadam, amsgrad, adadelta, radam, yogi, adabelief, nadamw, adamaxw)
 }
