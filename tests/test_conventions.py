@@ -19,7 +19,7 @@ from optviz import Scenario, simulate
 from optviz.conventions import CONVENTIONS, TITLES, VARIANTS, Unavailable, Variant, available, resolve
 from optviz.engine import velocities
 from optviz.optimizers import OPTIMIZERS
-from optviz.scenario import OptRun
+from optviz.scenario import MAX_RUNS, OptRun
 
 keras.config.set_floatx("float64")
 torch.set_default_dtype(torch.float64)  # NAdam's and Adam's step scalars too
@@ -173,7 +173,7 @@ def test_convention_travels_in_links():
 @pytest.mark.parametrize("convention", CONVENTIONS)
 def test_every_available_optimizer_runs_and_replays_its_velocity(convention):
     names = [n for n, why in available(convention).items() if why is None]
-    runs = tuple(OptRun.of(n, convention) for n in names[:8]), tuple(OptRun.of(n, convention) for n in names[8:])
+    runs = [tuple(OptRun.of(n, convention) for n in names[i : i + MAX_RUNS]) for i in range(0, len(names), MAX_RUNS)]
     for chunk in runs:
         scenario = Scenario(surface="quadratic", runs=chunk, steps=30, convention=convention)
         result = simulate(scenario)

@@ -1,4 +1,5 @@
-r"""Per-coordinate adaptive steps: Adagrad, RMSprop, Adadelta and the Adam family.
+r"""Per-coordinate adaptive steps: Adagrad, RMSprop, Adadelta and the Adam family (with Yogi, AdaBelief and the
+decoupled-decay forms NAdamW and AdamaxW).
 
 Each divides the step by a running measure of the gradient's size per coordinate, so the
 step's size no longer follows the gradient's scale. The Adam family keeps bias-corrected
@@ -12,6 +13,12 @@ from surfaces.core import Param
 
 _ADAM_MOMENTS = r"m_t = \beta_1 m_{t-1} + (1-\beta_1)g_t,\; v_t = \beta_2 v_{t-1} + (1-\beta_2)g_t^2"
 _ADAM_HATS = r"\hat m_t = \frac{m_t}{1-\beta_1^t},\; \hat v_t = \frac{v_t}{1-\beta_2^t}"
+_LOSHCHILOV_HUTTER = "Loshchilov & Hutter 2019, Decoupled Weight Decay Regularization, ICLR, arXiv:1711.05101"
+_WEIGHT_DECAY = Param("weight_decay", 1e-4, 0.0, 1.0, help="decoupled decay λ (optax: a pull of lr·λ·θ a step)")
+_DECOUPLED_NOTE = (
+    "optax multiplies the decay by the whole learning rate, a pull of lr·λ·θ a step; "
+    "the paper scales it by the schedule's multiplier alone, so its pull does not shrink with lr."
+)
 _KINGMA_BA = "Kingma & Ba 2015, Adam: A Method for Stochastic Optimization, arXiv:1412.6980"
 
 ROWS = (
@@ -139,6 +146,71 @@ ROWS = (
         note="Adam that takes plain momentum steps until the variance estimate is reliable, "
         "then rectifies the adaptive step. A built-in warm-up.",
         reference="Liu et al. 2020, On the Variance of the Adaptive Learning Rate and Beyond, arXiv:1908.03265",
+        velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="yogi",
+        title="Yogi",
+        params=(
+            _lr(0.01),
+            B1,
+            Param("b2", 0.999, 0.0, 0.99999, help="rate of the additive second-moment change"),
+            Param("eps", 1e-3, 1e-12, 1.0, log=True, help="added to the denominator (large: caps early steps)"),
+        ),
+        optax_call="optax.yogi",
+        latex=r"m_t = \beta_1 m_{t-1} + (1-\beta_1)g_t,\; v_t = v_{t-1} - (1-\beta_2)\operatorname{sign}(v_{t-1} - g_t^2)\,g_t^2,\; "
+        + _ADAM_HATS
+        + r",\quad \theta_{t+1} = \theta_t - \eta_t \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}",
+        note="Adam whose second moment moves additively, by at most (1−β₂)g² a step, so one large gradient "
+        "cannot inflate it and a calm stretch shrinks it only slowly. optax runs the common form, not the "
+        "paper's Algorithm 2: both moments start at 1e-6 and are bias-corrected, as in Adam.",
+        reference="Zaheer, Reddi, Sachan, Kale & Kumar 2018, Adaptive Methods for Nonconvex Optimization, NeurIPS 31",
+        velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="adabelief",
+        title="AdaBelief",
+        params=(
+            _lr(0.01),
+            B1,
+            Param("b2", 0.999, 0.0, 0.99999, help="decay of the average squared surprise (g − m)²"),
+            Param("eps", 1e-16, 1e-20, 1.0, log=True, help="added to the denominator, outside the root"),
+            Param("eps_root", 1e-16, 0.0, 1.0, help="added to s_t every step (it accumulates), inside the root"),
+        ),
+        optax_call="optax.adabelief",
+        latex=r"m_t = \beta_1 m_{t-1} + (1-\beta_1)g_t,\; s_t = \beta_2 s_{t-1} + (1-\beta_2)(g_t - m_t)^2 + \epsilon_{root},\; "
+        r"\hat m_t = \frac{m_t}{1-\beta_1^t},\; \hat s_t = \frac{s_t}{1-\beta_2^t},"
+        r"\quad \theta_{t+1} = \theta_t - \eta_t \frac{\hat m_t}{\sqrt{\hat s_t} + \epsilon}",
+        note="Adam that divides by how far gradients stray from their running mean, not by their size: "
+        "where the gradient stays steady, as along a smooth valley, it takes large steps. "
+        "The paper's one ε, added to s_t and outside the root, is optax's eps_root and eps (both 1e-16 by default).",
+        reference="Zhuang et al. 2020, AdaBelief Optimizer: Adapting Stepsizes by the Belief in Observed Gradients, "
+        "NeurIPS 33, arXiv:2010.07468",
+        velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="nadamw",
+        title="NAdamW",
+        params=(_lr(0.01), B1, B2, EPS, _WEIGHT_DECAY),
+        optax_call="optax.nadamw",
+        latex=_ADAM_MOMENTS
+        + r",\; \bar m_t = \frac{\beta_1 m_t}{1-\beta_1^{t+1}} + \frac{(1-\beta_1) g_t}{1-\beta_1^t},"
+        r"\quad \theta_{t+1} = \theta_t - \eta_t \left(\frac{\bar m_t}{\sqrt{\hat v_t} + \epsilon} + \lambda\theta_t\right)",
+        note="NAdam with weight decay applied to the position, outside the adaptive scaling, so every "
+        "coordinate decays at the same rate. " + _DECOUPLED_NOTE,
+        reference=f"{_LOSHCHILOV_HUTTER}; NAdam: Dozat 2016, Incorporating Nesterov Momentum into Adam, ICLR workshop",
+        velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="adamaxw",
+        title="AdamaxW",
+        params=(_lr(0.01), B1, B2, EPS, _WEIGHT_DECAY),
+        optax_call="optax.adamaxw",
+        latex=r"m_t = \beta_1 m_{t-1} + (1-\beta_1)g_t,\; u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon),"
+        r"\quad \theta_{t+1} = \theta_t - \eta_t \left(\frac{m_t}{(1-\beta_1^t)\,u_t} + \lambda\theta_t\right)",
+        note="Adamax with weight decay applied to the position, outside the infinity-norm scaling, so every "
+        "coordinate decays at the same rate. " + _DECOUPLED_NOTE,
+        reference=f"{_LOSHCHILOV_HUTTER}; Adamax: {_KINGMA_BA}, section 7.1",
         velocity=("mu", -1.0),
     ),
 )

@@ -1,4 +1,5 @@
-r"""Sign-based steps: every coordinate moves by exactly ±lr (Lion adds its decay).
+r"""Sign-based steps: every coordinate moves by exactly ±lr (Lion adds its decay): Lion,
+signSGD and Signum.
 
 Only the sign of a gradient or momentum counts, :math:`\Delta = \eta_t\operatorname{sign}(\cdot)`,
 so these never slow down near a minimum and end up bouncing around it.
@@ -36,5 +37,17 @@ ROWS = (
         note="Each coordinate moves by exactly lr in the downhill direction. "
         "It never slows down near a minimum, so it ends up bouncing around it.",
         reference="Bernstein et al. 2018, signSGD: Compressed Optimisation for Non-Convex Problems, arXiv:1802.04434",
+    ),
+    Optimizer(
+        name="signum",
+        title="Signum",
+        params=(_lr(0.01), Param("beta", 0.9, 0.0, 0.999, help="decay of the momentum whose sign is taken")),
+        optax_call="optax.signum",
+        latex=r"m_t = \beta m_{t-1} + (1-\beta) g_t,\quad \theta_{t+1} = \theta_t - \eta_t \operatorname{sign}(m_t)",
+        note="signSGD on a momentum average: each coordinate moves by exactly lr, the way its averaged "
+        "gradient points. A lone flipped gradient no longer reverses it, but it still bounces around a minimum.",
+        reference="Bernstein, Wang, Azizzadenesheli & Anandkumar 2018, signSGD: Compressed Optimisation for "
+        "Non-Convex Problems, ICML, arXiv:1802.04434",
+        velocity=("ema", -1.0),
     ),
 )

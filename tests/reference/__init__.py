@@ -5,6 +5,10 @@ the framework documentation's) formulas with optax's conventions where they choo
 (eps inside the root for RMSprop/Adagrad, bias-corrected AMSGrad maximum, ...), in a
 module per family as in `optviz.optimizers`: `plain`, `adaptive`, `sign`. An update is
 ``update(state, g, p, lr, **hyperparameters) -> step``, with ``state`` a dict it keeps.
+
+Where optax departs from the paper (where ε sits, bias correction, how weight decay meets the
+learning rate), the reference follows the paper and takes the difference as a named option;
+`OPTAX` holds optax's settings of those options, and `UPDATES` has them applied.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from tests.reference import adaptive, plain, sign
 from tests.reference.surfaces import GRADIENTS, rosenbrock_grad
 
 UPDATES = {**plain.UPDATES, **adaptive.UPDATES, **sign.UPDATES}
+OPTAX = {**adaptive.OPTAX}
 
-__all__ = ["GRADIENTS", "UPDATES", "rosenbrock_grad", "trajectory"]
+__all__ = ["GRADIENTS", "OPTAX", "UPDATES", "rosenbrock_grad", "trajectory"]
 
 
 def trajectory(update, grad, start, steps, lr_schedule, **hyper):

@@ -1,10 +1,17 @@
 """Adagrad (Duchi et al. 2011), RMSprop (Tieleman & Hinton 2012), Adam, Adamax (Kingma &
 Ba 2015), AdamW (Loshchilov & Hutter 2019), NAdam (Dozat 2016), AMSGrad (Reddi et al.
-2018), Adadelta (Zeiler 2012) and RAdam (Liu et al. 2020), from their papers' formulas, with
-optax's choices where the papers leave one open (ε inside the root for RMSprop and Adagrad,
-AMSGrad's maximum over bias-corrected second moments)."""
+2018), Adadelta (Zeiler 2012), RAdam (Liu et al. 2020), Yogi (Zaheer et al. 2018),
+AdaBelief (Zhuang et al. 2020) and NAdamW and AdamaxW (decoupled decay), from their papers'
+formulas, with optax's choices where the papers leave one open (ε inside the root for RMSprop
+and Adagrad, AMSGrad's maximum over bias-corrected second moments).
+
+Where optax departs from a paper, the reference follows the paper and takes the difference as
+a keyword-only option; `OPTAX` sets those options to optax's choices, and `UPDATES` is the
+references with them set, which the engine must match."""
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -77,4 +84,68 @@ def radam(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-8, threshold=5.0):
     return -lr * r * m_hat / (np.sqrt(v_hat) + eps)
 
 
-UPDATES = {f.__name__: f for f in (adagrad, rmsprop, adam, adamw, adamax, nadam, amsgrad, adadelta, radam)}
+def yogi(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-3, *, initial_accumulator_value=0.0, bias_correction=False):
+    r"""Yogi, Algorithm 2 of Zaheer, Reddi, Sachan, Kale & Kumar (2018), Adaptive Methods for
+    Nonconvex Optimization, NeurIPS 31: Adam's first moment, an additive second moment
+    :math:`v_t = v_{t-1} - (1-\beta_2)\operatorname{sign}(v_{t-1} - g_t^2)\,g_t^2` and the step
+    :math:`-\eta_t m_t/(\sqrt{v_t} + \epsilon)`, from :math:`m_0 = v_0 = 0` without bias correction.
+
+    ``initial_accumulator_value`` is where both moments start and ``bias_correction`` divides
+    them by :math:`1-\beta^t` as Adam does; optax starts both at 1e-6 and corrects them."""
+    s["t"] = t = s.get("t", 0) + 1
+    m = b1 * s.get("m", np.full_like(g, initial_accumulator_value)) + (1 - b1) * g
+    v = s.get("v", np.full_like(g, initial_accumulator_value))
+    v = v - (1 - b2) * np.sign(v - g**2) * g**2
+    s["m"], s["v"] = m, v
+    if bias_correction:
+        m, v = m / (1 - b1**t), v / (1 - b2**t)
+    return -lr * m / (np.sqrt(v) + eps)
+
+
+def adabelief(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-16, eps_root=None):
+    r"""AdaBelief, Algorithm 2 of Zhuang et al. (2020), AdaBelief Optimizer: Adapting Stepsizes by
+    the Belief in Observed Gradients, NeurIPS 33: Adam with the second moment replaced by the
+    average squared surprise, :math:`s_t = \beta_2 s_{t-1} + (1-\beta_2)(g_t - m_t)^2 + \epsilon`
+    (ε kept in the state, so it accumulates), bias-corrected, and the step
+    :math:`-\eta_t \hat m_t/(\sqrt{\hat s_t} + \epsilon)`.
+
+    The paper adds the same ε in both places; ``eps_root`` (None: ``eps``) is the one added to
+    :math:`s_t`, which optax sets on its own."""
+    eps_root = eps if eps_root is None else eps_root
+    s["t"] = t = s.get("t", 0) + 1
+    s["m"] = b1 * s.get("m", 0 * g) + (1 - b1) * g
+    s["s"] = b2 * s.get("s", 0 * g) + (1 - b2) * (g - s["m"]) ** 2 + eps_root
+    return -lr * (s["m"] / (1 - b1**t)) / (np.sqrt(s["s"] / (1 - b2**t)) + eps)
+
+
+def _decoupled_decay(p, lr, weight_decay, alpha, lr_scales_decay):
+    r"""The decoupled weight-decay step of Loshchilov & Hutter (2019), Decoupled Weight Decay
+    Regularization, ICLR, Algorithm 2: :math:`-\eta_t \lambda\theta_t`, where :math:`\eta_t` is
+    the schedule multiplier alone and the learning rate is :math:`\alpha\eta_t` (``lr``). ``alpha``
+    is the base rate α (None: a constant schedule, :math:`\eta_t = 1`); ``lr_scales_decay``
+    multiplies the decay by the whole ``lr`` instead, as optax does."""
+    multiplier = lr if lr_scales_decay else (1.0 if alpha is None else lr / alpha)
+    return -multiplier * weight_decay * p
+
+
+def nadamw(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=1e-4, *, alpha=None, lr_scales_decay=False):
+    """NAdam (Dozat 2016, as `nadam`) with Loshchilov & Hutter's (2019) decoupled weight decay
+    (`_decoupled_decay`): the decay acts on the position, outside the adaptive scaling."""
+    return nadam(s, g, p, lr, b1, b2, eps) + _decoupled_decay(p, lr, weight_decay, alpha, lr_scales_decay)
+
+
+def adamaxw(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=1e-4, *, alpha=None, lr_scales_decay=False):
+    """Adamax (Kingma & Ba 2015, section 7.1, as `adamax`) with Loshchilov & Hutter's (2019)
+    decoupled weight decay (`_decoupled_decay`)."""
+    return adamax(s, g, p, lr, b1, b2, eps) + _decoupled_decay(p, lr, weight_decay, alpha, lr_scales_decay)
+
+
+OPTAX = {
+    "yogi": {"initial_accumulator_value": 1e-6, "bias_correction": True},
+    "nadamw": {"lr_scales_decay": True},
+    "adamaxw": {"lr_scales_decay": True},
+}
+UPDATES = {
+    f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {}))
+    for f in (adagrad, rmsprop, adam, adamw, adamax, nadam, amsgrad, adadelta, radam, yogi, adabelief, nadamw, adamaxw)
+}

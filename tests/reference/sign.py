@@ -1,4 +1,4 @@
-"""Lion (Chen et al. 2023) and signSGD (Bernstein et al. 2018): steps of ±lr per coordinate."""
+"""Lion (Chen et al. 2023), signSGD and Signum (Bernstein et al. 2018): steps of ±lr per coordinate."""
 
 from __future__ import annotations
 
@@ -16,4 +16,13 @@ def signsgd(s, g, p, lr):
     return -lr * np.sign(g)
 
 
-UPDATES = {f.__name__: f for f in (lion, signsgd)}
+def signum(s, g, p, lr, beta=0.9):
+    r"""Signum, Algorithm 1 of Bernstein, Wang, Azizzadenesheli & Anandkumar (2018), signSGD:
+    Compressed Optimisation for Non-Convex Problems, ICML: the momentum
+    :math:`m_t = \beta m_{t-1} + (1-\beta) g_t` from :math:`m_0 = 0`, no bias correction (its sign
+    does not need one), and the step :math:`-\eta_t \operatorname{sign}(m_t)`."""
+    s["m"] = beta * s.get("m", 0 * g) + (1 - beta) * g
+    return -lr * np.sign(s["m"])
+
+
+UPDATES = {f.__name__: f for f in (lion, signsgd, signum)}
