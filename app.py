@@ -1,4 +1,4 @@
-"""OptViz explorer: `streamlit run app.py`.
+"""OptViz explorer, the script Streamlit runs for each visitor (`streamlit run serve.py`).
 
 A thin UI layer: widgets ⇄ Scenario ⇄ URL, then `simulate` (cached by the canonical
 link), then figure builders from `optviz.figures`. All computation lives in `optviz`.

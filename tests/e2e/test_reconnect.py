@@ -40,7 +40,7 @@ new MutationObserver((records) => { for (const r of records)
 
 
 class Server:
-    """`streamlit run app.py` on one port, stopped (SIGTERM) and started again under open pages."""
+    """`streamlit run serve.py` on one port, stopped (SIGTERM) and started again under open pages."""
 
     def __init__(self) -> None:
         self.port = free_port()
