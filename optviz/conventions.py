@@ -302,6 +302,14 @@ VARIANTS: dict[str, dict[str, Variant | str]] = {
     },
 }
 # fmt: on
+# Optimizers the framework does not ship at all (Keras 3.15's keras.optimizers, PyTorch 2.13's torch.optim).
+_LACKS = {
+    "keras": ("schedule_free_sgd",),
+    "pytorch": ("schedule_free_sgd", "schedule_free_adamw"),
+}
+for _convention, _names in _LACKS.items():
+    _short = {"keras": "Keras 3", "pytorch": "PyTorch"}[_convention]
+    VARIANTS[_convention] |= {n: f"{_short} has no {OPTIMIZERS[n].title}" for n in _names}
 
 
 @functools.cache
