@@ -39,6 +39,10 @@ CASES = [(name, {}) for name in OPTIMIZERS] + [
     ("radam", {"threshold": 20.0}),
     ("nadamw", {"weight_decay": 0.1}),
     ("adamaxw", {"weight_decay": 0.1}),
+    ("prodigy", {"safeguard_warmup": True, "weight_decay": 0.01, "estim_lr_coef": 0.5}),
+    ("dadapt_adamw", {"weight_decay": 0.01}),
+    ("dog", {"weight_decay": 0.01, "eps": 0.0}),
+    ("dowg", {"weight_decay": 0.01, "init_estim_sq_dist": 1e-2}),
 ]
 # Starts on smooth slopes and learning rates that keep each run in its stable regime
 # for 200 steps: where an optimizer oscillates across a valley or around a minimum
@@ -47,6 +51,7 @@ CASES = [(name, {}) for name in OPTIMIZERS] + [
 # correct implementations agree to rtol 1e-7 there.
 SURFACES = [("rosenbrock", (0.5, -0.5)), ("himmelblau", (0.5, -0.5))]
 TEST_LR = {"sgd": 1e-4, "momentum": 1e-4, "nesterov": 1e-4, "adadelta": 1.0, "schedule_free_sgd": 1e-4}
+TEST_LR |= dict.fromkeys(("prodigy", "dadapt_adamw", "dog", "dowg"), 1.0)  # step-size multipliers
 STEPS = 200
 
 
