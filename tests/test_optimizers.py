@@ -39,6 +39,8 @@ CASES = [(name, {}) for name in OPTIMIZERS] + [
     ("radam", {"threshold": 20.0}),
     ("nadamw", {"weight_decay": 0.1}),
     ("adamaxw", {"weight_decay": 0.1}),
+    ("adopt", {"use_clipping": False, "b2": 0.99}),
+    ("ademamix", {"alpha": 8.0, "b3": 0.999, "weight_decay": 0.01}),
     ("prodigy", {"safeguard_warmup": True, "weight_decay": 0.01, "estim_lr_coef": 0.5}),
     ("dadapt_adamw", {"weight_decay": 0.01}),
     ("dog", {"weight_decay": 0.01, "eps": 0.0}),

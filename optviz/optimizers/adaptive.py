@@ -1,5 +1,5 @@
-r"""Per-coordinate adaptive steps: Adagrad, RMSprop, Adadelta and the Adam family (with Yogi, AdaBelief and the
-decoupled-decay forms NAdamW and AdamaxW).
+r"""Per-coordinate adaptive steps: Adagrad, RMSprop, Adadelta and the Adam family (with Yogi, AdaBelief, the
+decoupled-decay forms NAdamW and AdamaxW, ADOPT and AdEMAMix).
 
 Each divides the step by a running measure of the gradient's size per coordinate, so the
 step's size no longer follows the gradient's scale. The Adam family keeps bias-corrected
@@ -212,5 +212,49 @@ ROWS = (
         "coordinate decays at the same rate. " + _DECOUPLED_NOTE,
         reference=f"{_LOSHCHILOV_HUTTER}; Adamax: {_KINGMA_BA}, section 7.1",
         velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="adopt",
+        title="ADOPT",
+        params=(
+            _lr(0.01),
+            B1,
+            Param("b2", 0.9999, 0.0, 0.99999, help="decay of the second-moment average"),
+            Param("eps", 1e-6, 1e-12, 1.0, log=True, help="floor of the denominator √v"),
+            Param("use_clipping", True, kind="bool", help="clip each normalized gradient to ±t^¼"),
+        ),
+        optax_call="optax.contrib.adopt",
+        latex=r"v_0 = g_0^2,\; m_t = \beta_1 m_{t-1} + (1-\beta_1)\operatorname{clip}\Big(\frac{g_t}"
+        r"{\max(\sqrt{v_{t-1}}, \epsilon)}, t^{1/4}\Big),\; \theta_{t+1} = \theta_t - \eta_t m_t,\;"
+        r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2",
+        note="Adam reordered: the gradient is divided by the second moment of the gradients before it, and "
+        "only then averaged into the momentum, which makes it converge for any β₂. The first step only "
+        "measures v₀ = g₀², so the path stands still for one step.",
+        reference="Taniguchi et al. 2024, ADOPT: Modified Adam Can Converge with Any β₂ with the Optimal Rate, "
+        "NeurIPS 37, arXiv:2411.02853, Algorithm 1 (with the clipping of its practical form)",
+        velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="ademamix",
+        title="AdEMAMix",
+        params=(
+            _lr(0.01),
+            B1,
+            B2,
+            Param("b3", 0.9999, 0.0, 0.99999, help="decay of the slow momentum"),
+            Param("alpha", 5.0, 0.0, 20.0, help="weight of the slow momentum"),
+            EPS,
+            Param("weight_decay", 0.0, 0.0, 1.0, help="decoupled decay λ"),
+        ),
+        optax_call="optax.contrib.ademamix",
+        latex=_ADAM_MOMENTS + r",\; m^{slow}_t = \beta_3 m^{slow}_{t-1} + (1-\beta_3) g_t,"
+        r"\quad \theta_{t+1} = \theta_t - \eta_t \Big(\frac{\hat m_t + \alpha\, m^{slow}_t}{\sqrt{\hat v_t} + \epsilon}"
+        r" + \lambda\theta_t\Big)",
+        note="Adam plus a second, much slower momentum (β₃ = 0.9999 remembers ~10,000 gradients), weighted by α "
+        "and not bias-corrected, so it builds up over thousands of steps. The paper warms α and β₃ up "
+        "over a set number of steps; here they are constants.",
+        reference="Pagliardini, Ablin & Grangier 2025, The AdEMAMix Optimizer: Better, Faster, Older, ICLR, "
+        "arXiv:2409.03137, Algorithm 1",
+        velocity=("m1", -1.0),
     ),
 )

@@ -1,9 +1,10 @@
 """Adagrad (Duchi et al. 2011), RMSprop (Tieleman & Hinton 2012), Adam, Adamax (Kingma &
 Ba 2015), AdamW (Loshchilov & Hutter 2019), NAdam (Dozat 2016), AMSGrad (Reddi et al.
 2018), Adadelta (Zeiler 2012), RAdam (Liu et al. 2020), Yogi (Zaheer et al. 2018),
-AdaBelief (Zhuang et al. 2020) and NAdamW and AdamaxW (decoupled decay), from their papers'
-formulas, with optax's choices where the papers leave one open (ε inside the root for RMSprop
-and Adagrad, AMSGrad's maximum over bias-corrected second moments).
+AdaBelief (Zhuang et al. 2020), NAdamW and AdamaxW (decoupled decay), ADOPT (Taniguchi et al.
+2024) and AdEMAMix (Pagliardini et al. 2025), from their papers' formulas, with optax's
+choices where the papers leave one open (ε inside the root for RMSprop and Adagrad, AMSGrad's
+maximum over bias-corrected second moments).
 
 Where optax departs from a paper, the reference follows the paper and takes the difference as
 a keyword-only option; `OPTAX` sets those options to optax's choices, and `UPDATES` is the
@@ -140,12 +141,41 @@ def adamaxw(s, g, p, lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=1e-4, *, alpha
     return adamax(s, g, p, lr, b1, b2, eps) + _decoupled_decay(p, lr, weight_decay, alpha, lr_scales_decay)
 
 
+def adopt(s, g, p, lr, b1=0.9, b2=0.9999, eps=1e-6, use_clipping=True):
+    r"""ADOPT, Algorithm 1 of Taniguchi et al. (2024), ADOPT: Modified Adam Can Converge with Any
+    β₂ with the Optimal Rate, NeurIPS 37: the first gradient only sets :math:`v_0 = g_0^2` (no
+    move); then :math:`m_t = \beta_1 m_{t-1} + (1-\beta_1)\,g_t/\max(\sqrt{v_{t-1}}, \epsilon)`,
+    :math:`\theta_t = \theta_{t-1} - \eta_t m_t`, :math:`v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2`
+    from :math:`m_0 = 0`. ``use_clipping``: the paper's practical form, which clips the normalized
+    gradient to :math:`\pm t^{1/4}`."""
+    t = s.get("t", 0)
+    s["t"] = t + 1
+    if t == 0:
+        s["v"], s["m"] = g**2, 0 * g
+        return 0 * g
+    u = g / np.maximum(np.sqrt(s["v"]), eps)
+    if use_clipping:
+        u = np.clip(u, -(t**0.25), t**0.25)
+    s["m"] = b1 * s["m"] + (1 - b1) * u
+    s["v"] = b2 * s["v"] + (1 - b2) * g**2
+    return -lr * s["m"]
+
+
+def ademamix(s, g, p, lr, b1=0.9, b2=0.999, b3=0.9999, alpha=5.0, eps=1e-8, weight_decay=0.0):
+    r"""AdEMAMix, Algorithm 1 of Pagliardini, Ablin & Grangier (2025), The AdEMAMix Optimizer:
+    Better, Faster, Older, ICLR: Adam's bias-corrected moments plus a slow momentum
+    :math:`m^{(2)}_t = \beta_3 m^{(2)}_{t-1} + (1-\beta_3) g_t` without bias correction, and the step
+    :math:`-\eta_t((\hat m_t + \alpha m^{(2)}_t)/(\sqrt{\hat v_t}+\epsilon) + \lambda\theta_t)`, with
+    α and β₃ constant (the paper's warm-up schedulers for them switched off)."""
+    m_hat, v_hat, _ = _adam_moments(s, g, b1, b2)
+    s["m2"] = b3 * s.get("m2", 0 * g) + (1 - b3) * g
+    return -lr * ((m_hat + alpha * s["m2"]) / (np.sqrt(v_hat) + eps) + weight_decay * p)
+
+
 OPTAX = {
     "yogi": {"initial_accumulator_value": 1e-6, "bias_correction": True},
     "nadamw": {"lr_scales_decay": True},
     "adamaxw": {"lr_scales_decay": True},
 }
-UPDATES = {
-    f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {}))
-    for f in (adagrad, rmsprop, adam, adamw, adamax, nadam, amsgrad, adadelta, radam, yogi, adabelief, nadamw, adamaxw)
-}
+_RULES = (adagrad, rmsprop, adam, adamw, adamax, nadam, amsgrad, adadelta, radam, yogi, adabelief, nadamw, adamaxw)
+UPDATES = {f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {})) for f in (*_RULES, adopt, ademamix)}
