@@ -261,6 +261,9 @@ VARIANTS: dict[str, dict[str, Variant | str]] = {
                                        "run's weight_decay is added to the gradient, as optax and PyTorch do")),
         "lion": Variant(f"{_KERAS}lion/", {"lr": 0.001, "weight_decay": 0.0},
                         call=Call(f"{_K}Lion", (("beta_1", "b1"), ("beta_2", "b2"), ("weight_decay", "weight_decay")))),
+        "lamb": Variant(f"{_KERAS}lamb/", {"lr": 0.001, "eps": 1e-7}, call=Call(f"{_K}Lamb", _BETA),
+                        unwritten=("weight_decay", "Keras 3's Lamb decays weights outside the trust ratio "
+                                   "(θ ← θ − ηλθ); this run's decay is inside it, as in optax and the paper")),
         "radam": "Keras 3 has no RAdam",
         "signsgd": "Keras 3 has no signSGD",
     },
@@ -303,10 +306,10 @@ VARIANTS: dict[str, dict[str, Variant | str]] = {
 }
 # fmt: on
 # Optimizers the framework does not ship at all (Keras 3.15's keras.optimizers, PyTorch 2.13's torch.optim).
-_FREE = ("prodigy", "dadapt_adamw", "dog", "dowg", "adopt", "ademamix")
+_FREE = ("prodigy", "dadapt_adamw", "dog", "dowg", "adopt", "ademamix", "lars", "fromage", "novograd")
 _LACKS = {
     "keras": ("schedule_free_sgd", *_FREE),
-    "pytorch": ("schedule_free_sgd", "schedule_free_adamw", *_FREE),
+    "pytorch": ("schedule_free_sgd", "schedule_free_adamw", "lamb", *_FREE),
 }
 for _convention, _names in _LACKS.items():
     _short = {"keras": "Keras 3", "pytorch": "PyTorch"}[_convention]

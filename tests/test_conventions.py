@@ -103,6 +103,7 @@ KERAS = {
     "amsgrad": ({"lr": 1e-2}, lambda: K.Adam(1e-2, amsgrad=True)),
     "adadelta": ({"lr": 1.0}, lambda: K.Adadelta(1.0)),
     "lion": ({"lr": 1e-3}, lambda: K.Lion(1e-3)),
+    "lamb": ({"lr": 1e-3}, lambda: K.Lamb(1e-3)),
 }
 
 
