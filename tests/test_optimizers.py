@@ -41,6 +41,7 @@ CASES = [(name, {}) for name in OPTIMIZERS] + [
     ("adamaxw", {"weight_decay": 0.1}),
     ("adopt", {"use_clipping": False, "b2": 0.99}),
     ("ademamix", {"alpha": 8.0, "b3": 0.999, "weight_decay": 0.01}),
+    ("madgrad", {"weight_decay": 0.01, "momentum": 0.5}),
     ("lamb", {"weight_decay": 0.01, "eps": 1e-3}),
     ("lars", {"weight_decay": 0.01, "momentum": 0.5, "eps": 1e-3}),
     ("fromage", {"min_norm": 0.0}),

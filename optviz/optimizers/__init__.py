@@ -2,7 +2,7 @@ r"""The optimizer registry: each entry is a recipe over optax, not a re-implemen
 
 Entries live by family, each module a tuple of `Optimizer` rows: `plain` (SGD, heavy ball,
 Nesterov), `adaptive` (Adagrad, RMSprop, Adadelta, the Adam family), `sign` (Lion,
-signSGD), `averaging` (Schedule-Free), `free` (Prodigy, D-Adaptation, DoG, DoWG), `layerwise` (LAMB, LARS, Fromage,
+signSGD), `averaging` (Schedule-Free, MADGRAD), `free` (Prodigy, D-Adaptation, DoG, DoWG), `layerwise` (LAMB, LARS, Fromage,
 NovoGrad). This module assembles them into `OPTIMIZERS`, and
 `FAMILIES` names each entry's family for the menu.
 
@@ -25,7 +25,7 @@ _FAMILIES = {
     plain: "plain and momentum",
     adaptive: "adaptive",
     sign: "sign-based",
-    averaging: "schedule-free",
+    averaging: "averaging",
     free: "learning-rate-free",
     layerwise: "layer-wise",
 }

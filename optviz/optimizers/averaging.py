@@ -1,10 +1,12 @@
-r"""Steps taken from an average: Schedule-Free SGD and AdamW (Defazio et al. 2024).
+r"""Steps taken from an average: Schedule-Free SGD and AdamW (Defazio et al. 2024), and MADGRAD's dual
+averaging (Defazio & Jelassi 2022).
 
 Schedule-Free keeps two points, a base iterate :math:`z` that takes the optimizer's raw steps
 and their running average :math:`x`, and evaluates the gradient between them at
 :math:`y = (1-\beta_1) z + \beta_1 x`. The parameters optax holds, and so the path drawn,
 are the evaluated point :math:`y`; the average :math:`x`, which the paper would report at the
 end of training, lies in optax's state (``optax.contrib.schedule_free_eval_params``).
+MADGRAD moves toward a point built from the start and the sums of all gradients so far.
 """
 
 from __future__ import annotations
@@ -57,5 +59,25 @@ ROWS = (
         "bias-corrected root and weights the average by lr; the paper's Algorithm 1 puts the correction "
         "√(1−β₂ᵗ) into the step size (so ε meets the raw root) and into the weights. " + _PATH_NOTE,
         reference=f"{_DEFAZIO}, Algorithm 1",
+    ),
+    Optimizer(
+        name="madgrad",
+        title="MADGRAD",
+        params=(
+            _lr(0.01),
+            Param("momentum", 0.9, 0.0, 0.999, help="how slowly θ follows the dual-averaged point z"),
+            Param("weight_decay", 0.0, 0.0, 1.0, help="L2 decay λθ added to the gradient"),
+            Param("eps", 1e-6, 1e-12, 1.0, log=True, help="added to the cube root (optax: and to lr)"),
+        ),
+        optax_call="optax.contrib.madgrad",
+        latex=r"\lambda_k = \eta_k\sqrt{k+1},\; s_{k+1} = s_k + \lambda_k g_k,\; \nu_{k+1} = \nu_k + \lambda_k g_k^2,\;"
+        r"z_{k+1} = \theta_0 - \frac{s_{k+1}}{\sqrt[3]{\nu_{k+1}} + \epsilon},"
+        r"\quad \theta_{k+1} = \beta\theta_k + (1-\beta) z_{k+1}",
+        note="Dual averaging: z is the start minus a weighted sum of all gradients so far, divided per "
+        "coordinate by the cube root of their weighted squares, and θ follows z with momentum β. Steps "
+        "are not taken from the current point, so a path can turn back to ground it crossed before. "
+        "optax adds ε to lr in the weights λ, as the authors' code does; the paper's rule has not.",
+        reference="Defazio & Jelassi 2022, A Momentumized, Adaptive, Dual Averaged Gradient Method for "
+        "Stochastic Optimization, JMLR 23, arXiv:2101.11075, Algorithm 1",
     ),
 )

@@ -1,5 +1,6 @@
-r"""Schedule-Free SGD and AdamW, from Defazio, Yang, Mehta, Mishchenko, Khaled & Cutkosky (2024),
-The Road Less Scheduled, NeurIPS 37, arXiv:2405.15682: eqs. (1)-(3) and Algorithm 1.
+r"""MADGRAD (Defazio & Jelassi 2022, as `madgrad`), and Schedule-Free SGD and AdamW, from Defazio,
+Yang, Mehta, Mishchenko, Khaled & Cutkosky (2024), The Road Less Scheduled, NeurIPS 37,
+arXiv:2405.15682: eqs. (1)-(3) and Algorithm 1.
 
 The position the engine moves is the evaluated point :math:`y_t`; the references keep
 :math:`z_t` and :math:`x_t` in their state, both starting at the first position, and return the
@@ -77,10 +78,33 @@ def schedule_free_adamw(
     return _average(s, p, -gamma * (direction + weight_decay * p), weight, b1)
 
 
+def madgrad(s, g, p, lr, momentum=0.9, weight_decay=0.0, eps=1e-6, *, eps_in_lr=False, float32_sqrt=False):
+    r"""MADGRAD, Algorithm 1 of Defazio & Jelassi (2022), A Momentumized, Adaptive, Dual Averaged
+    Gradient Method for Stochastic Optimization, JMLR 23: from :math:`s_0 = \nu_0 = 0`,
+    :math:`\lambda_k = \gamma_k\sqrt{k+1}`, :math:`s_{k+1} = s_k + \lambda_k g_k`,
+    :math:`\nu_{k+1} = \nu_k + \lambda_k g_k^2`, :math:`z_{k+1} = x_0 - s_{k+1}/(\nu_{k+1}^{1/3} + \epsilon)`,
+    :math:`x_{k+1} = (1 - c_{k+1}) x_k + c_{k+1} z_{k+1}` with :math:`c_{k+1} = 1 - \beta` (β the
+    momentum). ``weight_decay`` adds :math:`\lambda x_k` to the gradient; ``eps_in_lr`` uses
+    :math:`\gamma_k + \epsilon` in :math:`\lambda_k`, as optax and the authors' code do.
+    ``float32_sqrt`` rounds :math:`\sqrt{k+1}` to float32, as optax computes it from its int32
+    step count even in float64 runs (a relative error of up to 3e-8 in :math:`\lambda_k`)."""
+    g = g + weight_decay * p
+    s.setdefault("x0", p.copy())
+    s["k"] = k = s.get("k", -1) + 1
+    root = np.float32(np.sqrt(np.float32(k + 1))) if float32_sqrt else np.sqrt(k + 1)
+    weight = (lr + (eps if eps_in_lr else 0.0)) * np.float64(root)
+    s["s"] = s.get("s", 0 * g) + weight * g
+    s["nu"] = s.get("nu", 0 * g) + weight * g**2
+    z = s["x0"] - s["s"] / (np.cbrt(s["nu"]) + eps)
+    return momentum * p + (1 - momentum) * z - p
+
+
 OPTAX = {
     "schedule_free_sgd": {"max_lr_weights": True},
     "schedule_free_adamw": {"lr_bias_correction": False, "max_lr_weights": True},
+    "madgrad": {"eps_in_lr": True, "float32_sqrt": True},
 }
 UPDATES = {
-    f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {})) for f in (schedule_free_sgd, schedule_free_adamw)
+    f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {}))
+    for f in (schedule_free_sgd, schedule_free_adamw, madgrad)
 }
