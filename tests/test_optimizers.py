@@ -42,6 +42,7 @@ CASES = [(name, {}) for name in OPTIMIZERS] + [
     ("adopt", {"use_clipping": False, "b2": 0.99}),
     ("ademamix", {"alpha": 8.0, "b3": 0.999, "weight_decay": 0.01}),
     ("madgrad", {"weight_decay": 0.01, "momentum": 0.5}),
+    ("adafactor", {"multiply_by_parameter_scale": False, "clipping_threshold": 0.5, "decay_rate": 0.5}),
     ("lamb", {"weight_decay": 0.01, "eps": 1e-3}),
     ("lars", {"weight_decay": 0.01, "momentum": 0.5, "eps": 1e-3}),
     ("fromage", {"min_norm": 0.0}),

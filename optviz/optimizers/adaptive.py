@@ -1,5 +1,5 @@
 r"""Per-coordinate adaptive steps: Adagrad, RMSprop, Adadelta and the Adam family (with Yogi, AdaBelief, the
-decoupled-decay forms NAdamW and AdamaxW, ADOPT and AdEMAMix).
+decoupled-decay forms NAdamW and AdamaxW, ADOPT and AdEMAMix) and Adafactor.
 
 Each divides the step by a running measure of the gradient's size per coordinate, so the
 step's size no longer follows the gradient's scale. The Adam family keeps bias-corrected
@@ -256,5 +256,26 @@ ROWS = (
         reference="Pagliardini, Ablin & Grangier 2025, The AdEMAMix Optimizer: Better, Faster, Older, ICLR, "
         "arXiv:2409.03137, Algorithm 1",
         velocity=("m1", -1.0),
+    ),
+    Optimizer(
+        name="adafactor",
+        title="Adafactor",
+        params=(
+            _lr(0.01),
+            Param("decay_rate", 0.8, 0.0, 1.0, help="c in the second-moment decay β₂ₜ = 1 − t^(−c)"),
+            Param("clipping_threshold", 1.0, 0.01, 100.0, log=True, help="largest RMS of the step before lr"),
+            Param("multiply_by_parameter_scale", True, kind="bool", help="scale the step by RMS(θ) (at least 1e-3)"),
+            Param("eps", 1e-30, 1e-40, 1e-3, log=True, help="added to every squared gradient"),
+        ),
+        optax_call="optax.adafactor",
+        latex=r"\hat\beta_{2t} = 1 - t^{-c},\; v_t = \hat\beta_{2t} v_{t-1} + (1-\hat\beta_{2t})(g_t^2 + \epsilon),\;"
+        r"u_t = \frac{g_t}{\sqrt{v_t}},\; \hat u_t = \frac{u_t}{\max(1, \mathrm{RMS}(u_t)/d)},"
+        r"\quad \theta_{t+1} = \theta_t - \eta_t \max(10^{-3}, \mathrm{RMS}(\theta_t))\,\hat u_t",
+        note="RMSprop whose averaging horizon grows with t, with each step's RMS clipped to d and then scaled "
+        "by the RMS of the position. Adafactor factors the second moment of a matrix into row and column "
+        "averages only for arrays with two dimensions of at least 128; a 2-vector is not factored, so this "
+        "is the paper's unfactored rule. Scaled by RMS(θ), the step grows with the distance from the origin.",
+        reference="Shazeer & Stern 2018, Adafactor: Adaptive Learning Rates with Sublinear Memory Cost, ICML, "
+        "arXiv:1804.04235, Algorithm 4 (relative step ρₜ = lr)",
     ),
 )

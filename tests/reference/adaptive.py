@@ -2,9 +2,9 @@
 Ba 2015), AdamW (Loshchilov & Hutter 2019), NAdam (Dozat 2016), AMSGrad (Reddi et al.
 2018), Adadelta (Zeiler 2012), RAdam (Liu et al. 2020), Yogi (Zaheer et al. 2018),
 AdaBelief (Zhuang et al. 2020), NAdamW and AdamaxW (decoupled decay), ADOPT (Taniguchi et al.
-2024) and AdEMAMix (Pagliardini et al. 2025), from their papers' formulas, with optax's
-choices where the papers leave one open (ε inside the root for RMSprop and Adagrad, AMSGrad's
-maximum over bias-corrected second moments).
+2024), AdEMAMix (Pagliardini et al. 2025) and Adafactor (Shazeer & Stern 2018), from their
+papers' formulas, with optax's choices where the papers leave one open (ε inside the root for
+RMSprop and Adagrad, AMSGrad's maximum over bias-corrected second moments).
 
 Where optax departs from a paper, the reference follows the paper and takes the difference as
 a keyword-only option; `OPTAX` sets those options to optax's choices, and `UPDATES` is the
@@ -172,10 +172,29 @@ def ademamix(s, g, p, lr, b1=0.9, b2=0.999, b3=0.9999, alpha=5.0, eps=1e-8, weig
     return -lr * ((m_hat + alpha * s["m2"]) / (np.sqrt(v_hat) + eps) + weight_decay * p)
 
 
+def adafactor(
+    s, g, p, lr, decay_rate=0.8, clipping_threshold=1.0, multiply_by_parameter_scale=True, eps=1e-30, *, eps2=1e-3
+):
+    r"""Adafactor for a vector, Algorithm 4 of Shazeer & Stern (2018), Adafactor: Adaptive Learning
+    Rates with Sublinear Memory Cost, ICML: :math:`\hat\beta_{2t} = 1 - t^{-c}` (c = ``decay_rate``),
+    :math:`\hat v_t = \hat\beta_{2t}\hat v_{t-1} + (1-\hat\beta_{2t})(g_t^2 + \epsilon_1)`,
+    :math:`u_t = g_t/\sqrt{\hat v_t}`, :math:`\hat u_t = u_t/\max(1, \mathrm{RMS}(u_t)/d)`
+    (d = ``clipping_threshold``), :math:`\alpha_t = \max(\epsilon_2, \mathrm{RMS}(x_{t-1}))\rho_t`
+    (``multiply_by_parameter_scale``; else :math:`\alpha_t = \rho_t`), :math:`x_t = x_{t-1} - \alpha_t\hat u_t`,
+    with the relative step :math:`\rho_t` = ``lr``."""
+    s["t"] = t = s.get("t", 0) + 1
+    beta = 1 - t ** (-decay_rate)
+    s["v"] = beta * s.get("v", 0 * g) + (1 - beta) * (g**2 + eps)
+    u = g / np.sqrt(s["v"])
+    u = u / max(1.0, np.sqrt(np.mean(u**2)) / clipping_threshold)
+    scale = max(eps2, np.sqrt(np.mean(p**2))) if multiply_by_parameter_scale else 1.0
+    return -lr * scale * u
+
+
 OPTAX = {
     "yogi": {"initial_accumulator_value": 1e-6, "bias_correction": True},
     "nadamw": {"lr_scales_decay": True},
     "adamaxw": {"lr_scales_decay": True},
 }
 _RULES = (adagrad, rmsprop, adam, adamw, adamax, nadam, amsgrad, adadelta, radam, yogi, adabelief, nadamw, adamaxw)
-UPDATES = {f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {})) for f in (*_RULES, adopt, ademamix)}
+UPDATES = {f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {})) for f in (*_RULES, adopt, ademamix, adafactor)}
