@@ -307,6 +307,7 @@ VARIANTS: dict[str, dict[str, Variant | str]] = {
 # fmt: on
 # Optimizers the framework does not ship at all (Keras 3.15's keras.optimizers, PyTorch 2.13's torch.optim).
 _FREE = ("prodigy", "dadapt_adamw", "dog", "dowg", "adopt", "ademamix", "lars", "fromage", "novograd", "madgrad")
+_FREE += ("cocob", "optimistic_adam")
 _LACKS = {
     "keras": ("schedule_free_sgd", *_FREE),
     "pytorch": ("schedule_free_sgd", "schedule_free_adamw", "lamb", *_FREE),

@@ -42,6 +42,8 @@ CASES = [(name, {}) for name in OPTIMIZERS] + [
     ("adopt", {"use_clipping": False, "b2": 0.99}),
     ("ademamix", {"alpha": 8.0, "b3": 0.999, "weight_decay": 0.01}),
     ("madgrad", {"weight_decay": 0.01, "momentum": 0.5}),
+    ("optimistic_adam", {"nesterov": False, "alpha": 0.5, "beta": 0.5}),
+    ("cocob", {"weight_decay": 0.01, "alpha": 20.0, "lr": 0.5}),
     ("adafactor", {"multiply_by_parameter_scale": False, "clipping_threshold": 0.5, "decay_rate": 0.5}),
     ("lamb", {"weight_decay": 0.01, "eps": 1e-3}),
     ("lars", {"weight_decay": 0.01, "momentum": 0.5, "eps": 1e-3}),
@@ -59,7 +61,7 @@ CASES = [(name, {}) for name in OPTIMIZERS] + [
 # correct implementations agree to rtol 1e-7 there.
 SURFACES = [("rosenbrock", (0.5, -0.5)), ("himmelblau", (0.5, -0.5))]
 TEST_LR = {"sgd": 1e-4, "momentum": 1e-4, "nesterov": 1e-4, "adadelta": 1.0, "schedule_free_sgd": 1e-4}
-TEST_LR |= dict.fromkeys(("prodigy", "dadapt_adamw", "dog", "dowg", "lars"), 1.0)  # step-size multipliers
+TEST_LR |= dict.fromkeys(("prodigy", "dadapt_adamw", "dog", "dowg", "lars", "cocob"), 1.0)  # step-size multipliers
 STEPS = 200
 
 

@@ -1,5 +1,6 @@
 r"""Per-coordinate adaptive steps: Adagrad, RMSprop, Adadelta and the Adam family (with Yogi, AdaBelief, the
-decoupled-decay forms NAdamW and AdamaxW, ADOPT and AdEMAMix) and Adafactor.
+decoupled-decay forms NAdamW and AdamaxW, ADOPT, AdEMAMix and Optimistic Adam) and
+Adafactor.
 
 Each divides the step by a running measure of the gradient's size per coordinate, so the
 step's size no longer follows the gradient's scale. The Adam family keeps bias-corrected
@@ -277,5 +278,27 @@ ROWS = (
         "is the paper's unfactored rule. Scaled by RMS(θ), the step grows with the distance from the origin.",
         reference="Shazeer & Stern 2018, Adafactor: Adaptive Learning Rates with Sublinear Memory Cost, ICML, "
         "arXiv:1804.04235, Algorithm 4 (relative step ρₜ = lr)",
+    ),
+    Optimizer(
+        name="optimistic_adam",
+        title="Optimistic Adam",
+        params=(
+            _lr(0.01),
+            Param("alpha", 1.0, 0.0, 2.0, help="weight of this step's Adam direction"),
+            Param("beta", 1.0, 0.0, 2.0, help="optimism: weight of the change since the last direction"),
+            B1,
+            B2,
+            EPS,
+            Param("nesterov", True, kind="bool", help="NAdam's look-ahead moment (the paper: off)"),
+        ),
+        optax_call="optax.optimistic_adam_v2",
+        latex=r"u_t = \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon},"
+        r"\quad \theta_{t+1} = \theta_t - \eta_t \big((\alpha+\beta) u_t - \beta u_{t-1}\big)",
+        note="Adam that extrapolates along the change of its own direction, which damps the cycling of "
+        "min-max games; on a plain minimum it overshoots less than Adam. optax uses NAdam's look-ahead "
+        "moment by default (nesterov on); the paper's rule is plain Adam's (nesterov off, α = β = 1).",
+        reference="Daskalakis, Ilyas, Syrgkanis & Zeng 2018, Training GANs with Optimism, ICLR, "
+        "arXiv:1711.00141, Algorithm 1",
+        velocity=("mu", -1.0),
     ),
 )

@@ -1,12 +1,13 @@
-r"""Learning-rate-free steps: Prodigy, D-Adaptation AdamW, DoG and DoWG.
+r"""Learning-rate-free steps: Prodigy, D-Adaptation AdamW, DoG, DoWG and COCOB.
 
-Each estimates the distance :math:`D = \|\theta_0 - \theta^*\|` from the start to a solution as
-it goes, and sets its step size from that estimate, so ``lr`` is a multiplier of the
+The first four estimate the distance :math:`D = \|\theta_0 - \theta^*\|` from the start to a
+solution as they go, and set the step size from that estimate, so ``lr`` is a multiplier of the
 estimated step size (1: the method's own rule) rather than a step size. The estimates only
 grow: Prodigy and D-Adaptation from a tiny :math:`d_0` by a lower bound on :math:`D` built
 from gradients and the distance travelled, DoG and DoWG from the largest distance travelled so
-far. The estimate is a distance in the plane, so a path depends on where it starts but not
-on where the origin is (except through DoG's first move, r_ε = 1e-6·(1+‖θ₀‖)).
+far. The estimate is a distance in the plane, so a path depends on where it starts but not on
+where the origin is (except through DoG's first move, r_ε = 1e-6·(1+‖θ₀‖)). COCOB bets, per
+coordinate, a share of its winnings so far on the sign of the summed gradients.
 """
 
 from __future__ import annotations
@@ -112,5 +113,25 @@ ROWS = (
         "The paper has no ε (ε = 0).",
         reference="Khaled, Mishchenko & Jin 2023, DoWG Unleashed: An Efficient Universal Parameter-Free "
         "Gradient Descent Method, NeurIPS 36, arXiv:2305.16284, Algorithm 1",
+    ),
+    Optimizer(
+        name="cocob",
+        title="COCOB",
+        params=(
+            Param("lr", 1.0, 1e-6, 10.0, log=True, help="scales the gradient COCOB sees (it is scale-free)"),
+            Param("alpha", 100.0, 1.0, 1000.0, log=True, help="caps the early bets: first move ≤ 1/α a coordinate"),
+            Param("eps", 1e-8, 1e-12, 1.0, log=True, help="starting estimate of the largest gradient"),
+            _COUPLED,
+        ),
+        optax_call="optax.contrib.cocob",
+        latex=r"L_t = \max(L_{t-1}, |g_t|),\; G_t = G_{t-1} + |g_t|,\; R_t = \max(R_{t-1} - g_t(\theta_t - \theta_1), 0),"
+        r"\; \Theta_t = \Theta_{t-1} + g_t,\quad \theta_{t+1} = \theta_1 - "
+        r"\frac{\Theta_t\,(L_t + R_t)}{L_t \max(G_t + L_t, \alpha L_t)}",
+        note="Each coordinate bets a fraction of the 'reward' it has won so far on the sign of the summed "
+        "gradients, as in a coin-betting game: no learning rate. optax multiplies the gradients by lr; a "
+        "constant lr scales L, G, Θ and R alike and changes nothing (but ε's share), a schedule reweights "
+        "the gradients over time.",
+        reference="Orabona & Tommasi 2017, Training Deep Networks without Learning Rates Through Coin Betting, "
+        "NeurIPS 30, arXiv:1705.07795, Algorithm 2 (COCOB-Backprop)",
     ),
 )

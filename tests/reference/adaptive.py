@@ -2,7 +2,8 @@
 Ba 2015), AdamW (Loshchilov & Hutter 2019), NAdam (Dozat 2016), AMSGrad (Reddi et al.
 2018), Adadelta (Zeiler 2012), RAdam (Liu et al. 2020), Yogi (Zaheer et al. 2018),
 AdaBelief (Zhuang et al. 2020), NAdamW and AdamaxW (decoupled decay), ADOPT (Taniguchi et al.
-2024), AdEMAMix (Pagliardini et al. 2025) and Adafactor (Shazeer & Stern 2018), from their
+2024), AdEMAMix (Pagliardini et al. 2025), Adafactor (Shazeer & Stern 2018) and Optimistic
+Adam (Daskalakis et al. 2018), from their
 papers' formulas, with optax's choices where the papers leave one open (ε inside the root for
 RMSprop and Adagrad, AMSGrad's maximum over bias-corrected second moments).
 
@@ -191,10 +192,27 @@ def adafactor(
     return -lr * scale * u
 
 
+def optimistic_adam(s, g, p, lr, alpha=1.0, beta=1.0, b1=0.9, b2=0.999, eps=1e-8, nesterov=False):
+    r"""Optimistic Adam, Algorithm 1 of Daskalakis, Ilyas, Syrgkanis & Zeng (2018), Training GANs
+    with Optimism, ICLR: Adam's direction :math:`u_t = \hat m_t/(\sqrt{\hat v_t}+\epsilon)` and the step
+    :math:`-\eta_t(2u_t - u_{t-1})`, here :math:`-\eta_t((\alpha+\beta)u_t - \beta u_{t-1})` (the paper:
+    α = β = 1), with :math:`u_0 = u_1`. ``nesterov`` takes NAdam's moment (as `nadam`) for
+    :math:`\hat m_t`, as optax does by default."""
+    m_hat, v_hat, t = _adam_moments(s, g, b1, b2)
+    if nesterov:
+        m_hat = b1 * s["m"] / (1 - b1 ** (t + 1)) + (1 - b1) * g / (1 - b1**t)
+    u = m_hat / (np.sqrt(v_hat) + eps)
+    previous, s["u"] = s.get("u", u), u
+    return -lr * ((alpha + beta) * u - beta * previous)
+
+
 OPTAX = {
     "yogi": {"initial_accumulator_value": 1e-6, "bias_correction": True},
     "nadamw": {"lr_scales_decay": True},
     "adamaxw": {"lr_scales_decay": True},
 }
 _RULES = (adagrad, rmsprop, adam, adamw, adamax, nadam, amsgrad, adadelta, radam, yogi, adabelief, nadamw, adamaxw)
-UPDATES = {f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {})) for f in (*_RULES, adopt, ademamix, adafactor)}
+UPDATES = {
+    f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {}))
+    for f in (*_RULES, adopt, ademamix, adafactor, optimistic_adam)
+}

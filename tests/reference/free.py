@@ -1,7 +1,8 @@
 r"""Learning-rate-free methods from their papers: Prodigy (Mishchenko & Defazio 2024), D-Adaptation
-for Adam (Defazio & Mishchenko 2023), DoG (Ivgi, Hinder & Carmon 2023) and DoWG (Khaled,
-Mishchenko & Jin 2023). ``lr`` is the paper's step-size multiplier :math:`\gamma_k` (1 in the
-papers' experiments without a schedule).
+for Adam (Defazio & Mishchenko 2023), DoG (Ivgi, Hinder & Carmon 2023), DoWG (Khaled,
+Mishchenko & Jin 2023) and COCOB (Orabona & Tommasi 2017). ``lr`` is the papers' step-size
+multiplier :math:`\gamma_k` (1 in their experiments without a schedule); COCOB has none, and
+optax scales its gradients by ``lr``.
 
 Where optax departs from a paper the difference is a keyword-only option; `OPTAX` sets them.
 """
@@ -116,8 +117,27 @@ def dowg(s, g, p, lr, init_estim_sq_dist=1e-4, eps=0.0, weight_decay=0.0):
     return -lr * s["r2"] / (np.sqrt(s["v"]) + eps) * g
 
 
+def cocob(s, g, p, lr, alpha=100.0, eps=1e-8, weight_decay=0.0):
+    r"""COCOB-Backprop, Algorithm 2 of Orabona & Tommasi (2017), Training Deep Networks without
+    Learning Rates Through Coin Betting, NeurIPS 30, per coordinate from :math:`L_0 = \epsilon`,
+    :math:`G_0 = R_0 = \Theta_0 = 0`: :math:`L_t = \max(L_{t-1}, |g_t|)`, :math:`G_t = G_{t-1} + |g_t|`,
+    :math:`R_t = \max(R_{t-1} - (w_t - w_1) g_t, 0)`, :math:`\Theta_t = \Theta_{t-1} + g_t`,
+    :math:`w_{t+1} = w_1 - \Theta_t (L_t + R_t)/(L_t\max(G_t + L_t, \alpha L_t))`. The gradient it
+    sees is ``lr`` times the gradient plus ``weight_decay`` times the position."""
+    g = lr * (g + weight_decay * p)
+    s.setdefault("w1", p.copy())
+    s["L"] = np.maximum(s.get("L", np.full_like(g, eps)), np.abs(g))
+    s["G"] = s.get("G", 0 * g) + np.abs(g)
+    s["R"] = np.maximum(s.get("R", 0 * g) - (p - s["w1"]) * g, 0.0)
+    s["Theta"] = s.get("Theta", 0 * g) + g
+    L = s["L"]
+    return s["w1"] - s["Theta"] * (L + s["R"]) / (L * np.maximum(s["G"] + L, alpha * L)) - p
+
+
 OPTAX = {
     "prodigy": {"bias_correction": True, "eps_with_new_d": True},
     "dadapt_adamw": {"bias_correction": True},
 }
-UPDATES = {f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {})) for f in (prodigy, dadapt_adamw, dog, dowg)}
+UPDATES = {
+    f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {})) for f in (prodigy, dadapt_adamw, dog, dowg, cocob)
+}
