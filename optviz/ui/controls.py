@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from optviz import view
-from optviz.conventions import CONVENTIONS, TITLES, available, resolve
+from optviz.conventions import CONVENTIONS, TITLES, available, resolve, unavailable_note
 from optviz.literal import markdown_text
 from optviz.optimizers import menu, menu_label
 from optviz.presets import PRESETS
@@ -314,7 +314,7 @@ def runs_section(side: DeltaGenerator) -> list[LrRow]:
     )
     missing = {name: why for name, why in available(conv).items() if why}
     if missing:
-        side.caption("Not available: " + "; ".join(missing.values()) + ".")
+        side.caption(unavailable_note(conv))
     names = [n for n in menu() if n not in missing]  # grouped by family
     lr_rows = [run_box(side, n, i, names, conv) for n, i in enumerate(st.session_state.run_ids)]
     side.button("+ add a run", on_click=add_run, disabled=len(st.session_state.run_ids) >= MAX_RUNS, width="stretch")
