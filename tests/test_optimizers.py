@@ -42,6 +42,7 @@ CASES = [(name, {}) for name in OPTIMIZERS] + [
     ("adopt", {"use_clipping": False, "b2": 0.99}),
     ("ademamix", {"alpha": 8.0, "b3": 0.999, "weight_decay": 0.01}),
     ("madgrad", {"weight_decay": 0.01, "momentum": 0.5}),
+    ("adan", {"weight_decay": 0.01, "b2": 0.5, "eps_root": 0.0}),
     ("optimistic_adam", {"nesterov": False, "alpha": 0.5, "beta": 0.5}),
     ("cocob", {"weight_decay": 0.01, "alpha": 20.0, "lr": 0.5}),
     ("adafactor", {"multiply_by_parameter_scale": False, "clipping_threshold": 0.5, "decay_rate": 0.5}),

@@ -1,6 +1,6 @@
 r"""Per-coordinate adaptive steps: Adagrad, RMSprop, Adadelta and the Adam family (with Yogi, AdaBelief, the
-decoupled-decay forms NAdamW and AdamaxW, ADOPT, AdEMAMix and Optimistic Adam) and
-Adafactor.
+decoupled-decay forms NAdamW and AdamaxW, ADOPT, AdEMAMix, Adan and Optimistic
+Adam) and Adafactor.
 
 Each divides the step by a running measure of the gradient's size per coordinate, so the
 step's size no longer follows the gradient's scale. The Adam family keeps bias-corrected
@@ -300,5 +300,30 @@ ROWS = (
         reference="Daskalakis, Ilyas, Syrgkanis & Zeng 2018, Training GANs with Optimism, ICLR, "
         "arXiv:1711.00141, Algorithm 1",
         velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="adan",
+        title="Adan",
+        params=(
+            _lr(0.01),
+            Param("b1", 0.98, 0.0, 0.9999, help="decay of the gradient average m"),
+            Param("b2", 0.92, 0.0, 0.9999, help="decay of the gradient-difference average v"),
+            Param("b3", 0.99, 0.0, 0.99999, help="decay of the squared look-ahead average n"),
+            EPS,
+            Param("eps_root", 1e-8, 0.0, 1.0, help="added to n̂ inside the root"),
+            Param("weight_decay", 0.0, 0.0, 1.0, help="decoupled decay λ (a pull of lr·λ·θ)"),
+        ),
+        optax_call="optax.adan",
+        latex=r"d_t = g_t - g_{t-1},\; m_t = b_1 m_{t-1} + (1-b_1) g_t,\; v_t = b_2 v_{t-1} + (1-b_2) d_t,\;"
+        r"n_t = b_3 n_{t-1} + (1-b_3)(g_t + w\,d_t)^2,"
+        r"\quad \theta_{t+1} = \theta_t - \eta_t\Big(\frac{\hat m_t + w\,\hat v_t}{\sqrt{\hat n_t + \epsilon_{root}}"
+        r" + \epsilon} + \lambda\theta_t\Big),\; w = 1 - b_2",
+        note="Adam with Nesterov's look-ahead written as an average v of gradient differences, added to the "
+        "momentum with weight w. optax 0.2.8 weights it by w = 1 − b₂ = 0.08, where the paper and its "
+        "authors' code use b₂ = 0.92 (the paper's 1 − β₂), so here the look-ahead is about a tenth as strong "
+        "as published; the paper also decays weights proximally, θ/(1 + lr·λ).",
+        reference="Xie, Zhou, Li, Lin & Yan 2024, Adan: Adaptive Nesterov Momentum Algorithm for Faster "
+        "Optimizing Deep Models, IEEE TPAMI, arXiv:2208.06677, Algorithm 1",
+        velocity=("m", -1.0),
     ),
 )

@@ -2,10 +2,10 @@
 Ba 2015), AdamW (Loshchilov & Hutter 2019), NAdam (Dozat 2016), AMSGrad (Reddi et al.
 2018), Adadelta (Zeiler 2012), RAdam (Liu et al. 2020), Yogi (Zaheer et al. 2018),
 AdaBelief (Zhuang et al. 2020), NAdamW and AdamaxW (decoupled decay), ADOPT (Taniguchi et al.
-2024), AdEMAMix (Pagliardini et al. 2025), Adafactor (Shazeer & Stern 2018) and Optimistic
-Adam (Daskalakis et al. 2018), from their
-papers' formulas, with optax's choices where the papers leave one open (ε inside the root for
-RMSprop and Adagrad, AMSGrad's maximum over bias-corrected second moments).
+2024), AdEMAMix (Pagliardini et al. 2025), Adan (Xie et al. 2024), Adafactor (Shazeer & Stern
+2018) and Optimistic Adam (Daskalakis et al. 2018), from their papers' formulas, with optax's
+choices where the papers leave one open (ε inside the root for RMSprop and Adagrad, AMSGrad's
+maximum over bias-corrected second moments).
 
 Where optax departs from a paper, the reference follows the paper and takes the difference as
 a keyword-only option; `OPTAX` sets those options to optax's choices, and `UPDATES` is the
@@ -206,7 +206,49 @@ def optimistic_adam(s, g, p, lr, alpha=1.0, beta=1.0, b1=0.9, b2=0.999, eps=1e-8
     return -lr * ((alpha + beta) * u - beta * previous)
 
 
+def adan(
+    s,
+    g,
+    p,
+    lr,
+    b1=0.98,
+    b2=0.92,
+    b3=0.99,
+    eps=1e-8,
+    eps_root=1e-8,
+    weight_decay=0.0,
+    *,
+    difference_weight_one_minus_b2=False,
+    proximal_decay=True,
+):
+    r"""Adan, Algorithm 1 of Xie, Zhou, Li, Lin & Yan (2024), Adan: Adaptive Nesterov Momentum Algorithm
+    for Faster Optimizing Deep Models, TPAMI, written with :math:`b_i = 1 - \beta_i` (the authors'
+    code's convention): :math:`m_k = b_1 m_{k-1} + (1-b_1) g_k`,
+    :math:`v_k = b_2 v_{k-1} + (1-b_2)(g_k - g_{k-1})`,
+    :math:`n_k = b_3 n_{k-1} + (1-b_3)[g_k + b_2(g_k - g_{k-1})]^2`,
+    :math:`\theta_{k+1} = (1+\lambda\eta)^{-1}[\theta_k - \eta(m_k + b_2 v_k)/(\sqrt{n_k}+\epsilon)]`,
+    with :math:`g_0 = g_1` (no difference on the first step) and the authors' code's bias corrections
+    of m, v, n from zero (the paper starts from :math:`m_0 = g_0` instead). ``eps_root`` is added
+    under the root, ``eps`` outside it (the code: ``eps`` outside only).
+
+    ``difference_weight_one_minus_b2`` weights the difference by :math:`1-b_2` in n and in the step,
+    and ``proximal_decay=False`` decays additively, :math:`-\eta\lambda\theta_k`; optax does both."""
+    s["t"] = t = s.get("t", 0) + 1
+    d = g - s.get("g", g)
+    s["g"] = g
+    w = 1 - b2 if difference_weight_one_minus_b2 else b2
+    s["m"] = b1 * s.get("m", 0 * g) + (1 - b1) * g
+    s["v"] = b2 * s.get("v", 0 * g) + (1 - b2) * d
+    s["n"] = b3 * s.get("n", 0 * g) + (1 - b3) * (g + w * d) ** 2
+    m_hat, v_hat, n_hat = s["m"] / (1 - b1**t), s["v"] / (1 - b2**t), s["n"] / (1 - b3**t)
+    u = (m_hat + w * v_hat) / (np.sqrt(n_hat + eps_root) + eps)
+    if proximal_decay:
+        return (p - lr * u) / (1 + lr * weight_decay) - p
+    return -lr * (u + weight_decay * p)
+
+
 OPTAX = {
+    "adan": {"difference_weight_one_minus_b2": True, "proximal_decay": False},
     "yogi": {"initial_accumulator_value": 1e-6, "bias_correction": True},
     "nadamw": {"lr_scales_decay": True},
     "adamaxw": {"lr_scales_decay": True},
@@ -214,5 +256,5 @@ OPTAX = {
 _RULES = (adagrad, rmsprop, adam, adamw, adamax, nadam, amsgrad, adadelta, radam, yogi, adabelief, nadamw, adamaxw)
 UPDATES = {
     f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {}))
-    for f in (*_RULES, adopt, ademamix, adafactor, optimistic_adam)
+    for f in (*_RULES, adopt, ademamix, adan, adafactor, optimistic_adam)
 }
