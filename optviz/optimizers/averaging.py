@@ -75,7 +75,7 @@ ROWS = (
         r"\quad \theta_{k+1} = \beta\theta_k + (1-\beta) z_{k+1}",
         note="Dual averaging: z is the start minus a weighted sum of all gradients so far, divided per "
         "coordinate by the cube root of their weighted squares, and θ follows z with momentum β. Steps "
-        "are not taken from the current point, so a path can turn back to ground it crossed before. "
+        "are not taken from the current point but toward z, which the whole gradient history sets. "
         "optax adds ε to lr in the weights λ, as the authors' code does; the paper's rule has not.",
         reference="Defazio & Jelassi 2022, A Momentumized, Adaptive, Dual Averaged Gradient Method for "
         "Stochastic Optimization, JMLR 23, arXiv:2101.11075, Algorithm 1",
