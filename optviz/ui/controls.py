@@ -15,9 +15,9 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from optviz import view
-from optviz.conventions import CONVENTIONS, TITLES, available, resolve
+from optviz.conventions import CONVENTIONS, TITLES, available, resolve, unavailable_note
 from optviz.literal import markdown_text
-from optviz.optimizers import OPTIMIZERS
+from optviz.optimizers import menu, menu_label
 from optviz.presets import PRESETS
 from optviz.scenario import CUSTOM, DEFAULT_RUNS, MAX_RUNS, MAX_STEPS, SEED, OptRun, Scenario
 from optviz.schedules import SCHEDULES
@@ -314,8 +314,8 @@ def runs_section(side: DeltaGenerator) -> list[LrRow]:
     )
     missing = {name: why for name, why in available(conv).items() if why}
     if missing:
-        side.caption("Not available: " + "; ".join(missing.values()) + ".")
-    names = [n for n in OPTIMIZERS if n not in missing]
+        side.caption(unavailable_note(conv))
+    names = [n for n in menu() if n not in missing]  # grouped by family
     lr_rows = [run_box(side, n, i, names, conv) for n, i in enumerate(st.session_state.run_ids)]
     side.button("+ add a run", on_click=add_run, disabled=len(st.session_state.run_ids) >= MAX_RUNS, width="stretch")
     return lr_rows
@@ -330,7 +330,7 @@ def run_box(side: DeltaGenerator, n: int, i: int, names: list[str], conv: str) -
     st.session_state.setdefault(f"run{i}", "adam")
     if st.session_state[f"run{i}"] not in names:
         st.session_state[f"run{i}"] = "adam"
-    name = head.selectbox(f"Run {n + 1}", names, key=f"run{i}", format_func=lambda n: OPTIMIZERS[n].title)
+    name = head.selectbox(f"Run {n + 1}", names, key=f"run{i}", format_func=menu_label)
     head.button(
         "✕",
         key=f"remove{i}",
