@@ -25,6 +25,7 @@ from optviz.engine import Result
 from optviz.figures import COLORS, drawn, frame_step, map_image, row_at, trajectory_figure
 from optviz.literal import clip, html_text
 from optviz.params import fmt
+from optviz.predictions import lines, predict
 from optviz.schedules import SCHEDULES
 from optviz.snippets import scenario_code
 
@@ -39,10 +40,11 @@ _MINIMUM = "#FFD700"
 _LOSS_BOX = (_MAP + 2 * _PAD + 10, 330, SIZE[0] - 2 * _PAD, SIZE[1] - 30)  # left, top, right, bottom
 
 
-def html(result: Result, *, arrows: bool = False, frame: int = 0) -> str:
+def html(result: Result, *, arrows: bool = False, frame: int = 0, theory: bool = False) -> str:
     """The app's animated figure as one self-contained HTML page (plotly.js inlined), and
-    below it every run as code of the framework the runs follow (`optviz.snippets`)."""
-    fig = trajectory_figure(result, arrows=arrows, frame=frame)
+    below it every run as code of the framework the runs follow (`optviz.snippets`); with
+    ``theory``, the theory's traces on the figure and its lines above the code."""
+    fig = trajectory_figure(result, arrows=arrows, frame=frame, theory=theory)
     title = html_text(f"OptViz: {clip(result.scenario.to_query())}")
     page = pio.to_html(
         fig,
@@ -56,6 +58,9 @@ def html(result: Result, *, arrows: bool = False, frame: int = 0) -> str:
     )
     code = markup.escape(scenario_code(result.scenario, result=result))
     section = f'<h2 style="font-family:sans-serif">Code</h2><pre id="optviz-code">{code}</pre>'
+    if theory:
+        items = "".join(f"<li>{markup.escape(line)}</li>" for line in lines(predict(result.scenario, result)))
+        section = f'<h2 style="font-family:sans-serif">Theory</h2><ul id="optviz-theory">{items}</ul>' + section
     page = page.replace("</body>", f"{section}</body>", 1)
     return page.replace("<head>", f"<head><title>{title}</title>", 1)
 
