@@ -118,7 +118,7 @@ def measured_rate(path: np.ndarray, minimum, rows: int | None = None) -> float |
     None when fewer than `MIN_FIT_ROWS` rows are left."""
     d = np.hypot(*(np.asarray(path[:rows], float) - np.asarray(minimum, float)).T)
     e = np.hypot(d[:-1], d[1:])
-    floor = max(TINY, ROUNDING * max(1.0, float(np.hypot(*minimum))))
+    floor = max(TINY, ROUNDING * float(np.hypot(*minimum)))
     above = np.nonzero(np.isfinite(e) & (e > floor))[0]
     if len(above) < MIN_FIT_ROWS:
         return None
