@@ -144,7 +144,7 @@ OPTIMIZERS_LESSON = Lesson(
             "lesson-theory",
             "Theory: the rate, predicted and measured",
             "On the bowl theory is exact: along each eigen-direction the error shrinks by a fixed factor per "
-            "step, and the slowest sets the rate ρ. Dashed on the loss panel: the start loss times ρ^2k; "
+            "step, and the slowest sets the rate ρ. Dashed on the loss panel: the start loss times ρ²ᵏ; "
             "dotted on the map: the gradient flow. Gradient descent is fastest at lr = 2/(L+μ); momentum at "
             "Polyak's tuning is faster still.",
             "v=1&surface=quadratic&opt=sgd:lr=0.5&opt=sgd:lr=1.82&opt=momentum:lr=2.31,momentum=0.27"

@@ -55,7 +55,7 @@ def test_the_dashed_envelope_is_the_start_loss_times_rho_squared_per_step(quadra
     eigenvalues = (2.0, 0.2)  # h and h/κ
     for i, (lr, beta, nesterov) in enumerate(((0.3, 0.0, False), (0.4, 0.6, False), (0.3, 0.7, True))):
         rho = max(by_recurrence(lr, lam, beta, nesterov) for lam in eigenvalues)
-        (envelope,) = [t for name, t in theory_traces(parts, i).items() if "ρ^2k" in name]
+        (envelope,) = [t for name, t in theory_traces(parts, i).items() if "ρ²ᵏ" in name]
         assert envelope["line"]["dash"] == "dash" and envelope["yaxis"] == "y2"
         ks, values = decode(envelope["x"]), decode(envelope["y"])
         assert ks[0] == 0 and ks[-1] == scenario.steps
@@ -74,7 +74,7 @@ def test_the_measured_rate_is_within_2_percent_of_the_drawn_one(quadratic):
         e = np.hypot(d[:-1], d[1:])
         k = np.arange((len(e) - 1) // 2, len(e))
         measured = math.exp(np.polyfit(k, np.log(e[k]), 1)[0])  # as tests/test_theory.py fits
-        (envelope,) = [t for name, t in theory_traces(parts, i).items() if "ρ^2k" in name]
+        (envelope,) = [t for name, t in theory_traces(parts, i).items() if "ρ²ᵏ" in name]
         ks, values = decode(envelope["x"]), decode(envelope["y"])
         drawn = (values[-1] / values[0]) ** (1 / (2 * ks[-1]))  # the dashed line's per-step contraction
         assert measured == pytest.approx(drawn, rel=0.02)

@@ -31,6 +31,7 @@ ENVELOPE_POINTS = 65  # the envelope is a straight line on a log axis; points fo
 FLOW_POINTS = 2_000  # the continuous path's points drawn, at most
 LOG_SCALED_KAPPA = 20.0  # above this condition number the eigen-directions' lengths are log-scaled
 EIGEN_COLOR = "#006D77"
+FLOOR_COLOR = "#111111"
 LOG_LIMIT = 300.0  # |log10| of the largest envelope value drawn (float64's range)
 
 
@@ -66,17 +67,15 @@ def envelope_trace(result: Result, r: RunTheory) -> dict:
     """Run r's predicted loss envelope on the loss panel, from its first start's loss."""
     ks, values = envelope(float(result.runs[r.index].trajectories[0].loss[0]), r.rate, result.scenario.steps)
     color = COLORS[r.index % len(COLORS)]
-    name = f"theory: {r.label}, f₀·ρ^2k with ρ = {r.rate:.5g}"
+    name = f"theory: {r.label}, f₀·ρ²ᵏ with ρ = {r.rate:.5g}"
     return _trace("2", ks, values, name, line={"color": color, "width": 1.5, "dash": "dash"}, legendgroup=str(r.index))
 
 
 def floor_trace(steps: int, r: RunTheory) -> dict:
-    """Run r's predicted noise floor of E f as a dashed level line on the loss panel."""
+    """Run r's predicted noise floor of E f as a dark dashed level line on the loss panel
+    (over the run's own noisy curve, which it splits)."""
     name = f"theory: {r.label}, noise floor E f ≈ {r.floor:.3g}"
-    color = COLORS[r.index % len(COLORS)]
-    return _trace(
-        "2", [0, steps], [r.floor] * 2, name, line={"color": color, "width": 1.5, "dash": "longdash"}, opacity=0.8
-    )
+    return _trace("2", [0, steps], [r.floor] * 2, name, line={"color": FLOOR_COLOR, "width": 2, "dash": "longdash"})
 
 
 def flow_path(result: Result, i: int) -> tuple[np.ndarray, str] | None:

@@ -62,5 +62,5 @@ def theory_panel(pred: Prediction) -> None:
     st.caption(
         "Measured: the fitted per-step contraction of the distance to the minimum (two steps at a time)"
         + (" over the run." if pred.exact else " over the last steps of a run that converged there.")
-        + " Dashed on the loss panel: the start loss times ρ^2k; dotted on the map: the continuous-time path."
+        + " Dashed on the loss panel: the start loss times ρ²ᵏ; dotted on the map: the continuous-time path."
     )
