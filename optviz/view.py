@@ -9,7 +9,9 @@ Link keys (all optional, defaults omitted from canonical links)::
     arrows=1       direction arrows at each head (2-D map)
     frame=K        the map opens at step K (snapped to the nearest animation frame)
     sweep=LO,HI    the sweep's lr range, as log10 (default -5,1)
-    run=K          the run (0-based) whose basin map is shown
+    run=K          the run (0-based) whose basin map is shown (view=basins), or whose lr
+                   and β a click on the plane sets (view=plane: theory's rate over
+                   (lr, β), `optviz.figures.plane`)
     present=1      projector mode: no sidebar or Streamlit chrome, larger text, lines
                    and markers (for 1280×720)
     theory=1       theory beside the paths (`optviz.predictions`): predicted rates and
@@ -38,6 +40,7 @@ from urllib.parse import parse_qs
 from optviz.engine import Result, velocities
 from optviz.figures import map_layout, map_parts, surface_figure
 from optviz.figures.drag import drag_figure
+from optviz.figures.plane import plane_figure
 from optviz.figures.sweep import basin_figure, sweep_figure
 from optviz.literal import clip
 from optviz.map.message import encode, encoded_bytes
@@ -224,6 +227,11 @@ def basin_data(scenario: Scenario, result: Result, view: View):
     return basins, basin_figure(scenario, basins)
 
 
+def plane_data(scenario: Scenario, result: Result, view: View):
+    """Theory's rate over (lr, β) for run ``view.run``'s method (a Plotly figure)."""
+    return plane_figure(scenario, predict(scenario, result), view.run)
+
+
 def drag_data(scenario: Scenario, result: Result, view: View) -> dict:
     """Each run's family of paths over an lr window (the drag-lr map's figure)."""
     return drag_figure(scenario, lr_families(scenario))
@@ -258,6 +266,12 @@ VIEWS: dict[str, ViewKind] = {
         panel="optviz.ui.panels:basin_panel",
         reads=("run",),
         spinner="Mapping the basins…",
+    ),
+    "plane": ViewKind(
+        label="(lr, β) plane",
+        build=plane_data,
+        panel="optviz.ui.theory:plane_panel",
+        reads=("run",),
     ),
     "drag": ViewKind(
         label="Drag lr",

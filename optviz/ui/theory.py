@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from optviz.figures.plane import PICKER
 from optviz.literal import markdown_text
-from optviz.predictions import Prediction, RunTheory, model_line, run_line
+from optviz.predictions import THEORY_METHODS, Prediction, RunTheory, method_of, model_line, run_line
+from optviz.scenario import Scenario
 from optviz.ui.controls import set_lr
 from optviz.ui.state import run_key
+from optviz.view import View
 
 
 def set_tuning(i: int, lr: float, momentum: float | None) -> None:
@@ -63,4 +66,34 @@ def theory_panel(pred: Prediction) -> None:
         "Measured: the fitted per-step contraction of the distance to the minimum (two steps at a time)"
         + (" over the run." if pred.exact else " over the last steps of a run that converged there.")
         + " Dashed on the loss panel: the start loss times ρ²ᵏ; dotted on the map: the continuous-time path."
+    )
+
+
+def tuning_from_plane() -> None:
+    """A click on the plane sets the chosen run's lr and β (gradient descent, heavy ball
+    and Nesterov runs; another run keeps its own)."""
+    i = int(st.session_state.get("basin_run", 0))
+    run = st.session_state.run_ids[i]
+    if st.session_state[f"run{run}"] not in THEORY_METHODS:
+        return
+    for point in st.session_state.plane_chart.selection.points:
+        if point.get("curve_number") == PICKER:
+            set_tuning(i, float(point["x"]), float(f"{point['y']:.3g}"))
+
+
+def plane_panel(figure, scenario: Scenario, shown: View) -> None:
+    """The (lr, β) plane with the run its clicks set."""
+    st.selectbox(
+        "a click sets the lr and β of run",
+        range(len(scenario.runs)),
+        key="basin_run",
+        format_func=lambda i: f"{i + 1}. {scenario.runs[i].label}",
+    )
+    st.plotly_chart(figure, key="plane_chart", width="stretch", on_select=tuning_from_plane, selection_mode="points")
+    chosen = scenario.runs[shown.run]
+    if method_of(chosen) is None:
+        st.caption(f"Run {shown.run + 1} is {chosen.name}: theory has no plane for it, and a click sets nothing.")
+    st.caption(
+        "Heavy ball converges iff 0 < lr·λ < 2 + 2β on every Hessian eigenvalue λ (the dotted line); "
+        "gradient descent is its row β = 0. The star is the optimal tuning."
     )
