@@ -1,0 +1,68 @@
+"""The (lr, β) plane (`optviz.figures.plane`) against closed forms: the heavy-ball edge
+lr = 2(1+β)/L, Polyak's optimum, the region labels on the right side of the edge; the
+view in the link; the theory lines in the HTML export."""
+
+import math
+
+import numpy as np
+import pytest
+
+from optviz import Scenario, export, simulate
+from optviz.figures.plane import PICKER, plane_figure
+from optviz.predictions import predict
+from optviz.view import VIEWS, View
+
+LINK = "surface=quadratic:kappa=100,h=4&opt=sgd:lr=0.3&opt=momentum:lr=0.2,momentum=0.6&opt=adam:lr=0.1&steps=50"
+MU, BIG_L = 0.04, 4.0
+
+
+@pytest.fixture(scope="module")
+def figure():
+    scenario = Scenario.from_query(LINK).scenario
+    return scenario, plane_figure(scenario, predict(scenario), 1)
+
+
+def test_the_edge_and_the_optimum_are_the_closed_forms(figure):
+    _, fig = figure
+    (edge,) = [t for t in fig.data if t.name == "largest stable lr"]
+    np.testing.assert_allclose(edge.x, 2 * (1 + np.asarray(edge.y)) / BIG_L, rtol=1e-12)
+    (star,) = [t for t in fig.data if (t.name or "").startswith("optimal")]
+    k = BIG_L / MU
+    assert star.x[0] == pytest.approx(4 / (math.sqrt(BIG_L) + math.sqrt(MU)) ** 2)
+    assert star.y[0] == pytest.approx(((math.sqrt(k) - 1) / (math.sqrt(k) + 1)) ** 2)
+    assert fig.data[PICKER].marker.opacity == 0 and len(fig.data[PICKER].x) > 1000  # the click grid
+
+
+def test_the_runs_are_points_and_regions_sit_where_theory_puts_them(figure):
+    _, fig = figure
+    points = {t.name: (t.x[0], t.y[0]) for t in fig.data if (t.name or "")[:2] in ("1.", "2.", "3.")}
+    assert points == {"1. sgd lr=0.3": (0.3, 0.0), "2. momentum lr=0.2 momentum=0.6": (0.2, 0.6)}  # no adam
+    labels = {a.text: (10**a.x, a.y) for a in fig.layout.annotations}
+    lr, beta = labels["diverging"]
+    assert lr * BIG_L > 2 + 2 * beta  # past the edge
+    lr, beta = labels["too small: crawls"]
+    assert lr * BIG_L < 0.2 * (2 + 2 * beta)
+
+
+def test_nesterov_runs_get_nesterovs_plane_and_no_minimum_says_why():
+    scenario = Scenario.from_query("surface=quadratic&opt=nesterov:lr=0.3,momentum=0.5&steps=20").scenario
+    fig = plane_figure(scenario, predict(scenario), 0)
+    (edge,) = [t for t in fig.data if t.name == "largest stable lr"]
+    np.testing.assert_allclose(edge.x, 2 * (1 + np.asarray(edge.y)) / (1 + 2 * np.asarray(edge.y)), rtol=1e-12)
+    assert fig.layout.title.text.startswith("Nesterov")
+    custom = Scenario.from_query("surface=custom&f=x^2%2By^2&opt=sgd:lr=0.1&steps=20").scenario
+    fig = plane_figure(custom, predict(custom), 0)
+    assert not fig.data and "needs a known minimum" in fig.layout.annotations[0].text
+
+
+def test_the_plane_view_in_the_link():
+    shown, warnings = View.from_query("view=plane&run=1", 50, 3)
+    assert (shown.view, shown.run, warnings) == ("plane", 1, []) and "plane" in VIEWS
+    assert View.from_query(shown.to_query(), 50, 3) == (shown, [])
+
+
+def test_the_html_export_carries_the_theory():
+    result = simulate(Scenario.from_query("surface=quadratic&opt=sgd:lr=0.5&steps=30").scenario)
+    page = export.html(result, theory=True)
+    assert 'id="optviz-theory"' in page and "predicted rate ρ = 0.95" in page and "theory: sgd lr=0.5" in page
+    assert "optviz-theory" not in export.html(result)
