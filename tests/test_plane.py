@@ -66,3 +66,21 @@ def test_the_html_export_carries_the_theory():
     page = export.html(result, theory=True)
     assert 'id="optviz-theory"' in page and "predicted rate ρ = 0.95" in page and "theory: sgd lr=0.5" in page
     assert "optviz-theory" not in export.html(result)
+
+
+def test_rotating_the_valley_turns_gradient_descent_and_leaves_the_rates():
+    """A rotation is an isometry that commutes with the gradient: gradient descent and heavy
+    ball from the rotated start take the rotated path, and theory's rates stay; the Hessian's
+    eigen-directions turn by the angle."""
+    a = math.radians(30.0)
+    rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    runs = "&opt=sgd:lr=0.3&opt=momentum:lr=0.4,momentum=0.6&steps=80"
+    x, y = (float(v) for v in rot @ np.array([-1.2, 0.9]))
+    plain = simulate(Scenario.from_query(f"surface=quadratic:kappa=5{runs}&start=-1.2,0.9").scenario)
+    turned = simulate(Scenario.from_query(f"surface=quadratic:kappa=5,angle=30{runs}&start={x!r},{y!r}").scenario)
+    for p, t in zip(plain.runs, turned.runs, strict=True):
+        np.testing.assert_allclose(t.path, p.path @ rot.T, atol=1e-12)
+    before, after = predict(plain.scenario, plain), predict(turned.scenario, turned)
+    assert [r.rate for r in after.runs] == pytest.approx([r.rate for r in before.runs], rel=1e-12)
+    steep = after.curvature.eigenvectors[:, 1]
+    assert abs(steep @ rot[:, 0]) == pytest.approx(1.0, abs=1e-12)
