@@ -20,6 +20,7 @@ velocity times :math:`-\eta`), so the predictions hold for every convention.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -98,7 +99,13 @@ class Prediction:
 
 def hessian_model(scenario: Scenario) -> tuple[theory.Curvature | None, str | None]:
     """The Hessian at the surface's (global) known minimum, or None and why not."""
-    surface, params = scenario.surface_def, dict(scenario.surface_params)
+    return _hessian_model(scenario.surface_def, scenario.surface_params)
+
+
+@functools.lru_cache(maxsize=64)
+def _hessian_model(surface, surface_params: tuple) -> tuple[theory.Curvature | None, str | None]:
+    """`hessian_model` by surface and parameters (each new lr asks again)."""
+    params = dict(surface_params)
     minima = surface.minima(params)
     if not minima:
         return None, f"it needs a known minimum, and {surface.title} has none"
