@@ -154,7 +154,6 @@ def run_theory(scenario: Scenario, i: int, c: theory.Curvature, exact: bool, res
     """`RunTheory` of run ``i`` against the Hessian model ``c``."""
     run = scenario.runs[i]
     method = method_of(run)
-    out = RunTheory(i, run.label)
     if method is None:
         return RunTheory(i, run.label, f"it covers gradient descent, heavy ball and Nesterov, not {run.name}")
     if scenario.schedule != "constant":
@@ -170,8 +169,8 @@ def run_theory(scenario: Scenario, i: int, c: theory.Curvature, exact: bool, res
     if result is not None:
         measured = _measured(result.runs[i].trajectories[0], c, exact, floor)
     return RunTheory(
-        index=out.index,
-        label=out.label,
+        index=i,
+        label=run.label,
         method=method,
         lr=run.lr,
         stable_lr=theory.max_stable_lr(lam, **kw),
