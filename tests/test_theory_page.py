@@ -51,3 +51,13 @@ def test_where_theory_does_not_apply_the_page_says_so(query, said):
     at = open_app(**query, theory="1")
     assert not at.exception and said in texts(at)
     assert not any("ρ²ᵏ" in t.get("name", "") for t in figure(at)["data"])
+
+
+def test_the_plane_and_the_sweeps_local_bound_from_links():
+    at = open_app(**QUADRATIC, view="plane", run="1")
+    assert not at.exception and url(at)["view"] == "plane"
+    plane = figure(at, "plane_chart")
+    assert plane["layout"]["title"]["text"].startswith("Heavy ball") and "κ = 10" in plane["layout"]["title"]["text"]
+    at = open_app(surface="rosenbrock", opt="sgd:lr=0.0019", steps="300", view="sweep", sweep="-4,-1", theory="1")
+    notes = [a["text"] for a in figure(at, "sweep_chart")["layout"]["annotations"]]
+    assert "near the minimum 2/λ_max = 0.001997" in notes
