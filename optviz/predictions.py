@@ -25,6 +25,8 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 from optviz import theory
@@ -36,6 +38,7 @@ THEORY_METHODS = ("sgd", "momentum", "nesterov")
 TINY = 1e-150  # error norms below this are left out of fits (their squares would underflow)
 ROUNDING = 1e-11  # ... and below this fraction of the minimum's size (float64 rounding there)
 MIN_FIT_ROWS = 8  # fewer rows than this give no measured rate
+SMOOTH_OFFSET, SMOOTH_TOLERANCE = 1e-6, 0.05  # the smoothness check's step off the minimum, and its tolerance
 
 
 class Method(NamedTuple):
@@ -113,7 +116,26 @@ def _hessian_model(surface, surface_params: tuple) -> tuple[theory.Curvature | N
     c = theory.curvature(surface, (m.x, m.y), params)
     if not np.all(np.isfinite(c.eigenvalues)) or c.eigenvalues.min() <= 0:
         return None, f"the Hessian at the minimum ({m.x:.4g}, {m.y:.4g}) is not positive definite"
+    if not _smooth(surface, params, c):
+        return None, f"the loss is not smooth at the minimum ({m.x:.4g}, {m.y:.4g}): no Hessian describes it there"
     return c, None
+
+
+def _smooth(surface, params: dict, c: theory.Curvature) -> bool:
+    r"""Whether the quadratic model holds near the minimum: a step :math:`arepsilon v` along
+    each eigenvector changes the gradient by :math:`\lambdaarepsilon v` (within
+    `SMOOTH_TOLERANCE`). At a cone tip such as Ackley's the change is about constant
+    instead, and the Hessian autodiff reports there (of the smooth part) is not the loss's."""
+    values = {**surface.defaults(), **params}
+    grad = jax.grad(lambda p: surface.fn(p[0], p[1], **values))
+    point = np.asarray(c.point)
+    eps = SMOOTH_OFFSET * max(1.0, float(np.hypot(*point)))
+    base = np.asarray(grad(jnp.asarray(point)))
+    for lam, v in zip(c.eigenvalues, c.eigenvectors.T, strict=True):
+        change = np.asarray(grad(jnp.asarray(point + eps * v))) - base
+        if np.linalg.norm(change - lam * eps * v) > SMOOTH_TOLERANCE * lam * eps:
+            return False
+    return True
 
 
 def measured_rate(path: np.ndarray, minimum, rows: int | None = None) -> float | None:

@@ -201,6 +201,7 @@ def test_eigen_directions_at_the_minimum_scale_with_curvature():
     [
         ("surface=custom&f=x^2%2By^2&opt=sgd:lr=0.1&steps=20", "needs a known minimum"),
         ("surface=quadratic&opt=sgd:lr=0.1&schedule=cosine&steps=20", "assumes a constant lr"),
+        ("surface=ackley&opt=sgd:lr=0.01&steps=20", "not smooth at the minimum (0, 0)"),  # a cone tip
     ],
 )
 def test_where_theory_does_not_apply_it_says_why(link, why):
@@ -228,3 +229,12 @@ def test_the_encoded_map_keeps_its_theory_traces():
     encoded = encode(map_parts(simulate(scenario), theory=True))
     names = [t.get("name", "") for _, p in encoded for t in p.get("traces", [])]
     assert sum(n.startswith("theory:") for n in names) == 4  # two eigen-directions, an envelope, a flow
+
+
+def test_himmelblaus_local_model_is_the_hand_computed_hessian():
+    """f = A² + B², A = x² + y − 11, B = x + y² − 7; at (3, 2) A = B = 0, so
+    H = [[8x² + 2, 4x + 4y], [4x + 4y, 8y² + 2]] = [[74, 20], [20, 34]]."""
+    pred = predict(Scenario.from_query("surface=himmelblau&opt=momentum:lr=0.01,momentum=0.5&steps=10").scenario)
+    lam = np.linalg.eigvalsh([[74.0, 20.0], [20.0, 34.0]])
+    np.testing.assert_allclose(pred.curvature.eigenvalues, lam, rtol=1e-12)
+    assert pred.runs[0].stable_lr == pytest.approx(2 * 1.5 / lam[1], rel=1e-12)  # 2(1+β)/λ_max
