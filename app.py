@@ -125,7 +125,9 @@ def exported(kind: str, query: str, arrows: bool, frame: int, theory: bool = Fal
     result = run_scenario(query)
     if kind == "html":
         return export.html(result, arrows=arrows, frame=frame, theory=theory).encode()
-    return export.png(result, frame or None) if kind == "png" else getattr(export, kind)(result)
+    if kind == "png":
+        return export.png(result, frame or None, theory=theory)
+    return getattr(export, kind)(result, theory=theory)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)  # the gallery's pictures, ~50 KB each

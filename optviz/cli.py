@@ -137,9 +137,9 @@ def _render(args: argparse.Namespace, scenario: Scenario, warnings: list[str]) -
     result = simulate(scenario)
     made = {
         "html": lambda: export.html(result, arrows=shown.arrows, frame=shown.frame, theory=shown.theory).encode(),
-        "gif": lambda: export.gif(result),
-        "mp4": lambda: export.mp4(result),
-        "png": lambda: export.png(result, shown.frame or None),
+        "gif": lambda: export.gif(result, theory=shown.theory),
+        "mp4": lambda: export.mp4(result, theory=shown.theory),
+        "png": lambda: export.png(result, shown.frame or None, theory=shown.theory),
     }
     for kind, path in targets.items():
         data = made[kind]()

@@ -84,3 +84,24 @@ def test_rotating_the_valley_turns_gradient_descent_and_leaves_the_rates():
     assert [r.rate for r in after.runs] == pytest.approx([r.rate for r in before.runs], rel=1e-12)
     steep = after.curvature.eigenvectors[:, 1]
     assert abs(steep @ rot[:, 0]) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_the_png_export_draws_the_eigen_directions_and_the_envelope():
+    """With theory the picture gains the eigen-directions' colour at the minimum and the
+    envelope's dashes in the loss panel; without it has neither."""
+    import io
+
+    from PIL import Image
+
+    from optviz.figures.theory_marks import EIGEN_COLOR
+
+    result = simulate(Scenario.from_query("surface=quadratic&opt=sgd:lr=0.5&steps=100").scenario)
+    teal = np.array([int(EIGEN_COLOR[i : i + 2], 16) for i in (1, 3, 5)])
+    for theory, expected in ((True, True), (False, False)):
+        image = np.asarray(Image.open(io.BytesIO(export.png(result, theory=theory))).convert("RGB")).astype(int)
+        assert bool((np.abs(image - teal).sum(axis=2) == 0).any()) is expected
+    plain, drawn = (
+        np.asarray(Image.open(io.BytesIO(export.png(result, theory=t))).convert("RGB")) for t in (False, True)
+    )
+    left, top, right, bottom = export._LOSS_BOX
+    assert (plain[top:bottom, left:right] != drawn[top:bottom, left:right]).any()  # the dashed envelope

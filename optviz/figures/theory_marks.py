@@ -136,18 +136,27 @@ def eigen_lengths(eigenvalues: np.ndarray, longest: float) -> tuple[np.ndarray, 
     return longest * scaled / scaled.max(), True
 
 
-def eigen_traces(pred: Prediction, domain) -> list[dict]:
-    """The Hessian's eigen-directions at the minimum, one segment through it per
-    eigenvector, named by its curvature and the largest stable lr it allows."""
+def eigen_segments(pred: Prediction, domain) -> list[tuple[np.ndarray, float, bool]]:
+    """Per eigenvector of the Hessian at the minimum: the segment's two ends (through the
+    minimum, half-length by `eigen_lengths`), its eigenvalue, and whether lengths are
+    log-scaled. Empty without a Hessian model."""
     c = pred.curvature
     if c is None:
         return []
     (x0, x1), (y0, y1) = domain
     half, logged = eigen_lengths(c.eigenvalues, 0.2 * min(x1 - x0, y1 - y0))
     centre = np.asarray(c.point)
+    return [
+        (np.stack([centre - ell * vec, centre + ell * vec]), float(lam), logged)
+        for lam, vec, ell in zip(c.eigenvalues, c.eigenvectors.T, half, strict=True)
+    ]
+
+
+def eigen_traces(pred: Prediction, domain) -> list[dict]:
+    """The Hessian's eigen-directions at the minimum, one segment through it per
+    eigenvector, named by its curvature and the largest stable lr it allows."""
     out = []
-    for lam, vec, ell in zip(c.eigenvalues, c.eigenvectors.T, half, strict=True):
-        ends = np.stack([centre - ell * vec, centre + ell * vec])
+    for ends, lam, logged in eigen_segments(pred, domain):
         scale = " (lengths log-scaled)" if logged else ""
         name = f"theory: Hessian eigen-direction, curvature λ = {lam:.4g}{scale}; GD stable below lr {2 / lam:.4g}"
         out.append(_trace("", ends[:, 0], ends[:, 1], name, line={"color": EIGEN_COLOR, "width": 3}))
