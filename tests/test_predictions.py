@@ -238,3 +238,13 @@ def test_himmelblaus_local_model_is_the_hand_computed_hessian():
     lam = np.linalg.eigvalsh([[74.0, 20.0], [20.0, 34.0]])
     np.testing.assert_allclose(pred.curvature.eigenvalues, lam, rtol=1e-12)
     assert pred.runs[0].stable_lr == pytest.approx(2 * 1.5 / lam[1], rel=1e-12)  # 2(1+β)/λ_max
+
+
+@pytest.mark.parametrize("conv", ["keras", "pytorch"])
+def test_the_frameworks_momentum_follows_the_same_rates(conv):
+    """Keras accumulates −lr·g in its velocity and PyTorch raw gradients: at a constant lr
+    both are optax's recursion, so the measured rates match the same predictions."""
+    link = f"conv={conv}&surface=quadratic&opt=sgd:lr=0.5&opt=momentum:lr=0.3,momentum=0.5"
+    scenario = Scenario.from_query(link + "&opt=nesterov:lr=0.3,momentum=0.7&steps=150").scenario
+    for r in predict(scenario, simulate(scenario)).runs:
+        assert r.measured == pytest.approx(r.rate, rel=1e-3)
