@@ -6,7 +6,9 @@ r"""Theory drawn on the 2-D map (`optviz.predictions`), as extra still traces of
   in the error); on the noisy quadratic the predicted noise floor as a dashed level line;
   on every surface the continuous-time path from the run's start, thin and dotted:
   gradient flow (time :math:`\eta` per step) for gradient descent, the heavy-ball ODE
-  (time :math:`\sqrt\eta` per step, `theory.heavy_ball_damping`) for momentum runs.
+  (time :math:`\sqrt\eta` per step, `theory.heavy_ball_damping`) for momentum runs,
+  Nesterov's included: its extra term :math:`\eta\beta(g_k - g_{k-1})` is
+  :math:`O(\eta^{3/2})`, so it tends to the same ODE as :math:`\eta \to 0`.
 * In the surface's part: the Hessian's eigen-directions at the known minimum, each
   segment's length proportional to its curvature (log-scaled when :math:`\kappa > 20`,
   and named so).
