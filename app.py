@@ -170,9 +170,10 @@ def live(lr_rows: list[LrRow], surface: Surface, explorer: DeltaGenerator) -> No
     `st.rerun`). A fragment may write into a container outside it only where it wrote
     during the last full run: the lr rows are written on every run, and the explorer is
     where it is called."""
-    notes = stable_notes(scenario_from_widgets(st.session_state).scenario) if st.session_state.get("theory") else {}
+    theory = bool(st.session_state.get("theory"))
+    notes = stable_notes(scenario_from_widgets(st.session_state).scenario) if theory else {}
     for i, (line, lr_key, default) in enumerate(lr_rows):
-        lr_controls(line, lr_key, default, notes.get(i, ""))
+        lr_controls(line, lr_key, default, notes.get(i, "") if theory else None)
     scenario = scenario_from_widgets(st.session_state).scenario
     st.session_state.frame = frame_step(scenario.steps, st.session_state.get("frame", 0))  # a scrubber position
     shown = view_from_widgets(st.session_state)
@@ -200,7 +201,9 @@ def explore(scenario: Scenario, shown: View, surface: Surface) -> None:
         disabled="arrows" not in this_view.reads,
         help="at each head: −∇f (grey), the step taken (black), the velocity (dashed purple)",
     )
-    controls.checkbox("theory", key="theory", help="predicted rates and stable lrs beside the paths")
+    controls.checkbox(  # the whole page: the lr rows in the sidebar make room for the stable lr
+        "theory", key="theory", help="predicted rates and stable lrs beside the paths", on_change=st.rerun
+    )
     with controls:
         share(query, shown, scenario.steps)
         export_menu(lambda kind: exported(kind, query, shown.arrows, shown.frame, shown.theory))

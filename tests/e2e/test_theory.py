@@ -46,3 +46,16 @@ def test_a_click_on_the_plane_sets_the_runs_lr_and_beta(app, page):
     )
     sgd, momentum = query(page)["opt"]
     assert sgd == "sgd:lr=0.5" and momentum.startswith("momentum:lr=") and ",momentum=" in momentum
+
+
+def test_ticking_theory_makes_room_for_the_stable_lr_under_the_lr_controls(app, page):
+    page.goto(f"{app}/?{QUADRATIC}")
+    ready(page)
+    assert page.get_by_text("stable below 2", exact=True).count() == 0 and not page.evaluate(THEORY_TRACES, MAP)
+    page.get_by_text("theory", exact=True).click()
+    page.get_by_text("stable below 2", exact=True).wait_for(timeout=60_000)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('theory') === '1'", timeout=60_000)
+    ready(page)
+    slider = page.get_by_role("slider", name="log₁₀ lr").first.bounding_box()
+    box = page.get_by_role("spinbutton", name="lr").first.bounding_box()
+    assert abs(slider["y"] - box["y"]) < 40  # still side by side, the note under them
