@@ -69,8 +69,7 @@ def plane_figure(scenario: Scenario, pred: Prediction, run: int) -> go.Figure:
     _region_labels(fig, lrs, betas, mu, big_l, nesterov, best)
     where = "" if pred.exact else " near the minimum"
     fig.update_layout(
-        title=f"{'Nesterov' if nesterov else 'Heavy ball'}: predicted rate ρ per step over (lr, β){where}, "
-        f"κ = {big_l / mu:.4g}. Click to set the chosen run's lr and β.",
+        title=f"{'Nesterov' if nesterov else 'Heavy ball'}: rate ρ over (lr, β){where}<br>κ = {big_l / mu:.4g}",
         xaxis={"type": "log", "title": "learning rate"},
         yaxis={"title": "momentum β", "range": [0, BETA_MAX]},
         legend={"orientation": "h", "y": -0.15},
