@@ -113,6 +113,8 @@ def listing() -> str:
     out += [_param_line(p) for p in (STEPS, SEED, TOL)]
     out.append(f"    start=x,y  (repeatable, at most {MAX_STARTS}; default: the surface's)")
     out.append(f"  Limits: steps ≤ {MAX_STEPS}, optimizer runs ≤ {MAX_RUNS}, start points ≤ {MAX_STARTS}.")
+    out.append("\nView keys (how a scenario is shown; see docs/links.md)")
+    out += [_param_line(p) for p in (view.ARROWS, view.PRESENT, view.THEORY)]
     return "\n".join(out)
 
 
@@ -134,10 +136,10 @@ def _render(args: argparse.Namespace, scenario: Scenario, warnings: list[str]) -
         return 2
     result = simulate(scenario)
     made = {
-        "html": lambda: export.html(result, arrows=shown.arrows, frame=shown.frame).encode(),
-        "gif": lambda: export.gif(result),
-        "mp4": lambda: export.mp4(result),
-        "png": lambda: export.png(result, shown.frame or None),
+        "html": lambda: export.html(result, arrows=shown.arrows, frame=shown.frame, theory=shown.theory).encode(),
+        "gif": lambda: export.gif(result, theory=shown.theory),
+        "mp4": lambda: export.mp4(result, theory=shown.theory),
+        "png": lambda: export.png(result, shown.frame or None, theory=shown.theory),
     }
     for kind, path in targets.items():
         data = made[kind]()

@@ -68,6 +68,18 @@ def _variant(result: Result, **changes) -> Result:
     return simulate(dataclasses.replace(result.scenario, **changes))
 
 
+def _rotation(r: Result) -> Verdict:
+    """The valley and the start rotated back to 0°: SGD's and momentum's steps unchanged,
+    Adam's at least 1.5 times fewer (rotation-invariant vs coordinate-wise)."""
+    a = math.radians(dict(r.scenario.surface_params)["angle"])
+    (x, y), c, s = r.scenario.starts[0], math.cos(a), math.sin(a)
+    params = tuple((k, 0.0 if k == "angle" else v) for k, v in r.scenario.surface_params)
+    back = _variant(r, surface_params=params, starts=((c * x + s * y, c * y - s * x),))
+    turned, straight = ([_t(res, i).converged_at for i in range(3)] for res in (r, back))
+    holds = None not in turned + straight and turned[:2] == straight[:2] and turned[2] >= 1.5 * straight[2]
+    return Verdict(holds, f"converged at steps {turned} rotated, {straight} at 0° (SGD, momentum, Adam)")
+
+
 def _edge_of_stability(r: Result) -> Verdict:
     below, above = _t(r, 0), _t(r, 1)
     x = below.path[:, 0]
@@ -401,6 +413,17 @@ PRESETS: dict[str, Preset] = {
             "v=1&conv=pytorch&surface=monkey_saddle&opt=rmsprop:lr=0.05&steps=500&start=0.00001,0.000001",
             "With the same lr and start, PyTorch's RMSprop diverges while Keras's moves less than 10⁻³.",
             _conventions,
+        ),
+        Preset(
+            "rotated-valley",
+            "Coordinates matter: rotate the valley",
+            "The same bowl (κ = 5) turned by 45°, started at the same point relative to its axes. Gradient "
+            "descent and momentum only see the gradient, so they take the same path, turned. Adam scales each "
+            "coordinate by its own history: its steps depend on the axes the valley happens to lie along.",
+            "v=1&surface=quadratic:kappa=5,angle=45&opt=sgd:lr=0.3&opt=momentum:lr=0.3,momentum=0.5"
+            "&opt=adam:lr=0.05&steps=2000&start=0,1.69706",
+            "SGD and momentum converge at the same step as at 0°; Adam takes at least 1.5 times as many steps.",
+            _rotation,
         ),
         Preset(
             "monkey-saddle",

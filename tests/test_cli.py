@@ -57,3 +57,4 @@ def test_list_names_everything():
         assert f"  {name} " in text
     assert "    b1=0.9  (0..0.9999)" in text and "    lr=0.01  (1e-06..10, log)" in text
     assert "steps ≤ 10000, optimizer runs ≤ 8, start points ≤ 4096" in text
+    assert "    theory=false  (true/false)  theory beside the paths" in text and "    angle=0  (-90..90)" in text

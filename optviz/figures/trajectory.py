@@ -36,6 +36,7 @@ from optviz.figures.frames import (
 from optviz.figures.map_image import map_background
 from optviz.figures.map_layout import NORMAL, Size, colorbars, merged, placement, title, title_lines
 from optviz.figures.style import COLORS, background_image, bdata
+from optviz.figures.theory_marks import with_theory
 from optviz.scenario import Scenario
 
 PATH_POINTS = 60_000  # full-path points drawn in all; paths of a big cloud are thinned
@@ -381,15 +382,19 @@ def axes_part(result: Result, runs: Sequence[dict], size: Size = NORMAL) -> dict
     }
 
 
-def map_parts(result: Result, *, arrows: bool = False, velocity=None, size: Size = NORMAL) -> MapParts:
+def map_parts(
+    result: Result, *, arrows: bool = False, velocity=None, size: Size = NORMAL, theory: bool = False
+) -> MapParts:
     """The map's parts. With ``arrows``, each head shows the steepest-descent direction
     −∇f (grey), the step it actually takes (black) and, given ``velocity`` (from
     `optviz.engine.velocities`), the optimizer's velocity (dashed purple). ``size``:
-    `map_layout.NORMAL`, or `map_layout.PRESENT` for a projector."""
+    `map_layout.NORMAL`, or `map_layout.PRESENT` for a projector. With ``theory``, the
+    surface's and the runs' parts carry `optviz.figures.theory_marks`' traces too."""
     runs = tuple(run_part(result, i, velocity=velocity, arrows_on=arrows, size=size) for i in range(len(result.runs)))
-    return MapParts(
-        surface_part(result, size), runs, anim_part(result, arrows_on=arrows, size=size), axes_part(result, runs, size)
-    )
+    surface = surface_part(result, size)
+    if theory:
+        surface, runs = with_theory(result, surface, runs, 0.8 * size.path)
+    return MapParts(surface, runs, anim_part(result, arrows_on=arrows, size=size), axes_part(result, runs, size))
 
 
 def assemble(parts: MapParts, frame: int = 0, *, narrow: bool = False) -> dict:
@@ -445,10 +450,18 @@ def assemble(parts: MapParts, frame: int = 0, *, narrow: bool = False) -> dict:
 
 
 def trajectory_figure(
-    result: Result, *, arrows: bool = False, velocity=None, frame: int = 0, narrow: bool = False, size: Size = NORMAL
+    result: Result,
+    *,
+    arrows: bool = False,
+    velocity=None,
+    frame: int = 0,
+    narrow: bool = False,
+    size: Size = NORMAL,
+    theory: bool = False,
 ) -> dict:
     """The animated map as one Plotly figure dict (`map_parts` then `assemble`)."""
-    return assemble(map_parts(result, arrows=arrows, velocity=velocity, size=size), frame, narrow=narrow)
+    parts = map_parts(result, arrows=arrows, velocity=velocity, size=size, theory=theory)
+    return assemble(parts, frame, narrow=narrow)
 
 
 def _play(duration: int) -> dict:

@@ -169,10 +169,12 @@ def row(parent: DeltaGenerator, **kwargs) -> DeltaGenerator:
     return parent.container(horizontal=True, wrap=False, gap="small", **kwargs)
 
 
-def lr_controls(line: DeltaGenerator, lr_key: str, default: float) -> None:
-    """A run's lr as a log10 slider and an exact box in ``line``, two views of the value
-    under ``lr_key`` (``default`` until set)."""
+def lr_controls(line: DeltaGenerator, lr_key: str, default: float, note: str | None = None) -> None:
+    """A run's lr as a log10 slider and an exact box side by side in ``line``, two views
+    of the value under ``lr_key`` (``default`` until set). With a ``note``, ``line`` is a
+    column (`lr_line`): the two sit in a row in it, the note (if not empty) under them."""
     lr = float(st.session_state.setdefault(lr_key, default))
+    below, line = (line, row(line)) if note is not None else (line, line)
     exp, exact = (view_key(st.session_state, lr_key, view) for view in LR_VIEWS)
     for widget, value in ((exp, math.log10(lr)), (exact, lr)):
         if widget not in st.session_state:  # a new view: drawn from the value
@@ -198,6 +200,8 @@ def lr_controls(line: DeltaGenerator, lr_key: str, default: float) -> None:
         args=(lr_key, "box", exact),
         width=LR_BOX_WIDTH,
     )
+    if note:
+        below.caption(note)
 
 
 def param_input(p: Param, key: str, container=st) -> None:
@@ -257,6 +261,12 @@ def custom_controls(side) -> Surface:
 
 
 LrRow = tuple[DeltaGenerator, str, float]  # a run's lr row: where, the value's key, its default
+
+
+def lr_line(box: DeltaGenerator) -> DeltaGenerator:
+    """Where a run's lr controls go: a row, or with theory on a column that also holds the
+    largest stable lr under them (one element more per run, so only then)."""
+    return box.container(gap=None) if st.session_state.get("theory") else row(box)
 
 
 def sidebar() -> tuple[Surface, DeltaGenerator, list[LrRow]]:
@@ -342,7 +352,7 @@ def run_box(side: DeltaGenerator, n: int, i: int, names: list[str], conv: str) -
     )
     spec = resolve(name, conv)
     lr_key = run_key(i, name, "lr")
-    lr_row = (row(box), lr_key, spec.defaults()["lr"])
+    lr_row = (lr_line(box), lr_key, spec.defaults()["lr"])
     others = spec.params[1:]
     if others:  # drawn only while open: fewer elements per rerun
         with box.expander("hyperparameters", key=f"hyper{i}", on_change="rerun") as more:

@@ -42,6 +42,7 @@ def view_values(view: View) -> dict[str, object]:
         "sweep_hi": view.sweep[1],
         "basin_run": view.run,
         "present": view.present,
+        "theory": view.theory,
         "lesson": view.lesson,
         "lesson_step": view.step,
     }
@@ -65,6 +66,7 @@ def view_from_widgets(state: Mapping) -> View:
         sweep=(lo, hi),
         run=max(run, 0),
         present=bool(state.get("present", False)),
+        theory=bool(state.get("theory", False)),
         lesson=str(state.get("lesson", "")),
         step=int(state.get("lesson_step", 1)),
     )
