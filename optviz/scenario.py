@@ -34,6 +34,7 @@ from optviz.schedules import SCHEDULES
 from optviz.starts import CLOUDS, cloud_points
 from surfaces import SURFACES
 from surfaces.core import Number, Param, Surface
+from surfaces.data import reseed
 from surfaces.formula import DEFAULT_DOMAIN, DEFAULT_FORMULA, FormulaError, check_domain, custom_surface
 
 VERSION = 1
@@ -47,7 +48,7 @@ MAX_FIELDS = MAX_STARTS + MAX_RUNS + 16
 MAX_RECORDED_ROWS = 1_000_000
 
 STEPS = Param("steps", 500, 1, MAX_STEPS, kind="int", help="optimizer steps per run")
-SEED = Param("seed", 0, 0, 2**31 - 1, kind="int", help="seed of the gradient noise")
+SEED = Param("seed", 0, 0, 2**31 - 1, kind="int", help="seed of the gradient noise, the data and the batches")
 TOL = Param("tol", 1e-6, 1e-12, 1.0, log=True, help="converged when |f - f_min| <= tol")
 CUSTOM = "custom"  # surface name of a user formula
 _SAFE = {False: ":,=", True: "*()^,/!'"}  # characters left as they are in a value: other keys, a formula
@@ -197,8 +198,13 @@ class Scenario:
 
     @property
     def surface_def(self) -> Surface:
-        """The `Surface`: a registry entry, or the compiled custom formula."""
-        return custom_surface(self.formula, self.domain) if self.surface == CUSTOM else SURFACES[self.surface]
+        """The `Surface`: a registry entry (on the data of this seed if it fits data), or
+        the compiled custom formula."""
+        return (
+            custom_surface(self.formula, self.domain)
+            if self.surface == CUSTOM
+            else reseed(SURFACES[self.surface], self.seed)
+        )
 
     # --- text form -------------------------------------------------------------------
     def to_query(self) -> str:

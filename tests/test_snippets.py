@@ -249,7 +249,7 @@ def test_code_holds_only_numbers_and_known_names(framework):
     assert strings <= {"jax_enable_x64", "float64", "KERAS_BACKEND", "jax"}
 
 
-@pytest.mark.parametrize("name", SURFACES)
+@pytest.mark.parametrize("name", [name for name, s in SURFACES.items() if s.data is None])
 def test_each_surface_formula_is_the_registry_function(name):
     surface = SURFACES[name]
     params = surface.defaults()
