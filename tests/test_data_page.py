@@ -17,3 +17,10 @@ def test_batch_control_epochs_and_fit_panel():
     at.selectbox(key="surface").set_value("booth").run()
     assert "batch" not in url(at) and not [w for w in at.number_input if w.key == "batch"]
     assert not any(t.get("xaxis") == "x4" for t in figure(at)["data"])
+
+
+def test_every_view_draws_a_data_surface_with_batches():
+    for name in ("3d", "sweep", "basins", "drag"):
+        at = open_app(surface="neuron:n=12", opt="sgd:lr=0.2", steps="60", batch="4", view=name)
+        assert not at.exception and not at.error, name
+        assert url(at)["view"] == name and url(at)["batch"] == "4"
