@@ -32,9 +32,9 @@ LOW_DOMAINS = {
     "xaxis4": {"domain": [0.71, 1.0], "anchor": "y4"},
     "yaxis4": {"domain": [0.52, 1.0], "anchor": "x4"},
     "xaxis2": {"domain": [0.71, 0.835], "showticklabels": True, "title": {"text": "step"}},
-    "yaxis2": {"domain": [0.0, 0.36]},
+    "yaxis2": {"domain": [0.0, 0.36], "title": {"text": "loss"}},
     "xaxis3": {"domain": [0.91, 1.0]},
-    "yaxis3": {"domain": [0.0, 0.36]},
+    "yaxis3": {"domain": [0.0, 0.36], "title": {"text": "lr"}},
 }
 LOW_PLOT = 400  # px: a wide plot lower than this takes `LOW_DOMAINS`
 # Narrow: under the map and its x axis (from 324 px up), the data panel, the loss panel
