@@ -108,13 +108,16 @@ def _kernel(surface: Surface, build, static: tuple, length: int, batched: bool, 
         key = jax.random.fold_in(jax.random.key(seed), index)
         tx = build(learning_rate=lambda count: lr * mults[count], **hp, **dict(static))
 
-        def noisy_value_and_grad(p, t):
+        points = jnp.clip(jnp.round(sp["n"]), 1, batches.MAX_POINTS).astype(jnp.int32) if batched else None
+
+        def noisy_value_and_grad(p, t, orders):
             if batched:
-                return _batch_value_and_grad(surface.data, sp, key, t, batch, p)
+                orders = batches.advance(key, orders, t, points, batch)
+                return (*_batch_value_and_grad(surface.data, sp, orders, t, points, batch, p), orders)
             loss, g = value_and_grad(p)
             if surface.noise:
                 g = g + sp[surface.noise] * jax.random.normal(jax.random.fold_in(key, t), (2,), p.dtype)
-            return loss, g
+            return loss, g, orders
 
         def row(p, loss, g):
             # Recording only the position keeps the loop small (measured: also stacking
@@ -123,20 +126,22 @@ def _kernel(surface: Surface, build, static: tuple, length: int, batched: bool, 
             return (p, loss, g) if record else _status(p, loss, g, box, minima, tol)
 
         def step(carry):
-            t, p, state, rows = carry
-            loss, g = noisy_value_and_grad(p, t)
+            t, p, state, rows, orders = carry
+            loss, g, orders = noisy_value_and_grad(p, t, orders)
             update, state = tx.update(g, state, p)
             rows = jax.tree.map(lambda buffer, value: buffer.at[t].set(value), rows, row(p, loss, g))
             # A diverged run goes on computing garbage that is never read: its outputs
             # are cut at `div`.
-            return t + 1, p + update, state, rows
+            return t + 1, p + update, state, rows, orders
 
         # Exactly n iterations, so no state is gated per step and padded rows cost
         # nothing; the buffers have the bucket's length, so n itself is traced.
         shapes = jax.eval_shape(lambda p: row(p, *value_and_grad(p)), start)
         rows = jax.tree.map(lambda s: jnp.zeros((length + 1, *s.shape), s.dtype), shapes)
-        carry = (jnp.int32(0), start, tx.init(start), rows)
-        _, p, _, rows = jax.lax.while_loop(lambda c: c[0] < n, step, carry)
+        # A batched run carries the orders of the epochs its batch spans (`batches.advance`).
+        orders = batches.first_orders(key, points) if batched else ()
+        carry = (jnp.int32(0), start, tx.init(start), rows, orders)
+        _, p, _, rows, _ = jax.lax.while_loop(lambda c: c[0] < n, step, carry)
         loss, g = value_and_grad(p)
         rows = jax.tree.map(lambda buffer, value: buffer.at[n].set(value), rows, row(p, loss, g))
         if record:
@@ -153,13 +158,13 @@ def _kernel(surface: Surface, build, static: tuple, length: int, batched: bool, 
     return jax.jit(jax.vmap(run_one, in_axes=(*axes, *(None,) * 8)))
 
 
-def _batch_value_and_grad(data, sp, key, t, batch, p):
-    """The full-batch loss at ``p`` and the mean gradient over step ``t``'s mini-batch, from
-    one evaluation of the per-point losses and one pullback."""
+def _batch_value_and_grad(data, sp, orders, t, n, batch, p):
+    """The full-batch loss at ``p`` and the mean gradient over step ``t``'s mini-batch (from
+    its epochs' ``orders``), from one evaluation of the per-point losses and one pullback."""
     examples, pullback = jax.vjp(lambda q: data.examples(q[..., 0], q[..., 1], sp), p)
-    n = jnp.clip(jnp.round(sp["n"]), 1, batches.MAX_POINTS).astype(jnp.int32)
     loss = examples @ full_weights(sp)
-    (g,) = pullback(batches.weights(key, t, n, batch).astype(examples.dtype))
+    weights = batches.weights(batches.take(orders[1], orders[2], t, n, batch), batch)
+    (g,) = pullback(weights.astype(examples.dtype))
     return loss, g
 
 
