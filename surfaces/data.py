@@ -154,7 +154,8 @@ def data_surface(template: Surface, model: Model, seed: int) -> Surface:
 
     @functools.lru_cache(maxsize=64)
     def minima(items: tuple) -> tuple[Minimum, ...]:
-        return model.minima(data, dict(items))
+        with jax.enable_x64(True):  # Newton's method in float64, whoever imported JAX
+            return model.minima(data, dict(items))
 
     return replace(template, fn=fn, minima=lambda params: minima(tuple(sorted(params.items()))), data=data)
 
