@@ -54,8 +54,9 @@ BATCHES = (4, 16)
 
 
 def _excess(t) -> float:
-    """Mean loss above the minimum's over the second half of the run: the noise floor."""
-    return float(np.mean(t.loss[len(t.loss) // 2 :] - t.nearest_minimum.f))
+    """Mean loss above the minimum's over the second half of the run: the noise floor
+    (each row at least 0: a loss a rounding error below f* is at the minimum)."""
+    return float(np.mean(np.maximum(t.loss[len(t.loss) // 2 :] - t.nearest_minimum.f, 0.0)))
 
 
 def _noise_floor(r: Result) -> Verdict:
@@ -69,7 +70,7 @@ def _noise_floor(r: Result) -> Verdict:
         holds,
         "mean loss above the minimum over the last half: "
         + ", ".join(f"batch {b}: {floors[b]:.2g}" for b in (r.scenario.batch, *BATCHES))
-        + f", full batch: {floors[0]:.1e} ({step_text(full)})",
+        + f", full batch: {floors[0]:.1g} ({step_text(full)})",
     )
 
 
