@@ -8,64 +8,22 @@ verdict under a preset's scenario, so a claim on screen is always a computed one
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
-from optviz.engine import Result, Trajectory, simulate
-from optviz.scenario import OptRun, Scenario
+from optviz.claims import Preset, Verdict
+from optviz.claims import distance as _dist
+from optviz.claims import run_of as _t
+from optviz.claims import step_text as _step
+from optviz.claims import variant as _variant
+from optviz.data_presets import DATA_PRESETS
+from optviz.engine import Result
+from optviz.scenario import OptRun
 from optviz.sweeps import lr_families, stability_bounds
-from optviz.view import KEYS as VIEW_KEYS
 
-
-class Verdict(NamedTuple):
-    holds: bool
-    evidence: str
-
-
-@dataclass(frozen=True)
-class Preset:
-    """A gallery entry: ``link`` opens it, ``claim`` says what it shows, ``check`` proves it."""
-
-    slug: str
-    title: str
-    note: str
-    link: str
-    claim: str
-    check: Callable[[Result], Verdict]
-
-    @property
-    def scenario(self) -> Scenario:
-        return Scenario.from_query(self.link, ignore=VIEW_KEYS).scenario
-
-
-def _t(result: Result, run: int, start: int = 0) -> Trajectory:
-    return result.runs[run].trajectories[start]
-
-
-def _dist(t: Trajectory) -> float:
-    return math.inf if t.final_distance is None else t.final_distance
-
-
-def _step(t: Trajectory | None) -> str:
-    if t is None:
-        return "-"
-    return (
-        f"diverged at step {t.diverged_at}"
-        if t.diverged_at is not None
-        else f"converged at step {t.converged_at}"
-        if t.converged_at is not None
-        else f"{_dist(t):.3g} from the nearest minimum"
-    )
-
-
-def _variant(result: Result, **changes) -> Result:
-    return simulate(dataclasses.replace(result.scenario, **changes))
+__all__ = ["PRESETS", "Preset", "Verdict", "preset_for"]
 
 
 def _rotation(r: Result) -> Verdict:
@@ -435,6 +393,7 @@ PRESETS: dict[str, Preset] = {
             "Every run is flagged as diverged.",
             _no_minimum,
         ),
+        *DATA_PRESETS,
     )
 }
 

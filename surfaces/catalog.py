@@ -13,6 +13,7 @@ import math
 import jax.numpy as jnp
 
 from surfaces.core import Minimum, Param, Surface, fixed
+from surfaces.models import DATA_SURFACES
 
 
 def rosenbrock(x, y, a=1.0, b=100.0):
@@ -239,5 +240,6 @@ SURFACES: dict[str, Surface] = {
             r"f(x,y) = (x+2y-7)^2 + (2x+y-5)^2",
             "A tilted, mildly ill-conditioned bowl (condition number 9).",
         ),
+        *DATA_SURFACES,
     )
 }

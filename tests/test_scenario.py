@@ -161,6 +161,7 @@ def scenarios(draw):
         starts=tuple(starts),
         seed=draw(st.integers(0, 2**31 - 1)),
         tol=draw(_number(1e-12, 1.0, True)),
+        batch=draw(st.integers(0, 256)) if surface.data is not None else 0,
     )
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optviz.engine import Result, Trajectory
+from optviz.figures import fit
 from optviz.figures.frames import (
     MAX_DRAWN,
     drawn,
@@ -175,8 +176,12 @@ def _ranges(result: Result) -> tuple[dict, dict]:
 
 
 def surface_part(result: Result, size: Size = NORMAL) -> dict:
-    """The still traces under the paths and the map's layout: depend on the surface only."""
-    return surface_layer(result.scenario, size)
+    """The still traces under the paths and the map's layout: depend on the surface only
+    (on a data surface, with its data on the fit panel)."""
+    part = surface_layer(result.scenario, size)
+    if fit.shown(result.scenario):
+        part["traces"] = part["traces"] + fit.data_traces(result.scenario)
+    return part
 
 
 def surface_layer(scenario: Scenario, size: Size = NORMAL) -> dict:
@@ -286,6 +291,8 @@ def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False, 
         moving["grad"] = arrows(trajs, [-t.grad for t in trajs], ks, span)
         moving["update"] = arrows(trajs, [t.update for t in trajs], ks, span)
         moving["velocity"] = arrows(trajs[: len(moved)], moved[: len(trajs)], ks, span)
+    if fit.shown(scenario):
+        moving |= fit.moving(scenario, i, [t.path[_rows(t, ks)] for t in trajs])
     paths = [t.path.astype(np.float32) for t in trajs] if tail else []
     return {"traces": traces, "color": color, "moving": moving, "paths": paths, "tail": tail, "path_points": len(full)}
 
@@ -296,6 +303,7 @@ def anim_part(result: Result, *, arrows_on: bool = False, size: Size = NORMAL) -
     scenario = result.scenario
     few = sum(len(drawn(result, r)) for r in result.runs) <= MAX_DRAWN
     movers = _head_movers(size, few) + (_arrow_movers() if arrows_on else []) + _panel_movers(size)
+    movers += fit.movers(scenario, len(result.runs), size.path) if fit.shown(scenario) else []
     layout = {"updatemenus": [_buttons()], "sliders": [_slider(scenario.steps)]}
     return {
         "steps": frame_steps(scenario.steps).tolist(),
@@ -373,6 +381,9 @@ def axes_part(result: Result, runs: Sequence[dict], size: Size = NORMAL) -> dict
     entries += ["known minima"] if surface.minima(dict(result.scenario.surface_params)) else []
     rows = tuple(len(title_lines(surface.title, surface.note, size, narrow=n)) for n in (False, True))
     wide, narrow = placement(entries, rows, size)
+    if fit.shown(result.scenario):
+        fit_wide, fit_narrow = fit.layout(result.scenario, size)
+        layout, narrow = merged(layout, fit_wide), merged(narrow, fit_narrow)
     return {
         "layout": merged(layout, wide),
         "narrow": narrow,

@@ -19,7 +19,7 @@ from optviz.conventions import CONVENTIONS, TITLES, available, resolve, unavaila
 from optviz.literal import markdown_text
 from optviz.optimizers import menu, menu_label
 from optviz.presets import PRESETS
-from optviz.scenario import CUSTOM, DEFAULT_RUNS, MAX_RUNS, MAX_STEPS, SEED, OptRun, Scenario
+from optviz.scenario import BATCH, CUSTOM, DEFAULT_RUNS, MAX_RUNS, MAX_STEPS, SEED, OptRun, Scenario
 from optviz.schedules import SCHEDULES
 from optviz.starts import CLOUDS
 from optviz.ui.state import (
@@ -395,9 +395,12 @@ def run_section(side: DeltaGenerator, surface: Surface) -> None:
         0,
         int(SEED.hi),
         key="seed",
-        disabled=surface.noise is None and cloud != "random",
-        help="seed of the gradient noise (noisy surfaces) and of a random cloud",
+        disabled=surface.noise is None and surface.data is None and cloud != "random",
+        help="seed of the gradient noise (noisy surfaces), the data and its batches (data surfaces) "
+        "and of a random cloud",
     )
+    if surface.data is not None:
+        side.number_input("batch size", 0, int(BATCH.hi), key="batch", help=BATCH.help)
     side.button("↺ reset", on_click=reset, width="stretch")
 
 

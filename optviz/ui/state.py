@@ -97,6 +97,7 @@ def widget_values(scenario: Scenario, ids: Sequence[int] | None = None) -> dict[
         "schedule": scenario.schedule,
         "steps": scenario.steps,
         "seed": scenario.seed,
+        "batch": scenario.batch,
         "start_x": scenario.starts[0][0],
         "start_y": scenario.starts[0][1],
         "more_starts": scenario.starts[1:],
@@ -143,6 +144,8 @@ def widgets_query(state: Mapping) -> str:
     for key in ("steps", "seed"):
         if key in state:
             items.append((key, fmt(state[key])))
+    if state.get("batch") and surface != CUSTOM and SURFACES[surface].data is not None:
+        items.append(("batch", fmt(state["batch"])))
     if "start_x" in state and "start_y" in state:
         items.append(("start", f"{fmt(float(state['start_x']))},{fmt(float(state['start_y']))}"))
         items += [("start", f"{fmt(x)},{fmt(y)}") for x, y in state.get("more_starts", ())]
