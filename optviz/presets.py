@@ -9,6 +9,7 @@ verdict under a preset's scenario, so a claim on screen is always a computed one
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 
 import numpy as np
