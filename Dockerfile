@@ -25,8 +25,8 @@ RUN python -m optviz.map.assets
 
 USER 10001
 EXPOSE 8501
-# The server answers /_stcore/health at once and compiles the default page's and the gallery's
-# kernels in the background (serve.py); /ready answers 200 once that is done.
+# The server answers /_stcore/health at once and compiles the default page's kernels in the
+# background (serve.py); /ready answers 200 once that is done.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"]
 ENTRYPOINT ["streamlit", "run", "serve.py", "--server.address=0.0.0.0", "--server.port=8501", "--server.fileWatcherType=none"]

@@ -2,7 +2,7 @@
 
 Streamlit runs ``app.py`` for each visitor as usual; this file only adds a start-up step
 through `st.App`'s lifespan: a thread that imports the app's modules and compiles the
-kernels of the default page and the gallery (`optviz.warm`) while the server already
+kernels of the default page (`optviz.warm`) while the server already
 answers its health check, so that the first visitor does not pay for them.
 ``/ready`` answers 503 until that is done, then 200 (a proxy or a benchmark can wait
 for it; ``/_stcore/health`` answers as soon as the server is up).

@@ -1,5 +1,5 @@
 """The server's start-up work (`optviz.warm`, run by `serve.py`): after it, the first
-visitor's default page and the gallery compile nothing, and `/ready` says when it is done."""
+visitor's default page compiles nothing, and `/ready` says when it is done."""
 
 from __future__ import annotations
 
@@ -29,17 +29,14 @@ app = Path(sys.argv[1])
 if sys.argv[2] == "warm":
     warm_up(app)
 warmed = trace_count()
-AppTest.from_file(str(app), default_timeout=300).run()  # the default link's page
-gallery = AppTest.from_file(str(app), default_timeout=300)
-gallery.query_params["page"] = "gallery"
-gallery.run()
-print(json.dumps({"warmed": warmed, "after": trace_count(), "errors": len(gallery.exception)}))
+page = AppTest.from_file(str(app), default_timeout=300).run()  # the default link's page
+print(json.dumps({"warmed": warmed, "after": trace_count(), "errors": len(page.exception)}))
 """
 
 
 def first_visitor(mode: str, cache: Path) -> dict:
-    """A fresh process (no kernel in memory), warmed up or not, then the default page and
-    the gallery as a first visitor opens them; how many kernels were traced before/after
+    """A fresh process (no kernel in memory), warmed up or not, then the default page as a
+    first visitor opens it; how many kernels were traced before/after
     (a kernel loaded from the persistent ``cache`` is traced all the same)."""
     out = subprocess.run(
         [sys.executable, "-c", FIRST_VISITOR, str(ROOT / "app.py"), mode],
@@ -52,14 +49,12 @@ def first_visitor(mode: str, cache: Path) -> dict:
     return json.loads(out.stdout.splitlines()[-1])
 
 
-def test_after_the_warm_up_the_first_page_and_the_gallery_compile_nothing(tmp_path):
+def test_after_the_warm_up_the_first_page_compiles_nothing(tmp_path):
     warmed = first_visitor("warm", tmp_path)
     cold = first_visitor("cold", tmp_path)
     assert warmed["errors"] == cold["errors"] == 0
     assert warmed["warmed"] > 0 and warmed["after"] == warmed["warmed"]  # nothing left to the visitor
-    # without it the visitor pays for them (the warm-up also compiles the runs that the
-    # presets' checks compare with, which the gallery itself does not need)
-    assert cold["warmed"] == 0 and 0 < cold["after"] <= warmed["warmed"]
+    assert cold["warmed"] == 0 and cold["after"] == warmed["warmed"]  # without it the visitor pays
 
 
 def test_the_warm_up_imports_what_the_app_imports():
@@ -86,4 +81,4 @@ def test_ready_answers_503_while_warming_then_200():
     finally:
         proc.terminate()
         log = proc.communicate(timeout=20)[0]
-    assert "warmed up in" in log and "gallery" in log
+    assert "warmed up in" in log and "default page" in log
