@@ -223,6 +223,7 @@ def test_a_tap_while_the_server_is_down_is_refused_aloud_and_the_next_one_is_tak
     back(page, runs)
     assert query(page)["start"] == ["-1.5,2"]  # the link still says what the page shows
     np.testing.assert_allclose(heads(page), [[-1.5, 2.0]] * 2, rtol=1e-6)
+    px, py = page.evaluate(MAP_POINT, [MAP, 0.5, 2.0])  # where the point is now the page is back
     page.mouse.click(px, py)  # the same tap, now taken
     link_says(page, "start=0.5,2")
     np.testing.assert_allclose(heads(page), [[0.5, 2.0]] * 2, rtol=1e-6)
