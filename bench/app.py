@@ -124,6 +124,41 @@ def browser_figures(repeats: int = 3) -> dict:
     return out
 
 
+def first_visitors(repeats: int = 3) -> dict:
+    """Navigation → map drawn and script idle for the first visitor after a server start
+    and for the next one (each a new browser profile), alternating `streamlit run
+    serve.py` (the visitor arrives once ``/ready`` says the warm-up is done) and `streamlit
+    run app.py` (no warm-up: the visitor arrives once the health check answers); kernels
+    on disk in both (a restart); medians of ``repeats``, and serve.py's start → ready."""
+    from browser import IDLE, MAP, app_command, app_process, chromium, free_port, wait_healthy
+    from playwright.sync_api import sync_playwright
+
+    def visit(context, url: str) -> float:
+        page = context.new_page()
+        start = time.perf_counter()
+        page.goto(url)
+        page.locator(f"{MAP} .scatterlayer").first.wait_for(timeout=120_000)
+        page.wait_for_selector(IDLE)
+        return time.perf_counter() - start
+
+    times: dict[str, list[float]] = {}
+    with sync_playwright() as pw:
+        for _ in range(repeats):
+            for script in ("serve.py", "app.py"):
+                port = free_port()
+                spawned = time.perf_counter()
+                with app_process(port, app_command(port, script)) as proc:
+                    if script == "serve.py":
+                        wait_healthy(port, proc, timeout=300, path="/ready")
+                        times.setdefault("ready_s", []).append(time.perf_counter() - spawned)
+                    for visitor in ("first", "later"):
+                        with chromium(pw) as context:
+                            times.setdefault(f"{script}_{visitor}_s", []).append(
+                                visit(context, f"http://127.0.0.1:{port}")
+                            )
+    return {name: statistics.median(v) for name, v in times.items()}
+
+
 def _first_chart_server_up(pw, url: str, repeats: int) -> dict:
     """Navigation → map drawn and script idle, the server up and warm: in a new browser
     profile, and again in that browser (its HTTP cache holds plotly.js)."""
@@ -168,7 +203,17 @@ def _fps(page, chart: str, seconds: float = 3.0) -> tuple[float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--first-visitor", action="store_true", help="only the first visitor against a later one")
     args = parser.parse_args()
+    if args.first_visitor:
+        f = first_visitors()
+        print("first chart, new browser profile (medians)   first visitor   later visitor")
+        for script, note in (("serve.py", "(visitor after /ready)"), ("app.py", "(no warm-up)")):
+            first, later = f[f"{script}_first_s"], f[f"{script}_later_s"]
+            print(f"  streamlit run {script:<9} {note:<22} {first:>9.2f} s {later:>12.2f} s")
+        print(f"serve.py: start → /ready {f['ready_s']:.1f} s")
+        print(json.dumps(f))
+        return 0
     result = {"payload": payloads(), "server": reruns()}
     if not args.no_browser:
         result["browser"] = browser_figures()

@@ -37,15 +37,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def app_command(port: int) -> list[str]:
+def app_command(port: int, script: str = "serve.py") -> list[str]:
     """`streamlit run serve.py` (the app, warmed up at start) as the tests and benchmarks run
-    it, on 127.0.0.1:port."""
+    it, on 127.0.0.1:port (``script="app.py"``: the app without the warm-up)."""
     return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "serve.py"),
+        str(ROOT / script),
         "--server.headless",
         "true",
         "--server.port",
@@ -59,13 +59,15 @@ def app_command(port: int) -> list[str]:
     ]
 
 
-def wait_healthy(port: int, proc: subprocess.Popen | None = None, timeout: float = 90) -> None:
-    """Poll ``http://127.0.0.1:port/_stcore/health`` until it answers 200 (through a proxy
-    too); raise if ``timeout`` passes or ``proc`` exits first."""
+def wait_healthy(
+    port: int, proc: subprocess.Popen | None = None, timeout: float = 90, path: str = "/_stcore/health"
+) -> None:
+    """Poll ``http://127.0.0.1:port/_stcore/health`` (or ``path``, e.g. ``/ready``) until it
+    answers 200 (through a proxy too); raise if ``timeout`` passes or ``proc`` exits first."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1) as r:
                 if r.status == 200:
                     return
         except OSError:
