@@ -52,7 +52,7 @@ def figure(at, key="map"):
     """A chart's figure as the page draws it. The map is a component that receives only
     the parts this page lacks: a `Client` per app replays them, and when it lacks a part
     (messages it did not see) it asks again, as ``map.js`` does."""
-    if key not in ("map", "schedule_preview", "drag_map"):
+    if key not in ("map", "schedule_preview", "drag_map", "surface3d"):
         charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key) or key in c.proto.id]
         return json.loads((charts or at.get("plotly_chart"))[0].proto.spec)
     if key in ("schedule_preview", "drag_map"):  # a whole figure in the component's data
@@ -60,7 +60,7 @@ def figure(at, key="map"):
     client = _CLIENTS.setdefault(at, Client())
     drawn = client.receive(json.loads(component(at, key).proto.json))
     if isinstance(drawn, list):  # missing parts: the page asks, the server sends all again
-        at.session_state["map.held"] = []
+        at.session_state[f"{key}.held"] = []
         drawn = client.receive(json.loads(component(at.run(), key).proto.json))
     return drawn
 

@@ -1,5 +1,6 @@
 """The map's Streamlit mount (UI layer, like `optviz.ui`): registers the component once and
-sends each rerun's message, remembering per session which parts the page holds."""
+sends each rerun's message, remembering per session which parts the page holds. The same
+component draws the 3-D view (`show_scene`) and plain figures (`show_figure`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from optviz.figures.trajectory import PICKER
-from optviz.map.assets import ensure_player_js, ensure_plotly_js
+from optviz.map.assets import SCENE, ensure_gl3d_js, ensure_module, ensure_player_js, ensure_plotly_js
 from optviz.map.message import KEEP, message, part_id, remember
 
 _JS = (
@@ -18,7 +19,9 @@ _JS = (
     .with_name("map.js")
     .read_text(encoding="utf-8")
     .replace("__PLOTLY_URL__", ensure_plotly_js())
+    .replace("__GL3D_URL__", ensure_gl3d_js())
     .replace("__PLAYER_URL__", ensure_player_js())
+    .replace("__SCENE_URL__", ensure_module(SCENE))
     .replace("__PICKER__", str(PICKER))
     .replace("__KEEP__", str(KEEP))
 )
@@ -48,10 +51,22 @@ def show_map(
     ``on_start`` runs when a click on the map picks a start point (read it from
     ``st.session_state[key].start``). ``text`` (`optviz.summary.map_text`) is the map's
     text alternative: its title names it, its lines describe it to screen readers."""
+    _send(encoded, frame, origin, key, {"text": text} if text else {}, on_start_change=on_start)
+
+
+def show_scene(encoded: Sequence[tuple[str, dict]], frame: int, *, origin: str, key: str) -> None:
+    """Draw the 3-D view from its encoded parts (`optviz.map.message.encode_scene`),
+    opening at step ``frame`` as `show_map` does; plotly.js's gl3d bundle is loaded the
+    first time."""
+    _send(encoded, frame, origin, key, {"scene": True})
+
+
+def _send(encoded, frame: int, origin: str, key: str, extra: dict, **callbacks) -> None:
+    """The message with the parts the page lacks, remembered as held."""
     held = st.session_state.get(_held_key(key), [])
-    msg = message(encoded, frame, held, origin) | ({"text": text} if text else {})
+    msg = message(encoded, frame, held, origin) | extra
     st.session_state[_held_key(key)] = remember(held, msg)
-    _MAP(key=key, data=msg, on_start_change=on_start, on_missing_change=functools.partial(_forget, key))
+    _MAP(key=key, data=msg, on_missing_change=functools.partial(_forget, key), **callbacks)
 
 
 def show_figure(figure: dict, *, key: str, on_lr: Callable[[], None] | None = None) -> None:
