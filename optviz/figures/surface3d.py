@@ -163,7 +163,6 @@ def scene_surface_part(scenario: Scenario) -> dict:
             "colorscale": _GREYS,
             "showscale": False,
             "opacityscale": OPACITY,
-            "contours": {"z": {"show": True, "usecolormap": True, "project": {"z": False}, "width": 1}},
             "lighting": {"ambient": 0.75, "diffuse": 0.5, "specular": 0.05, "roughness": 0.9},
             "name": "surface",
             "hovertemplate": "(%{x:.3g}, %{y:.3g})<br>height %{z:.3g}<extra></extra>",

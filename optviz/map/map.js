@@ -7,10 +7,11 @@ const GL3D_URL = "__GL3D_URL__"; // plotly.js's gl3d bundle: loaded when the 3-D
 const PLAYER_URL = "__PLAYER_URL__"; // player.js: Play without plotly.js's animation loop
 const SCENE_URL = "__SCENE_URL__"; // scene.js: the 3-D view's figure
 const PICKER = __PICKER__;
-const KEEP = __KEEP__; // parts kept per mount key, at least as many as the server assumes
-const stores = new Map(); // mount key -> (part id -> decoded part); the module is loaded once per page
+const KEEP = __KEEP__; // parts kept per kind, at least as many as the server assumes
+const stores = new Map(); // "map" or "scene" -> (part id -> decoded part); the module is loaded once per page
 const loaded = new Map(); // URL -> promise of the library or module
 let basic = null; // the basic bundle's Plotly, once it has run
+let scene = null; // the 3-D view's graph element, kept while another view is shown
 
 function loadScript(url, settle) {
   if (!loaded.has(url)) {
@@ -265,10 +266,17 @@ async function draw(gd, figure, rev, config) {
 export default function map(args) {
   const { data, parentElement, setTriggerValue } = args;
   let gd = parentElement.querySelector(".js-plotly-plot, .optviz-map");
+  if (!gd && data.scene && scene) {
+    // The 3-D view shown again: its graph, WebGL context and camera as they were (a new
+    // one took ~1 s to draw in software-rendered Chromium).
+    gd = scene;
+    parentElement.appendChild(gd);
+  }
   if (!gd) {
     gd = document.createElement("div");
     gd.className = "optviz-map";
     parentElement.appendChild(gd);
+    if (data.scene) scene = gd;
   }
   // The click handler reports through the latest mount; a width crossing wide_min draws it again.
   gd.optviz = { setTriggerValue, again: () => { delete gd.dataset.wanted; map(args); } };
@@ -285,8 +293,9 @@ export default function map(args) {
     return;
   }
   describe(parentElement, gd, data.text);
-  if (!stores.has(args.key)) stores.set(args.key, new Map());
-  const parts = stores.get(args.key);
+  const kind = data.scene ? "scene" : "map"; // a mount's own key changes between mounts
+  if (!stores.has(kind)) stores.set(kind, new Map());
+  const parts = stores.get(kind);
   for (const [id, part] of Object.entries(data.parts)) keep(parts, id, part);
   const missing = data.order.filter((id) => !parts.has(id));
   if (missing.length) {
