@@ -48,8 +48,8 @@ function loadModule(url) {
 }
 
 function played(menus) {
-  // Play and Pause report their clicks (plotly_buttonclicked) to player.js instead of
-  // running plotly.js's animation.
+  // Play and Pause report their clicks (plotly_buttonclicked) to player.js (the map) or
+  // drawScene (the 3-D view) instead of running plotly.js's animation.
   return menus.map((menu) => ({ ...menu, buttons: menu.buttons.map((b) => ({ ...b, execute: false })) }));
 }
 
@@ -338,8 +338,14 @@ function drawScene(gd, data, held) {
     const first = !gd.optvizPlotly;
     gd.optvizPlotly = Plotly;
     gd.style.height = `${figure.layout.height}px`;
-    await Plotly.react(gd, { ...figure, config: { displaylogo: false, responsive: true } });
-    if (first) gd.on("plotly_animatingframe", (event) => { gd.dataset.step = event.name; });
+    const layout = { ...figure.layout, updatemenus: played(figure.layout.updatemenus) };
+    await Plotly.react(gd, { ...figure, layout, config: { displaylogo: false, responsive: true } });
+    if (first) {
+      gd.on("plotly_animatingframe", (event) => { gd.dataset.step = event.name; });
+      // Play and Pause run plotly.js's animation here: a Play that Pause (or another Play)
+      // interrupts rejects its promise, which is the expected end, not an error.
+      gd.on("plotly_buttonclicked", (event) => { Plotly.animate(gd, ...event.button.args).catch(() => {}); });
+    }
     settled(gd, figure, data);
   });
 }
