@@ -206,7 +206,8 @@ def _scene_layout(scenario: Scenario, field: Field) -> dict:
             "pad": {"t": 10},
             "font": {"size": 14},
         },
-        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        # under the title, growing down over the scene's empty top when it wraps (phones)
+        "legend": {"orientation": "h", "x": 0, "yref": "container", "y": 1 - 34 / HEIGHT, "yanchor": "top"},
         "scene": {
             "xaxis": axis | {"title": {"text": "x"}, "range": [x0, x1]},
             "yaxis": axis | {"title": {"text": "y"}, "range": [y0, y1]},
