@@ -12,7 +12,7 @@ import streamlit as st
 
 from optviz.figures.trajectory import PICKER
 from optviz.map.assets import SCENE, ensure_gl3d_js, ensure_module, ensure_player_js, ensure_plotly_js
-from optviz.map.message import KEEP, message, part_id, remember
+from optviz.map.message import FIGURES_HELD, FIGURES_KEPT, KEEP, message, part_id, remember
 
 _JS = (
     Path(__file__)
@@ -24,6 +24,7 @@ _JS = (
     .replace("__SCENE_URL__", ensure_module(SCENE))
     .replace("__PICKER__", str(PICKER))
     .replace("__KEEP__", str(KEEP))
+    .replace("__FIGURES_KEPT__", str(FIGURES_KEPT))
 )
 _MAP = st.components.v2.component("optviz_map", js=_JS, isolate_styles=False)
 
@@ -71,7 +72,13 @@ def _send(encoded, frame: int, origin: str, key: str, extra: dict, **callbacks) 
 
 def show_figure(figure: dict, *, key: str, on_lr: Callable[[], None] | None = None) -> None:
     """A Plotly figure dict drawn by the same component: one plotly.js per page, redrawn in
-    place when the figure changes. With ``on_lr``, releasing one of its sliders reports
-    ``[slider name, step value]`` (read it from ``st.session_state[key].lr``)."""
-    data = {"figure": figure, "rev": part_id(figure), "release": on_lr is not None}
-    _MAP(key=key, data=data, **({"on_lr_change": on_lr} if on_lr else {}))
+    place when the figure changes. A figure the page holds (the last `FIGURES_HELD` sent
+    under ``key``) travels as its id: a return to the drag-lr view sends no families again.
+    With ``on_lr``, releasing one of its sliders reports ``[slider name, step value]``
+    (read it from ``st.session_state[key].lr``)."""
+    rev, held = part_id(figure), st.session_state.get(_held_key(key), [])
+    data = {"rev": rev, "release": on_lr is not None} | ({} if rev in held else {"figure": figure})
+    others = [r for r in held if r != rev]
+    st.session_state[_held_key(key)] = [*others[len(others) - FIGURES_HELD + 1 :], rev]
+    callbacks = {"on_lr_change": on_lr} if on_lr else {}
+    _MAP(key=key, data=data, on_missing_change=functools.partial(_forget, key), **callbacks)

@@ -8,6 +8,8 @@ const PLAYER_URL = "__PLAYER_URL__"; // player.js: Play without plotly.js's anim
 const SCENE_URL = "__SCENE_URL__"; // scene.js: the 3-D view's figure
 const PICKER = __PICKER__;
 const KEEP = __KEEP__; // parts kept per kind, at least as many as the server assumes
+const FIGURES_KEPT = __FIGURES_KEPT__; // whole figures kept, at least as many as the server assumes
+const figures = new Map(); // rev -> whole figure (show_figure)
 const stores = new Map(); // "map" or "scene" -> (part id -> decoded part); the module is loaded once per page
 const loaded = new Map(); // URL -> promise of the library or module
 let basic = null; // the basic bundle's Plotly, once it has run
@@ -280,8 +282,18 @@ export default function map(args) {
   }
   // The click handler reports through the latest mount; a width crossing wide_min draws it again.
   gd.optviz = { setTriggerValue, again: () => { delete gd.dataset.wanted; map(args); } };
-  if (data.figure) {
-    if (gd.dataset.drawn !== data.rev) draw(gd, data.figure, data.rev, { displayModeBar: false });
+  if (!data.order) { // a whole figure (show_figure), sent once and then named by its rev
+    if (data.figure) {
+      figures.delete(data.rev);
+      figures.set(data.rev, data.figure);
+      while (figures.size > FIGURES_KEPT) figures.delete(figures.keys().next().value);
+    }
+    const figure = figures.get(data.rev);
+    if (!figure) {
+      setTriggerValue("missing", [data.rev]); // the server sends it again
+      return;
+    }
+    if (gd.dataset.drawn !== data.rev) draw(gd, figure, data.rev, { displayModeBar: false });
     if (data.release && !gd.dataset.release) {
       // The drag-lr view: a released slider reports its name (the run) and its step's value
       // (the lr); dragging itself only plays frames, without the server.

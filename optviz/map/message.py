@@ -22,6 +22,8 @@ from optviz.figures.trajectory import MapParts, assemble
 
 KEEP = 48  # parts the page keeps
 SENT = 32  # parts the server assumes the page holds (the most recent it sent)
+FIGURES_KEPT = 8  # whole figures (`optviz.map.component.show_figure`) the page keeps, all keys together
+FIGURES_HELD = 2  # of those, the server assumes the page holds the last it sent under each key
 
 
 def _encoded(array: np.ndarray) -> dict:
