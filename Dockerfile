@@ -16,7 +16,7 @@ RUN pip install --no-cache-dir -r requirements.txt \
     && if [ -n "$JAX_EXTRA" ]; then pip install --no-cache-dir "jax[${JAX_EXTRA}]>=0.10.2,<0.13"; fi \
     && useradd --create-home --uid 10001 optviz
 
-COPY app.py ./
+COPY app.py serve.py ./
 COPY .streamlit ./.streamlit
 COPY optviz ./optviz
 COPY surfaces ./surfaces
@@ -25,7 +25,8 @@ RUN python -m optviz.map.assets
 
 USER 10001
 EXPOSE 8501
-# The first page compiles the default optimizers (a few seconds on a small CPU).
+# The server answers /_stcore/health at once and compiles the default page's kernels in the
+# background (serve.py); /ready answers 200 once that is done.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"]
-ENTRYPOINT ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501", "--server.fileWatcherType=none"]
+ENTRYPOINT ["streamlit", "run", "serve.py", "--server.address=0.0.0.0", "--server.port=8501", "--server.fileWatcherType=none"]

@@ -1,4 +1,4 @@
-"""OptViz explorer: `streamlit run app.py`.
+"""OptViz explorer, the script Streamlit runs for each visitor (`streamlit run serve.py`).
 
 A thin UI layer: widgets ⇄ Scenario ⇄ URL, then `simulate` (cached by the canonical
 link), then figure builders from `optviz.figures`. All computation lives in `optviz`.
@@ -22,6 +22,7 @@ from optviz.figures import frame_step, schedule_figure
 from optviz.literal import markdown_text
 from optviz.map.component import show_figure
 from optviz.memo import Memo, limit_arenas, map_large_blocks, nbytes
+from optviz.predictions import Prediction, predict, stable_note
 from optviz.presets import Verdict, preset_for
 from optviz.summary import map_text
 from optviz.ui.address import current_link, navigated, show_link
@@ -30,6 +31,7 @@ from optviz.ui.lesson import lesson_bar, open_link
 from optviz.ui.panels import code_menu, export_menu, gallery, share, summary
 from optviz.ui.present import projector
 from optviz.ui.state import PAGE_LABELS, scenario_from_widgets, view_from_widgets
+from optviz.ui.theory import theory_panel
 from optviz.view import VIEWS, View, ViewKind
 from optviz.view import link as view_link
 from surfaces.core import Surface
@@ -106,12 +108,26 @@ def preset_verdict(query: str) -> Verdict:
     return preset_for(query).check(run_scenario(query))
 
 
+@st.cache_data(max_entries=32, max_size="1MB", show_spinner=False)
+def predicted(query: str) -> Prediction:
+    """What theory predicts for the link's runs, and their measured rates."""
+    return predict(Scenario.from_query(query).scenario, run_scenario(query))
+
+
+def stable_notes(scenario: Scenario) -> dict[int, str]:
+    """Run index → the largest stable lr, shown under that run's lr control."""
+    pred = predicted(scenario.to_query())
+    return {i: note for i in range(len(pred.runs)) if (note := stable_note(pred, i))}
+
+
 @st.cache_data(max_entries=4, max_size="16MB", show_spinner="Rendering…")
-def exported(kind: str, query: str, arrows: bool, frame: int) -> bytes:
+def exported(kind: str, query: str, arrows: bool, frame: int, theory: bool = False) -> bytes:
     result = run_scenario(query)
     if kind == "html":
-        return export.html(result, arrows=arrows, frame=frame).encode()
-    return export.png(result, frame or None) if kind == "png" else getattr(export, kind)(result)
+        return export.html(result, arrows=arrows, frame=frame, theory=theory).encode()
+    if kind == "png":
+        return export.png(result, frame or None, theory=theory)
+    return getattr(export, kind)(result, theory=theory)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)  # the gallery's pictures, ~50 KB each
@@ -154,8 +170,10 @@ def live(lr_rows: list[LrRow], surface: Surface, explorer: DeltaGenerator) -> No
     `st.rerun`). A fragment may write into a container outside it only where it wrote
     during the last full run: the lr rows are written on every run, and the explorer is
     where it is called."""
-    for line, lr_key, default in lr_rows:
-        lr_controls(line, lr_key, default)
+    theory = bool(st.session_state.get("theory"))
+    notes = stable_notes(scenario_from_widgets(st.session_state).scenario) if theory else {}
+    for i, (line, lr_key, default) in enumerate(lr_rows):
+        lr_controls(line, lr_key, default, notes.get(i, "") if theory else None)
     scenario = scenario_from_widgets(st.session_state).scenario
     st.session_state.frame = frame_step(scenario.steps, st.session_state.get("frame", 0))  # a scrubber position
     shown = view_from_widgets(st.session_state)
@@ -183,12 +201,17 @@ def explore(scenario: Scenario, shown: View, surface: Surface) -> None:
         disabled="arrows" not in this_view.reads,
         help="at each head: −∇f (grey), the step taken (black), the velocity (dashed purple)",
     )
+    controls.checkbox(  # the whole page: the lr rows in the sidebar make room for the stable lr
+        "theory", key="theory", help="predicted rates and stable lrs beside the paths", on_change=st.rerun
+    )
     with controls:
         share(query, shown, scenario.steps)
-        export_menu(lambda kind: exported(kind, query, shown.arrows, shown.frame))
+        export_menu(lambda kind: exported(kind, query, shown.arrows, shown.frame, shown.theory))
         code_menu(scenario, result)
     data = view_data(shown.view)(query, *(getattr(shown, name) for name in this_view.reads))
     pkgutil.resolve_name(this_view.panel)(data, scenario, shown)
+    if shown.theory:
+        theory_panel(predicted(query))
     summary(result, scenario, surface)
 
 

@@ -2,7 +2,7 @@
 
     python bench/soak.py [--links 54] [--sessions 30] [--timeout 300]
 
-Drives the real server (`streamlit run app.py`) with headless Chromium:
+Drives the real server (`streamlit run serve.py`) with headless Chromium:
 
 1. one browser session opens ``--links`` distinct worst-case links in a row (8 runs;
    clouds of 256 starts at the row budget's step count, 10,000 steps with the starts the

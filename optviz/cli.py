@@ -3,12 +3,15 @@
 python -m optviz run "<query or URL>" [--json]
 python -m optviz render "<query or URL>" [--html F] [--gif F] [--mp4 F] [--png F]
 python -m optviz code "<query or URL>" [--framework optax|keras|pytorch] [--no-loop]
+python -m optviz data "<query or URL>" [--csv]
 python -m optviz list
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import sys
 from collections.abc import Sequence
@@ -20,7 +23,7 @@ from optviz.conventions import CONVENTIONS, TITLES, available, resolve
 from optviz.engine import Result, Trajectory, simulate
 from optviz.optimizers import OPTIMIZERS
 from optviz.params import fmt
-from optviz.scenario import MAX_RUNS, MAX_STARTS, MAX_STEPS, SEED, STEPS, TOL, Scenario
+from optviz.scenario import BATCH, MAX_RUNS, MAX_STARTS, MAX_STEPS, SEED, STEPS, TOL, Scenario
 from optviz.schedules import SCHEDULES
 from optviz.snippets import FRAMEWORKS, scenario_code
 from surfaces import SURFACES
@@ -110,10 +113,39 @@ def listing() -> str:
             rule = "own update rule" if spec.build is not base.build else "optax's rule"
             out.append(f"    {name}: {rule}" + (f"; defaults {', '.join(changed)}" if changed else ""))
     out.append("\nOther keys")
-    out += [_param_line(p) for p in (STEPS, SEED, TOL)]
+    out += [_param_line(p) for p in (STEPS, SEED, BATCH, TOL)]
     out.append(f"    start=x,y  (repeatable, at most {MAX_STARTS}; default: the surface's)")
     out.append(f"  Limits: steps ≤ {MAX_STEPS}, optimizer runs ≤ {MAX_RUNS}, start points ≤ {MAX_STARTS}.")
+    out.append("\nView keys (how a scenario is shown; see docs/links.md)")
+    out += [_param_line(p) for p in (view.ARROWS, view.PRESENT, view.THEORY)]
     return "\n".join(out)
+
+
+def data_table(scenario: Scenario, *, as_csv: bool) -> str:
+    """The points a data surface's link fits: a header (the feature columns, then the
+    target), then one row per point, as CSV or as aligned columns. Floats are written in
+    their shortest round-trip form."""
+    surface = scenario.surface_def
+    features, target = surface.data.arrays(dict(scenario.surface_params))
+    rows = [[fmt(float(v)) for v in (*point, y)] for point, y in zip(features, target, strict=True)]
+    header = list(surface.data.model.columns)
+    if as_csv:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows([header, *rows])
+        return out.getvalue()
+    width = max(len(cell) for row in [header, *rows] for cell in row)
+    return "".join(" ".join(cell.rjust(width) for cell in row) + "\n" for row in [header, *rows])
+
+
+def _data(args: argparse.Namespace, scenario: Scenario, warnings: list[str]) -> int:
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    if scenario.surface_def.data is None:
+        data_surfaces = ", ".join(name for name, s in SURFACES.items() if s.data is not None)
+        print(f"error: {scenario.surface} fits no data; data surfaces: {data_surfaces}", file=sys.stderr)
+        return 2
+    print(data_table(scenario, as_csv=args.csv), end="")
+    return 0
 
 
 EXPORTS = {
@@ -134,10 +166,10 @@ def _render(args: argparse.Namespace, scenario: Scenario, warnings: list[str]) -
         return 2
     result = simulate(scenario)
     made = {
-        "html": lambda: export.html(result, arrows=shown.arrows, frame=shown.frame).encode(),
-        "gif": lambda: export.gif(result),
-        "mp4": lambda: export.mp4(result),
-        "png": lambda: export.png(result, shown.frame or None),
+        "html": lambda: export.html(result, arrows=shown.arrows, frame=shown.frame, theory=shown.theory).encode(),
+        "gif": lambda: export.gif(result, theory=shown.theory),
+        "mp4": lambda: export.mp4(result, theory=shown.theory),
+        "png": lambda: export.png(result, shown.frame or None, theory=shown.theory),
     }
     for kind, path in targets.items():
         data = made[kind]()
@@ -160,6 +192,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     code.add_argument("query", help="a link or query string")
     code.add_argument("--framework", choices=FRAMEWORKS, help="whose code (default: the link's conv, else optax)")
     code.add_argument("--no-loop", action="store_true", help="only the optimizer and schedule, no loop on the surface")
+    data = commands.add_parser("data", help="print the points a data surface's link fits")
+    data.add_argument("query", help='e.g. "surface=linear_regression:n=20&seed=3"')
+    data.add_argument("--csv", action="store_true", help="as CSV: a header, then one row per point")
     commands.add_parser("list", help="list surfaces, optimizers and schedules")
     args = parser.parse_args(argv)
 
@@ -169,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     scenario, warnings = Scenario.from_query(args.query, ignore=view.KEYS)
     if args.command == "render":
         return _render(args, scenario, warnings)
+    if args.command == "data":
+        return _data(args, scenario, warnings)
     result = simulate(scenario)
     if args.command == "code":
         for w in warnings:

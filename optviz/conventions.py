@@ -261,6 +261,9 @@ VARIANTS: dict[str, dict[str, Variant | str]] = {
                                        "run's weight_decay is added to the gradient, as optax and PyTorch do")),
         "lion": Variant(f"{_KERAS}lion/", {"lr": 0.001, "weight_decay": 0.0},
                         call=Call(f"{_K}Lion", (("beta_1", "b1"), ("beta_2", "b2"), ("weight_decay", "weight_decay")))),
+        "lamb": Variant(f"{_KERAS}lamb/", {"lr": 0.001, "eps": 1e-7}, call=Call(f"{_K}Lamb", _BETA),
+                        unwritten=("weight_decay", "Keras 3's Lamb decays weights outside the trust ratio "
+                                   "(θ ← θ − ηλθ); this run's decay is inside it, as in optax and the paper")),
         "radam": "Keras 3 has no RAdam",
         "signsgd": "Keras 3 has no signSGD",
     },
@@ -302,6 +305,16 @@ VARIANTS: dict[str, dict[str, Variant | str]] = {
     },
 }
 # fmt: on
+# Optimizers the framework does not ship at all (Keras 3.15's keras.optimizers, PyTorch 2.13's torch.optim).
+_SHORT = {"keras": "Keras 3", "pytorch": "PyTorch"}
+_NEITHER = ("prodigy", "dadapt_adamw", "dog", "dowg", "cocob", "adopt", "ademamix", "optimistic_adam", "madgrad")
+_NEITHER += ("lars", "fromage", "novograd", "adan")
+_LACKS = {
+    "keras": ("schedule_free_sgd", *_NEITHER),
+    "pytorch": ("schedule_free_sgd", "schedule_free_adamw", "lamb", *_NEITHER),
+}
+for _convention, _names in _LACKS.items():
+    VARIANTS[_convention] |= {n: f"{_SHORT[_convention]} has no {OPTIMIZERS[n].title}" for n in _names}
 
 
 @functools.cache
@@ -347,3 +360,19 @@ def available(convention: str) -> dict[str, str | None]:
         except Unavailable as err:
             out[name] = str(err)
     return out
+
+
+def unavailable_note(convention: str) -> str:
+    """One line on the optimizers ``convention`` cannot run: those the framework lacks and those
+    not checked against it yet, each as one list of titles, then any other reason in full."""
+    missing = {name: why for name, why in available(convention).items() if why}
+    if not missing:
+        return ""
+    short, title = _SHORT.get(convention, convention), TITLES.get(convention, convention)
+    lacks = [n for n, why in missing.items() if why == f"{short} has no {OPTIMIZERS[n].title}"]
+    unchecked = [n for n, why in missing.items() if why.endswith(f"checked against {title} yet")]
+    titles = lambda names: ", ".join(OPTIMIZERS[n].title for n in names)  # noqa: E731
+    parts = [f"{short} has no {titles(lacks)}"] if lacks else []
+    parts += [f"not checked against {short} yet: {titles(unchecked)}"] if unchecked else []
+    parts += [why for n, why in missing.items() if n not in lacks + unchecked]
+    return "Not available: " + "; ".join(parts) + "."

@@ -13,7 +13,10 @@ AMSGrad and RAdam on CPU.) Everything runs in float64.
 Per step t the loop evaluates the loss and gradient at :math:`\theta_t` (plus
 :math:`\sigma\xi_t` on noisy surfaces, :math:`\xi_t` drawn from
 ``fold_in(fold_in(key(seed), start_index), t)``), asks the optax transformation for
-the update :math:`u_t`, and sets :math:`\theta_{t+1} = \theta_t + u_t`.
+the update :math:`u_t`, and sets :math:`\theta_{t+1} = \theta_t + u_t`. On a data
+surface with a mini-batch size B < n the gradient is instead the mean over step t's
+batch (`optviz.batches`, drawn from the same key), while the loss recorded stays the
+full-batch loss; full batches (and every other surface) compile the unbatched loop.
 
 A run *diverges* at row k when :math:`\theta_k`, :math:`f(\theta_k)` or its gradient
 is non-finite or :math:`\theta_k` leaves the escape box (the plotting domain widened
@@ -34,9 +37,11 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from optviz import batches
 from optviz.scenario import OptRun, Scenario
 from optviz.schedules import multipliers
 from surfaces.core import Minimum, Surface
+from surfaces.data import full_weights, points
 
 NEVER = np.iinfo(np.int32).max
 ESCAPE_WIDTHS = 10.0
@@ -87,14 +92,15 @@ def _outcome(ok, hit, xp=jnp):
 
 
 @functools.lru_cache(maxsize=32)  # a compiled kernel holds ~2.4 MB (measured): ≤ ~80 MB in all
-def _kernel(surface: Surface, build, static: tuple, length: int, record: bool, over: str):
+def _kernel(surface: Surface, build, static: tuple, length: int, batched: bool, record: bool, over: str):
     """Compile-once function for one structure: runs ``n <= length`` steps (``n`` traced),
     batched over ``over``: ``"starts"`` maps over (start, index), ``"lrs"`` over the
     learning rate. With ``record`` it returns every row's position, loss and gradient
     (flags are found on the host); without, only final values and the two flags.
+    ``batched``: the gradient is a mini-batch mean (batch size traced).
     """
 
-    def run_one(start, index, seed, lr, hp, sp, mults, n, box, minima, tol):
+    def run_one(start, index, seed, lr, hp, sp, mults, n, box, minima, tol, batch):
         global _traces
         _traces += 1  # Python side effect: runs once per trace, never when cached
 
@@ -102,11 +108,16 @@ def _kernel(surface: Surface, build, static: tuple, length: int, record: bool, o
         key = jax.random.fold_in(jax.random.key(seed), index)
         tx = build(learning_rate=lambda count: lr * mults[count], **hp, **dict(static))
 
-        def noisy_value_and_grad(p, t):
+        points = jnp.clip(jnp.round(sp["n"]), 1, batches.MAX_POINTS).astype(jnp.int32) if batched else None
+
+        def noisy_value_and_grad(p, t, orders):
+            if batched:
+                orders = batches.advance(key, orders, t, points, batch)
+                return (*_batch_value_and_grad(surface.data, sp, orders, t, points, batch, p), orders)
             loss, g = value_and_grad(p)
             if surface.noise:
                 g = g + sp[surface.noise] * jax.random.normal(jax.random.fold_in(key, t), (2,), p.dtype)
-            return loss, g
+            return loss, g, orders
 
         def row(p, loss, g):
             # Recording only the position keeps the loop small (measured: also stacking
@@ -115,20 +126,22 @@ def _kernel(surface: Surface, build, static: tuple, length: int, record: bool, o
             return (p, loss, g) if record else _status(p, loss, g, box, minima, tol)
 
         def step(carry):
-            t, p, state, rows = carry
-            loss, g = noisy_value_and_grad(p, t)
+            t, p, state, rows, orders = carry
+            loss, g, orders = noisy_value_and_grad(p, t, orders)
             update, state = tx.update(g, state, p)
             rows = jax.tree.map(lambda buffer, value: buffer.at[t].set(value), rows, row(p, loss, g))
             # A diverged run goes on computing garbage that is never read: its outputs
             # are cut at `div`.
-            return t + 1, p + update, state, rows
+            return t + 1, p + update, state, rows, orders
 
         # Exactly n iterations, so no state is gated per step and padded rows cost
         # nothing; the buffers have the bucket's length, so n itself is traced.
         shapes = jax.eval_shape(lambda p: row(p, *value_and_grad(p)), start)
         rows = jax.tree.map(lambda s: jnp.zeros((length + 1, *s.shape), s.dtype), shapes)
-        carry = (jnp.int32(0), start, tx.init(start), rows)
-        _, p, _, rows = jax.lax.while_loop(lambda c: c[0] < n, step, carry)
+        # A batched run carries the orders of the epochs its batch spans (`batches.advance`).
+        orders = batches.first_orders(key, points) if batched else ()
+        carry = (jnp.int32(0), start, tx.init(start), rows, orders)
+        _, p, _, rows, _ = jax.lax.while_loop(lambda c: c[0] < n, step, carry)
         loss, g = value_and_grad(p)
         rows = jax.tree.map(lambda buffer, value: buffer.at[n].set(value), rows, row(p, loss, g))
         if record:
@@ -142,7 +155,17 @@ def _kernel(surface: Surface, build, static: tuple, length: int, record: bool, o
         return {"final": p, "final_loss": loss, "diverged_at": div, "converged_at": conv}
 
     axes = {"starts": (0, 0, None, None), "lrs": (None, None, None, 0)}[over]
-    return jax.jit(jax.vmap(run_one, in_axes=(*axes, None, None, None, None, None, None, None)))
+    return jax.jit(jax.vmap(run_one, in_axes=(*axes, *(None,) * 8)))
+
+
+def _batch_value_and_grad(data, sp, orders, t, n, batch, p):
+    """The full-batch loss at ``p`` and the mean gradient over step ``t``'s mini-batch (from
+    its epochs' ``orders``), from one evaluation of the per-point losses and one pullback."""
+    examples, pullback = jax.vjp(lambda q: data.examples(q[..., 0], q[..., 1], sp), p)
+    loss = examples @ full_weights(sp)
+    weights = batches.weights(batches.take(orders[1], orders[2], t, n, batch), batch)
+    (g,) = pullback(weights.astype(examples.dtype))
+    return loss, g
 
 
 @dataclass(frozen=True)
@@ -210,6 +233,7 @@ class _Traced(NamedTuple):
     box: np.ndarray
     minima: np.ndarray
     tol: np.float64
+    batch: np.int32
 
 
 def _inputs(scenario: Scenario, run: OptRun):
@@ -229,6 +253,7 @@ def _inputs(scenario: Scenario, run: OptRun):
     w, h = ESCAPE_WIDTHS * (x1 - x0), ESCAPE_WIDTHS * (y1 - y0)
     box = np.array([[x0 - w, x1 + w], [y0 - h, y1 + h]])
     known = surface.minima(dict(scenario.surface_params))
+    batched = surface.data is not None and 0 < scenario.batch < points(dict(scenario.surface_params))
     minima = np.array([[m.x, m.y, m.f] for m in known]) if known else np.full((1, 3), np.nan)
     shared = _Traced(
         {k: np.float64(v) for k, v in hp.items()},
@@ -238,8 +263,9 @@ def _inputs(scenario: Scenario, run: OptRun):
         box,
         minima,
         np.float64(scenario.tol),
+        np.int32(scenario.batch if batched else 0),
     )
-    return (surface, optimizer.build, static, length), lr, shared, known
+    return (surface, optimizer.build, static, length, batched), lr, shared, known
 
 
 def _nearest(known, point) -> tuple[Minimum | None, float | None]:
@@ -404,7 +430,7 @@ def velocities(result: Result) -> list[list[np.ndarray] | None]:
             out.append(None)
             continue
         field, sign = optimizer.velocity
-        (_, build, static, length), lr, shared, _ = _inputs(result.scenario, run.run)
+        (_, build, static, length, _), lr, shared, _ = _inputs(result.scenario, run.run)
         kernel = _replay_kernel(build, static, length, field)
         per_start = []
         for t in run.trajectories:

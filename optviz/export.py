@@ -23,8 +23,10 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from optviz.engine import Result
 from optviz.figures import COLORS, drawn, frame_step, map_image, row_at, trajectory_figure
+from optviz.figures.theory_marks import EIGEN_COLOR, eigen_segments, envelope, flow_path
 from optviz.literal import clip, html_text
 from optviz.params import fmt
+from optviz.predictions import lines, predict
 from optviz.schedules import SCHEDULES
 from optviz.snippets import scenario_code
 
@@ -39,10 +41,11 @@ _MINIMUM = "#FFD700"
 _LOSS_BOX = (_MAP + 2 * _PAD + 10, 330, SIZE[0] - 2 * _PAD, SIZE[1] - 30)  # left, top, right, bottom
 
 
-def html(result: Result, *, arrows: bool = False, frame: int = 0) -> str:
+def html(result: Result, *, arrows: bool = False, frame: int = 0, theory: bool = False) -> str:
     """The app's animated figure as one self-contained HTML page (plotly.js inlined), and
-    below it every run as code of the framework the runs follow (`optviz.snippets`)."""
-    fig = trajectory_figure(result, arrows=arrows, frame=frame)
+    below it every run as code of the framework the runs follow (`optviz.snippets`); with
+    ``theory``, the theory's traces on the figure and its lines above the code."""
+    fig = trajectory_figure(result, arrows=arrows, frame=frame, theory=theory)
     title = html_text(f"OptViz: {clip(result.scenario.to_query())}")
     page = pio.to_html(
         fig,
@@ -56,6 +59,9 @@ def html(result: Result, *, arrows: bool = False, frame: int = 0) -> str:
     )
     code = markup.escape(scenario_code(result.scenario, result=result))
     section = f'<h2 style="font-family:sans-serif">Code</h2><pre id="optviz-code">{code}</pre>'
+    if theory:
+        items = "".join(f"<li>{markup.escape(line)}</li>" for line in lines(predict(result.scenario, result)))
+        section = f'<h2 style="font-family:sans-serif">Theory</h2><ul id="optviz-theory">{items}</ul>' + section
     page = page.replace("</body>", f"{section}</body>", 1)
     return page.replace("<head>", f"<head><title>{title}</title>", 1)
 
@@ -65,10 +71,13 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
 
 
 class _Canvas:
-    """Maps data coordinates to the map's pixels and draws a frame for any step."""
+    """Maps data coordinates to the map's pixels and draws a frame for any step; with
+    ``theory``, the theory's marks (`optviz.figures.theory_marks`) under the paths and
+    each run's predicted ρ in the legend."""
 
-    def __init__(self, result: Result):
+    def __init__(self, result: Result, theory: bool = False):
         self.result = result
+        self.pred = predict(result.scenario, result) if theory else None
         scenario = result.scenario
         surface = scenario.surface_def
         (self.x0, self.x1), (self.y0, self.y1) = surface.domain
@@ -88,6 +97,8 @@ class _Canvas:
         for (color, _), path in zip(self.trajs, self.pixel_paths, strict=True):
             draw.line([tuple(p) for p in path], fill=_faint(color), width=1)
         self.curves = self._loss_axes(draw)
+        if self.pred is not None:
+            self._theory(draw)
         x = _PAD * 2 + _MAP
         draw.text((x, _PAD), f"{surface.title}", fill="black", font=_font(22))
         schedule = SCHEDULES[scenario.schedule].title.lower()
@@ -107,12 +118,14 @@ class _Canvas:
         span = (high - low) or 1.0
         steps = self.result.scenario.steps
         draw.text((left, bottom + 4), self.labels["loss"], fill="#444444", font=_font(13))
-        return [
-            np.column_stack(
-                [left + np.arange(len(v)) / max(steps, 1) * (right - left), bottom - (v - low) / span * (bottom - top)]
-            )
-            for v in values
-        ]
+
+        def loss_pixels(ks: np.ndarray, losses: np.ndarray) -> np.ndarray:
+            v = np.log10(np.maximum(losses, 1e-300)) if log else losses
+            x = left + ks / max(steps, 1) * (right - left)
+            return np.column_stack([x, bottom - (v - low) / span * (bottom - top)])
+
+        self.loss_pixels = loss_pixels
+        return [loss_pixels(np.arange(len(v)), v) for v in losses]
 
     def pixels(self, points: np.ndarray) -> np.ndarray:
         """Data (x, y) → image (column, row), clipped far outside so lines stay drawable."""
@@ -154,8 +167,40 @@ class _Canvas:
             draw.rectangle((0, y + 3, 22, y + 15), fill=self.colors[i])
             gone = t.diverged_at is not None and k > t.diverged_at
             status = "diverged" if gone else f"f = {t.loss[row_at(t, k)]:.4g}"
+            if self.pred is not None and self.pred.runs[i].reason is None:
+                status += f"  rate {self.pred.runs[i].rate:.4g}"
             draw.text((30, y), f"{run.run.label}   {status}", fill="black", font=_font(15))
         return panel
+
+    def _theory(self, draw: ImageDraw.ImageDraw) -> None:
+        """The eigen-directions at the minimum, each run's continuous-time path (dotted)
+        and, on the quadratics, its loss envelope f₀·ρ²ᵏ (dashed, inside the loss panel)."""
+        domain = self.result.scenario.surface_def.domain
+        for ends, _, _ in eigen_segments(self.pred, domain):
+            draw.line([tuple(p) for p in self.pixels(ends)], fill=EIGEN_COLOR, width=3)
+        _, top, right, bottom = _LOSS_BOX
+        for i, r in enumerate(self.pred.runs):
+            flow = flow_path(self.result, i)
+            if flow is not None:
+                _dashed(draw, self.pixels(flow[0]), self.colors[i], 2, 4)
+            if r.reason is None and self.pred.exact:
+                f0 = float(self.result.runs[i].trajectories[0].loss[0])
+                ks, values = envelope(f0, r.rate, self.result.scenario.steps)
+                dense = np.linspace(ks[0], ks[-1], 400)
+                points = self.loss_pixels(dense, np.interp(dense, ks, values)) if len(ks) > 1 else np.empty((0, 2))
+                inside = (points[:, 1] >= top) & (points[:, 1] <= bottom) & (points[:, 0] <= right)
+                _dashed(draw, points[inside], self.colors[i], 2, 10)
+
+
+def _dashed(draw: ImageDraw.ImageDraw, points: np.ndarray, color: str, width: int, dash: float) -> None:
+    """A polyline drawn in dashes ``dash`` pixels long (by arc length; dots when short):
+    a segment is drawn where its middle falls in an even dash."""
+    if len(points) < 2:
+        return
+    lengths = np.hypot(*np.diff(points, axis=0).T)
+    middles = np.cumsum(lengths) - lengths / 2
+    for i in np.nonzero((middles // dash) % 2 == 0)[0]:
+        draw.line([tuple(points[i]), tuple(points[i + 1])], fill=color, width=width)
 
 
 def axis_labels(result: Result) -> dict[str, str]:
@@ -191,17 +236,17 @@ def animation_steps(steps: int, frames: int = GIF_FRAMES) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, steps, min(frames, steps + 1))).astype(int))
 
 
-def frames(result: Result, n: int = GIF_FRAMES) -> Iterator[Image.Image]:
-    canvas = _Canvas(result)
+def frames(result: Result, n: int = GIF_FRAMES, theory: bool = False) -> Iterator[Image.Image]:
+    canvas = _Canvas(result, theory)
     for k in animation_steps(result.scenario.steps, n):
         yield canvas.frame(int(k))
 
 
-def png(result: Result, frame: int | None = None) -> bytes:
+def png(result: Result, frame: int | None = None, theory: bool = False) -> bytes:
     """One frame as PNG: the final step, or the scrubber position nearest ``frame``."""
     steps = result.scenario.steps
     k = steps if frame is None else frame_step(steps, frame)
-    return _png(_Canvas(result).frame(k))
+    return _png(_Canvas(result, theory).frame(k))
 
 
 def thumbnail(result: Result) -> bytes:
@@ -219,7 +264,7 @@ def _palette(last: Image.Image) -> Image.Image:
     """One 128-colour palette for every GIF frame: the last frame's colours (it has every
     path), plus swatches so small but essential marks (a run's colour, the gold minimum
     marker) get an entry of their own."""
-    swatches = [*COLORS, _MINIMUM, "#FFFFFF", "#000000"]
+    swatches = [*COLORS, _MINIMUM, EIGEN_COLOR, "#FFFFFF", "#000000"]
     source = Image.new("RGB", (last.width, last.height + 40), "white")
     source.paste(last, (0, 0))
     draw = ImageDraw.Draw(source)
@@ -228,9 +273,9 @@ def _palette(last: Image.Image) -> Image.Image:
     return source.quantize(colors=128, method=Image.Quantize.MEDIANCUT)
 
 
-def gif(result: Result, n: int = GIF_FRAMES) -> bytes:
+def gif(result: Result, n: int = GIF_FRAMES, theory: bool = False) -> bytes:
     """The animation as a looping GIF (the last frame held for `HOLD_MS`)."""
-    rgb = list(frames(result, n))
+    rgb = list(frames(result, n, theory))
     palette = _palette(rgb[-1])
     images = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in rgb]
     durations = [FRAME_MS] * (len(images) - 1) + [HOLD_MS]
@@ -239,7 +284,7 @@ def gif(result: Result, n: int = GIF_FRAMES) -> bytes:
     return buffer.getvalue()
 
 
-def mp4(result: Result, n: int = GIF_FRAMES) -> bytes:
+def mp4(result: Result, n: int = GIF_FRAMES, theory: bool = False) -> bytes:
     """The animation as H.264 MP4 (yuv420p, plays in browsers and slide software)."""
     import imageio_ffmpeg  # its wheel carries an ffmpeg binary; imported only when asked for
 
@@ -251,7 +296,7 @@ def mp4(result: Result, n: int = GIF_FRAMES) -> bytes:
             str(path), SIZE, fps=1000 // FRAME_MS, codec="libx264", pix_fmt_out="yuv420p", macro_block_size=2, quality=7
         )
         writer.send(None)
-        for image in frames(result, n):
+        for image in frames(result, n, theory):
             writer.send(np.asarray(image).tobytes())
         writer.close()
         return path.read_bytes()

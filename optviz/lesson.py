@@ -10,16 +10,20 @@ the same step (`expand`).
 The lesson follows the usual story of gradient-based optimizers: plain gradient descent
 and its learning rate (too small crawls, too large overshoots and diverges), momentum,
 Nesterov's look-ahead, Adagrad's per-coordinate rates, RMSprop fixing Adagrad's
-ever-shrinking rate, Adam as momentum plus RMSprop, and a schedule (warm up, then decay).
+ever-shrinking rate, Adam as momentum plus RMSprop, and a schedule (warm up, then decay);
+a last step puts the theory of the first four on the picture (``theory=1``): each run's
+rate, predicted and measured.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from optviz.engine import Result
+from optviz.predictions import predict
 from optviz.presets import PRESETS, Preset, Verdict, _converges_other_lags, _dist, _step, _t
 from optviz.view import KEYS, View, link
 
@@ -34,12 +38,30 @@ class Lesson:
 
     def link(self, k: int, view: View | None = None) -> str:
         """Step ``k``'s link (1-based), in ``view`` (projector mode, say)."""
-        return link(self.steps[k - 1].scenario, dataclasses.replace(view or View(), lesson=self.name, step=k))
+        step, shown = self.steps[k - 1], view or View()
+        theory = shown.theory or step_view(step).theory
+        return link(step.scenario, dataclasses.replace(shown, theory=theory, lesson=self.name, step=k))
+
+
+def step_view(step: Preset) -> View:
+    """The view a step's own link asks for (``theory=1``, say), beside its scenario."""
+    return View.from_query(step.link, step.scenario.steps)[0]
 
 
 def _retold(slug: str, title: str, text: str) -> Preset:
     """A gallery preset as a lesson step: its scenario, claim and check, the lesson's words."""
     return dataclasses.replace(PRESETS[slug], title=title, note=text)
+
+
+def _rates_as_predicted(r: Result) -> Verdict:
+    """Every run's measured contraction within 2 % of theory's ρ, and the predicted order:
+    heavy ball at Polyak's tuning, then gradient descent at 2/(L+μ), then at lr 0.5."""
+    runs = predict(r.scenario, r).runs
+    off = [abs(run.measured / run.rate - 1) if run.measured else math.inf for run in runs]
+    slow, best, heavy = (_t(r, i).converged_at for i in range(3))
+    holds = max(off) < 0.02 and None not in (slow, best, heavy) and heavy < best < slow
+    rates = "; ".join(f"{run.label}: ρ {run.rate:.4g}, measured {run.measured or math.nan:.4g}" for run in runs)
+    return Verdict(holds, f"{rates}; converged at steps {slow}, {best}, {heavy}")
 
 
 def _adam_combines(r: Result) -> Verdict:
@@ -118,6 +140,19 @@ OPTIMIZERS_LESSON = Lesson(
             "Started on Beale's steep ridge, the full lr at once throws SGD off the map; warmed up, it first "
             "slides into the valley, where that lr is stable, and the decay settles it.",
         ),
+        Preset(
+            "lesson-theory",
+            "Theory: the rate, predicted and measured",
+            "On the bowl theory is exact: along each eigen-direction the error shrinks by a fixed factor per "
+            "step, and the slowest sets the rate ρ. Dashed on the loss panel: the start loss times ρ²ᵏ; "
+            "dotted on the map: the gradient flow. Gradient descent is fastest at lr = 2/(L+μ); momentum at "
+            "Polyak's tuning is faster still.",
+            "v=1&surface=quadratic&opt=sgd:lr=0.5&opt=sgd:lr=1.82&opt=momentum:lr=2.31,momentum=0.27"
+            "&steps=200&theory=1",
+            "Each run's measured rate is within 2 % of theory's ρ, and the run with the smaller ρ converges "
+            "first: momentum at Polyak's tuning, then gradient descent at 2/(L+μ), then at lr = 0.5.",
+            _rates_as_predicted,
+        ),
     ),
 )
 LESSONS: dict[str, Lesson] = {lesson.name: lesson for lesson in (OPTIMIZERS_LESSON,)}
@@ -146,4 +181,6 @@ def expand(query: str) -> str:
     shown, _ = fixed(shown)
     if not shown.lesson or any(key not in KEYS for key in fields):
         return query
-    return LESSONS[shown.lesson].steps[shown.step - 1].scenario.to_query() + "&" + query.split("?", 1)[-1]
+    step = LESSONS[shown.lesson].steps[shown.step - 1]
+    own = "&theory=1" if step_view(step).theory and "theory" not in fields else ""
+    return step.scenario.to_query() + own + "&" + query.split("?", 1)[-1]

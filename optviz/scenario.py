@@ -3,7 +3,7 @@
 Canonical query form (version 1), top-level keys always in this order::
 
     v=1&surface=rosenbrock:a=1,b=100&opt=adam:lr=0.01,b1=0.9&opt=sgd:lr=0.001
-    &schedule=cosine:decay_steps=300&steps=500&start=-1.5,2&seed=0[&tol=1e-06]
+    &schedule=cosine:decay_steps=300&steps=500&start=-1.5,2&seed=0[&batch=8][&tol=1e-06]
 
 A custom surface is ``surface=custom&f=<formula, percent-encoded>&domain=x0,x1,y0,y1``;
 a cloud of start points around the (first) start is ``cloud=ring:n=64,r=0.15``.
@@ -34,6 +34,7 @@ from optviz.schedules import SCHEDULES
 from optviz.starts import CLOUDS, cloud_points
 from surfaces import SURFACES
 from surfaces.core import Number, Param, Surface
+from surfaces.data import MAX_POINTS, reseed
 from surfaces.formula import DEFAULT_DOMAIN, DEFAULT_FORMULA, FormulaError, check_domain, custom_surface
 
 VERSION = 1
@@ -47,11 +48,12 @@ MAX_FIELDS = MAX_STARTS + MAX_RUNS + 16
 MAX_RECORDED_ROWS = 1_000_000
 
 STEPS = Param("steps", 500, 1, MAX_STEPS, kind="int", help="optimizer steps per run")
-SEED = Param("seed", 0, 0, 2**31 - 1, kind="int", help="seed of the gradient noise")
+SEED = Param("seed", 0, 0, 2**31 - 1, kind="int", help="seed of the gradient noise, the data and the batches")
+BATCH = Param("batch", 0, 0, MAX_POINTS, kind="int", help="mini-batch size on a data surface (0: every point)")
 TOL = Param("tol", 1e-6, 1e-12, 1.0, log=True, help="converged when |f - f_min| <= tol")
 CUSTOM = "custom"  # surface name of a user formula
 _SAFE = {False: ":,=", True: "*()^,/!'"}  # characters left as they are in a value: other keys, a formula
-_SINGLE_KEYS = ("v", "conv", "surface", "f", "domain", "schedule", "steps", "seed", "tol", "cloud")
+_SINGLE_KEYS = ("v", "conv", "surface", "f", "domain", "schedule", "steps", "seed", "batch", "tol", "cloud")
 _MULTI_KEYS = ("opt", "start")
 
 Params = tuple[tuple[str, Number], ...]
@@ -127,7 +129,9 @@ class Scenario:
       schedule_params: every schedule parameter, registry order.
       steps: optimizer steps per run (1..MAX_STEPS).
       starts: one to ``MAX_STARTS`` start points; empty means the surface's default.
-      seed: seed of the gradient noise (noisy surfaces only).
+      seed: seed of the gradient noise (noisy surfaces), of the data and its batches
+        (data surfaces).
+      batch: mini-batch size on a data surface; 0 (or n and more) is the full batch.
       tol: convergence tolerance on ``|f - f_min|``.
       formula, domain: the user formula and its domain when ``surface`` is ``"custom"``.
       cloud: a `optviz.starts.CLOUDS` name, or "" for explicit start points only; with
@@ -149,6 +153,7 @@ class Scenario:
     cloud: str = ""
     cloud_params: Params = ()
     convention: str = "optax"
+    batch: int = BATCH.default
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -193,12 +198,22 @@ class Scenario:
             raise ValueError("cloud_params without a cloud")
         set_(self, "steps", int(self.steps))
         set_(self, "seed", int(self.seed))
+        set_(self, "batch", int(self.batch))
+        if self.batch and surface.data is None:
+            raise ValueError("batch belongs to a data surface")
+        if not BATCH.lo <= self.batch <= BATCH.hi:
+            raise ValueError(f"batch must be in {BATCH.lo}..{BATCH.hi}, got {self.batch=}")
         set_(self, "tol", float(self.tol))
 
     @property
     def surface_def(self) -> Surface:
-        """The `Surface`: a registry entry, or the compiled custom formula."""
-        return custom_surface(self.formula, self.domain) if self.surface == CUSTOM else SURFACES[self.surface]
+        """The `Surface`: a registry entry (on the data of this seed if it fits data), or
+        the compiled custom formula."""
+        return (
+            custom_surface(self.formula, self.domain)
+            if self.surface == CUSTOM
+            else reseed(SURFACES[self.surface], self.seed)
+        )
 
     # --- text form -------------------------------------------------------------------
     def to_query(self) -> str:
@@ -218,6 +233,7 @@ class Scenario:
             ("steps", fmt(self.steps)),
             *(("start", f"{fmt(x)},{fmt(y)}") for x, y in (self.starts[:1] if self.cloud else self.starts)),
             ("seed", fmt(self.seed)),
+            *([("batch", fmt(self.batch))] if self.batch else []),
         ]
         if self.cloud:
             cloud = fmt_assignments(CLOUDS[self.cloud].params, dict(self.cloud_params))
@@ -324,7 +340,10 @@ def _parse(text: str, ignore: frozenset[str]) -> Parsed:
         scalars[spec.name], warning = (spec.default, None) if raw is None else coerce(spec, raw)
         warnings += [warning] if warning else []
     starts = _parse_start_points(fields.get("start", []), single("cloud"), box, len(runs), scalars["steps"], warnings)
-    scenario = Scenario(**surface, runs=tuple(runs), **schedule, **starts, convention=convention, **scalars)
+    batch = _parse_batch(single("batch"), surface, warnings)
+    scenario = Scenario(
+        **surface, runs=tuple(runs), **schedule, **starts, convention=convention, batch=batch, **scalars
+    )
     return Parsed(scenario, warnings)
 
 
@@ -341,6 +360,18 @@ def _parse_surface(single, warnings: list[str]) -> tuple[dict, tuple]:
     warnings += w
     fields = {"surface": name, "surface_params": tuple(params.items()), "formula": formula, "domain": domain}
     return fields, surface.domain
+
+
+def _parse_batch(raw: str | None, surface: dict, warnings: list[str]) -> int:
+    """``batch=B``, read on data surfaces only."""
+    if raw is None:
+        return BATCH.default
+    if surface["surface"] not in SURFACES or SURFACES[surface["surface"]].data is None:
+        warnings.append("batch is only read on a data surface; ignored")
+        return BATCH.default
+    value, warning = coerce(BATCH, raw)
+    warnings += [warning] if warning else []
+    return value
 
 
 def _parse_convention(raw: str | None, warnings: list[str]) -> str:

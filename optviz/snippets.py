@@ -30,6 +30,7 @@ import ast
 import re
 
 from optviz.conventions import CONVENTIONS, TITLES, VARIANTS, Unavailable, framework_call, resolve
+from optviz.data_code import data_loss
 from optviz.engine import Result
 from optviz.expressions import SCHEDULES as MULTIPLIERS
 from optviz.expressions import SURFACES as FORMULAS
@@ -252,17 +253,23 @@ def _loop_intro(scenario: Scenario, framework: str) -> list[str]:
             "# OptViz adds Gaussian noise to each gradient from JAX's random stream; this loop leaves it "
             "out, so its path differs."
         )
+    if scenario.batch and surface.data is not None:
+        lines.append(
+            f"# OptViz draws each step's gradient from a mini-batch of {scenario.batch} points "
+            "(optviz.batches); this loop takes the full batch, so its path differs."
+        )
     return lines
 
 
+def _loss(scenario: Scenario, target: str) -> list[str]:
+    """``def f(x, y)`` of the scenario's surface (with its data on a data surface)."""
+    if scenario.surface_def.data is not None:
+        return data_loss(scenario, target)
+    return ["def f(x, y):", f"    return {surface_formula(scenario, target)}"]
+
+
 def _jax_loss(scenario: Scenario) -> list[str]:
-    return [
-        "def f(x, y):",
-        f"    return {surface_formula(scenario, 'jnp')}",
-        "",
-        "",
-        "grad = jax.jit(jax.grad(lambda xy: f(xy[0], xy[1])))",
-    ]
+    return [*_loss(scenario, "jnp"), "", "", "grad = jax.jit(jax.grad(lambda xy: f(xy[0], xy[1])))"]
 
 
 def _jax_noise(scenario: Scenario) -> list[str]:
@@ -357,7 +364,7 @@ def torch_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> li
             body + (["# scheduler.step() after each optimizer.step()"] if scheduler else []),
             notes,
         )
-    loss = ["def f(x, y):", f"    return {surface_formula(scenario, 'torch')}", "", ""]
+    loss = [*_loss(scenario, "torch"), "", ""]
     steps = [
         "    optimizer.zero_grad()",
         "    f(xy[0], xy[1]).backward()",

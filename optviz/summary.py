@@ -8,19 +8,23 @@ from __future__ import annotations
 import jax
 import numpy as np
 
+from optviz.batches import epochs
 from optviz.engine import Result
 from optviz.figures.frames import MAX_DRAWN
 from optviz.literal import markdown_text
+from surfaces.data import points
 
 
 def summary_rows(result: Result) -> list[dict]:
     """One row per run and start: final loss, distance to the nearest known minimum,
     converged/diverged step. A diverged run is flagged, never silently cut. A run with
-    more than `MAX_DRAWN` starts gets one row: medians, and counts in its status."""
+    more than `MAX_DRAWN` starts gets one row: medians, and counts in its status. On a
+    data surface a row also counts the passes over the data its steps made (epochs)."""
     rows = []
+    passes = _epochs(result.scenario)
     for i, run in enumerate(result.runs):
         if len(run.trajectories) > MAX_DRAWN:
-            rows.append(_cloud_row(i, run))
+            rows.append(_cloud_row(i, run) | passes(result.scenario.steps))
             continue
         for j, t in enumerate(run.trajectories):
             label = run.run.label if len(run.trajectories) == 1 else f"{run.run.label} (start {j + 1})"
@@ -37,8 +41,17 @@ def summary_rows(result: Result) -> list[dict]:
                     if t.converged_at is not None
                     else "not converged",
                 }
+                | passes(len(t.grad))
             )
     return rows
+
+
+def _epochs(scenario):
+    """``steps -> {"epochs": passes over the data}`` on a data surface, else ``{}``."""
+    if scenario.surface_def.data is None:
+        return lambda steps: {}
+    n = points(dict(scenario.surface_params))
+    return lambda steps: {"epochs": epochs(steps, n, scenario.batch)}
 
 
 def cell(value) -> str:

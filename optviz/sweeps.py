@@ -12,7 +12,8 @@ only each lane's final point, loss and first divergence/convergence step come ba
   (`window_worst`), not a lucky grid point inside a chaotic band or at the cliff edge.
 * `stability_bounds`: the exact largest stable lr on ``quadratic`` (and
   ``noisy_quadratic``) where theory gives one: gradient descent lr < 2/h, heavy ball
-  lr < 2(1+β)/h, Nesterov lr < 2(1+β)/((1+2β)h).
+  lr < 2(1+β)/h, Nesterov lr < 2(1+β)/((1+2β)h); optionally the local one near the known
+  minimum of any other surface (`optviz.predictions`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ import numpy as np
 
 from optviz.engine import NEVER, Family, Sweep, _inputs, _kernel, family, sweep
 from optviz.optimizers import LR
+from optviz.predictions import EXACT_SURFACES, hessian_model, method_of
 from optviz.scenario import Scenario
+from optviz.theory import max_stable_lr
 
 SWEEP_POINTS = 256
 SWEEP_RANGE = (-5.0, 1.0)  # log10 of the default lr range
@@ -130,27 +133,30 @@ def best_lr(s: Sweep, decades: float = BEST_LR_DECADES) -> float | None:
     return None if at is None else float(s.lrs[at])
 
 
-def stability_bounds(scenario: Scenario) -> dict[int, tuple[str, float]]:
-    """Run index → (formula, lr bound) where a closed form exists (``quadratic`` or
-    ``noisy_quadratic``, constant schedule, momentum-family runs): above the bound the
-    iterates grow without limit."""
+def stability_bounds(scenario: Scenario, *, local: bool = False) -> dict[int, tuple[str, float]]:
+    """Run index → (formula, lr bound) for the momentum-family runs at a constant lr
+    (`optviz.theory.max_stable_lr` over the Hessian's eigenvalues): exact on ``quadratic``
+    and ``noisy_quadratic`` (h is the largest curvature), where above the bound the iterates
+    grow without limit; with ``local``, on any other surface with a known minimum too, from
+    its Hessian there (λ_max its largest eigenvalue): the limit near that minimum."""
     # The noise of noisy_quadratic adds to the iterates without changing the recursion that
     # multiplies them, so its mean (and spread) grow without limit past the same bound.
-    if scenario.surface not in ("quadratic", "noisy_quadratic") or scenario.schedule != "constant":
+    exact = scenario.surface in EXACT_SURFACES
+    if scenario.schedule != "constant" or not (exact or local):
         return {}
-    h = dict(scenario.surface_params)["h"]
+    curvature, _ = hessian_model(scenario)
+    if curvature is None:
+        return {}
+    big_l = "h" if exact else "λ_max"
     out = {}
     for i, run in enumerate(scenario.runs):
-        hp = run.hyperparams
-        beta = float(hp.get("momentum", 0.0)) if run.name in ("sgd", "momentum", "nesterov") else None
-        if beta is None:
+        method = method_of(run)
+        if method is None:
             continue
-        if run.name == "nesterov" or (run.name == "sgd" and hp.get("nesterov") and beta > 0):
-            out[i] = ("2(1+β)/((1+2β)h)", 2 * (1 + beta) / ((1 + 2 * beta) * h))
-        elif beta > 0:
-            out[i] = ("2(1+β)/h", 2 * (1 + beta) / h)
-        else:
-            out[i] = ("2/h", 2 / h)
+        beta = method.momentum
+        value = max_stable_lr(curvature.eigenvalues, momentum=beta, nesterov=method.nesterov)
+        formula = f"2(1+β)/((1+2β){big_l})" if method.nesterov else f"2(1+β)/{big_l}" if beta > 0 else f"2/{big_l}"
+        out[i] = (formula if exact else f"near the minimum {formula}", value)
     return out
 
 

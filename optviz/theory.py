@@ -46,6 +46,7 @@ integral quadratic constraints" (2016), §3 for Nesterov's optimal tuning on qua
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -220,7 +221,7 @@ def curvature(surface, point: Sequence[float], params: Mapping[str, float] | Non
     return Curvature((float(p[0]), float(p[1])), h, values, vectors)
 
 
-def _rk4(field, y0, dt: float, steps: int, substeps: int) -> np.ndarray:
+def _rk4(field, y0, dt, steps: int, substeps: int):
     """Classical Runge-Kutta with ``substeps`` steps of ``dt`` between samples; rows 0..steps."""
 
     def sub(y, _):
@@ -234,9 +235,28 @@ def _rk4(field, y0, dt: float, steps: int, substeps: int) -> np.ndarray:
         y = jax.lax.scan(sub, y, None, length=substeps)[0]
         return y, y
 
-    y0 = jnp.asarray(y0, jnp.float64)
     ys = jax.lax.scan(sample, y0, None, length=steps)[1]
-    return np.concatenate([np.asarray(y0)[None], np.asarray(ys)])
+    return jnp.concatenate([y0[None], ys])
+
+
+@functools.lru_cache(maxsize=16)
+def _flow(surface, steps: int, substeps: int, heavy: bool):
+    """The compiled integrator of `gradient_flow` (``heavy``: `heavy_ball_flow`) for one
+    surface and step count, a function of ``(y0, dt, damping, params)``: the start, lr,
+    momentum and surface parameters are traced, so a new lr does not compile it again."""
+
+    def run(y0, dt, damping, values):
+        grad = jax.grad(lambda p: surface.fn(p[..., 0], p[..., 1], **values))
+        if heavy:
+            return _rk4(lambda y: jnp.concatenate([y[2:], -damping * y[2:] - grad(y[:2])]), y0, dt, steps, substeps)
+        return _rk4(lambda p: -grad(p), y0, dt, steps, substeps)
+
+    return jax.jit(run)
+
+
+def _values(surface, params: Mapping[str, float] | None) -> dict[str, jax.Array]:
+    values = {**surface.defaults(), **(params or {})}
+    return {k: jnp.asarray(float(v), jnp.float64) for k, v in values.items()}
 
 
 def gradient_flow(
@@ -248,8 +268,8 @@ def gradient_flow(
     :math:`\eta \to 0` (error :math:`O(\eta)`). On a quadratic,
     :math:`\theta_i(t) = \theta_i(0)\,e^{-\lambda_i t}`. Integrated by RK4 with ``substeps``
     steps per sample. Shape ``(steps + 1, 2)``."""
-    grad = jax.grad(_surface_fn(surface, params))
-    return _rk4(lambda p: -grad(p), start, lr / substeps, steps, substeps)
+    y0 = jnp.asarray(start, jnp.float64)
+    return np.asarray(_flow(surface, steps, substeps, False)(y0, lr / substeps, 0.0, _values(surface, params)))
 
 
 def heavy_ball_damping(lr: float, momentum: float) -> tuple[float, float]:
@@ -280,13 +300,8 @@ def heavy_ball_flow(
     (:math:`\theta'(0) = 0`, as :math:`v_{-1} = 0`), sampled at :math:`t_k = k\sqrt\eta`,
     ``k = 0..steps``, by RK4 on :math:`(\theta, \theta')`. Shape ``(steps + 1, 2)``."""
     h, a = heavy_ball_damping(lr, momentum)
-    grad = jax.grad(_surface_fn(surface, params))
-
-    def field(y):
-        return jnp.concatenate([y[2:], -a * y[2:] - grad(y[:2])])
-
-    y0 = np.concatenate([np.asarray(start, float), np.zeros(2)])
-    return _rk4(field, y0, h / substeps, steps, substeps)[:, :2]
+    y0 = jnp.asarray([*map(float, start), 0.0, 0.0], jnp.float64)
+    return np.asarray(_flow(surface, steps, substeps, True)(y0, h / substeps, a, _values(surface, params)))[:, :2]
 
 
 def noise_floor(lr: float, eigenvalues: Sequence[float], sigma: float, *, momentum: float = 0.0) -> float:

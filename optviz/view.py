@@ -9,9 +9,13 @@ Link keys (all optional, defaults omitted from canonical links)::
     arrows=1       direction arrows at each head (2-D map)
     frame=K        the map opens at step K (snapped to the nearest animation frame)
     sweep=LO,HI    the sweep's lr range, as log10 (default -5,1)
-    run=K          the run (0-based) whose basin map is shown
+    run=K          the run (0-based) whose basin map is shown (view=basins), or whose lr
+                   and β a click on the plane sets (view=plane: theory's rate over
+                   (lr, β), `optviz.figures.plane`)
     present=1      projector mode: no sidebar or Streamlit chrome, larger text, lines
                    and markers (for 1280×720)
+    theory=1       theory beside the paths (`optviz.predictions`): predicted rates and
+                   stable lrs, envelopes, eigen-directions, the continuous-time paths
     lesson=NAME    a guided lesson (`optviz.lesson`), at step=K (1-based); a link with
     step=K         only these keys opens that step's scenario
 
@@ -36,11 +40,13 @@ from urllib.parse import parse_qs
 from optviz.engine import Result, velocities
 from optviz.figures import map_layout, map_parts
 from optviz.figures.drag import drag_figure
+from optviz.figures.plane import plane_figure
 from optviz.figures.surface3d import scene_parts
 from optviz.figures.sweep import basin_figure, sweep_figure
 from optviz.literal import clip
 from optviz.map.message import encode, encode_scene, encoded_bytes
 from optviz.params import coerce, first_value, fmt
+from optviz.predictions import lines, predict
 from optviz.scenario import MAX_RUNS, MAX_STEPS, Scenario
 from optviz.summary import map_text
 from optviz.sweeps import basin_map, lr_families, lr_sweeps
@@ -52,9 +58,10 @@ FRAME = Param("frame", 0, 0, MAX_STEPS, kind="int", help="the step the map opens
 ARROWS = Param("arrows", False, 0, 1, kind="bool", help="direction arrows at each head")
 RUN = Param("run", 0, 0, MAX_RUNS - 1, kind="int", help="the run whose basin map is shown")
 PRESENT = Param("present", False, 0, 1, kind="bool", help="projector mode")
+THEORY = Param("theory", False, 0, 1, kind="bool", help="theory beside the paths")
 STEP = Param("step", 1, 1, 99, kind="int", help="the lesson's step, from 1")
 LESSON_NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")
-KEYS = ("page", "view", "arrows", "frame", "sweep", "run", "present", "lesson", "step")
+KEYS = ("page", "view", "arrows", "frame", "sweep", "run", "present", "theory", "lesson", "step")
 
 
 class ParsedView(NamedTuple):
@@ -73,11 +80,12 @@ class View:
     sweep: tuple[float, float] = (-5.0, 1.0)
     run: int = 0
     present: bool = False
+    theory: bool = False
     lesson: str = ""
     step: int = 1
 
     def to_query(self) -> str:
-        """``&page=...&view=...&arrows=1&frame=K…&present=1&lesson=NAME&step=K``, defaults
+        """``&page=...&view=...&arrows=1&frame=K…&present=1&theory=1&lesson=NAME&step=K``, defaults
         left out ('' for the default view); ``step`` is written with its lesson only."""
         named = (("page", self.page, "explorer"), ("view", self.view, "2d"))
         items = [(k, v) for k, v, default in named if v != default]
@@ -86,6 +94,7 @@ class View:
         items += [("sweep", f"{fmt(self.sweep[0])},{fmt(self.sweep[1])}")] if self.sweep != View.sweep else []
         items += [("run", str(self.run))] if self.run else []
         items += [("present", "1")] if self.present else []
+        items += [("theory", "1")] if self.theory else []
         items += [("lesson", self.lesson), ("step", str(self.step))] if self.lesson else []
         return "".join(f"&{k}={v}" for k, v in items)
 
@@ -110,7 +119,7 @@ class View:
                 view = replace(view, **{key: value.lower()})
             else:
                 warnings.append(f"{key}={clip(value)} is not one of {', '.join(choices)}; using {getattr(view, key)}")
-        for spec in (ARROWS, replace(FRAME, hi=steps), replace(RUN, hi=runs - 1), PRESENT, STEP):
+        for spec in (ARROWS, replace(FRAME, hi=steps), replace(RUN, hi=runs - 1), PRESENT, THEORY, STEP):
             value = first(spec.name)
             if value is not None:
                 parsed, warning = coerce(spec, value)
@@ -188,10 +197,13 @@ class ViewKind:
 
 def map_data(scenario: Scenario, result: Result, view: View) -> tuple[list[tuple[str, dict]], tuple[str, list[str]]]:
     """The 2-D map's parts, encoded for the map component (`optviz.map`; projector mode
-    draws larger text, lines and markers), and its text alternative (`map_text`)."""
+    draws larger text, lines and markers, theory its traces), and its text alternative
+    (`map_text`, with the theory's lines)."""
     size = map_layout.PRESENT if view.present else map_layout.NORMAL
     velocity = velocities(result) if view.arrows else None
-    return encode(map_parts(result, arrows=view.arrows, velocity=velocity, size=size)), map_text(result)
+    parts = map_parts(result, arrows=view.arrows, velocity=velocity, size=size, theory=view.theory)
+    title, text = map_text(result)
+    return encode(parts), (title, text + (lines(predict(scenario, result)) if view.theory else []))
 
 
 def map_bytes(data: tuple[list[tuple[str, dict]], tuple[str, list[str]]]) -> int:
@@ -207,13 +219,18 @@ def surface_data(scenario: Scenario, result: Result, view: View) -> list[tuple[s
 def sweep_data(scenario: Scenario, result: Result, view: View):
     """Each run over the learning rates of ``view.sweep`` (log10), and their figure."""
     sweeps = lr_sweeps(scenario, *view.sweep)
-    return sweeps, sweep_figure(scenario, sweeps)
+    return sweeps, sweep_figure(scenario, sweeps, local=view.theory)
 
 
 def basin_data(scenario: Scenario, result: Result, view: View):
     """Where run ``view.run`` ends from every start of a grid, and its figure."""
     basins = basin_map(scenario, view.run)
     return basins, basin_figure(scenario, basins)
+
+
+def plane_data(scenario: Scenario, result: Result, view: View):
+    """Theory's rate over (lr, β) for run ``view.run``'s method (a Plotly figure)."""
+    return plane_figure(scenario, predict(scenario, result), view.run)
 
 
 def drag_data(scenario: Scenario, result: Result, view: View) -> dict:
@@ -226,7 +243,7 @@ VIEWS: dict[str, ViewKind] = {
         label="2-D map",
         build=map_data,
         panel="optviz.ui.panels:map_panel",
-        reads=("arrows", "present"),
+        reads=("arrows", "present", "theory"),
         shared=True,
         max_bytes=32 * 2**20,  # a link's parts are ≤ ~11 MB
         size=map_bytes,
@@ -243,7 +260,7 @@ VIEWS: dict[str, ViewKind] = {
         label="LR sweep",
         build=sweep_data,
         panel="optviz.ui.panels:sweep_panel",
-        reads=("sweep",),
+        reads=("sweep", "theory"),
         spinner="Sweeping the learning rate…",
     ),
     "basins": ViewKind(
@@ -252,6 +269,12 @@ VIEWS: dict[str, ViewKind] = {
         panel="optviz.ui.panels:basin_panel",
         reads=("run",),
         spinner="Mapping the basins…",
+    ),
+    "plane": ViewKind(
+        label="(lr, β) plane",
+        build=plane_data,
+        panel="optviz.ui.theory:plane_panel",
+        reads=("run",),
     ),
     "drag": ViewKind(
         label="Drag lr",

@@ -38,13 +38,14 @@ def free_port() -> int:
 
 
 def app_command(port: int) -> list[str]:
-    """`streamlit run app.py` as the tests and benchmarks run it, on 127.0.0.1:port."""
+    """`streamlit run serve.py` (the app, warmed up at start) as the tests and benchmarks run
+    it, on 127.0.0.1:port."""
     return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(ROOT / "serve.py"),
         "--server.headless",
         "true",
         "--server.port",

@@ -2,7 +2,7 @@
 
     python scripts/pictures.py [NAME ...]      # all of them, or those named (e.g. sweep.png)
 
-Starts `streamlit run app.py` on a free loopback port, opens each picture's fixed link in a
+Starts `streamlit run serve.py` on a free loopback port, opens each picture's fixed link in a
 fresh headless Chromium (Debian's /usr/bin/chromium) at a fixed size, waits until the page
 has finished and its charts are drawn, and writes ``docs/<name>``. Look at each one after:
 a picture is a claim about what a person sees.

@@ -13,6 +13,7 @@ import math
 import jax.numpy as jnp
 
 from surfaces.core import Minimum, Param, Surface, fixed
+from surfaces.models import DATA_SURFACES
 
 
 def rosenbrock(x, y, a=1.0, b=100.0):
@@ -35,14 +36,19 @@ def monkey_saddle(x, y):
     return x**3 - 3 * x * y**2
 
 
-def quadratic(x, y, kappa=10.0, h=1.0, sigma=0.0):
-    r""":math:`\tfrac12(h_1x^2 + h_2y^2)` with :math:`h_1 = h`, :math:`h_2 = h/\kappa`.
+def quadratic(x, y, kappa=10.0, h=1.0, sigma=0.0, angle=0.0):
+    r""":math:`\tfrac12(h_1u^2 + h_2v^2)` with :math:`h_1 = h`, :math:`h_2 = h/\kappa` and
+    :math:`(u, v)` the point rotated by ``-angle`` degrees: the steep axis points along
+    :math:`(\cos\alpha, \sin\alpha)` (at angle 0, :math:`u = x`, :math:`v = y` exactly).
 
     ``sigma`` is the gradient-noise level of ``noisy_quadratic``: noise enters the
     gradient the optimizer sees, never the loss itself.
     """
     del sigma
-    return 0.5 * (h * x**2 + (h / kappa) * y**2)
+    a = jnp.deg2rad(angle)
+    c, s = jnp.cos(a), jnp.sin(a)
+    u, v = c * x + s * y, c * y - s * x
+    return 0.5 * (h * u**2 + (h / kappa) * v**2)
 
 
 def himmelblau(x, y):
@@ -89,6 +95,7 @@ def _saddle_minima(params):
 _ORIGIN = fixed(Minimum(0.0, 0.0, 0.0))
 _KAPPA = Param("kappa", 10.0, 1.0, 1000.0, log=True, help="condition number h1/h2")
 _H = Param("h", 1.0, 0.01, 100.0, log=True, help="largest curvature h1 (the x direction)")
+_ANGLE = Param("angle", 0.0, -90.0, 90.0, help="rotation of the valley in degrees (steep axis from x)")
 _RASTRIGIN_LOCAL = 0.9949586376523348  # Newton root of 2x + 20*pi*sin(2*pi*x) = 0 near 1
 _RASTRIGIN_LOCAL_F = 0.9949590570932916
 
@@ -147,9 +154,10 @@ SURFACES: dict[str, Surface] = {
             ((-2.0, 2.0), (-2.0, 2.0)),
             _ORIGIN,
             (-1.5, 1.5),
-            r"f(x,y) = \tfrac12\left(h\,x^2 + \tfrac{h}{\kappa}\,y^2\right)",
+            r"f(x,y) = \tfrac12\left(h\,u^2 + \tfrac{h}{\kappa}\,v^2\right),\;"
+            r"\binom{u}{v} = \begin{pmatrix}\cos\alpha & \sin\alpha\\ -\sin\alpha & \cos\alpha\end{pmatrix}\binom{x}{y}",
             "Stability is exact here: gradient descent converges iff lr·h < 2.",
-            (_KAPPA, _H),
+            (_KAPPA, _H, _ANGLE),
         ),
         Surface(
             "noisy_quadratic",
@@ -158,10 +166,10 @@ SURFACES: dict[str, Surface] = {
             ((-2.0, 2.0), (-2.0, 2.0)),
             _ORIGIN,
             (-1.5, 1.5),
-            r"f(x,y) = \tfrac12\left(h\,x^2 + \tfrac{h}{\kappa}\,y^2\right),\;"
+            r"f(x,y) = \tfrac12\left(h\,u^2 + \tfrac{h}{\kappa}\,v^2\right)\ (u, v\text{: the point rotated by }-\alpha),\;"
             r"\tilde g = \nabla f + \sigma\,\xi,\ \xi\sim\mathcal N(0, I)",
             "Like minibatch training: with a constant lr the iterates settle at a noise floor.",
-            (_KAPPA, _H, Param("sigma", 0.5, 0.0, 10.0, help="std of the gradient noise")),
+            (_KAPPA, _H, Param("sigma", 0.5, 0.0, 10.0, help="std of the gradient noise"), _ANGLE),
             noise="sigma",
         ),
         Surface(
@@ -232,5 +240,6 @@ SURFACES: dict[str, Surface] = {
             r"f(x,y) = (x+2y-7)^2 + (2x+y-5)^2",
             "A tilted, mildly ill-conditioned bowl (condition number 9).",
         ),
+        *DATA_SURFACES,
     )
 }

@@ -69,6 +69,8 @@ class Surface:
       params: the surface's own parameters.
       noise: name of the parameter giving the standard deviation of additive Gaussian
         gradient noise, or ``None`` for a deterministic surface.
+      data: for a loss over data (`surfaces.data`), its data set (`surfaces.data.Data`):
+        each point's loss, their weights and the seed they were drawn from.
     """
 
     name: str
@@ -82,6 +84,7 @@ class Surface:
     params: tuple[Param, ...] = field(default=())
 
     noise: str | None = None
+    data: object | None = None
 
     def defaults(self) -> dict[str, Number]:
         """The default value of every parameter."""

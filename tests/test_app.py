@@ -18,6 +18,7 @@ from optviz import Scenario, simulate, view
 from optviz.engine import trace_count
 from optviz.figures import MAX_FRAMES, frame_step
 from optviz.map.message import Client
+from optviz.optimizers import menu_label
 from optviz.presets import PRESETS
 from optviz.scenario import MAX_RECORDED_ROWS
 from optviz.summary import cell
@@ -460,7 +461,9 @@ def test_convention_picker_defaults_rules_and_link():
     expected = simulate(Scenario.from_query("conv=keras&surface=quadratic&opt=adagrad:lr=0.05").scenario)
     assert column(table(at), "final loss") == cells([expected.runs[0].loss[-1]])
     run = at.session_state["run_ids"][0]
-    assert "Adam" in at.selectbox(key=f"run{run}").options and "RAdam" not in at.selectbox(key=f"run{run}").options
+    options = at.selectbox(key=f"run{run}").options
+    assert menu_label("adam") in options and menu_label("radam") not in options
+    assert options[0] == "SGD · plain and momentum"  # grouped by family
 
 
 def test_a_return_to_the_drag_view_sends_its_figure_by_id_only():

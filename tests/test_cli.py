@@ -1,5 +1,6 @@
 """python -m optviz run/list, through the real entry point."""
 
+import csv
 import json
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from optviz.cli import listing, main
 from optviz.optimizers import OPTIMIZERS
 from optviz.schedules import SCHEDULES
 from surfaces import SURFACES
+from tests.reference import data as ref
 
 
 def test_run_json_through_python_m():
@@ -57,3 +59,22 @@ def test_list_names_everything():
         assert f"  {name} " in text
     assert "    b1=0.9  (0..0.9999)" in text and "    lr=0.01  (1e-06..10, log)" in text
     assert "steps ≤ 10000, optimizer runs ≤ 8, start points ≤ 4096" in text
+    assert "    theory=false  (true/false)  theory beside the paths" in text and "    angle=0  (-90..90)" in text
+
+
+def test_data_csv_writes_the_points_a_link_fits(capsys):
+    link = "surface=logistic_regression:n=30,scale=5,corr=-0.5&seed=9&opt=adam:lr=0.1"
+    assert main(["data", link, "--csv"]) == 0
+    header, *rows = list(csv.reader(capsys.readouterr().out.splitlines()))
+    assert header == ["x1", "x2", "label"] and len(rows) == 30
+    p = {**ref.DEFAULTS["logistic_regression"], "n": 30, "scale": 5.0, "corr": -0.5}
+    features, target = ref.dataset("logistic_regression", 9, p)
+    table = np.array(rows, dtype=float)
+    np.testing.assert_allclose(table[:, :2], features, rtol=1e-15)
+    np.testing.assert_array_equal(table[:, 2], target)
+    assert {r[2] for r in rows} == {"0", "1"}
+    assert main(["data", "surface=neuron:n=4"]) == 0
+    assert capsys.readouterr().out.split()[:2] == ["x", "y"]
+    assert main(["data", "surface=booth", "--csv"]) == 2
+    err = capsys.readouterr().err
+    assert "booth fits no data" in err and "linear_regression" in err

@@ -16,7 +16,16 @@ import pytest
 import torch
 
 from optviz import Scenario, simulate
-from optviz.conventions import CONVENTIONS, TITLES, VARIANTS, Unavailable, Variant, available, resolve
+from optviz.conventions import (
+    CONVENTIONS,
+    TITLES,
+    VARIANTS,
+    Unavailable,
+    Variant,
+    available,
+    resolve,
+    unavailable_note,
+)
 from optviz.engine import velocities
 from optviz.optimizers import OPTIMIZERS
 from optviz.scenario import MAX_RUNS, OptRun
@@ -103,6 +112,7 @@ KERAS = {
     "amsgrad": ({"lr": 1e-2}, lambda: K.Adam(1e-2, amsgrad=True)),
     "adadelta": ({"lr": 1.0}, lambda: K.Adadelta(1.0)),
     "lion": ({"lr": 1e-3}, lambda: K.Lion(1e-3)),
+    "lamb": ({"lr": 1e-3}, lambda: K.Lamb(1e-3)),
 }
 
 
@@ -157,6 +167,18 @@ def test_missing_optimizers_are_unavailable_never_substituted():
     assert [r.name for r in scenario.runs] == ["adam"] and "Keras 3 has no RAdam" in warnings[0]
     assert set(VARIANTS) == set(CONVENTIONS) - {"optax"}
     assert all(set(v) <= set(OPTIMIZERS) for v in VARIANTS.values())  # a missing row: "not checked yet"
+
+
+def test_the_unavailable_optimizers_are_listed_in_one_line_per_reason():
+    note = unavailable_note("pytorch")
+    lacks, unchecked, other = note.removeprefix("Not available: ").removesuffix(".").split("; ")
+    assert lacks.startswith("PyTorch has no Lion, signSGD, ") and "Prodigy, " in lacks and "LAMB, " in lacks
+    assert unchecked.startswith("not checked against PyTorch yet: ") and "Adafactor" in unchecked
+    assert other == available("pytorch")["radam"]
+    titles = lacks.removeprefix("PyTorch has no ").split(", ") + unchecked.split(": ")[1].split(", ")
+    named = {n for n in OPTIMIZERS if OPTIMIZERS[n].title in titles} | {"radam"}
+    assert named == {n for n, why in available("pytorch").items() if why}
+    assert unavailable_note("optax") == ""
 
 
 def test_convention_travels_in_links():

@@ -50,7 +50,7 @@ def entrypoint_app(folder: Path):
     for src in copied():
         (shutil.copytree if (ROOT / src).is_dir() else shutil.copy)(ROOT / src, folder / src)
     command = json.loads(re.search(r"^ENTRYPOINT (\[.+\])$", DOCKERFILE, re.M).group(1))
-    assert command[:3] == ["streamlit", "run", "app.py"] and "--server.address=0.0.0.0" in command
+    assert command[:3] == ["streamlit", "run", "serve.py"] and "--server.address=0.0.0.0" in command
     port = free_port()
     command = [sys.executable, "-m", *[a if a != "--server.port=8501" else f"--server.port={port}" for a in command]]
     env = dict(os.environ, **dict(re.findall(r"(STREAMLIT_\w+)=(\S+)", DOCKERFILE)), PYTHONPATH="")

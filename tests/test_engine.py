@@ -6,6 +6,7 @@ import pytest
 
 from optviz import OptRun, Scenario, engine, simulate, sweep
 from optviz.engine import bucket, device_name, trace_count, velocities
+from optviz.optimizers import OPTIMIZERS
 
 
 def _quadratic(*runs, steps=500, **kw):
@@ -139,6 +140,23 @@ def test_changing_lr_hyperparams_schedule_or_surface_params_never_recompiles():
         )
     simulate(Scenario(surface="rosenbrock", runs=(OptRun.of("adam", lr=0.01),), steps=1000))  # same 1024 bucket
     assert trace_count() == before
+
+
+def _other_values(params) -> dict:
+    """Every numeric hyperparameter moved inside its range: halved, or a tenth into the range from 0."""
+    return {p.name: min(max(p.default / 2 if p.default else p.lo + (p.hi - p.lo) / 10, p.lo), p.hi) for p in params}
+
+
+def test_no_optimizer_recompiles_for_new_numbers():
+    """For every registered optimizer, other numbers (lr, every numeric hyperparameter, the
+    schedule and the start) reuse the compiled loop: its builder reads them as traced values."""
+    for name, optimizer in OPTIMIZERS.items():
+        numbers = [p for p in optimizer.params if p.kind == "float"]
+        simulate(Scenario(surface="booth", runs=(OptRun.of(name),), steps=50, starts=((-8.0, 8.0),)))
+        before = trace_count()
+        run = OptRun.of(name, **_other_values(numbers))
+        simulate(Scenario(surface="booth", runs=(run,), steps=50, starts=((-7.0, 8.0),), schedule="cosine"))
+        assert trace_count() == before, name
 
 
 def test_steps_recompile_once_per_bucket():

@@ -6,7 +6,7 @@ import dataclasses
 import pytest
 
 from optviz import Scenario, simulate, view
-from optviz.lesson import LESSONS, OPTIMIZERS_LESSON, expand, fixed
+from optviz.lesson import LESSONS, OPTIMIZERS_LESSON, expand, fixed, step_view
 from optviz.presets import PRESETS
 from optviz.view import View
 
@@ -21,7 +21,7 @@ def test_each_steps_link_round_trips_and_its_claim_holds(name, k):
     parsed = Scenario.from_query(link, ignore=view.KEYS)
     shown, warnings = View.from_query(link, parsed.scenario.steps, len(parsed.scenario.runs))
     assert parsed.warnings == [] and warnings == [] and fixed(shown) == (shown, [])
-    assert shown == View(lesson=name, step=k) and parsed.scenario == step.scenario
+    assert shown == View(lesson=name, step=k, theory=step_view(step).theory) and parsed.scenario == step.scenario
     assert link == parsed.scenario.to_query() + shown.to_query()
     verdict = step.check(simulate(step.scenario))
     assert verdict.holds, verdict.evidence
@@ -36,7 +36,8 @@ def test_the_optimizer_lesson_tells_the_guides_story_in_order():
         min(k for k, names in enumerate(runs) if opt in names)
         for opt in ("momentum", "nesterov", "adagrad", "rmsprop", "adam")
     ] == [2, 3, 4, 5, 6]
-    assert steps[-1].scenario.schedule == "warmup_cosine"
+    assert steps[-2].scenario.schedule == "warmup_cosine"
+    assert "Theory" in steps[-1].title and step_view(steps[-1]).theory
     assert "fixes Adagrad" in steps[5].title and "momentum plus RMSprop" in steps[6].title
     assert len({step.scenario for step in steps}) == len(steps)
 
@@ -73,3 +74,15 @@ def test_bad_lesson_values_are_fixed_with_a_warning():
     shown, warnings = fixed(View(lesson="optimizers", step=99))
     assert shown == dataclasses.replace(shown, step=last) and shown.step == last and len(warnings) == 1
     assert expand("lesson=nosuch&step=2") == "lesson=nosuch&step=2"
+
+
+def test_the_theory_step_opens_with_theory_and_fails_when_a_rate_is_misread():
+    """The last step's link (and its short form) turns theory on; its check compares each
+    run's measured rate with ρ, so a run that theory does not describe fails it."""
+    last = len(OPTIMIZERS_LESSON.steps)
+    step = OPTIMIZERS_LESSON.steps[-1]
+    assert View.from_query(expand(f"lesson=optimizers&step={last}"), 200)[0].theory
+    assert View.from_query(OPTIMIZERS_LESSON.link(last), 200)[0].theory
+    assert not View.from_query(OPTIMIZERS_LESSON.link(last - 1), 200)[0].theory
+    scheduled = Scenario.from_query(step.link.replace("schedule=constant", "") + "&schedule=cosine").scenario
+    assert not step.check(simulate(scheduled)).holds  # no constant lr: no prediction to match

@@ -39,6 +39,21 @@ CASES = [(name, {}) for name in OPTIMIZERS] + [
     ("radam", {"threshold": 20.0}),
     ("nadamw", {"weight_decay": 0.1}),
     ("adamaxw", {"weight_decay": 0.1}),
+    ("adopt", {"use_clipping": False, "b2": 0.99}),
+    ("ademamix", {"alpha": 8.0, "b3": 0.999, "weight_decay": 0.01}),
+    ("madgrad", {"weight_decay": 0.01, "momentum": 0.5}),
+    ("adan", {"weight_decay": 0.01, "b2": 0.5, "eps_root": 0.0}),
+    ("optimistic_adam", {"nesterov": False, "alpha": 0.5, "beta": 0.5}),
+    ("cocob", {"weight_decay": 0.01, "alpha": 20.0, "lr": 0.5}),
+    ("adafactor", {"multiply_by_parameter_scale": False, "clipping_threshold": 0.5, "decay_rate": 0.5}),
+    ("lamb", {"weight_decay": 0.01, "eps": 1e-3}),
+    ("lars", {"weight_decay": 0.01, "momentum": 0.5, "eps": 1e-3}),
+    ("fromage", {"min_norm": 0.0}),
+    ("novograd", {"weight_decay": 0.01, "b2": 0.9}),
+    ("prodigy", {"safeguard_warmup": True, "weight_decay": 0.01, "estim_lr_coef": 0.5}),
+    ("dadapt_adamw", {"weight_decay": 0.01}),
+    ("dog", {"weight_decay": 0.01, "eps": 0.0}),
+    ("dowg", {"weight_decay": 0.01, "init_estim_sq_dist": 1e-2}),
 ]
 # Starts on smooth slopes and learning rates that keep each run in its stable regime
 # for 200 steps: where an optimizer oscillates across a valley or around a minimum
@@ -46,7 +61,8 @@ CASES = [(name, {}) for name in OPTIMIZERS] + [
 # are amplified chaotically (measured: 1e-15 to 1e-4 within 10 steps), and no two
 # correct implementations agree to rtol 1e-7 there.
 SURFACES = [("rosenbrock", (0.5, -0.5)), ("himmelblau", (0.5, -0.5))]
-TEST_LR = {"sgd": 1e-4, "momentum": 1e-4, "nesterov": 1e-4, "adadelta": 1.0}
+TEST_LR = {"sgd": 1e-4, "momentum": 1e-4, "nesterov": 1e-4, "adadelta": 1.0, "schedule_free_sgd": 1e-4}
+TEST_LR |= dict.fromkeys(("prodigy", "dadapt_adamw", "dog", "dowg", "lars", "cocob"), 1.0)  # step-size multipliers
 STEPS = 200
 
 
@@ -77,15 +93,20 @@ def test_matches_numpy_reference(name, hyper, surface, start):
     np.testing.assert_allclose(result.path, expected, rtol=1e-7, atol=1e-12)
 
 
+# Where optax's rule and the paper's meet at the defaults: the value under which they part.
+DIFFERENCE_NEEDS = {"lars": {"weight_decay": 0.01}}  # ‖g + λθ‖ against ‖g‖ + λ‖θ‖
+
+
 @pytest.mark.parametrize("name", sorted(reference.OPTAX))
 def test_the_papers_rule_is_another_path(name):
     """Where optax departs from the paper (`reference.OPTAX`, which each row's note names), the
     paper's rule at the same defaults leaves optax's path from the same start: the difference
-    the note describes is visible, and the option that carries it is the one that matters."""
+    the note describes is visible, and the option that carries it is the one that matters. The lr
+    decays, as under a schedule, where a difference in how the steps meet the lr shows."""
     surface, start = SURFACES[0]
-    hp = OPTIMIZERS[name].defaults()
+    hp = OPTIMIZERS[name].defaults() | DIFFERENCE_NEEDS.get(name, {})
     hp.pop("lr")
-    lrs = np.full(STEPS, TEST_LR.get(name, 1e-3))
+    lrs = TEST_LR.get(name, 1e-3) * np.linspace(1.0, 0.5, STEPS)
     runs = [
         reference.trajectory(f, reference.GRADIENTS[surface], start, STEPS, lrs, **hp)
         for f in (reference.UPDATES[name], reference.UPDATES[name].func)

@@ -31,3 +31,18 @@ def test_a_claim_that_stops_holding_fails():
     stable = Scenario.from_query(preset.link.replace("lr=2.02", "lr=1.9")).scenario
     assert not preset.check(simulate(stable)).holds
     assert preset_for(stable.to_query()) is None
+
+
+@pytest.mark.parametrize(
+    ("slug", "old", "new"),
+    [
+        ("unscaled-features", "scale=10", "scale=1"),  # a round bowl: SGD at lr 0.2 converges too
+        ("batch-noise-floor", "batch=1", "batch=32"),  # the whole data set: no noise floor
+        ("neuron-mirror-minima", "start=1.5,-2.5", "start=-1.5,2.5"),  # both starts end at one minimum
+    ],
+)
+def test_data_claims_fail_when_their_cause_is_removed(slug, old, new):
+    preset = PRESETS[slug]
+    assert old in preset.link
+    changed = Scenario.from_query(preset.link.replace(old, new), ignore=view.KEYS).scenario
+    assert not preset.check(simulate(changed)).holds

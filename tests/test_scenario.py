@@ -33,7 +33,7 @@ def test_issue_example_reads_like_the_optax_call():
 def test_whole_url_and_surface_params():
     s, warnings = parse("https://optviz.example/app?surface=noisy_quadratic:kappa=10,sigma=0.3&opt=sgd:lr=0.1#top")
     assert warnings == []
-    assert dict(s.surface_params) == {"kappa": 10.0, "h": 1.0, "sigma": 0.3}
+    assert dict(s.surface_params) == {"kappa": 10.0, "h": 1.0, "sigma": 0.3, "angle": 0.0}
     assert s.to_query().startswith("v=1&surface=noisy_quadratic:sigma=0.3&opt=sgd:lr=0.1&")
 
 
@@ -161,6 +161,7 @@ def scenarios(draw):
         starts=tuple(starts),
         seed=draw(st.integers(0, 2**31 - 1)),
         tol=draw(_number(1e-12, 1.0, True)),
+        batch=draw(st.integers(0, 256)) if surface.data is not None else 0,
     )
 
 

@@ -188,6 +188,20 @@ def test_noise_is_reproduced_where_the_loop_draws_it_from_jax():
     assert "this loop leaves it out, so its path differs" in code
 
 
+@pytest.mark.parametrize(
+    "surface", ["linear_regression:n=12,mean=1", "logistic_regression:n=20,scale=3,corr=0.5", "neuron:n=9"]
+)
+def test_data_surface_code_builds_the_data_and_follows_the_path(surface):
+    link = f"surface={surface}&steps=100&seed=4&opt=adam:lr=0.05&opt=sgd:lr=0.1"
+    check_runs(link)
+    check_runs(link, "pytorch")
+    check_runs("conv=keras&" + link.split("&opt=sgd")[0])
+    batched = Scenario.from_query(link + "&batch=3").scenario
+    assert "mini-batch of 3 points" in run_code(batched, 0) and "mini-batch" not in run_code(
+        Scenario.from_query(link).scenario, 0
+    )
+
+
 def test_a_custom_formula_is_rewritten_from_its_checked_tree():
     """The formula's own text never reaches the code; constants that overflow give inf in
     the array library as in the app, instead of an error or a never-ending Python power."""
@@ -249,7 +263,7 @@ def test_code_holds_only_numbers_and_known_names(framework):
     assert strings <= {"jax_enable_x64", "float64", "KERAS_BACKEND", "jax"}
 
 
-@pytest.mark.parametrize("name", SURFACES)
+@pytest.mark.parametrize("name", [name for name, s in SURFACES.items() if s.data is None])
 def test_each_surface_formula_is_the_registry_function(name):
     surface = SURFACES[name]
     params = surface.defaults()

@@ -114,5 +114,15 @@ def test_quadratic_condition_number():
     np.testing.assert_allclose(np.asarray(hess), np.diag([2.0, 2.0 / 50]), rtol=1e-15)
 
 
+@pytest.mark.parametrize("angle", [30.0, -45.0, 90.0])
+def test_a_rotated_quadratic_is_the_rotated_hessian(angle):
+    """H = R diag(h, h/κ) Rᵀ with R the rotation by the angle: the steep axis turns with it."""
+    q = SURFACES["quadratic"]
+    hess = jax.hessian(lambda p: q(p[0], p[1], kappa=50.0, h=2.0, angle=angle))(jnp.zeros(2))
+    a = np.radians(angle)
+    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    np.testing.assert_allclose(np.asarray(hess), rot @ np.diag([2.0, 2.0 / 50]) @ rot.T, atol=1e-14)
+
+
 def test_ackley_gradient_at_the_cone_tip_is_zero_not_nan():
     assert np.array_equal(_grad(SURFACES["ackley"], 0.0, 0.0), [0.0, 0.0])

@@ -1,8 +1,8 @@
 """optviz.theory against paths the engine computes: rates, stability limits, flows, noise.
 
 Every prediction is checked on `optviz.simulate` runs (optax's own update rules), never
-against the module itself. The quadratic surface has no rotation parameter: its Hessian
-is diag(h, h/κ), so the eigen-directions are the axes.
+against the module itself. The quadratic surface is taken at angle 0: its Hessian is
+diag(h, h/κ), so the eigen-directions are the axes.
 """
 
 import math

@@ -51,17 +51,18 @@ _MAP_H, _MAP_AXIS, _PANEL_H, _GAP = 320, 66, 150, 24
 _NARROW_PLOT = _MAP_H + _MAP_AXIS + 2 * _PANEL_H + _GAP
 
 
-def _domain(bottom_px: float, height_px: float) -> list[float]:
+def narrow_domain(bottom_px: float, height_px: float) -> list[float]:
+    """A subplot's domain in the narrow stack, from its bottom and height in px."""
     return [bottom_px / _NARROW_PLOT, (bottom_px + height_px) / _NARROW_PLOT]
 
 
 NARROW_DOMAINS = {
     "xaxis": {"domain": [0.0, 0.8]},
-    "yaxis": {"domain": _domain(_NARROW_PLOT - _MAP_H, _MAP_H)},
+    "yaxis": {"domain": narrow_domain(_NARROW_PLOT - _MAP_H, _MAP_H)},
     "xaxis2": {"domain": [0.0, 1.0]},
-    "yaxis2": {"domain": _domain(_PANEL_H + _GAP, _PANEL_H)},
+    "yaxis2": {"domain": narrow_domain(_PANEL_H + _GAP, _PANEL_H)},
     "xaxis3": {"domain": [0.0, 1.0]},
-    "yaxis3": {"domain": _domain(0, _PANEL_H)},
+    "yaxis3": {"domain": narrow_domain(0, _PANEL_H)},
 }
 
 

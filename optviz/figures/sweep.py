@@ -29,15 +29,16 @@ NOT_YET_COLOR = "#FFFFFF"
 LOSS_FLOOR = 1e-20  # the sweep's loss axis stops here (hover still shows smaller values)
 
 
-def sweep_figure(scenario: Scenario, sweeps: list[Sweep]) -> go.Figure:
+def sweep_figure(scenario: Scenario, sweeps: list[Sweep], *, local: bool = False) -> go.Figure:
     """Final loss (top) and steps to converge (bottom) against the learning rate, one
     curve per run; a dashed line where each run starts to diverge, a dotted black line at
-    each closed-form stability bound, a star at each run's current lr. Trace i (< runs)
-    is run i's loss curve: clicking one of its points picks that lr for run i."""
+    each closed-form stability bound (with ``local``, also the bound near a known minimum
+    of any surface), a star at each run's current lr. Trace i (< runs) is run i's loss
+    curve: clicking one of its points picks that lr for run i."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.06)
     for i, (run, s) in enumerate(zip(scenario.runs, sweeps, strict=True)):
         _loss_curve(fig, i, run.label, s)
-    bounds = stability_bounds(scenario)
+    bounds = stability_bounds(scenario, local=local)
     for i, (run, s) in enumerate(zip(scenario.runs, sweeps, strict=True)):
         _run_marks(fig, i, run, s, bounds.get(i))
     _sweep_axes(fig, scenario, sweeps)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optviz.engine import Result, Trajectory
+from optviz.figures import fit
 from optviz.figures.frames import (
     MAX_DRAWN,
     drawn,
@@ -36,6 +37,7 @@ from optviz.figures.frames import (
 from optviz.figures.map_image import map_background
 from optviz.figures.map_layout import NORMAL, Size, colorbars, merged, placement, title, title_lines
 from optviz.figures.style import COLORS, background_image, bdata
+from optviz.figures.theory_marks import with_theory
 from optviz.scenario import Scenario
 
 PATH_POINTS = 60_000  # full-path points drawn in all; paths of a big cloud are thinned
@@ -174,8 +176,12 @@ def _ranges(result: Result) -> tuple[dict, dict]:
 
 
 def surface_part(result: Result, size: Size = NORMAL) -> dict:
-    """The still traces under the paths and the map's layout: depend on the surface only."""
-    return surface_layer(result.scenario, size)
+    """The still traces under the paths and the map's layout: depend on the surface only
+    (on a data surface, with its data on the fit panel)."""
+    part = surface_layer(result.scenario, size)
+    if fit.shown(result.scenario):
+        part["traces"] = part["traces"] + fit.data_traces(result.scenario)
+    return part
 
 
 def surface_layer(scenario: Scenario, size: Size = NORMAL) -> dict:
@@ -285,6 +291,8 @@ def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False, 
         moving["grad"] = arrows(trajs, [-t.grad for t in trajs], ks, span)
         moving["update"] = arrows(trajs, [t.update for t in trajs], ks, span)
         moving["velocity"] = arrows(trajs[: len(moved)], moved[: len(trajs)], ks, span)
+    if fit.shown(scenario):
+        moving |= fit.moving(scenario, i, [t.path[_rows(t, ks)] for t in trajs])
     paths = [t.path.astype(np.float32) for t in trajs] if tail else []
     return {"traces": traces, "color": color, "moving": moving, "paths": paths, "tail": tail, "path_points": len(full)}
 
@@ -295,6 +303,7 @@ def anim_part(result: Result, *, arrows_on: bool = False, size: Size = NORMAL) -
     scenario = result.scenario
     few = sum(len(drawn(result, r)) for r in result.runs) <= MAX_DRAWN
     movers = _head_movers(size, few) + (_arrow_movers() if arrows_on else []) + _panel_movers(size)
+    movers += fit.movers(scenario, len(result.runs), size.path) if fit.shown(scenario) else []
     layout = {"updatemenus": [_buttons()], "sliders": [_slider(scenario.steps)]}
     return {
         "steps": frame_steps(scenario.steps).tolist(),
@@ -372,6 +381,9 @@ def axes_part(result: Result, runs: Sequence[dict], size: Size = NORMAL) -> dict
     entries += ["known minima"] if surface.minima(dict(result.scenario.surface_params)) else []
     rows = tuple(len(title_lines(surface.title, surface.note, size, narrow=n)) for n in (False, True))
     wide, narrow = placement(entries, rows, size)
+    if fit.shown(result.scenario):
+        fit_wide, fit_narrow = fit.layout(result.scenario, size)
+        layout, narrow = merged(layout, fit_wide), merged(narrow, fit_narrow)
     return {
         "layout": merged(layout, wide),
         "narrow": narrow,
@@ -381,15 +393,19 @@ def axes_part(result: Result, runs: Sequence[dict], size: Size = NORMAL) -> dict
     }
 
 
-def map_parts(result: Result, *, arrows: bool = False, velocity=None, size: Size = NORMAL) -> MapParts:
+def map_parts(
+    result: Result, *, arrows: bool = False, velocity=None, size: Size = NORMAL, theory: bool = False
+) -> MapParts:
     """The map's parts. With ``arrows``, each head shows the steepest-descent direction
     −∇f (grey), the step it actually takes (black) and, given ``velocity`` (from
     `optviz.engine.velocities`), the optimizer's velocity (dashed purple). ``size``:
-    `map_layout.NORMAL`, or `map_layout.PRESENT` for a projector."""
+    `map_layout.NORMAL`, or `map_layout.PRESENT` for a projector. With ``theory``, the
+    surface's and the runs' parts carry `optviz.figures.theory_marks`' traces too."""
     runs = tuple(run_part(result, i, velocity=velocity, arrows_on=arrows, size=size) for i in range(len(result.runs)))
-    return MapParts(
-        surface_part(result, size), runs, anim_part(result, arrows_on=arrows, size=size), axes_part(result, runs, size)
-    )
+    surface = surface_part(result, size)
+    if theory:
+        surface, runs = with_theory(result, surface, runs, 0.8 * size.path)
+    return MapParts(surface, runs, anim_part(result, arrows_on=arrows, size=size), axes_part(result, runs, size))
 
 
 def assemble(parts: MapParts, frame: int = 0, *, narrow: bool = False) -> dict:
@@ -445,10 +461,18 @@ def assemble(parts: MapParts, frame: int = 0, *, narrow: bool = False) -> dict:
 
 
 def trajectory_figure(
-    result: Result, *, arrows: bool = False, velocity=None, frame: int = 0, narrow: bool = False, size: Size = NORMAL
+    result: Result,
+    *,
+    arrows: bool = False,
+    velocity=None,
+    frame: int = 0,
+    narrow: bool = False,
+    size: Size = NORMAL,
+    theory: bool = False,
 ) -> dict:
     """The animated map as one Plotly figure dict (`map_parts` then `assemble`)."""
-    return assemble(map_parts(result, arrows=arrows, velocity=velocity, size=size), frame, narrow=narrow)
+    parts = map_parts(result, arrows=arrows, velocity=velocity, size=size, theory=theory)
+    return assemble(parts, frame, narrow=narrow)
 
 
 def _play(duration: int, redraw: bool = False) -> dict:

@@ -2,7 +2,9 @@ r"""The optimizer registry: each entry is a recipe over optax, not a re-implemen
 
 Entries live by family, each module a tuple of `Optimizer` rows: `plain` (SGD, heavy ball,
 Nesterov), `adaptive` (Adagrad, RMSprop, Adadelta, the Adam family), `sign` (Lion,
-signSGD). This module assembles them into `OPTIMIZERS`.
+signSGD), `averaging` (Schedule-Free, MADGRAD), `free` (Prodigy, D-Adaptation, DoG, DoWG), `layerwise` (LAMB, LARS, Fromage,
+NovoGrad). This module assembles them into `OPTIMIZERS`, and
+`FAMILIES` names each entry's family for the menu.
 
 Every builder takes ``learning_rate`` (a number or an optax schedule ``step -> lr``)
 and the entry's hyperparameters by optax's own argument names, and returns an
@@ -16,15 +18,51 @@ corrections), :math:`\eta_t` the scheduled learning rate, :math:`\theta` the pos
 
 from __future__ import annotations
 
-from optviz.optimizers import adaptive, plain, sign
+from optviz.optimizers import adaptive, averaging, free, layerwise, plain, sign
 from optviz.optimizers.core import B1, B2, EPS, LR, MOMENTUM, Call, Optimizer, optax_alias
 
-_ROWS = {o.name: o for family in (plain, adaptive, sign) for o in family.ROWS}
+_FAMILIES = {
+    plain: "plain and momentum",
+    adaptive: "adaptive",
+    sign: "sign-based",
+    averaging: "averaging",
+    free: "learning-rate-free",
+    layerwise: "layer-wise",
+}
+_ROWS = {o.name: o for family in _FAMILIES for o in family.ROWS}
 # The menu keeps the order of the first fourteen entries, which predates the families;
 # entries added since follow family by family.
 _FIRST = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "adamax", "nadam", "amsgrad")
 _FIRST += ("adadelta", "lion", "radam", "signsgd")
 
 OPTIMIZERS: dict[str, Optimizer] = {name: _ROWS[name] for name in _FIRST} | _ROWS
+FAMILIES: dict[str, str] = {o.name: title for family, title in _FAMILIES.items() for o in family.ROWS}
 
-__all__ = ["B1", "B2", "EPS", "LR", "MOMENTUM", "OPTIMIZERS", "Call", "Optimizer", "optax_alias"]
+
+def menu() -> list[str]:
+    """Every entry's name, grouped by family in the families' order; an entry registered
+    outside the family modules comes last."""
+    order = list(_FAMILIES.values())
+    return sorted(OPTIMIZERS, key=lambda n: order.index(FAMILIES[n]) if n in FAMILIES else len(order))
+
+
+def menu_label(name: str) -> str:
+    """The menu's label of an entry: its title, then its family (``Adam · adaptive``)."""
+    family = FAMILIES.get(name)
+    return f"{OPTIMIZERS[name].title} · {family}" if family else OPTIMIZERS[name].title
+
+
+__all__ = [
+    "B1",
+    "B2",
+    "EPS",
+    "FAMILIES",
+    "LR",
+    "MOMENTUM",
+    "OPTIMIZERS",
+    "Call",
+    "Optimizer",
+    "menu",
+    "menu_label",
+    "optax_alias",
+]

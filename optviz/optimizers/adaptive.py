@@ -1,5 +1,6 @@
-r"""Per-coordinate adaptive steps: Adagrad, RMSprop, Adadelta and the Adam family (with Yogi, AdaBelief and the
-decoupled-decay forms NAdamW and AdamaxW).
+r"""Per-coordinate adaptive steps: Adagrad, RMSprop, Adadelta and the Adam family (with Yogi, AdaBelief, the
+decoupled-decay forms NAdamW and AdamaxW, ADOPT, AdEMAMix, Adan and Optimistic
+Adam) and Adafactor.
 
 Each divides the step by a running measure of the gradient's size per coordinate, so the
 step's size no longer follows the gradient's scale. The Adam family keeps bias-corrected
@@ -212,5 +213,117 @@ ROWS = (
         "coordinate decays at the same rate. " + _DECOUPLED_NOTE,
         reference=f"{_LOSHCHILOV_HUTTER}; Adamax: {_KINGMA_BA}, section 7.1",
         velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="adopt",
+        title="ADOPT",
+        params=(
+            _lr(0.01),
+            B1,
+            Param("b2", 0.9999, 0.0, 0.99999, help="decay of the second-moment average"),
+            Param("eps", 1e-6, 1e-12, 1.0, log=True, help="floor of the denominator √v"),
+            Param("use_clipping", True, kind="bool", help="clip each normalized gradient to ±t^¼"),
+        ),
+        optax_call="optax.contrib.adopt",
+        latex=r"v_0 = g_0^2,\; m_t = \beta_1 m_{t-1} + (1-\beta_1)\operatorname{clip}\Big(\frac{g_t}"
+        r"{\max(\sqrt{v_{t-1}}, \epsilon)}, t^{1/4}\Big),\; \theta_{t+1} = \theta_t - \eta_t m_t,\;"
+        r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2",
+        note="Adam reordered: the gradient is divided by the second moment of the gradients before it, and "
+        "only then averaged into the momentum, which makes it converge for any β₂. The first step only "
+        "measures v₀ = g₀², so the path stands still for one step.",
+        reference="Taniguchi et al. 2024, ADOPT: Modified Adam Can Converge with Any β₂ with the Optimal Rate, "
+        "NeurIPS 37, arXiv:2411.02853, Algorithm 1 (with the clipping of its practical form)",
+        velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="ademamix",
+        title="AdEMAMix",
+        params=(
+            _lr(0.01),
+            B1,
+            B2,
+            Param("b3", 0.9999, 0.0, 0.99999, help="decay of the slow momentum"),
+            Param("alpha", 5.0, 0.0, 20.0, help="weight of the slow momentum"),
+            EPS,
+            Param("weight_decay", 0.0, 0.0, 1.0, help="decoupled decay λ"),
+        ),
+        optax_call="optax.contrib.ademamix",
+        latex=_ADAM_MOMENTS + r",\; m^{slow}_t = \beta_3 m^{slow}_{t-1} + (1-\beta_3) g_t,"
+        r"\quad \theta_{t+1} = \theta_t - \eta_t \Big(\frac{\hat m_t + \alpha\, m^{slow}_t}{\sqrt{\hat v_t} + \epsilon}"
+        r" + \lambda\theta_t\Big)",
+        note="Adam plus a second, much slower momentum (β₃ = 0.9999 remembers ~10,000 gradients), weighted by α "
+        "and not bias-corrected, so it builds up over thousands of steps. The paper warms α and β₃ up "
+        "over a set number of steps; here they are constants.",
+        reference="Pagliardini, Ablin & Grangier 2025, The AdEMAMix Optimizer: Better, Faster, Older, ICLR, "
+        "arXiv:2409.03137, Algorithm 1",
+        velocity=("m1", -1.0),
+    ),
+    Optimizer(
+        name="adafactor",
+        title="Adafactor",
+        params=(
+            _lr(0.01),
+            Param("decay_rate", 0.8, 0.0, 1.0, help="c in the second-moment decay β₂ₜ = 1 − t^(−c)"),
+            Param("clipping_threshold", 1.0, 0.01, 100.0, log=True, help="largest RMS of the step before lr"),
+            Param("multiply_by_parameter_scale", True, kind="bool", help="scale the step by RMS(θ) (at least 1e-3)"),
+            Param("eps", 1e-30, 1e-40, 1e-3, log=True, help="added to every squared gradient"),
+        ),
+        optax_call="optax.adafactor",
+        latex=r"\hat\beta_{2t} = 1 - t^{-c},\; v_t = \hat\beta_{2t} v_{t-1} + (1-\hat\beta_{2t})(g_t^2 + \epsilon),\;"
+        r"u_t = \frac{g_t}{\sqrt{v_t}},\; \hat u_t = \frac{u_t}{\max(1, \mathrm{RMS}(u_t)/d)},"
+        r"\quad \theta_{t+1} = \theta_t - \eta_t \max(10^{-3}, \mathrm{RMS}(\theta_t))\,\hat u_t",
+        note="RMSprop whose averaging horizon grows with t, with each step's RMS clipped to d and then scaled "
+        "by the RMS of the position. Adafactor factors the second moment of a matrix into row and column "
+        "averages only for arrays with two dimensions of at least 128; a 2-vector is not factored, so this "
+        "is the paper's unfactored rule. Scaled by RMS(θ), the step grows with the distance from the origin.",
+        reference="Shazeer & Stern 2018, Adafactor: Adaptive Learning Rates with Sublinear Memory Cost, ICML, "
+        "arXiv:1804.04235, Algorithm 4 (relative step ρₜ = lr)",
+    ),
+    Optimizer(
+        name="optimistic_adam",
+        title="Optimistic Adam",
+        params=(
+            _lr(0.01),
+            Param("alpha", 1.0, 0.0, 2.0, help="weight of this step's Adam direction"),
+            Param("beta", 1.0, 0.0, 2.0, help="optimism: weight of the change since the last direction"),
+            B1,
+            B2,
+            EPS,
+            Param("nesterov", True, kind="bool", help="NAdam's look-ahead moment (the paper: off)"),
+        ),
+        optax_call="optax.optimistic_adam_v2",
+        latex=r"u_t = \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon},"
+        r"\quad \theta_{t+1} = \theta_t - \eta_t \big((\alpha+\beta) u_t - \beta u_{t-1}\big)",
+        note="Adam that extrapolates along the change of its own direction, which damps the cycling of "
+        "min-max games; on a plain minimum it overshoots less than Adam. optax uses NAdam's look-ahead "
+        "moment by default (nesterov on); the paper's rule is plain Adam's (nesterov off, α = β = 1).",
+        reference="Daskalakis, Ilyas, Syrgkanis & Zeng 2018, Training GANs with Optimism, ICLR, "
+        "arXiv:1711.00141, Algorithm 1",
+        velocity=("mu", -1.0),
+    ),
+    Optimizer(
+        name="adan",
+        title="Adan",
+        params=(
+            _lr(0.01),
+            Param("b1", 0.98, 0.0, 0.9999, help="decay of the gradient average m"),
+            Param("b2", 0.92, 0.0, 0.9999, help="decay of the gradient-difference average v"),
+            Param("b3", 0.99, 0.0, 0.99999, help="decay of the squared look-ahead average n"),
+            EPS,
+            Param("eps_root", 1e-8, 0.0, 1.0, help="added to n̂ inside the root"),
+            Param("weight_decay", 0.0, 0.0, 1.0, help="decoupled decay λ (a pull of lr·λ·θ)"),
+        ),
+        optax_call="optax.adan",
+        latex=r"d_t = g_t - g_{t-1},\; m_t = b_1 m_{t-1} + (1-b_1) g_t,\; v_t = b_2 v_{t-1} + (1-b_2) d_t,\;"
+        r"n_t = b_3 n_{t-1} + (1-b_3)(g_t + w\,d_t)^2,"
+        r"\quad \theta_{t+1} = \theta_t - \eta_t\Big(\frac{\hat m_t + w\,\hat v_t}{\sqrt{\hat n_t + \epsilon_{root}}"
+        r" + \epsilon} + \lambda\theta_t\Big),\; w = 1 - b_2",
+        note="Adam with Nesterov's look-ahead written as an average v of gradient differences, added to the "
+        "momentum with weight w. optax 0.2.8 weights it by w = 1 − b₂ = 0.08, where the paper and its "
+        "authors' code use b₂ = 0.92 (the paper's 1 − β₂), so here the look-ahead is about a tenth as strong "
+        "as published; the paper also decays weights proximally, θ/(1 + lr·λ).",
+        reference="Xie, Zhou, Li, Lin & Yan 2024, Adan: Adaptive Nesterov Momentum Algorithm for Faster "
+        "Optimizing Deep Models, IEEE TPAMI, arXiv:2208.06677, Algorithm 1",
+        velocity=("m", -1.0),
     ),
 )

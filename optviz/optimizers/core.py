@@ -69,6 +69,9 @@ class Optimizer:
     # The optax state field holding the optimizer's velocity/first moment, and the sign that
     # turns it into a direction of motion (``trace`` of raw gradients points uphill: -1).
     velocity: tuple[str, float] | None = None
+    # The optax call's keywords where they are not the row's own names, as ``(keyword, source)``
+    # pairs like `Call`'s (Prodigy's ``betas=(b1, b2)``); None: every hyperparameter by its name.
+    optax_args: tuple[tuple[str, object], ...] | None = None
 
     def __post_init__(self) -> None:
         if self.build is None:
@@ -89,4 +92,5 @@ class Optimizer:
         momentum entry's ``nesterov=False`` is optax.sgd's default and is left out)."""
         signature = inspect.signature(optax_alias(self.optax_call)).parameters
         pins = tuple((k, v) for k, v in self.fixed if k not in signature or signature[k].default != v)
-        return Call(self.optax_call, tuple((p.name, p.name) for p in self.params[1:]) + pins)
+        args = self.optax_args if self.optax_args is not None else tuple((p.name, p.name) for p in self.params[1:])
+        return Call(self.optax_call, args + pins)

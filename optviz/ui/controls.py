@@ -15,11 +15,11 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from optviz import view
-from optviz.conventions import CONVENTIONS, TITLES, available, resolve
+from optviz.conventions import CONVENTIONS, TITLES, available, resolve, unavailable_note
 from optviz.literal import markdown_text
-from optviz.optimizers import OPTIMIZERS
+from optviz.optimizers import menu, menu_label
 from optviz.presets import PRESETS
-from optviz.scenario import CUSTOM, DEFAULT_RUNS, MAX_RUNS, MAX_STEPS, SEED, OptRun, Scenario
+from optviz.scenario import BATCH, CUSTOM, DEFAULT_RUNS, MAX_RUNS, MAX_STEPS, SEED, OptRun, Scenario
 from optviz.schedules import SCHEDULES
 from optviz.starts import CLOUDS
 from optviz.ui.state import (
@@ -169,10 +169,12 @@ def row(parent: DeltaGenerator, **kwargs) -> DeltaGenerator:
     return parent.container(horizontal=True, wrap=False, gap="small", **kwargs)
 
 
-def lr_controls(line: DeltaGenerator, lr_key: str, default: float) -> None:
-    """A run's lr as a log10 slider and an exact box in ``line``, two views of the value
-    under ``lr_key`` (``default`` until set)."""
+def lr_controls(line: DeltaGenerator, lr_key: str, default: float, note: str | None = None) -> None:
+    """A run's lr as a log10 slider and an exact box side by side in ``line``, two views
+    of the value under ``lr_key`` (``default`` until set). With a ``note``, ``line`` is a
+    column (`lr_line`): the two sit in a row in it, the note (if not empty) under them."""
     lr = float(st.session_state.setdefault(lr_key, default))
+    below, line = (line, row(line)) if note is not None else (line, line)
     exp, exact = (view_key(st.session_state, lr_key, view) for view in LR_VIEWS)
     for widget, value in ((exp, math.log10(lr)), (exact, lr)):
         if widget not in st.session_state:  # a new view: drawn from the value
@@ -198,6 +200,8 @@ def lr_controls(line: DeltaGenerator, lr_key: str, default: float) -> None:
         args=(lr_key, "box", exact),
         width=LR_BOX_WIDTH,
     )
+    if note:
+        below.caption(note)
 
 
 def param_input(p: Param, key: str, container=st) -> None:
@@ -259,6 +263,12 @@ def custom_controls(side) -> Surface:
 LrRow = tuple[DeltaGenerator, str, float]  # a run's lr row: where, the value's key, its default
 
 
+def lr_line(box: DeltaGenerator) -> DeltaGenerator:
+    """Where a run's lr controls go: a row, or with theory on a column that also holds the
+    largest stable lr under them (one element more per run, so only then)."""
+    return box.container(gap=None) if st.session_state.get("theory") else row(box)
+
+
 def sidebar() -> tuple[Surface, DeltaGenerator, list[LrRow]]:
     """Lay out every control in the sidebar; returns the selected surface, the slot under
     the schedule picker for the schedule's preview (drawn once the scenario is parsed,
@@ -314,8 +324,8 @@ def runs_section(side: DeltaGenerator) -> list[LrRow]:
     )
     missing = {name: why for name, why in available(conv).items() if why}
     if missing:
-        side.caption("Not available: " + "; ".join(missing.values()) + ".")
-    names = [n for n in OPTIMIZERS if n not in missing]
+        side.caption(unavailable_note(conv))
+    names = [n for n in menu() if n not in missing]  # grouped by family
     lr_rows = [run_box(side, n, i, names, conv) for n, i in enumerate(st.session_state.run_ids)]
     side.button("+ add a run", on_click=add_run, disabled=len(st.session_state.run_ids) >= MAX_RUNS, width="stretch")
     return lr_rows
@@ -330,7 +340,7 @@ def run_box(side: DeltaGenerator, n: int, i: int, names: list[str], conv: str) -
     st.session_state.setdefault(f"run{i}", "adam")
     if st.session_state[f"run{i}"] not in names:
         st.session_state[f"run{i}"] = "adam"
-    name = head.selectbox(f"Run {n + 1}", names, key=f"run{i}", format_func=lambda n: OPTIMIZERS[n].title)
+    name = head.selectbox(f"Run {n + 1}", names, key=f"run{i}", format_func=menu_label)
     head.button(
         "✕",
         key=f"remove{i}",
@@ -342,7 +352,7 @@ def run_box(side: DeltaGenerator, n: int, i: int, names: list[str], conv: str) -
     )
     spec = resolve(name, conv)
     lr_key = run_key(i, name, "lr")
-    lr_row = (row(box), lr_key, spec.defaults()["lr"])
+    lr_row = (lr_line(box), lr_key, spec.defaults()["lr"])
     others = spec.params[1:]
     if others:  # drawn only while open: fewer elements per rerun
         with box.expander("hyperparameters", key=f"hyper{i}", on_change="rerun") as more:
@@ -385,9 +395,12 @@ def run_section(side: DeltaGenerator, surface: Surface) -> None:
         0,
         int(SEED.hi),
         key="seed",
-        disabled=surface.noise is None and cloud != "random",
-        help="seed of the gradient noise (noisy surfaces) and of a random cloud",
+        disabled=surface.noise is None and surface.data is None and cloud != "random",
+        help="seed of the gradient noise (noisy surfaces), the data and its batches (data surfaces) "
+        "and of a random cloud",
     )
+    if surface.data is not None:
+        side.number_input("batch size", 0, int(BATCH.hi), key="batch", help=BATCH.help)
     side.button("↺ reset", on_click=reset, width="stretch")
 
 

@@ -42,6 +42,7 @@ def view_values(view: View) -> dict[str, object]:
         "sweep_hi": view.sweep[1],
         "basin_run": view.run,
         "present": view.present,
+        "theory": view.theory,
         "lesson": view.lesson,
         "lesson_step": view.step,
     }
@@ -65,6 +66,7 @@ def view_from_widgets(state: Mapping) -> View:
         sweep=(lo, hi),
         run=max(run, 0),
         present=bool(state.get("present", False)),
+        theory=bool(state.get("theory", False)),
         lesson=str(state.get("lesson", "")),
         step=int(state.get("lesson_step", 1)),
     )
@@ -95,6 +97,7 @@ def widget_values(scenario: Scenario, ids: Sequence[int] | None = None) -> dict[
         "schedule": scenario.schedule,
         "steps": scenario.steps,
         "seed": scenario.seed,
+        "batch": scenario.batch,
         "start_x": scenario.starts[0][0],
         "start_y": scenario.starts[0][1],
         "more_starts": scenario.starts[1:],
@@ -141,6 +144,8 @@ def widgets_query(state: Mapping) -> str:
     for key in ("steps", "seed"):
         if key in state:
             items.append((key, fmt(state[key])))
+    if state.get("batch") and surface != CUSTOM and SURFACES[surface].data is not None:
+        items.append(("batch", fmt(state["batch"])))
     if "start_x" in state and "start_y" in state:
         items.append(("start", f"{fmt(float(state['start_x']))},{fmt(float(state['start_y']))}"))
         items += [("start", f"{fmt(x)},{fmt(y)}") for x, y in state.get("more_starts", ())]

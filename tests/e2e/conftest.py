@@ -1,4 +1,4 @@
-"""The real app (`streamlit run app.py` on a free port) and fresh headless Chromium
+"""The real app (`streamlit run serve.py` on a free port) and fresh headless Chromium
 contexts (Debian's /usr/bin/chromium driven by Playwright; never `playwright install`).
 
 Artifacts (screenshots, measured timings) go to ``artifacts/e2e/`` or ``$E2E_ARTIFACTS``.

@@ -1,4 +1,4 @@
-"""The app in a real browser: headless Chromium against `streamlit run app.py`.
+"""The app in a real browser: headless Chromium against `streamlit run serve.py`.
 
 Figure data is read from plotly.js's own graph div (``gd._fullData``), so the tests see
 what the browser drew, not what the server meant to send.

@@ -70,7 +70,7 @@ def shown(page) -> tuple[dict, list[str]]:
 
 
 def start_replica(port: int) -> subprocess.Popen:
-    """One replica (`streamlit run app.py` on ``port``), once it answers its health check."""
+    """One replica (`streamlit run serve.py` on ``port``), once it answers its health check."""
     proc = subprocess.Popen(app_command(port), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_healthy(port, proc)
     return proc

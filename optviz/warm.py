@@ -1,0 +1,49 @@
+"""A server's first work done before its first visitor: imports and compiled kernels.
+
+A fresh server process makes its first visitor wait for what no later visitor pays
+for: importing the app's modules (JAX, optax, Plotly, Streamlit's elements, the map) and
+tracing and compiling the simulation kernels of the default link's optimizers. `warm_up`
+does that work once, at start (`serve.py` runs it in a thread as the server comes up),
+so that the first visitor finds it done or under way. Nothing is kept from here but what
+JAX keeps on its own: compiled kernels, in memory and in the persistent compilation
+cache (`optviz._compilation_cache`); the results themselves are dropped.
+
+The gallery's kernels are left to its first visit (~4 s): compiled at start, its ~30
+kernels kept ~350 MB resident in every replica whether or not anyone opens the gallery
+(measured: 245 MB after the default page, 622 MB after every preset too), which took the
+soak benchmark's peak past 1 GiB.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import time
+from pathlib import Path
+
+
+def app_modules(script: Path) -> list[str]:
+    """The modules ``script`` imports (``import a.b``, ``from a.b import c``), in order."""
+    names: list[str] = []
+    for node in ast.walk(ast.parse(script.read_text(), str(script))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module)
+    return list(dict.fromkeys(names))
+
+
+def warm_up(script: Path) -> dict[str, float]:
+    """Import what ``script`` (the app) imports, then compile the kernels of the default
+    page (its simulation and its map). Returns the seconds each part took."""
+    started = time.perf_counter()
+    for name in app_modules(script):
+        importlib.import_module(name)
+    imported = time.perf_counter()
+
+    from optviz import Scenario, simulate
+    from optviz.view import VIEWS, View
+
+    scenario = Scenario()
+    VIEWS[View().view].build(scenario, simulate(scenario), View())
+    return {"imports": imported - started, "default page": time.perf_counter() - imported}
