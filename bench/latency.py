@@ -54,24 +54,25 @@ SPLIT = """() => {
 MAP = ".st-key-map .js-plotly-plot"
 
 
-def change_split(page, url: str, repeats: int = 7, slider: str = "log₁₀ lr") -> dict:
+def change_split(page, url: str, repeats: int = 7, slider: str = "log₁₀ lr", chart: str = MAP) -> dict:
     """Medians (ms) of each stage over ``repeats`` ArrowRight presses on ``slider``, bytes
-    per change, and how many times the map's element was replaced or drawn per change."""
+    per change, and how many times the element of ``chart`` (the map, or the 3-D view's
+    ``.st-key-surface3d .js-plotly-plot``) was replaced or drawn per change."""
     page.add_init_script(INIT)
     page.goto(url)
-    page.wait_for_selector(f"{MAP} .scatterlayer", timeout=120_000)
+    page.wait_for_selector(f"{chart}[data-drawn]", timeout=120_000)
     page.wait_for_selector(IDLE, timeout=120_000)
     page.wait_for_timeout(1000)
-    page.evaluate(f"""() => {{ window.__gd = document.querySelector('{MAP}'); window.__afterplots = 0;
+    page.evaluate(f"""() => {{ window.__gd = document.querySelector('{chart}'); window.__afterplots = 0;
         window.__gd.on('plotly_afterplot', () => {{ window.__afterplots += 1; }}); }}""")
     thumb = page.locator("[data-testid='stSlider']").filter(has_text=slider).get_by_role("slider").first
     rows = []
     for _ in range(repeats):
-        drawn = page.evaluate(f"() => document.querySelector('{MAP}').dataset.drawn")
+        drawn = page.evaluate(f"() => document.querySelector('{chart}').dataset.drawn")
         page.evaluate("() => { window.__ws = []; window.__afterplots = 0; performance.clearMarks(); }")
         thumb.focus()
         page.keyboard.press("ArrowRight")
-        page.wait_for_function(f"(d) => document.querySelector('{MAP}').dataset.drawn !== d", arg=drawn)
+        page.wait_for_function(f"(d) => document.querySelector('{chart}').dataset.drawn !== d", arg=drawn)
         page.wait_for_selector(IDLE)
         page.wait_for_timeout(300)  # late messages still count
         rows.append(page.evaluate(SPLIT))
@@ -79,5 +80,5 @@ def change_split(page, url: str, repeats: int = 7, slider: str = "log₁₀ lr")
     out = {s: statistics.median(r[s] for r in rows if r[s] is not None) for s in stages}
     out["bytes"] = statistics.median(r["bytes"] for r in rows)
     out["draws_per_change"] = statistics.median(r["afterplots"] for r in rows)
-    out["replaced"] = not page.evaluate(f"() => document.querySelector('{MAP}') === window.__gd")
+    out["replaced"] = not page.evaluate(f"() => document.querySelector('{chart}') === window.__gd")
     return out

@@ -38,12 +38,13 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qs
 
 from optviz.engine import Result, velocities
-from optviz.figures import map_layout, map_parts, surface_figure
+from optviz.figures import map_layout, map_parts
 from optviz.figures.drag import drag_figure
 from optviz.figures.plane import plane_figure
+from optviz.figures.surface3d import scene_parts
 from optviz.figures.sweep import basin_figure, sweep_figure
 from optviz.literal import clip
-from optviz.map.message import encode, encoded_bytes
+from optviz.map.message import encode, encode_scene, encoded_bytes
 from optviz.params import coerce, first_value, fmt
 from optviz.predictions import lines, predict
 from optviz.scenario import MAX_RUNS, MAX_STEPS, Scenario
@@ -210,9 +211,9 @@ def map_bytes(data: tuple[list[tuple[str, dict]], tuple[str, list[str]]]) -> int
     return encoded_bytes(data[0])
 
 
-def surface_data(scenario: Scenario, result: Result, view: View):
-    """The 3-D surface with the runs on it (a Plotly figure)."""
-    return surface_figure(result)
+def surface_data(scenario: Scenario, result: Result, view: View) -> list[tuple[str, dict]]:
+    """The 3-D view's parts (`optviz.figures.surface3d`), encoded for the map component."""
+    return encode_scene(scene_parts(result))
 
 
 def sweep_data(scenario: Scenario, result: Result, view: View):
@@ -251,7 +252,9 @@ VIEWS: dict[str, ViewKind] = {
         label="3-D surface",
         build=surface_data,
         panel="optviz.ui.panels:surface_panel",
-        max_bytes=40 * 2**20,  # one 3-D figure pickles to ≤ ~30 MB
+        shared=True,
+        max_bytes=32 * 2**20,
+        size=encoded_bytes,
     ),
     "sweep": ViewKind(
         label="LR sweep",

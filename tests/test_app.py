@@ -41,6 +41,7 @@ def open_app(**query) -> AppTest:
 
 
 _CLIENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_FIGURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def shown_by(widgets, key: str, view: str):
@@ -53,15 +54,22 @@ def figure(at, key="map"):
     """A chart's figure as the page draws it. The map is a component that receives only
     the parts this page lacks: a `Client` per app replays them, and when it lacks a part
     (messages it did not see) it asks again, as ``map.js`` does."""
-    if key not in ("map", "schedule_preview", "drag_map"):
+    if key not in ("map", "schedule_preview", "drag_map", "surface3d"):
         charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key) or key in c.proto.id]
         return json.loads((charts or at.get("plotly_chart"))[0].proto.spec)
-    if key in ("schedule_preview", "drag_map"):  # a whole figure in the component's data
-        return json.loads(component(at, key).proto.json)["figure"]
+    if key in ("schedule_preview", "drag_map"):  # a whole figure, or its id once the page holds it
+        figures = _FIGURES.setdefault(at, {})
+        msg = json.loads(component(at, key).proto.json)
+        figures |= {msg["rev"]: msg["figure"]} if "figure" in msg else {}
+        if msg["rev"] not in figures:  # sent before this client looked: the page asks again
+            at.session_state[f"{key}.held"] = []
+            msg = json.loads(component(at.run(), key).proto.json)
+            figures[msg["rev"]] = msg["figure"]
+        return figures[msg["rev"]]
     client = _CLIENTS.setdefault(at, Client())
     drawn = client.receive(json.loads(component(at, key).proto.json))
     if isinstance(drawn, list):  # missing parts: the page asks, the server sends all again
-        at.session_state["map.held"] = []
+        at.session_state[f"{key}.held"] = []
         drawn = client.receive(json.loads(component(at.run(), key).proto.json))
     return drawn
 
@@ -456,3 +464,13 @@ def test_convention_picker_defaults_rules_and_link():
     options = at.selectbox(key=f"run{run}").options
     assert menu_label("adam") in options and menu_label("radam") not in options
     assert options[0] == "SGD · plain and momentum"  # grouped by family
+
+
+def test_a_return_to_the_drag_view_sends_its_figure_by_id_only():
+    at = open_app(view="drag")
+    first = json.loads(component(at, "drag_map").proto.json)
+    assert len(json.dumps(first["figure"])) > 500_000  # each run's lr family
+    at.radio(key="view").set_value("2-D map").run()
+    at.radio(key="view").set_value("Drag lr").run()
+    again = json.loads(component(at, "drag_map").proto.json)
+    assert again["rev"] == first["rev"] and "figure" not in again and len(json.dumps(again)) < 200

@@ -7,7 +7,7 @@ import plotly
 import pytest
 
 from optviz import Scenario, simulate
-from optviz.figures import schedule_figure, trajectory_figure
+from optviz.figures import schedule_figure, surface_figure, trajectory_figure
 from optviz.figures.drag import drag_figure
 from optviz.map import assets
 from optviz.sweeps import lr_families
@@ -65,3 +65,13 @@ def test_the_player_is_copied_under_a_hash_of_its_content(tmp_path, monkeypatch)
     changed.write_text("export class Player {}\n", encoding="utf-8")
     monkeypatch.setattr(assets, "PLAYER", changed)
     assert assets.ensure_player_js(tmp_path / "other") != url
+
+
+def test_the_3d_view_uses_only_the_gl3d_bundles_traces_and_the_bundle_matches_the_basic_one():
+    assert assets.bundle_version(assets.GL3D) == assets.bundle_version()
+    assert "(gl3d - minified)" in assets.GL3D.read_text(encoding="utf-8")[:300]
+    bundle = assets.GL3D.read_text(encoding="utf-8")
+    for name in assets.GL3D_TYPES:
+        assert f'moduleType:"trace",name:"{name}"' in bundle, name  # registered by the bundle
+    figure = surface_figure(simulate(Scenario.from_query("cloud=ring").scenario))
+    assert trace_types(figure) <= set(assets.GL3D_TYPES) and "surface" in trace_types(figure)

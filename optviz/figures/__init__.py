@@ -3,8 +3,8 @@
 - `map_image`: the surface drawn once (grid values, colour levels, the greyscale map).
 - `frames`: which steps are drawn (frame and scrubber steps, tails, thinned paths).
 - `trajectory`: the animated 2-D map, built in parts that change independently.
-- `surface3d`, `schedule`, `sweep`: the 3-D view, the schedule preview, the sweep and
-  basin views. `style`: colours and the typed-array encoding.
+- `surface3d`: the 3-D view (a smooth height field, lifted paths), built in parts.
+- `schedule`, `sweep`: the schedule preview, the sweep and basin views. `style`: colours and the typed-array encoding.
 """
 
 from optviz.figures.frames import MAX_FRAMES, drawn, frame_step, row_at

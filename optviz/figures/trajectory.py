@@ -475,18 +475,19 @@ def trajectory_figure(
     return assemble(parts, frame, narrow=narrow)
 
 
-def _play(duration: int) -> dict:
+def _play(duration: int, redraw: bool = False) -> dict:
     return {
-        "frame": {"duration": duration, "redraw": False},
+        "frame": {"duration": duration, "redraw": redraw},
         "fromcurrent": True,
         "transition": {"duration": 0},
         "mode": "immediate",
     }
 
 
-def _buttons() -> dict:
+def _buttons(*, redraw: bool = False) -> dict:
+    """Play, Pause and slower Plays; ``redraw``: each frame redraws the whole plot (3-D)."""
     buttons = [
-        {"label": "▶ Play", "method": "animate", "args": [None, _play(SPEEDS["1×"])]},
+        {"label": "▶ Play", "method": "animate", "args": [None, _play(SPEEDS["1×"], redraw)]},
         {
             "label": "Pause",
             "method": "animate",
@@ -494,7 +495,9 @@ def _buttons() -> dict:
         },
     ]
     buttons += [
-        {"label": f"▶ {s}", "method": "animate", "args": [None, _play(ms)]} for s, ms in SPEEDS.items() if s != "1×"
+        {"label": f"▶ {s}", "method": "animate", "args": [None, _play(ms, redraw)]}
+        for s, ms in SPEEDS.items()
+        if s != "1×"
     ]
     return {
         "type": "buttons",
@@ -507,7 +510,7 @@ def _buttons() -> dict:
     }
 
 
-def _slider(steps: int) -> dict:
+def _slider(steps: int, *, redraw: bool = False) -> dict:
     return {
         "active": 0,
         "yanchor": "top",
@@ -519,7 +522,7 @@ def _slider(steps: int) -> dict:
                 "method": "animate",
                 "args": [
                     [str(k)],
-                    {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}},
+                    {"frame": {"duration": 0, "redraw": redraw}, "mode": "immediate", "transition": {"duration": 0}},
                 ],
             }
             for k in scrubber_steps(steps).tolist()

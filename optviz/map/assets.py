@@ -1,4 +1,6 @@
-"""The map component's static files: ``player.js`` (the map's Play), and plotly.js's *basic*
+"""The map component's static files: ``player.js`` (the map's Play), ``scene.js`` (the 3-D
+view's assembly), plotly.js's *gl3d* bundle (the 3-D traces: surface, scatter3d, loaded
+only when the 3-D view is first opened) and its *basic*
 bundle (scatter, bar and pie traces plus every layout component: images, sliders, buttons,
 legends, colour bars), kept in ``vendor/`` as the ``plotly.js-basic-dist-min`` npm package
 ships it (MIT licence beside it).
@@ -6,15 +8,16 @@ The map, the drag-lr view and the schedule preview draw only scatter traces, so 
 more; the full bundle that the ``plotly`` package ships is 4.7 MB (1.5 MB gzipped) against
 1.2 MB (0.4 MB), and a browser without it cached (a student's first visit) drew the first
 chart ~1 s sooner with the basic one (medians of 3, same machine and load). The 3-D view
-(`st.plotly_chart`) and the exported HTML keep the full bundle.
+loads the gl3d bundle (1.8 MB) beside it, into a variable of its own (``window.Plotly``
+stays the basic one); the exported HTML keeps the full bundle.
 
 The bundle is copied into the app's ``static/`` folder (``server.enableStaticServing``
 serves it at ``/app/static/``) under a name with its version, so a browser never keeps a
-stale copy; so is ``player.js``, under a name with its content's hash: a
-module imported once per page rather than sent in every message of the map. To update the
-bundle: ``npm pack plotly.js-basic-dist-min@VERSION`` and copy its
-``plotly-basic.min.js`` here, with the version of plotly.js that the ``plotly`` package
-bundles (`tests/test_assets.py` checks they share a major version)."""
+stale copy; so are ``player.js`` and ``scene.js``, under names with their content's hash:
+modules imported once per page rather than sent in every message of the map. To update the
+bundles: ``npm pack plotly.js-basic-dist-min@VERSION`` (and ``plotly.js-gl3d-dist-min``)
+and copy its ``plotly-basic.min.js`` (``plotly-gl3d.min.js``) here, with the version of
+plotly.js that the ``plotly`` package bundles (`tests/test_assets.py` checks they share a major version)."""
 
 from __future__ import annotations
 
@@ -26,9 +29,12 @@ import tempfile
 from pathlib import Path
 
 TRACE_TYPES = ("scatter", "bar", "pie")  # the trace types the basic bundle registers
+GL3D_TYPES = ("scatter", "surface", "scatter3d", "mesh3d")  # some of the gl3d bundle's
 STATIC = Path(__file__).resolve().parents[2] / "static"
 BUNDLE = Path(__file__).resolve().parent / "vendor" / "plotly-basic.min.js"
+GL3D = BUNDLE.with_name("plotly-gl3d.min.js")
 PLAYER = Path(__file__).resolve().with_name("player.js")
+SCENE = PLAYER.with_name("scene.js")
 
 
 def bundle_version(bundle: Path = BUNDLE) -> str:
@@ -63,12 +69,25 @@ def ensure_plotly_js(static: Path = STATIC) -> str:
     return ensure_static(BUNDLE, bundle_name(), static)
 
 
+def ensure_gl3d_js(static: Path = STATIC) -> str:
+    """The gl3d bundle in ``static`` (`ensure_static`), named by its version."""
+    return ensure_static(GL3D, f"plotly-gl3d-{bundle_version(GL3D)}.min.js", static)
+
+
+def ensure_module(source: Path, static: Path = STATIC) -> str:
+    """A module (``player.js``, ``scene.js``) in ``static`` (`ensure_static`), named by a
+    hash of its content: ``optviz-player-<hash>.js``."""
+    digest = hashlib.blake2b(source.read_bytes(), digest_size=6).hexdigest()
+    return ensure_static(source, f"optviz-{source.stem}-{digest}.js", static)
+
+
 def ensure_player_js(static: Path = STATIC) -> str:
-    """``player.js`` in ``static`` (`ensure_static`), named by a hash of its content."""
-    digest = hashlib.blake2b(PLAYER.read_bytes(), digest_size=6).hexdigest()
-    return ensure_static(PLAYER, f"optviz-player-{digest}.js", static)
+    """``player.js`` in ``static`` (`ensure_module`)."""
+    return ensure_module(PLAYER, static)
 
 
 if __name__ == "__main__":  # the Docker image copies them at build time
     print(ensure_plotly_js())
+    print(ensure_gl3d_js())
     print(ensure_player_js())
+    print(ensure_module(SCENE))

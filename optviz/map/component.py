@@ -1,5 +1,6 @@
 """The map's Streamlit mount (UI layer, like `optviz.ui`): registers the component once and
-sends each rerun's message, remembering per session which parts the page holds."""
+sends each rerun's message, remembering per session which parts the page holds. The same
+component draws the 3-D view (`show_scene`) and plain figures (`show_figure`)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,20 @@ from pathlib import Path
 import streamlit as st
 
 from optviz.figures.trajectory import PICKER
-from optviz.map.assets import ensure_player_js, ensure_plotly_js
-from optviz.map.message import KEEP, message, part_id, remember
+from optviz.map.assets import SCENE, ensure_gl3d_js, ensure_module, ensure_player_js, ensure_plotly_js
+from optviz.map.message import FIGURES_HELD, FIGURES_KEPT, KEEP, message, part_id, remember
 
 _JS = (
     Path(__file__)
     .with_name("map.js")
     .read_text(encoding="utf-8")
     .replace("__PLOTLY_URL__", ensure_plotly_js())
+    .replace("__GL3D_URL__", ensure_gl3d_js())
     .replace("__PLAYER_URL__", ensure_player_js())
+    .replace("__SCENE_URL__", ensure_module(SCENE))
     .replace("__PICKER__", str(PICKER))
     .replace("__KEEP__", str(KEEP))
+    .replace("__FIGURES_KEPT__", str(FIGURES_KEPT))
 )
 _MAP = st.components.v2.component("optviz_map", js=_JS, isolate_styles=False)
 
@@ -48,15 +52,33 @@ def show_map(
     ``on_start`` runs when a click on the map picks a start point (read it from
     ``st.session_state[key].start``). ``text`` (`optviz.summary.map_text`) is the map's
     text alternative: its title names it, its lines describe it to screen readers."""
+    _send(encoded, frame, origin, key, {"text": text} if text else {}, on_start_change=on_start)
+
+
+def show_scene(encoded: Sequence[tuple[str, dict]], frame: int, *, origin: str, key: str) -> None:
+    """Draw the 3-D view from its encoded parts (`optviz.map.message.encode_scene`),
+    opening at step ``frame`` as `show_map` does; plotly.js's gl3d bundle is loaded the
+    first time."""
+    _send(encoded, frame, origin, key, {"scene": True})
+
+
+def _send(encoded, frame: int, origin: str, key: str, extra: dict, **callbacks) -> None:
+    """The message with the parts the page lacks, remembered as held."""
     held = st.session_state.get(_held_key(key), [])
-    msg = message(encoded, frame, held, origin) | ({"text": text} if text else {})
+    msg = message(encoded, frame, held, origin) | extra
     st.session_state[_held_key(key)] = remember(held, msg)
-    _MAP(key=key, data=msg, on_start_change=on_start, on_missing_change=functools.partial(_forget, key))
+    _MAP(key=key, data=msg, on_missing_change=functools.partial(_forget, key), **callbacks)
 
 
 def show_figure(figure: dict, *, key: str, on_lr: Callable[[], None] | None = None) -> None:
     """A Plotly figure dict drawn by the same component: one plotly.js per page, redrawn in
-    place when the figure changes. With ``on_lr``, releasing one of its sliders reports
-    ``[slider name, step value]`` (read it from ``st.session_state[key].lr``)."""
-    data = {"figure": figure, "rev": part_id(figure), "release": on_lr is not None}
-    _MAP(key=key, data=data, **({"on_lr_change": on_lr} if on_lr else {}))
+    place when the figure changes. A figure the page holds (the last `FIGURES_HELD` sent
+    under ``key``) travels as its id: a return to the drag-lr view sends no families again.
+    With ``on_lr``, releasing one of its sliders reports ``[slider name, step value]``
+    (read it from ``st.session_state[key].lr``)."""
+    rev, held = part_id(figure), st.session_state.get(_held_key(key), [])
+    data = {"rev": rev, "release": on_lr is not None} | ({} if rev in held else {"figure": figure})
+    others = [r for r in held if r != rev]
+    st.session_state[_held_key(key)] = [*others[len(others) - FIGURES_HELD + 1 :], rev]
+    callbacks = {"on_lr_change": on_lr} if on_lr else {}
+    _MAP(key=key, data=data, on_missing_change=functools.partial(_forget, key), **callbacks)

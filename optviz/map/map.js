@@ -1,46 +1,67 @@
-// The OptViz map: one plotly.js graph kept across reruns and redrawn in place (Plotly.react)
-// from the parts that optviz/map/message.py sends. A part the page already holds travels as
-// its id only. assemble() mirrors optviz.figures.trajectory.assemble (tests compare them).
+// The OptViz map and 3-D view: one plotly.js graph kept across reruns and redrawn in place
+// (Plotly.react) from the parts that optviz/map/message.py sends. A part the page already
+// holds travels as its id only. assemble() mirrors optviz.figures.trajectory.assemble, and
+// scene.js's assembleScene optviz.figures.surface3d.assemble_scene (tests compare them).
 const PLOTLY_URL = "__PLOTLY_URL__";
+const GL3D_URL = "__GL3D_URL__"; // plotly.js's gl3d bundle: loaded when the 3-D view first opens
 const PLAYER_URL = "__PLAYER_URL__"; // player.js: Play without plotly.js's animation loop
+const SCENE_URL = "__SCENE_URL__"; // scene.js: the 3-D view's figure
 const PICKER = __PICKER__;
-const KEEP = __KEEP__; // parts kept in this page, at least as many as the server assumes
-const parts = new Map(); // part id -> decoded part; the module is loaded once per page
-let plotly = null;
-let player = null;
+const KEEP = __KEEP__; // parts kept per kind, at least as many as the server assumes
+const FIGURES_KEPT = __FIGURES_KEPT__; // whole figures kept, at least as many as the server assumes
+const figures = new Map(); // rev -> whole figure (show_figure)
+const stores = new Map(); // "map" or "scene" -> (part id -> decoded part); the module is loaded once per page
+const loaded = new Map(); // URL -> promise of the library or module
+let basic = null; // the basic bundle's Plotly, once it has run
+let scene = null; // the 3-D view's graph element, kept while another view is shown
 
-function loadPlotly() {
-  if (!plotly) {
-    plotly = new Promise((resolve, reject) => {
-      if (window.Plotly) return resolve(window.Plotly);
+function loadScript(url, settle) {
+  if (!loaded.has(url)) {
+    loaded.set(url, new Promise((resolve, reject) => {
       const script = document.createElement("script");
-      script.src = new URL(PLOTLY_URL, document.baseURI).href;
-      script.onload = () => resolve(window.Plotly);
+      script.src = new URL(url, document.baseURI).href;
+      script.onload = () => resolve(settle());
       script.onerror = () => reject(new Error(`could not load ${script.src}`));
       document.head.appendChild(script);
-    });
+    }));
   }
-  return plotly;
+  return loaded.get(url);
 }
 
-function loadPlayer() {
-  if (!player) player = import(new URL(PLAYER_URL, document.baseURI).href);
-  return player;
+function loadPlotly() {
+  if (window.Plotly && !basic) basic = window.Plotly;
+  return basic ? Promise.resolve(basic) : loadScript(PLOTLY_URL, () => (basic = window.Plotly));
+}
+
+function loadGl3d() {
+  // Each bundle sets window.Plotly as it runs: the gl3d one is taken and window.Plotly
+  // given back to the basic one (a load event follows its script at once).
+  return loadScript(GL3D_URL, () => {
+    const gl3d = window.Plotly;
+    if (basic) window.Plotly = basic;
+    else delete window.Plotly;
+    return gl3d;
+  });
+}
+
+function loadModule(url) {
+  if (!loaded.has(url)) loaded.set(url, import(new URL(url, document.baseURI).href));
+  return loaded.get(url);
 }
 
 function played(menus) {
-  // Play and Pause report their clicks (plotly_buttonclicked) to player.js instead of
-  // running plotly.js's animation.
+  // Play and Pause report their clicks (plotly_buttonclicked) to player.js (the map) or
+  // drawScene (the 3-D view) instead of running plotly.js's animation.
   return menus.map((menu) => ({ ...menu, buttons: menu.buttons.map((b) => ({ ...b, execute: false })) }));
 }
 
 function decode(array) {
-  // {dtype: "f4", bdata, shape: [frames, rows, 2]} -> {rows, values: Float32Array}
+  // {dtype: "f4", bdata, shape: [frames, rows, 2 or 3]} -> {rows, values: Float32Array}
   const bytes = Uint8Array.from(atob(array.bdata), (c) => c.charCodeAt(0));
   return { rows: array.shape[1], values: new Float32Array(bytes.buffer) };
 }
 
-function keep(id, part) {
+function keep(parts, id, part) {
   const moving = {};
   for (const [name, array] of Object.entries(part.moving || {})) moving[name] = decode(array);
   const paths = (part.paths || []).map((path) => decode(path).values);
@@ -190,7 +211,7 @@ function keyboard(gd) {
     const step = steps[Math.min(Math.max(to, 0), last)];
     // plotly.js moves the scrubber to an animated frame of its own steps.
     if (gd.optvizPlayer) gd.optvizPlayer.halt();
-    window.Plotly.animate(gd, ...step.args).catch(() => {});
+    (gd.optvizPlotly || window.Plotly).animate(gd, ...step.args).catch(() => {});
   });
   gd.on("plotly_afterplot", () => keyboard(gd));
   gd.on("plotly_sliderchange", () => keyboard(gd));
@@ -247,15 +268,32 @@ async function draw(gd, figure, rev, config) {
 export default function map(args) {
   const { data, parentElement, setTriggerValue } = args;
   let gd = parentElement.querySelector(".js-plotly-plot, .optviz-map");
+  if (!gd && data.scene && scene) {
+    // The 3-D view shown again: its graph, WebGL context and camera as they were (a new
+    // one took ~1 s to draw in software-rendered Chromium).
+    gd = scene;
+    parentElement.appendChild(gd);
+  }
   if (!gd) {
     gd = document.createElement("div");
     gd.className = "optviz-map";
     parentElement.appendChild(gd);
+    if (data.scene) scene = gd;
   }
   // The click handler reports through the latest mount; a width crossing wide_min draws it again.
   gd.optviz = { setTriggerValue, again: () => { delete gd.dataset.wanted; map(args); } };
-  if (data.figure) {
-    if (gd.dataset.drawn !== data.rev) draw(gd, data.figure, data.rev, { displayModeBar: false });
+  if (!data.order) { // a whole figure (show_figure), sent once and then named by its rev
+    if (data.figure) {
+      figures.delete(data.rev);
+      figures.set(data.rev, data.figure);
+      while (figures.size > FIGURES_KEPT) figures.delete(figures.keys().next().value);
+    }
+    const figure = figures.get(data.rev);
+    if (!figure) {
+      setTriggerValue("missing", [data.rev]); // the server sends it again
+      return;
+    }
+    if (gd.dataset.drawn !== data.rev) draw(gd, figure, data.rev, { displayModeBar: false });
     if (data.release && !gd.dataset.release) {
       // The drag-lr view: a released slider reports its name (the run) and its step's value
       // (the lr); dragging itself only plays frames, without the server.
@@ -267,7 +305,10 @@ export default function map(args) {
     return;
   }
   describe(parentElement, gd, data.text);
-  for (const [id, part] of Object.entries(data.parts)) keep(id, part);
+  const kind = data.scene ? "scene" : "map"; // a mount's own key changes between mounts
+  if (!stores.has(kind)) stores.set(kind, new Map());
+  const parts = stores.get(kind);
+  for (const [id, part] of Object.entries(data.parts)) keep(parts, id, part);
   const missing = data.order.filter((id) => !parts.has(id));
   if (missing.length) {
     setTriggerValue("missing", missing); // the server sends them again
@@ -276,19 +317,62 @@ export default function map(args) {
   if (gd.dataset.wanted === data.rev) return;
   gd.dataset.wanted = data.rev;
   performance.mark("optviz-map:received");
-  const [surface, ...runs] = data.order.map((id) => parts.get(id));
+  (data.scene ? drawScene : drawMap)(gd, data, data.order.map((id) => parts.get(id)));
+}
+
+function opening(gd, data) {
+  // The step to open at: a redraw keeps the step shown (where Play, Pause or the scrubber
+  // left it), unless the link asks for another step or the runs start elsewhere.
+  const stay = gd.dataset.step !== undefined && gd.dataset.origin === data.origin;
+  gd.dataset.origin = data.origin;
+  return stay ? Number(gd.dataset.step) : data.frame;
+}
+
+function settled(gd, figure, data) {
+  // After a draw: the step shown, the keyboard's access, the revision drawn.
+  const slider = figure.layout.sliders[0];
+  gd.dataset.step = slider.steps[slider.active].label;
+  keyboard(gd);
+  gd.dataset.drawn = data.rev;
+  performance.mark("optviz-map:drawn");
+}
+
+function drawScene(gd, data, held) {
+  // The 3-D view: surface, runs, animation (optviz.map.message.encode_scene), drawn by the
+  // gl3d bundle with plotly.js's own Play (each frame redraws the scene). The layout's
+  // uirevision keeps the camera a person has turned.
+  const [surface, ...runs] = held;
+  const anim = runs.pop();
+  Promise.all([loadGl3d(), loadModule(SCENE_URL)]).then(async ([Plotly, { assembleScene }]) => {
+    if (gd.dataset.wanted !== data.rev) return; // a newer message came meanwhile
+    const figure = assembleScene(surface, runs, anim, nearest(anim.stops, opening(gd, data)));
+    performance.mark("optviz-map:assembled");
+    const first = !gd.optvizPlotly;
+    gd.optvizPlotly = Plotly;
+    gd.style.height = `${figure.layout.height}px`;
+    const layout = { ...figure.layout, updatemenus: played(figure.layout.updatemenus) };
+    await Plotly.react(gd, { ...figure, layout, config: { displaylogo: false, responsive: true } });
+    if (first) {
+      gd.on("plotly_animatingframe", (event) => { gd.dataset.step = event.name; });
+      // Play and Pause run plotly.js's animation here: a Play that Pause (or another Play)
+      // interrupts rejects its promise, which is the expected end, not an error.
+      gd.on("plotly_buttonclicked", (event) => { Plotly.animate(gd, ...event.button.args).catch(() => {}); });
+    }
+    settled(gd, figure, data);
+  });
+}
+
+function drawMap(gd, data, held) {
+  const [surface, ...runs] = held;
   const axes = runs.pop(), anim = runs.pop();
-  Promise.all([loadPlotly(), loadPlayer()]).then(async ([Plotly, { Player }]) => {
+  Promise.all([loadPlotly(), loadModule(PLAYER_URL)]).then(async ([Plotly, { Player }]) => {
     if (gd.dataset.wanted !== data.rev) return; // a newer message came meanwhile
     if (gd.optvizPlayer) gd.optvizPlayer.stop(); // a running Play stops where it is
-    // A redraw keeps the step the map shows (where Play, Pause or the scrubber left it),
-    // unless the link asks for another step or the runs start elsewhere.
-    const stay = gd.dataset.step !== undefined && gd.dataset.origin === data.origin;
-    gd.dataset.origin = data.origin;
+    const frame = opening(gd, data);
     gd.dataset.wideMin = axes.wide_min; // a map narrower than this (px) takes the narrow layout
     const narrow = gd.clientWidth < axes.wide_min;
     gd.dataset.narrow = narrow;
-    const figure = assemble(surface, runs, anim, axes, stay ? Number(gd.dataset.step) : data.frame, narrow);
+    const figure = assemble(surface, runs, anim, axes, frame, narrow);
     performance.mark("optviz-map:assembled");
     const first = !gd.on;
     // plotly.js's resize on a window change drops layout.height and takes the element's
@@ -300,8 +384,6 @@ export default function map(args) {
     await Plotly.react(gd, { ...figure, layout, config });
     if (!gd.optvizPlayer) gd.optvizPlayer = new Player(gd);
     gd.optvizPlayer.load(figure.frames, anim.movers.map((m) => m.name));
-    gd.dataset.step = figure.layout.sliders[0].steps[figure.layout.sliders[0].active].label;
-    keyboard(gd);
     if (first) {
       gd.on("plotly_click", (event) => {
         const point = event.points.find((p) => p.curveNumber === PICKER);
@@ -312,7 +394,6 @@ export default function map(args) {
         if (String(gd.clientWidth < Number(gd.dataset.wideMin)) !== gd.dataset.narrow) gd.optviz.again();
       }).observe(gd);
     }
-    gd.dataset.drawn = data.rev;
-    performance.mark("optviz-map:drawn");
+    settled(gd, figure, data);
   });
 }

@@ -17,10 +17,13 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from optviz.figures.style import bdata
+from optviz.figures.surface3d import SceneParts, assemble_scene
 from optviz.figures.trajectory import MapParts, assemble
 
 KEEP = 48  # parts the page keeps
 SENT = 32  # parts the server assumes the page holds (the most recent it sent)
+FIGURES_KEPT = 8  # whole figures (`optviz.map.component.show_figure`) the page keeps, all keys together
+FIGURES_HELD = 2  # of those, the server assumes the page holds the last it sent under each key
 
 
 def _encoded(array: np.ndarray) -> dict:
@@ -61,6 +64,15 @@ def encode(parts: MapParts) -> list[tuple[str, dict]]:
     out = [{"kind": "surface"} | parts.surface]
     out += [{"kind": "run"} | _arrays_encoded(run) for run in runs]
     out += [{"kind": "anim"} | parts.anim, {"kind": "axes"} | _arrays_encoded(parts.axes)]
+    return [(part_id(p), p) for p in out]
+
+
+def encode_scene(parts: SceneParts) -> list[tuple[str, dict]]:
+    """``(id, part)`` for the 3-D view's surface, each run and the animation, in that
+    order (``scene.js`` reads them so); the heads as float32 ``bdata`` with their shape."""
+    out = [{"kind": "surface"} | parts.surface]
+    out += [{"kind": "run"} | _arrays_encoded(run) for run in parts.runs]
+    out += [{"kind": "anim"} | parts.anim]
     return [(part_id(p), p) for p in out]
 
 
@@ -115,6 +127,9 @@ class Client:
         missing = [i for i in msg["order"] if i not in self.parts]
         if missing:
             return missing
+        if msg.get("scene"):  # the 3-D view (`encode_scene`)
+            surface, *runs, anim = (self.parts[i] for i in msg["order"])
+            return assemble_scene(SceneParts(surface, tuple(_arrays_decoded(r) for r in runs), anim), msg["frame"])
         surface, *runs, anim, axes = (self.parts[i] for i in msg["order"])
         parts = MapParts(surface, tuple(_arrays_decoded(r) for r in runs), anim, _arrays_decoded(axes))
         return assemble(parts, msg["frame"])

@@ -10,7 +10,7 @@ import streamlit as st
 from optviz.conventions import TITLES, resolve
 from optviz.engine import Result, Sweep
 from optviz.figures import drawn, frame_step
-from optviz.map.component import show_figure, show_map
+from optviz.map.component import show_figure, show_map, show_scene
 from optviz.params import fmt
 from optviz.presets import PRESETS
 from optviz.scenario import Scenario
@@ -139,9 +139,10 @@ def map_panel(data: tuple[list[tuple[str, dict]], tuple[str, list[str]]], scenar
     st.caption("Click on the map to start the runs there." + (arrows if shown.arrows else ""))
 
 
-def surface_panel(figure, scenario: Scenario, shown: View) -> None:
-    """The 3-D surface."""
-    st.plotly_chart(figure, key="surface3d", width="stretch")
+def surface_panel(parts: list[tuple[str, dict]], scenario: Scenario, shown: View) -> None:
+    """The 3-D surface with the runs' paths on it, redrawn in place."""
+    show_scene(parts, shown.frame, origin=str(hash(scenario.starts)), key="surface3d")
+    st.caption("Drag to turn the surface, scroll to zoom; Play moves each head along its path.")
 
 
 def drag_panel(figure: dict, scenario: Scenario, shown: View) -> None:
