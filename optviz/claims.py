@@ -1,6 +1,6 @@
 """What a gallery entry is — a link, the claim it shows and the check that proves it on
 the computed result — and the helpers the checks share (`optviz.presets`,
-`optviz.data_presets`)."""
+`optviz.data_presets`, `optviz.optimizer_presets`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from typing import NamedTuple
 from optviz.engine import Result, Trajectory, simulate
 from optviz.scenario import Scenario
 from optviz.view import KEYS as VIEW_KEYS
+
+SEEDS = range(8)  # a claim about noisy runs holds on the mean over these seeds, not on one lucky seed
 
 
 class Verdict(NamedTuple):

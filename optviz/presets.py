@@ -14,13 +14,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from optviz.claims import Preset, Verdict
+from optviz.claims import SEEDS, Preset, Verdict
 from optviz.claims import distance as _dist
 from optviz.claims import run_of as _t
 from optviz.claims import step_text as _step
 from optviz.claims import variant as _variant
 from optviz.data_presets import DATA_PRESETS
 from optviz.engine import Result
+from optviz.optimizer_presets import OPTIMIZER_PRESETS
 from optviz.scenario import OptRun
 from optviz.sweeps import lr_families, stability_bounds
 
@@ -90,9 +91,6 @@ def _adagrad(r: Result) -> Verdict:
         f"after {len(ada.path) - 1} steps Adagrad is {_dist(ada):.3g} from (1, 1) and moved "
         f"{moved:.2g} in its last 100 steps; RMSprop is {_dist(rms):.3g} away",
     )
-
-
-SEEDS = range(8)
 
 
 def _noise_floor(r: Result) -> Verdict:
@@ -395,6 +393,7 @@ PRESETS: dict[str, Preset] = {
             _no_minimum,
         ),
         *DATA_PRESETS,
+        *OPTIMIZER_PRESETS,
     )
 }
 

@@ -46,3 +46,19 @@ def test_data_claims_fail_when_their_cause_is_removed(slug, old, new):
     assert old in preset.link
     changed = Scenario.from_query(preset.link.replace(old, new), ignore=view.KEYS).scenario
     assert not preset.check(simulate(changed)).holds
+
+
+@pytest.mark.parametrize(
+    ("slug", "old", "new"),
+    [
+        ("lamb-trust-ratio", "surface=booth", "surface=quadratic"),  # minimum at the origin: LAMB's steps shrink
+        ("cocob-no-learning-rate", "opt=cocob", "opt=momentum:lr=0.01"),  # momentum's path depends on the scale
+        ("ademamix-slow-memory", "ademamix:lr=0.05", "ademamix:lr=0.05,alpha=0"),  # no slow momentum: Adam
+        ("schedule-free-noise", "schedule_free_sgd:lr=0.1", "momentum:lr=0.01"),  # no average: its own floor
+    ],
+)
+def test_optimizer_claims_fail_when_their_cause_is_removed(slug, old, new):
+    preset = PRESETS[slug]
+    assert old in preset.link
+    changed = Scenario.from_query(preset.link.replace(old, new), ignore=view.KEYS).scenario
+    assert not preset.check(simulate(changed)).holds
