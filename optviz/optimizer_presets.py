@@ -65,8 +65,8 @@ def _prodigy(r: Result) -> Verdict:
 
 
 def _adopt(r: Result) -> Verdict:
-    """Adam's first step is lr·g₀/(|g₀| + ε), about lr·sign(g₀); ADOPT's first is zero and its second is
-    lr·(1 − β₁)·g₁/|g₀|, both recomputed from the recorded gradients."""
+    """Adam's first step is −lr·g₀/(|g₀| + ε), about −lr·sign(g₀); ADOPT's first is zero and its second
+    is −lr·(1 − β₁)·g₁/|g₀|, both recomputed from the recorded gradients."""
     adam, adopt = run_of(r, 0), run_of(r, 1)
     lr, b1 = r.runs[1].run.lr, _hyper(r, 1)["b1"]
     g0 = adam.grad[0]
@@ -77,8 +77,8 @@ def _adopt(r: Result) -> Verdict:
     return Verdict(
         holds,
         f"gradient at the start {_pair(adam.grad[0])}; Adam's first step {_pair(adam.update[0])} "
-        f"(lr·g₀/(|g₀| + ε) to {adam_off:.0e}); ADOPT's first step {_pair(adopt.update[0])}, its second "
-        f"{_pair(adopt.update[1])} (lr·(1 − β₁)·g₁/|g₀| to "
+        f"(−lr·g₀/(|g₀| + ε) to {adam_off:.0e}); ADOPT's first step {_pair(adopt.update[0])}, its second "
+        f"{_pair(adopt.update[1])} (−lr·(1 − β₁)·g₁/|g₀| to "
         f"{adopt_off:.0e}); after {len(adam.update)} steps Adam: {step_text(adam)}, ADOPT: {step_text(adopt)}",
     )
 
@@ -243,11 +243,11 @@ OPTIMIZER_PRESETS = (
         "At the first step Adam's averages hold one gradient, so m̂/√v̂ = g/|g| and every coordinate moves "
         "by exactly lr, however different the partial derivatives are (here about 3 to 1). ADOPT divides by "
         "the second moment of the gradients before the current one: at the first step there are none, so it "
-        "only measures v₀ = g₀² and stands still; its second step is lr·(1 − β₁)·g₁/|g₀|, a tenth of Adam's, "
-        "and its steps grow as the momentum fills.",
+        "only measures v₀ = g₀² and stands still; its second moves each coordinate by lr·(1 − β₁)·|g₁|/|g₀|, "
+        "a tenth of Adam's, and its steps grow as the momentum fills.",
         "v=1&surface=rosenbrock&opt=adam:lr=0.05&opt=adopt:lr=0.05&steps=500",
-        "Adam's first step is lr·g₀/(|g₀| + ε) ≈ lr·sign(g₀) to 10⁻⁹; ADOPT's first step is zero and its second is "
-        "lr·(1 − β₁)·g₁/|g₀| to 10⁻⁹.",
+        "Adam's first step is −lr·g₀/(|g₀| + ε) ≈ −lr·sign(g₀) to 10⁻⁹; ADOPT's first step is zero and its second "
+        "is −lr·(1 − β₁)·g₁/|g₀| to 10⁻⁹.",
         _adopt,
     ),
     Preset(
