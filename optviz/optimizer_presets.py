@@ -257,7 +257,8 @@ OPTIMIZER_PRESETS = (
         "average over some 10,000 steps that is not bias-corrected, so it builds up slowly and forgets slowly. "
         "On this bowl it gets close to the minimum, then the remembered downhill direction pushes it back out; "
         "it comes to rest where the fresh gradient cancels α·m_slow, and only drifts back as the memory fades. "
-        "Adam converges.",
+        "Adam converges. The distances are hundredths: zoom in on the minimum, or watch the loss panel, "
+        "where AdEMAMix's loss stops falling.",
         "v=1&surface=quadratic&opt=adam:lr=0.05&opt=ademamix:lr=0.05&steps=2000",
         "Adam converges; AdEMAMix, after its closest approach, is pushed more than 5 times as far out, and at "
         "the end its gradient equals −α·m_slow (recomputed from its gradients) within 2 %.",
