@@ -37,6 +37,14 @@ _FIRST += ("adadelta", "lion", "radam", "signsgd")
 
 OPTIMIZERS: dict[str, Optimizer] = {name: _ROWS[name] for name in _FIRST} | _ROWS
 FAMILIES: dict[str, str] = {o.name: title for family, title in _FAMILIES.items() for o in family.ROWS}
+# A family's link name is its module's (``zoo=adaptive``): family key → menu title.
+FAMILY_KEYS: dict[str, str] = {family.__name__.rsplit(".", 1)[-1]: title for family, title in _FAMILIES.items()}
+
+
+def family_members(key: str = "") -> list[str]:
+    """The names in family ``key`` (a `FAMILY_KEYS` key; "" for every entry), menu order."""
+    title = FAMILY_KEYS[key] if key else None
+    return [n for n in menu() if title is None or FAMILIES.get(n) == title]
 
 
 def menu() -> list[str]:
@@ -57,11 +65,13 @@ __all__ = [
     "B2",
     "EPS",
     "FAMILIES",
+    "FAMILY_KEYS",
     "LR",
     "MOMENTUM",
     "OPTIMIZERS",
     "Call",
     "Optimizer",
+    "family_members",
     "menu",
     "menu_label",
     "optax_alias",
