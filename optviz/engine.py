@@ -91,8 +91,7 @@ def _outcome(ok, hit, xp=jnp):
     return div, xp.where(conv < div, conv, NEVER).astype(xp.int32)
 
 
-@functools.lru_cache(maxsize=32)  # a compiled kernel holds ~2.4 MB (measured): ≤ ~80 MB in all
-def _kernel(surface: Surface, build, static: tuple, length: int, batched: bool, record: bool, over: str):
+def _compile(surface: Surface, build, static: tuple, length: int, batched: bool, record: bool, over: str):
     """Compile-once function for one structure: runs ``n <= length`` steps (``n`` traced),
     batched over ``over``: ``"starts"`` maps over (start, index), ``"lrs"`` over the
     learning rate. With ``record`` it returns every row's position, loss and gradient
@@ -156,6 +155,15 @@ def _kernel(surface: Surface, build, static: tuple, length: int, batched: bool, 
 
     axes = {"starts": (0, 0, None, None), "lrs": (None, None, None, 0)}[over]
     return jax.jit(jax.vmap(run_one, in_axes=(*axes, *(None,) * 8)))
+
+
+# Compiled kernels by structure, least recently used dropped first (a kernel holds ~2.4–3.8 MB,
+# docs/memory.md). The explorer's pool; a race of every optimizer (`optviz.zoo`) has its own,
+# sized to hold one kernel per optimizer, so that redrawing a race compiles nothing and a
+# race never flushes the explorer's kernels.
+_kernel = functools.lru_cache(maxsize=32)(_compile)
+RACE_POOL = 64
+_race_kernel = functools.lru_cache(maxsize=RACE_POOL)(_compile)
 
 
 def _batch_value_and_grad(data, sp, orders, t, n, batch, p):
@@ -348,11 +356,14 @@ def sweep(scenario: Scenario, run_index: int, lrs, start_index: int = 0) -> Swee
     )
 
 
-def _over_lrs(scenario: Scenario, run_index: int, lrs: np.ndarray, start_index: int, *, record: bool):
+def _over_lrs(
+    scenario: Scenario, run_index: int, lrs: np.ndarray, start_index: int, *, record: bool, race: bool = False
+):
     """Run i from one start once per lr in ``lrs`` in one kernel call: ``(outputs, shared
-    inputs)``; ``record`` keeps every row, else final values only."""
+    inputs)``; ``record`` keeps every row, else final values only; ``race``: the kernel
+    comes from the race pool."""
     static_key, _, shared, _ = _inputs(scenario, scenario.runs[run_index])
-    kernel = _kernel(*static_key, record=record, over="lrs")
+    kernel = (_race_kernel if race else _kernel)(*static_key, record=record, over="lrs")
     start = np.array(scenario.starts[start_index])
     return jax.device_get(kernel(start, np.int32(start_index), np.int32(scenario.seed), lrs, *shared)), shared
 
@@ -374,12 +385,13 @@ class Family:
     converged_at: np.ndarray
 
 
-def family(scenario: Scenario, run_index: int, lrs, start_index: int = 0) -> Family:
+def family(scenario: Scenario, run_index: int, lrs, start_index: int = 0, *, race: bool = False) -> Family:
     """Run ``scenario.runs[run_index]`` from one start once per learning rate in ``lrs``,
     recording every path, in one call: the recording kernel of `simulate`, batched over
-    the lr instead of the start (the same loop body, so the same numbers)."""
+    the lr instead of the start (the same loop body, so the same numbers). ``race``: take
+    the kernel from the race pool (`optviz.zoo`)."""
     lrs = np.asarray(lrs, dtype=np.float64)
-    out, shared = _over_lrs(scenario, run_index, lrs, start_index, record=True)
+    out, shared = _over_lrs(scenario, run_index, lrs, start_index, record=True, race=race)
     n = scenario.steps
     path, loss = out["path"][:, : n + 1], out["loss"][:, : n + 1]
     with np.errstate(all="ignore"):  # rows after a divergence may overflow: they are cut

@@ -16,6 +16,8 @@ Link keys (all optional, defaults omitted from canonical links)::
                    and markers (for 1280×720)
     theory=1       theory beside the paths (`optviz.predictions`): predicted rates and
                    stable lrs, envelopes, eigen-directions, the continuous-time paths
+    zoo=FAMILY     the zoo (view=zoo) races one family of optimizers (an `optviz.optimizers.
+                   FAMILY_KEYS` key, e.g. adaptive) instead of all
     lesson=NAME    a guided lesson (`optviz.lesson`), at step=K (1-based); a link with
     step=K         only these keys opens that step's scenario
 
@@ -43,13 +45,16 @@ from optviz.figures.drag import drag_figure
 from optviz.figures.plane import plane_figure
 from optviz.figures.surface3d import scene_parts
 from optviz.figures.sweep import basin_figure, sweep_figure
+from optviz.figures.zoo import zoo_html
 from optviz.literal import clip
 from optviz.map.message import encode, encode_scene, encoded_bytes
+from optviz.optimizers import FAMILY_KEYS
 from optviz.params import coerce, first_value, fmt
 from optviz.predictions import lines, predict
 from optviz.scenario import MAX_RUNS, MAX_STEPS, Scenario
 from optviz.summary import map_text
 from optviz.sweeps import basin_map, lr_families, lr_sweeps
+from optviz.zoo import raced
 from surfaces.core import Param
 
 PAGES = ("explorer", "gallery")
@@ -61,7 +66,7 @@ PRESENT = Param("present", False, 0, 1, kind="bool", help="projector mode")
 THEORY = Param("theory", False, 0, 1, kind="bool", help="theory beside the paths")
 STEP = Param("step", 1, 1, 99, kind="int", help="the lesson's step, from 1")
 LESSON_NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")
-KEYS = ("page", "view", "arrows", "frame", "sweep", "run", "present", "theory", "lesson", "step")
+KEYS = ("page", "view", "arrows", "frame", "sweep", "run", "present", "theory", "zoo", "lesson", "step")
 
 
 class ParsedView(NamedTuple):
@@ -81,11 +86,12 @@ class View:
     run: int = 0
     present: bool = False
     theory: bool = False
+    zoo: str = ""
     lesson: str = ""
     step: int = 1
 
     def to_query(self) -> str:
-        """``&page=...&view=...&arrows=1&frame=K…&present=1&theory=1&lesson=NAME&step=K``, defaults
+        """``&page=...&view=...&arrows=1&frame=K…&present=1&theory=1&zoo=FAMILY&lesson=NAME&step=K``, defaults
         left out ('' for the default view); ``step`` is written with its lesson only."""
         named = (("page", self.page, "explorer"), ("view", self.view, "2d"))
         items = [(k, v) for k, v, default in named if v != default]
@@ -95,6 +101,7 @@ class View:
         items += [("run", str(self.run))] if self.run else []
         items += [("present", "1")] if self.present else []
         items += [("theory", "1")] if self.theory else []
+        items += [("zoo", self.zoo)] if self.zoo else []
         items += [("lesson", self.lesson), ("step", str(self.step))] if self.lesson else []
         return "".join(f"&{k}={v}" for k, v in items)
 
@@ -111,14 +118,15 @@ class View:
             return value.strip() if value is not None else None
 
         view = cls()
-        for key, choices in (("page", PAGES), ("view", VIEWS)):
+        for key, choices in (("page", PAGES), ("view", VIEWS), ("zoo", FAMILY_KEYS)):
             value = first(key)
             if value is None:
                 continue
             if value.lower() in choices:
                 view = replace(view, **{key: value.lower()})
             else:
-                warnings.append(f"{key}={clip(value)} is not one of {', '.join(choices)}; using {getattr(view, key)}")
+                using = getattr(view, key) or "all"
+                warnings.append(f"{key}={clip(value)} is not one of {', '.join(choices)}; using {using}")
         for spec in (ARROWS, replace(FRAME, hi=steps), replace(RUN, hi=runs - 1), PRESENT, THEORY, STEP):
             value = first(spec.name)
             if value is not None:
@@ -238,6 +246,13 @@ def drag_data(scenario: Scenario, result: Result, view: View) -> dict:
     return drag_figure(scenario, lr_families(scenario))
 
 
+def zoo_data(scenario: Scenario, result: Result, view: View):
+    """Every optimizer of family ``view.zoo`` ("" for all) raced at its best lr, and the
+    race's small multiples (HTML)."""
+    race = raced(scenario, view.zoo)
+    return race, zoo_html(scenario, race)
+
+
 VIEWS: dict[str, ViewKind] = {
     "2d": ViewKind(
         label="2-D map",
@@ -283,6 +298,15 @@ VIEWS: dict[str, ViewKind] = {
         max_entries=4,
         max_bytes=40 * 2**20,  # one drag figure pickles to ≤ ~37 MB
         spinner="Running each run over its lr window…",
+    ),
+    "zoo": ViewKind(
+        label="Zoo",
+        build=zoo_data,
+        panel="optviz.ui.zoo:zoo_panel",
+        reads=("zoo",),
+        max_entries=4,
+        max_bytes=24 * 2**20,  # a race of 36 at 10,000 steps keeps ≤ ~6 MB of paths
+        spinner="Racing every optimizer at its best lr…",
     ),
 }
 

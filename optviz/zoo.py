@@ -11,6 +11,7 @@ that diverged at every lr comes last.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,14 @@ from optviz.sweeps import BEST_LR_DECADES, best_lr_index, lr_grid
 # 0.1 decade apart over the lr's whole range (1e-6..10), so that `best_lr`'s ±0.1-decade
 # window holds each lr's two grid neighbours.
 ZOO_LRS = lr_grid(-6.0, 1.0, 71)
-GRAD_EVALS = 1  # gradient evaluations per step, the same for every registered optimizer
+# Every registered optimizer takes one gradient (and the loss, from the same evaluation) per step.
+EVALUATIONS = "1 gradient"
+RULE = (
+    "each optimizer at the lr of a sweep over 71 lrs from 10⁻⁶ to 10 (0.1 decade apart) that ends lowest "
+    "together with its neighbours (±0.1 decade), its other hyperparameters at their defaults; the same "
+    "surface, start, steps and schedule for all; ranked by final loss (ties by the step they converged at), "
+    "an optimizer that diverged at every lr last"
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class ZooEntry:
     loss: np.ndarray
     diverged_at: int | None
     converged_at: int | None
+    link: str  # the explorer's link to this run (its lr, else its smallest lr)
 
 
 @dataclass(frozen=True)
@@ -77,10 +86,11 @@ def race_scenario(scenario: Scenario, name: str) -> Scenario:
 def entry(scenario: Scenario, name: str, lrs: np.ndarray = ZOO_LRS) -> ZooEntry:
     """``name``'s sweep over ``lrs`` and its run at `best_lr`."""
     race = race_scenario(scenario, name)
-    f = family(race, 0, lrs)
+    f = family(race, 0, lrs, race=True)
     at = best_lr_index(final_sweep(f), BEST_LR_DECADES)
     k = 0 if at is None else at
     rows = int(f.rows[k])
+    chosen = OptRun.of(name, scenario.convention, lr=float(lrs[k]))
     return ZooEntry(
         name=name,
         title=race.runs[0].optimizer.title,
@@ -91,12 +101,16 @@ def entry(scenario: Scenario, name: str, lrs: np.ndarray = ZOO_LRS) -> ZooEntry:
         loss=f.loss[k, :rows],
         diverged_at=None if at is None else (int(f.diverged_at[k]) if f.diverged_at[k] >= 0 else None),
         converged_at=int(f.converged_at[k]) if at is not None and f.converged_at[k] >= 0 else None,
+        link=dataclasses.replace(race, runs=(chosen,)).to_query(),
     )
 
 
-def rank_key(e: ZooEntry) -> tuple[bool, float]:
-    """Lowest final loss first; diverged (at every lr) last."""
-    return (e.lr is None, e.final_loss if e.lr is not None else 0.0)
+def rank_key(e: ZooEntry) -> tuple[bool, float, float]:
+    """Lowest final loss first, ties (e.g. several at exactly 0) by the earlier convergence;
+    diverged (at every lr) last."""
+    if e.lr is None:
+        return (True, 0.0, 0.0)
+    return (False, e.final_loss, np.inf if e.converged_at is None else e.converged_at)
 
 
 def zoo(scenario: Scenario, family_key: str = "", lrs: np.ndarray = ZOO_LRS) -> Zoo:
@@ -108,3 +122,32 @@ def zoo(scenario: Scenario, family_key: str = "", lrs: np.ndarray = ZOO_LRS) -> 
         except Unavailable as why:
             skipped[name] = str(why)
     return Zoo(tuple(sorted(entries, key=rank_key)), skipped, np.asarray(lrs), family_key)
+
+
+@functools.lru_cache(maxsize=4)  # a race keeps ≤ ~6 MB of paths (36 × 10,001 rows)
+def _raced(ground: Scenario, family_key: str) -> Zoo:
+    return zoo(ground, family_key)
+
+
+def raced(scenario: Scenario, family_key: str = "") -> Zoo:
+    """`zoo` over `ZOO_LRS`, kept for the last few races: a race reads only the surface, the
+    first start, steps, schedule, seed, batch and convention, so changing a run's lr or
+    adding a run finds it again."""
+    return _raced(race_scenario(scenario, "sgd"), family_key)
+
+
+def zoo_rows(race: Zoo) -> list[dict]:
+    """The ranking as table rows (`optviz.summary.summary_table`): rank, optimizer, family,
+    the chosen lr, final loss, the step it converged at and its evaluations per step."""
+    return [
+        {
+            "rank": k + 1,
+            "optimizer": e.title,
+            "family": e.family,
+            "lr": e.lr,
+            "final loss": None if e.lr is None else e.final_loss,
+            "converged at step": e.converged_at,
+            "evaluations per step": EVALUATIONS,
+        }
+        for k, e in enumerate(race.entries)
+    ]

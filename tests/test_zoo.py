@@ -1,6 +1,7 @@
 """The zoo's race (`optviz.zoo`): ranking, paths and best lrs against independent runs."""
 
 import dataclasses
+import html
 
 import numpy as np
 import pytest
@@ -53,3 +54,93 @@ def test_a_convention_that_lacks_an_optimizer_skips_it():
     scenario = Scenario.from_query("conv=pytorch&surface=quadratic&opt=sgd:lr=0.1&steps=50").scenario
     race = zoo(scenario, "sign", lrs=np.array([0.01, 0.1]))
     assert "signum" in race.skipped and "signum" not in {e.name for e in race.entries}
+
+
+def test_a_race_reads_the_ground_not_the_runs():
+    """Changing a run's lr or adding a run finds the same race; a new start runs a new one."""
+    from optviz.zoo import raced
+
+    base = Scenario.from_query("surface=quadratic&opt=sgd:lr=0.1&steps=60&start=-1.5,1.5").scenario
+    other_runs = Scenario.from_query("surface=quadratic&opt=adam:lr=0.3&opt=lion&steps=60&start=-1.5,1.5").scenario
+    moved = Scenario.from_query("surface=quadratic&opt=sgd:lr=0.1&steps=60&start=1,1").scenario
+    first = raced(base, "sign")
+    assert raced(other_runs, "sign") is first
+    again = raced(moved, "sign")
+    assert again is not first and not np.allclose(again.entries[0].path[0], first.entries[0].path[0])
+    np.testing.assert_allclose(again.entries[0].path[0], [1, 1])
+
+
+def test_an_entrys_link_opens_its_run_at_its_lr_from_the_race_start(plain):
+    for e in plain.entries:
+        opened = Scenario.from_query(e.link).scenario
+        assert [r.name for r in opened.runs] == [e.name] and opened.runs[0].lr == pytest.approx(e.lr, rel=1e-3)
+        assert opened.starts == QUADRATIC.starts[:1] and opened.steps == QUADRATIC.steps
+        np.testing.assert_allclose(simulate(opened).runs[0].path, e.path, rtol=1e-3, atol=1e-6)
+
+
+def test_the_ranking_rows_follow_the_entries(plain):
+    from optviz.zoo import zoo_rows
+
+    rows = zoo_rows(plain)
+    assert [r["rank"] for r in rows] == [1, 2, 3]
+    assert [r["optimizer"] for r in rows] == [e.title for e in plain.entries]
+    assert [r["final loss"] for r in rows] == [e.final_loss for e in plain.entries]
+    assert all(r["family"] == "plain and momentum" for r in rows)
+
+
+def test_the_panels_are_one_linked_picture_per_entry_in_rank_order(plain):
+    import re
+
+    from optviz.figures.zoo import panel_image, zoo_html
+
+    page = zoo_html(QUADRATIC, plain)
+    links = re.findall(r'<a href="\?([^"]+)"', page)
+    assert [html.unescape(link) for link in links] == [e.link for e in plain.entries]
+    captions = re.findall(r"<b>(\d+)\. ([^<]+)</b><br>([^<]+)</figcaption>", page)
+    expected = [(str(k + 1), e.title, f"lr {e.lr:.3g} · f {e.final_loss:.3g}") for k, e in enumerate(plain.entries)]
+    assert captions == expected
+    assert page.count('<img src="data:image/webp;base64,') == len(plain.entries)
+    # The picture: the path's end (×, black) is drawn where the entry ends.
+    e = plain.entries[0]
+    image = np.asarray(panel_image(QUADRATIC, e).convert("L"), float)
+    (x0, x1), (y0, y1) = QUADRATIC.surface_def.domain
+    col = int((e.path[-1, 0] - x0) / (x1 - x0) * (image.shape[1] - 1))
+    row = int((y1 - e.path[-1, 1]) / (y1 - y0) * (image.shape[0] - 1))
+    assert image[max(row - 2, 0) : row + 3, max(col - 2, 0) : col + 3].min() < 60
+
+
+def test_markup_in_a_title_is_escaped(plain):
+    import dataclasses as dc
+
+    from optviz.figures.zoo import zoo_html
+
+    tampered = dc.replace(plain, entries=(dc.replace(plain.entries[0], title="<script>x</script>"),))
+    page = zoo_html(QUADRATIC, tampered)
+    assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+
+
+def test_thinning_keeps_the_first_and_last_rows():
+    from optviz.figures.zoo import PATH_POINTS, thinned
+
+    path = np.arange(2 * 2501, dtype=float).reshape(-1, 2)
+    out = thinned(path)
+    assert len(out) <= PATH_POINTS + 1 and (out[0] == path[0]).all() and (out[-1] == path[-1]).all()
+    assert np.array_equal(thinned(path[:10]), path[:10])
+
+
+def test_the_zoo_link_key_round_trips_and_a_bad_family_warns():
+    from optviz.view import View
+
+    shown, warnings = View.from_query("view=zoo&zoo=adaptive", 100)
+    assert shown.view == "zoo" and shown.zoo == "adaptive" and warnings == []
+    assert View.from_query(shown.to_query(), 100).view == shown
+    bad, warnings = View.from_query("view=zoo&zoo=<b>x</b>", 100)
+    families = "plain, adaptive, sign, averaging, free, layerwise"
+    assert bad.zoo == "" and warnings == [f"zoo=<b>x</b> is not one of {families}; using all"]
+
+
+def test_the_race_pool_holds_a_kernel_per_optimizer():
+    from optviz.engine import RACE_POOL
+    from optviz.optimizers import OPTIMIZERS
+
+    assert RACE_POOL >= len(OPTIMIZERS)

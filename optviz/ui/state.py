@@ -43,6 +43,7 @@ def view_values(view: View) -> dict[str, object]:
         "basin_run": view.run,
         "present": view.present,
         "theory": view.theory,
+        "zoo_family": view.zoo,
         "lesson": view.lesson,
         "lesson_step": view.step,
     }
@@ -67,6 +68,7 @@ def view_from_widgets(state: Mapping) -> View:
         run=max(run, 0),
         present=bool(state.get("present", False)),
         theory=bool(state.get("theory", False)),
+        zoo=str(state.get("zoo_family", "")),
         lesson=str(state.get("lesson", "")),
         step=int(state.get("lesson_step", 1)),
     )

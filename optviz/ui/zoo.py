@@ -1,0 +1,49 @@
+"""The zoo view's panel: which family races, the small multiples, the ranking and Open."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from optviz.optimizers import FAMILY_KEYS, family_members
+from optviz.scenario import Scenario
+from optviz.summary import summary_table
+from optviz.ui.controls import load_link
+from optviz.view import View
+from optviz.zoo import RULE, Zoo, zoo_rows
+
+TABLE_HEIGHT = 440  # the ranking scrolls in a box this high (px)
+
+
+def family_label(key: str) -> str:
+    """The race picker's text: a family's menu title (or every optimizer) and its size."""
+    return f"{FAMILY_KEYS[key] if key else 'every optimizer'} ({len(family_members(key))})"
+
+
+def open_entry(link: str) -> None:
+    """Open a raced run in the 2-D map: the whole page reruns (its sidebar shows the run)."""
+    load_link(link)
+    st.rerun()
+
+
+def zoo_panel(data: tuple[Zoo, str], scenario: Scenario, shown: View) -> None:
+    """The race: its picker, the panels (titles link to each run), the ranking table and a
+    picker to open one run in the explorer."""
+    race, panels = data
+    st.selectbox("race", ["", *FAMILY_KEYS], key="zoo_family", format_func=family_label)
+    st.caption(
+        f"A race on this surface from the first start point, {scenario.steps} steps: {RULE}. "
+        "For the learning-rate-free family the lr is a multiplier of the method's own step (1: untuned). "
+        "○ start, × end, ◆ known minimum; click a picture to open that run. A race on two numbers shows how "
+        "each rule moves; it does not choose an optimizer for a network."
+    )
+    st.html(panels)
+    if race.skipped:
+        st.caption(f"Not in this convention, so not raced: {', '.join(sorted(race.skipped))}.")
+    rows = zoo_rows(race)
+    st.container(height=TABLE_HEIGHT).markdown(summary_table(rows))
+    if race.entries:
+        names = {e.name: f"{k + 1}. {e.title}" for k, e in enumerate(race.entries)}
+        links = {e.name: e.link for e in race.entries}
+        row = st.container(horizontal=True, vertical_alignment="bottom")
+        picked = row.selectbox("open in the 2-D map", list(names), format_func=names.get, key="zoo_open")
+        row.button("Open", key="zoo_open_button", on_click=open_entry, args=(links[picked],), type="primary")
