@@ -11,6 +11,7 @@ WebP images: no chart per panel for the browser to lay out.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import math
@@ -23,6 +24,7 @@ from optviz.figures.style import COLORS
 from optviz.optimizers import FAMILY_KEYS
 from optviz.scenario import Scenario
 from optviz.zoo import Zoo, ZooEntry
+from surfaces.core import Surface
 
 PANEL = 160  # px, a panel's side as shown
 SCALE = 2  # drawn at twice the size and shrunk, so lines are smooth
@@ -47,12 +49,19 @@ def family_colors() -> dict[str, str]:
     return {title: COLORS[k % len(COLORS)] for k, title in enumerate(FAMILY_KEYS.values())}
 
 
+@functools.lru_cache(maxsize=8)
+def _background(surface: Surface, params: tuple) -> Image.Image:
+    """The map at a panel's drawing size, the same for every panel of a race."""
+    side = PANEL * SCALE
+    return map_image(surface, params)[0].resize((side, side)).convert("RGB")
+
+
 def panel_image(scenario: Scenario, e: ZooEntry) -> Image.Image:
     """One entry's panel: the map, the known minima, its path, its start and end."""
     surface, params = scenario.surface_def, tuple(scenario.surface_params)
     (x0, x1), (y0, y1) = surface.domain
     side = PANEL * SCALE
-    image = map_image(surface, params)[0].resize((side, side)).convert("RGB")
+    image = _background(surface, params).copy()
     draw = ImageDraw.Draw(image)
 
     def pixels(points: np.ndarray) -> list[tuple[float, float]]:
