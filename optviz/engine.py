@@ -38,6 +38,7 @@ import numpy as np
 import optax
 
 from optviz import batches
+from optviz.optimizers import OPTIMIZERS
 from optviz.scenario import OptRun, Scenario
 from optviz.schedules import multipliers
 from surfaces.core import Minimum, Surface
@@ -157,12 +158,13 @@ def _compile(surface: Surface, build, static: tuple, length: int, batched: bool,
     return jax.jit(jax.vmap(run_one, in_axes=(*axes, *(None,) * 8)))
 
 
-# Compiled kernels by structure, least recently used dropped first (a kernel holds ~2.4–3.8 MB,
+# Compiled kernels by structure, least recently used dropped first (a kernel holds ~2.4–4.6 MB,
 # docs/memory.md). The explorer's pool; a race of every optimizer (`optviz.zoo`) has its own,
-# sized to hold one kernel per optimizer, so that redrawing a race compiles nothing and a
-# race never flushes the explorer's kernels.
+# sized to hold one race's kernels (one per optimizer), so that a race redrawn for a new
+# start compiles nothing and a race never flushes the explorer's kernels; a race on another
+# surface replaces them.
 _kernel = functools.lru_cache(maxsize=32)(_compile)
-RACE_POOL = 64
+RACE_POOL = len(OPTIMIZERS) + 4
 _race_kernel = functools.lru_cache(maxsize=RACE_POOL)(_compile)
 
 

@@ -61,6 +61,8 @@ PICTURES = (
         LAPTOP,
         chart=".st-key-basins_chart .js-plotly-plot .imagelayer image",
     ),
+    Picture("zoo.png", "view=zoo", LAPTOP, chart=".zoo-grid img"),
+    Picture("zoo-phone.png", "view=zoo&zoo=adaptive", PHONE, chart=".zoo-grid img"),
     Picture("preset.png", PRESETS["edge-of-stability"].link, LAPTOP, text="✓ Holds"),
     Picture("projector.png", f"{EIGHT}&present=1", PROJECTOR),
     Picture("phone.png", "frame=200", (390, 1310)),

@@ -31,16 +31,19 @@ def zoo_panel(data: tuple[Zoo, str], scenario: Scenario, shown: View) -> None:
     race, panels = data
     st.selectbox("race", ["", *FAMILY_KEYS], key="zoo_family", format_func=family_label)
     st.caption(
-        f"A race on this surface from the first start point, {scenario.steps} steps: {RULE}. "
-        "For the learning-rate-free family the lr is a multiplier of the method's own step (1: untuned). "
-        "○ start, × end, ◆ known minimum; click a picture to open that run. A race on two numbers shows how "
-        "each rule moves; it does not choose an optimizer for a network."
+        f"Each optimizer at its own best lr, from the first start point for {scenario.steps} steps, ranked by "
+        "final loss. ○ start, × end, ◆ known minimum; click a picture to open that run."
     )
     st.html(panels)
     if race.skipped:
         st.caption(f"Not in this convention, so not raced: {', '.join(sorted(race.skipped))}.")
     rows = zoo_rows(race)
     st.container(height=TABLE_HEIGHT).markdown(summary_table(rows))
+    st.caption(
+        f"How the race is run: {RULE}. For the learning-rate-free family the lr is a multiplier of the "
+        "method's own step (1: untuned). A race on two numbers shows how each rule moves; it does not choose "
+        "an optimizer for a network."
+    )
     if race.entries:
         names = {e.name: f"{k + 1}. {e.title}" for k, e in enumerate(race.entries)}
         links = {e.name: e.link for e in race.entries}
