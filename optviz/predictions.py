@@ -75,7 +75,7 @@ class RunTheory:
     ``stable_lr``: the largest stable lr at the run's β; ``rate``: the predicted per-step
     contraction at its lr; ``measured``: the fitted one (None where no fit applies);
     ``optimal``: the method's best (lr, β); ``floor``: the predicted :math:`\mathbb E f - f^*`
-    under the surface's gradient noise (noisy surfaces, heavy ball and gradient descent)."""
+    under the surface's gradient noise (noisy surfaces)."""
 
     index: int
     label: str
@@ -184,8 +184,8 @@ def run_theory(scenario: Scenario, i: int, c: theory.Curvature, exact: bool, res
     kw = {"momentum": method.momentum, "nesterov": method.nesterov}
     floor = None
     noise = scenario.surface_def.noise
-    if exact and noise and not method.nesterov:
-        floor = theory.noise_floor(run.lr, lam, float(dict(scenario.surface_params)[noise]), momentum=method.momentum)
+    if exact and noise:
+        floor = theory.noise_floor(run.lr, lam, float(dict(scenario.surface_params)[noise]), **kw)
         floor = floor if math.isfinite(floor) and floor > 0 else None
     measured = None
     if result is not None:

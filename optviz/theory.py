@@ -304,33 +304,56 @@ def heavy_ball_flow(
     return np.asarray(_flow(surface, steps, substeps, True)(y0, h / substeps, a, _values(surface, params)))[:, :2]
 
 
-def noise_floor(lr: float, eigenvalues: Sequence[float], sigma: float, *, momentum: float = 0.0) -> float:
-    r"""Stationary :math:`\mathbb E[f] - f^*` of heavy ball (SGD at :math:`\beta = 0`) with
-    additive gradient noise :math:`\tilde g = \nabla f + \sigma\xi`, :math:`\xi \sim
-    \mathcal N(0, I)` (the ``noisy_quadratic`` surface's model), on
+def stationary_covariance(m: np.ndarray, b: np.ndarray) -> np.ndarray:
+    r"""The stationary covariance :math:`\Sigma` of :math:`s_{k+1} = M s_k + b\,\xi_k`,
+    :math:`\xi_k \sim \mathcal N(0, 1)` white, for a stable :math:`M` (spectral radius < 1):
+    the solution of the discrete Lyapunov equation :math:`\Sigma = M\Sigma M^\top + bb^\top`,
+    from :math:`(I - M\otimes M)\,\mathrm{vec}\,\Sigma = \mathrm{vec}(bb^\top)`.
+
+    >>> stationary_covariance(np.array([[0.5]]), np.array([1.0])).tolist()  # 1 / (1 - 0.25)
+    [[1.3333333333333333]]
+    """
+    n = len(b)
+    vec = np.linalg.solve(np.eye(n * n) - np.kron(m, m), np.outer(b, b).reshape(-1))
+    return vec.reshape(n, n)
+
+
+def noise_floor(
+    lr: float, eigenvalues: Sequence[float], sigma: float, *, momentum: float = 0.0, nesterov: bool = False
+) -> float:
+    r"""Stationary :math:`\mathbb E[f] - f^*` of heavy ball (SGD at :math:`\beta = 0`) or
+    Nesterov with additive gradient noise :math:`\tilde g = \nabla f + \sigma\xi`,
+    :math:`\xi \sim \mathcal N(0, I)` (the ``noisy_quadratic`` surface's model), on
     :math:`f = \tfrac12\sum_i \lambda_i\theta_i^2`.
 
-    Along one eigen-direction Polyak's form is an AR(2) process
-    :math:`\theta_{k+1} = \phi_1\theta_k + \phi_2\theta_{k-1} + \varepsilon_k` with
-    :math:`\phi_1 = 1+\beta-\eta\lambda`, :math:`\phi_2 = -\beta`,
-    :math:`\operatorname{Var}\varepsilon = \eta^2\sigma^2` (the isotropic noise stays white
-    in the eigenbasis). Its stationary variance
-    :math:`\gamma_0 = \frac{(1-\phi_2)\,\eta^2\sigma^2}{(1+\phi_2)\,((1-\phi_2)^2-\phi_1^2)}
-    = \frac{(1+\beta)\,\eta\sigma^2}{(1-\beta)\,\lambda\,(2+2\beta-\eta\lambda)}`, so
+    The isotropic noise stays white in the eigenbasis, so each eigen-direction is a linear
+    system in the state :math:`s = (\theta_{k+1}, v_k)` of `iteration_matrix`:
+    :math:`v_k = \tilde g_k + \beta v_{k-1}`, and :math:`\theta_{k+1} = \theta_k - \eta v_k`
+    (heavy ball) or :math:`\theta_k - \eta(\tilde g_k + \beta v_k)` (Nesterov), so the
+    noise enters as :math:`s_{k+1} = M s_k + \sigma b\,\xi_k` with
+    :math:`b = (-\eta, 1)` or :math:`(-\eta(1+\beta), 1)`. The variance of
+    :math:`\theta` is `stationary_covariance`'s top-left entry :math:`\gamma_0`, and
+    :math:`\mathbb E[f] - f^* = \sum_i \tfrac12\lambda_i\gamma_{0,i}`.
+
+    For heavy ball this is Polyak's AR(2) process
+    :math:`\theta_{k+1} = (1+\beta-\eta\lambda)\theta_k - \beta\theta_{k-1} + \varepsilon_k`,
+    whose stationary variance has the closed form
+    :math:`\gamma_0 = \frac{(1+\beta)\,\eta\sigma^2}{(1-\beta)\,\lambda\,(2+2\beta-\eta\lambda)}`:
 
     .. math::
-       \mathbb E[f] - f^* = \sum_i \tfrac12\lambda_i\gamma_{0,i}
-       = \sum_i \frac{(1+\beta)\,\eta\sigma^2}{2\,(1-\beta)\,(2+2\beta-\eta\lambda_i)}
-       \;\overset{\beta=0}{=}\; \sum_i \frac{\eta\sigma^2}{2\,(2-\eta\lambda_i)}.
+       \mathbb E[f] - f^* = \sum_i \frac{(1+\beta)\,\eta\sigma^2}{2\,(1-\beta)\,(2+2\beta-\eta\lambda_i)}
+       \;\overset{\beta=0}{=}\; \sum_i \frac{\eta\sigma^2}{2\,(2-\eta\lambda_i)}
 
-    Each direction contributes about :math:`\eta\sigma^2/4` for small :math:`\eta\lambda`,
-    whatever its curvature. ``inf`` where the iteration is unstable.
+    (each direction contributes about :math:`\eta\sigma^2/4` for small :math:`\eta\lambda`,
+    whatever its curvature). ``inf`` where the iteration is unstable.
     """
     if not 0 <= momentum < 1:
         raise ValueError(f"momentum must be in [0, 1), got {momentum=}")
     lam = np.asarray(eigenvalues, float)
-    b = momentum
-    gap = 2 + 2 * b - lr * lam
-    if lam.min() <= 0 or gap.min() <= 0:
+    if lam.min() <= 0 or spectral_radius(lr, lam, momentum=momentum, nesterov=nesterov).max() >= 1:
         return math.inf
-    return float(np.sum((1 + b) * lr * sigma**2 / (2 * (1 - b) * gap)))
+    kick = -lr * (1 + momentum) if nesterov else -lr
+    total = 0.0
+    for m, lam_i in zip(iteration_matrix(lr, lam, momentum=momentum, nesterov=nesterov), lam, strict=True):
+        total += 0.5 * lam_i * stationary_covariance(m, sigma * np.array([kick, 1.0]))[0, 0]
+    return float(total)

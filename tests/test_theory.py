@@ -263,6 +263,9 @@ NOISE_CASES = [  # (κ, h, σ, optimizer, lr, momentum)
     (10.0, 1.0, 0.5, "momentum", 0.1, 0.9),
     (100.0, 4.0, 2.0, "sgd", 0.25, 0.0),
     (100.0, 4.0, 2.0, "momentum", 0.125, 0.5),
+    (10.0, 1.0, 0.5, "nesterov", 0.5, 0.5),
+    (10.0, 1.0, 0.5, "nesterov", 0.1, 0.9),
+    (100.0, 4.0, 2.0, "nesterov", 0.2, 0.5),
 ]
 
 
@@ -275,5 +278,21 @@ def test_noise_floor_against_mean_late_loss():
         starts = ((0.0, 0.0),) * 16  # each start index draws its own noise
         run = _simulate([_opt(name, lr, momentum)], surface="noisy_quadratic", surface_params=params, starts=starts)[0]
         losses = np.array([t.loss[2000:] for t in run.trajectories])
-        predicted = theory.noise_floor(lr, (h / kappa, h), sigma, momentum=momentum)
+        nesterov = name == "nesterov"
+        predicted = theory.noise_floor(lr, (h / kappa, h), sigma, momentum=momentum, nesterov=nesterov)
         assert losses.mean() == pytest.approx(predicted, rel=0.05), (kappa, name, lr, momentum)
+
+
+def test_the_noise_floor_of_heavy_ball_is_polyaks_closed_form():
+    """The Lyapunov solution against the AR(2) process's stationary variance in closed form,
+    γ₀ = (1+β)ησ² / ((1−β) λ (2+2β−ηλ)), over stable (lr, β, λ)."""
+    for lr in (0.01, 0.3, 1.0, 1.9):
+        for beta in (0.0, 0.3, 0.9, 0.99):
+            lam = np.array([0.05, 1.0])
+            if (lr * lam >= 2 + 2 * beta).any():
+                continue
+            closed = np.sum(0.5 * lam * (1 + beta) * lr * 0.7**2 / ((1 - beta) * lam * (2 + 2 * beta - lr * lam)))
+            assert theory.noise_floor(lr, lam, 0.7, momentum=beta) == pytest.approx(closed, rel=1e-10)
+    assert theory.noise_floor(2.1, (1.0,), 0.7) == math.inf
+    assert theory.noise_floor(0.9, (1.0,), 0.7, momentum=0.5, nesterov=True) < math.inf
+    assert theory.noise_floor(1.6, (1.0,), 0.7, momentum=0.5, nesterov=True) == math.inf  # stable below 1.5
