@@ -220,8 +220,9 @@ def map_bytes(data: tuple[list[tuple[str, dict]], tuple[str, list[str]]]) -> int
 
 
 def surface_data(scenario: Scenario, result: Result, view: View) -> list[tuple[str, dict]]:
-    """The 3-D view's parts (`optviz.figures.surface3d`), encoded for the map component."""
-    return encode_scene(scene_parts(result))
+    """The 3-D view's parts (`optviz.figures.surface3d`; theory adds each run's
+    continuous-time path), encoded for the map component."""
+    return encode_scene(scene_parts(result, theory=view.theory))
 
 
 def sweep_data(scenario: Scenario, result: Result, view: View):
@@ -267,6 +268,7 @@ VIEWS: dict[str, ViewKind] = {
         label="3-D surface",
         build=surface_data,
         panel="optviz.ui.panels:surface_panel",
+        reads=("theory",),
         shared=True,
         max_bytes=32 * 2**20,
         size=encoded_bytes,

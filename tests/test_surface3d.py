@@ -121,3 +121,27 @@ def test_an_lr_change_sends_only_that_runs_part():
     sent = message(after, 0, held)["parts"]
     assert list(sent) == [after[1][0]] and sent[after[1][0]]["kind"] == "run"
     assert after[0][0] == before[0][0] and after[2][0] == before[2][0]  # surface and its other run kept
+
+
+def test_theory_adds_each_runs_continuous_path_lifted_onto_the_surface():
+    from optviz.figures.frames import thinned
+    from optviz.figures.theory_marks import FLOW_POINTS, flow_path
+    from optviz.map.message import decoded_values as decoded
+
+    scenario = Scenario.from_query(
+        "surface=quadratic:kappa=10&opt=sgd:lr=0.1&opt=momentum:lr=0.05&opt=adam:lr=0.1&steps=200"
+    ).scenario
+    result = simulate(scenario)
+    plain, shown = scene_parts(result), scene_parts(result, theory=True)
+    assert [len(run["traces"]) for run in plain.runs] == [1, 1, 1]
+    assert [len(run["traces"]) for run in shown.runs] == [2, 2, 1]  # Adam has no flow
+    field = surface_field(scenario)
+    for i in (0, 1):
+        flow = shown.runs[i]["traces"][1]
+        path, name = flow_path(result, i)
+        expected = path[thinned(len(path), FLOW_POINTS)]
+        xyz = np.column_stack([decoded(flow[k]) for k in "xyz"])
+        np.testing.assert_allclose(xyz[:, :2], expected, rtol=1e-6)  # sent as float32
+        assert flow["line"]["dash"] == "dot" and flow["name"] == name
+        f = 0.5 * (expected[:, 0] ** 2 + expected[:, 1] ** 2 / 10)  # the quadratic: h = 1 along x, h/κ along y
+        np.testing.assert_allclose(xyz[:, 2], field.above(expected[:, 0], expected[:, 1], f), rtol=1e-6)

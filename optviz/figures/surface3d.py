@@ -39,6 +39,7 @@ from optviz.engine import Result, Trajectory
 from optviz.figures.frames import drawn, frame_step, frame_steps, scrubber_steps, thinned
 from optviz.figures.map_image import color_levels, known_minimum, surface_grid
 from optviz.figures.style import COLORS, bdata
+from optviz.figures.theory_marks import FLOW_POINTS, flow_path
 from optviz.figures.trajectory import _buttons, _run_name, _slider
 from optviz.literal import plotly_text
 from optviz.scenario import Scenario
@@ -272,11 +273,40 @@ def scene_anim_part(scenario: Scenario) -> dict:
     }
 
 
-def scene_parts(result: Result) -> SceneParts:
-    """The 3-D view's parts for ``result``."""
+def scene_flow_trace(result: Result, i: int, field: Field) -> dict | None:
+    """Run i's continuous-time path (`theory_marks.flow_path`: gradient flow or the
+    heavy-ball ODE) lifted onto the surface like the run's own path, dotted; None where
+    theory has no flow for the run."""
+    found = flow_path(result, i)
+    if found is None or len(found[0]) < 2:
+        return None
+    path, name = found
+    path = path[thinned(len(path), FLOW_POINTS)]
+    scenario = result.scenario
+    f = np.asarray(scenario.surface_def.fn(path[:, 0], path[:, 1], **dict(scenario.surface_params)), float)
+    points = np.column_stack([path, field.above(path[:, 0], path[:, 1], f)])
+    color = COLORS[i % len(COLORS)]
+    return {
+        "type": "scatter3d",
+        "mode": "lines",
+        **_xyz(points),
+        "line": {"color": color, "width": 3, "dash": "dot"},
+        "name": name,
+        "legendgroup": str(i),
+        "hoverinfo": "skip",
+    }
+
+
+def scene_parts(result: Result, *, theory: bool = False) -> SceneParts:
+    """The 3-D view's parts for ``result``; with ``theory``, each run's part carries its
+    continuous-time path too (`scene_flow_trace`)."""
     field = surface_field(result.scenario)
-    runs = tuple(scene_run_part(result, i, field) for i in range(len(result.runs)))
-    return SceneParts(scene_surface_part(result.scenario), runs, scene_anim_part(result.scenario))
+    runs = []
+    for i in range(len(result.runs)):
+        part = scene_run_part(result, i, field)
+        flow = scene_flow_trace(result, i, field) if theory else None
+        runs.append(part | {"traces": part["traces"] + [flow]} if flow is not None else part)
+    return SceneParts(scene_surface_part(result.scenario), tuple(runs), scene_anim_part(result.scenario))
 
 
 def assemble_scene(parts: SceneParts, frame: int = 0) -> dict:
