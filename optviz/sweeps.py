@@ -31,7 +31,6 @@ from optviz.scenario import Scenario
 from optviz.theory import max_stable_lr
 
 SWEEP_POINTS = 256
-SWEEP_RANGE = (-5.0, 1.0)  # log10 of the default lr range
 WINDOW_POINTS = 128  # learning rates per run in the drag view
 WINDOW_DECADES = 3.0  # their span in log10: about ±1.5 decades around the run's lr
 BASIN_GRID = 129  # odd: the middle row and column lie on the axes of symmetric domains (a saddle)

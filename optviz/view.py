@@ -33,6 +33,7 @@ are built from the gallery's presets, which read `KEYS` from here).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -48,7 +49,7 @@ from optviz.figures.sweep import basin_figure, sweep_figure
 from optviz.figures.zoo import zoo_html
 from optviz.literal import clip
 from optviz.map.message import encode, encode_scene, encoded_bytes
-from optviz.optimizers import FAMILY_KEYS
+from optviz.optimizers import FAMILY_KEYS, LR
 from optviz.params import coerce, first_value, fmt
 from optviz.predictions import lines, predict
 from optviz.scenario import MAX_RUNS, MAX_STEPS, Scenario
@@ -58,7 +59,7 @@ from optviz.zoo import raced
 from surfaces.core import Param
 
 PAGES = ("explorer", "gallery")
-SWEEP_LIMITS = (-6.0, 1.0)  # log10 of the lr's own range
+SWEEP_LIMITS = (math.log10(LR.lo), math.log10(LR.hi))  # log10 of the lr's own range
 FRAME = Param("frame", 0, 0, MAX_STEPS, kind="int", help="the step the map opens at")
 ARROWS = Param("arrows", False, 0, 1, kind="bool", help="direction arrows at each head")
 RUN = Param("run", 0, 0, MAX_RUNS - 1, kind="int", help="the run whose basin map is shown")

@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from optviz.conventions import Unavailable
 from optviz.engine import Family, Sweep, family
-from optviz.optimizers import FAMILIES, family_members
+from optviz.optimizers import FAMILIES, LR, family_members
 from optviz.scenario import OptRun, Scenario
 from optviz.sweeps import BEST_LR_DECADES, best_lr_index, lr_grid
 
 # 0.1 decade apart over the lr's whole range (1e-6..10), so that `best_lr`'s ±0.1-decade
 # window holds each lr's two grid neighbours.
-ZOO_LRS = lr_grid(-6.0, 1.0, 71)
+ZOO_LRS = lr_grid(math.log10(LR.lo), math.log10(LR.hi), 71)
 # Every registered optimizer takes one gradient (and the loss, from the same evaluation) per step.
 EVALUATIONS = "1 gradient"
 RULE = (

@@ -17,7 +17,7 @@ def parse(text):
     return Scenario.from_query(text)
 
 
-def test_issue_example_reads_like_the_optax_call():
+def test_the_documented_example_reads_like_the_optax_call():
     s, warnings = parse(
         "surface=rosenbrock&opt=adam:lr=0.01,b1=0.9&schedule=cosine:decay_steps=300&steps=500&start=-1.5,2&seed=0"
     )

@@ -25,7 +25,6 @@ from optviz.sweeps import (
 )
 
 DIVERGED_COLOR = "#3B3B3B"
-NOT_YET_COLOR = "#FFFFFF"
 LOSS_FLOOR = 1e-20  # the sweep's loss axis stops here (hover still shows smaller values)
 
 
