@@ -29,6 +29,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 from browser import IDLE, chromium, free_port, serve_app  # noqa: E402
 
+from optviz.ui.zoo import family_label  # noqa: E402
+
 DRAWN = """(before) => { const grid = document.querySelector('.zoo-grid');
   if (!grid || grid.outerHTML === before) return false;
   return [...grid.querySelectorAll('img')].every(img => img.complete && img.naturalWidth > 0); }"""
@@ -84,7 +86,7 @@ def main() -> None:
         for k in range(args.rounds):
             out["start"].append(type_into(page, "start x", f"{-1.4 + 0.1 * k:.1f}"))
             out["parameter"].append(type_into(page, "b", f"{90 + 5 * k}"))
-            out["family"] += [pick_family(page, "adaptive (18)"), pick_family(page, "every optimizer (36)")]
+            out["family"] += [pick_family(page, family_label("adaptive")), pick_family(page, family_label(""))]
     for name, values in out.items():
         print(f"{name:10s} median {statistics.median(values):.3f}   all {', '.join(f'{v:.3f}' for v in values)}")
     print(json.dumps(out))

@@ -28,6 +28,7 @@ import jax.numpy as jnp
 import optax
 
 from optviz.optimizers import OPTIMIZERS, Call, Optimizer
+from optviz.optimizers.core import first_value
 
 CONVENTIONS = ("optax", "keras", "pytorch")
 TITLES = {"optax": "optax", "keras": "Keras 3 / TensorFlow", "pytorch": "PyTorch"}
@@ -155,6 +156,33 @@ def scale_by_rss_torch(initial_accumulator_value: float, eps: float):
     def update(g, state, params=None):
         total = jax.tree.map(lambda s, x: s + x * x, state.sum_of_squares, g)
         return jax.tree.map(lambda x, s: x / (jnp.sqrt(s) + eps), g, total), optax.ScaleByRssState(total)
+
+    return optax.GradientTransformation(init, update)
+
+
+class RpropState(NamedTuple):
+    step_size: optax.Updates
+    previous: optax.Updates
+
+
+def rprop_torch(learning_rate, eta_minus: float, eta_plus: float, min_step_size: float, max_step_size: float):
+    r"""PyTorch's Rprop, the paper's iRprop−: per coordinate, the step size is multiplied by η⁺
+    where :math:`g_t g_{t-1} > 0`, by η⁻ where it is < 0 (and :math:`g_t` is then taken as 0), by 1
+    else, and clipped to :math:`[\Delta_{min}, \Delta_{max}]`; the move is
+    :math:`-\operatorname{sign}(g_t)\Delta_t` from this step's gradient (optax 0.2.8 moves by the
+    step before's). The step sizes start at lr; a scheduler's later values are not read.
+    Reference: torch/optim/rprop.py, ``_single_tensor_rprop``."""
+    initial = first_value(learning_rate)
+
+    def init(params):
+        return RpropState(jax.tree.map(lambda p: jnp.full_like(p, initial), params), optax.tree.zeros_like(params))
+
+    def update(g, state, params=None):
+        agree = jax.tree.map(lambda x, y: jnp.sign(x * y), g, state.previous)
+        factor = jax.tree.map(lambda a: jnp.where(a > 0, eta_plus, jnp.where(a < 0, eta_minus, 1.0)), agree)
+        size = jax.tree.map(lambda s, f: jnp.clip(s * f, min_step_size, max_step_size), state.step_size, factor)
+        kept = jax.tree.map(lambda x, a: jnp.where(a < 0, 0.0, x), g, agree)
+        return jax.tree.map(lambda x, s: -jnp.sign(x) * s, kept, size), RpropState(size, kept)
 
     return optax.GradientTransformation(init, update)
 
@@ -299,6 +327,13 @@ VARIANTS: dict[str, dict[str, Variant | str]] = {
                            call=Call(f"{_T}Adam", (*_BETAS, ("amsgrad", True)))),
         "adadelta": Variant(f"{_TORCH} torch.optim.Adadelta", {"lr": 1.0, "rho": 0.9, "eps": 1e-6},
                             call=Call(f"{_T}Adadelta", (("rho", "rho"), ("eps", "eps"), ("weight_decay", "weight_decay")))),
+        "rprop": Variant(f"{_TORCH} torch.optim.Rprop (iRprop−: moves by this step's step size)", {"lr": 0.01},
+                         rprop_torch,
+                         r"\Delta_t = \operatorname{clip}(\eta^{\pm}\Delta_{t-1}) \text{ as } g_t g'_{t-1} \gtrless 0,\;"
+                         r"g'_t = 0 \text{ where } g_t g'_{t-1} < 0 \text{ else } g_t,"
+                         r"\quad \theta_{t+1} = \theta_t - \Delta_t \operatorname{sign}(g'_t),\; \Delta_0 = \eta",
+                         call=Call(f"{_T}Rprop", (("etas", ("eta_minus", "eta_plus")),
+                                                  ("step_sizes", ("min_step_size", "max_step_size"))))),
         "radam": "PyTorch's RAdam, with ε on the raw second moment, is not implemented here yet",
         "lion": "PyTorch has no Lion",
         "signsgd": "PyTorch has no signSGD",
@@ -308,9 +343,9 @@ VARIANTS: dict[str, dict[str, Variant | str]] = {
 # Optimizers the framework does not ship at all (Keras 3.15's keras.optimizers, PyTorch 2.13's torch.optim).
 _SHORT = {"keras": "Keras 3", "pytorch": "PyTorch"}
 _NEITHER = ("prodigy", "dadapt_adamw", "dog", "dowg", "cocob", "adopt", "ademamix", "optimistic_adam", "madgrad")
-_NEITHER += ("lars", "fromage", "novograd", "adan")
+_NEITHER += ("lars", "fromage", "novograd", "adan", "optimistic_gd", "sm3", "polyak_sgd", "momo")
 _LACKS = {
-    "keras": ("schedule_free_sgd", *_NEITHER),
+    "keras": ("schedule_free_sgd", "rprop", *_NEITHER),
     "pytorch": ("schedule_free_sgd", "schedule_free_adamw", "lamb", *_NEITHER),
 }
 for _convention, _names in _LACKS.items():

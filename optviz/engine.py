@@ -92,12 +92,14 @@ def _outcome(ok, hit, xp=jnp):
     return div, xp.where(conv < div, conv, NEVER).astype(xp.int32)
 
 
-def _compile(surface: Surface, build, static: tuple, length: int, batched: bool, record: bool, over: str):
+def _compile(surface: Surface, build, static: tuple, length: int, batched: bool, value: bool, record: bool, over: str):
     """Compile-once function for one structure: runs ``n <= length`` steps (``n`` traced),
     batched over ``over``: ``"starts"`` maps over (start, index), ``"lrs"`` over the
     learning rate. With ``record`` it returns every row's position, loss and gradient
     (flags are found on the host); without, only final values and the two flags.
-    ``batched``: the gradient is a mini-batch mean (batch size traced).
+    ``batched``: the gradient is a mini-batch mean (batch size traced). ``value``: the
+    optimizer takes the loss too (`Optimizer.needs_value`): the loss of the points the
+    gradient is taken over, so a mini-batch's own loss on a batched run.
     """
 
     def run_one(start, index, seed, lr, hp, sp, mults, n, box, minima, tol, batch):
@@ -117,7 +119,7 @@ def _compile(surface: Surface, build, static: tuple, length: int, batched: bool,
             loss, g = value_and_grad(p)
             if surface.noise:
                 g = g + sp[surface.noise] * jax.random.normal(jax.random.fold_in(key, t), (2,), p.dtype)
-            return loss, g, orders
+            return loss, g, loss, orders
 
         def row(p, loss, g):
             # Recording only the position keeps the loop small (measured: also stacking
@@ -127,8 +129,8 @@ def _compile(surface: Surface, build, static: tuple, length: int, batched: bool,
 
         def step(carry):
             t, p, state, rows, orders = carry
-            loss, g, orders = noisy_value_and_grad(p, t, orders)
-            update, state = tx.update(g, state, p)
+            loss, g, seen, orders = noisy_value_and_grad(p, t, orders)
+            update, state = tx.update(g, state, p, **({"value": seen} if value else {}))
             rows = jax.tree.map(lambda buffer, value: buffer.at[t].set(value), rows, row(p, loss, g))
             # A diverged run goes on computing garbage that is never read: its outputs
             # are cut at `div`.
@@ -169,13 +171,14 @@ _race_kernel = functools.lru_cache(maxsize=RACE_POOL)(_compile)
 
 
 def _batch_value_and_grad(data, sp, orders, t, n, batch, p):
-    """The full-batch loss at ``p`` and the mean gradient over step ``t``'s mini-batch (from
-    its epochs' ``orders``), from one evaluation of the per-point losses and one pullback."""
+    """The full-batch loss at ``p``, the mean gradient over step ``t``'s mini-batch (from its
+    epochs' ``orders``) and that mini-batch's mean loss, from one evaluation of the per-point
+    losses and one pullback."""
     examples, pullback = jax.vjp(lambda q: data.examples(q[..., 0], q[..., 1], sp), p)
     loss = examples @ full_weights(sp)
-    weights = batches.weights(batches.take(orders[1], orders[2], t, n, batch), batch)
-    (g,) = pullback(weights.astype(examples.dtype))
-    return loss, g
+    weights = batches.weights(batches.take(orders[1], orders[2], t, n, batch), batch).astype(examples.dtype)
+    (g,) = pullback(weights)
+    return loss, g, examples @ weights
 
 
 @dataclass(frozen=True)
@@ -255,10 +258,14 @@ def _inputs(scenario: Scenario, run: OptRun):
     # momentum, `momentum` and `nesterov` share one compiled kernel.
     static = tuple(sorted(optimizer.fixed + tuple((name, bool(hp.pop(name))) for name in optimizer.static)))
     lr = hp.pop("lr")
+    if optimizer.f_star:  # validated by `Scenario`: the surface has a known minimum
+        hp[optimizer.f_star] = scenario.f_star
     length = bucket(scenario.steps)
     # Evaluated over the padded length: one array shape per bucket keeps JAX's eager
-    # op cache warm (a new length costs ~0.3 s of op compiles; measured).
-    mults = multipliers(scenario.schedule, dict(scenario.schedule_params), length)
+    # op cache warm (a new length costs ~0.3 s of op compiles; measured). A row whose lr is
+    # not a rate (`Optimizer.takes_schedule`) runs at the constant lr.
+    schedule = (scenario.schedule, dict(scenario.schedule_params)) if optimizer.takes_schedule else ("constant", {})
+    mults = multipliers(*schedule, length)
     (x0, x1), (y0, y1) = surface.domain
     w, h = ESCAPE_WIDTHS * (x1 - x0), ESCAPE_WIDTHS * (y1 - y0)
     box = np.array([[x0 - w, x1 + w], [y0 - h, y1 + h]])
@@ -275,7 +282,7 @@ def _inputs(scenario: Scenario, run: OptRun):
         np.float64(scenario.tol),
         np.int32(scenario.batch if batched else 0),
     )
-    return (surface, optimizer.build, static, length, batched), lr, shared, known
+    return (surface, optimizer.build, static, length, batched, optimizer.needs_value), lr, shared, known
 
 
 def _nearest(known, point) -> tuple[Minimum | None, float | None]:
@@ -412,18 +419,19 @@ def family(scenario: Scenario, run_index: int, lrs, start_index: int = 0, *, rac
 
 
 @functools.lru_cache(maxsize=64)
-def _replay_kernel(build, static: tuple, length: int, field: str):
-    """Replays an optimizer over a recorded run and returns its state ``field`` per step."""
+def _replay_kernel(build, static: tuple, length: int, field: str, value: bool):
+    """Replays an optimizer over a recorded run and returns its state ``field`` per step
+    (``value``: it takes the recorded loss too)."""
 
-    def replay(lr, hp, mults, grads, path):
+    def replay(lr, hp, mults, grads, path, losses):
         tx = build(learning_rate=lambda count: lr * mults[count], **hp, **dict(static))
 
-        def step(state, gp):
-            g, p = gp
-            _, state = tx.update(g, state, p)
+        def step(state, row):
+            g, p, loss = row
+            _, state = tx.update(g, state, p, **({"value": loss} if value else {}))
             return state, optax.tree_utils.tree_get(state, field)
 
-        return jax.lax.scan(step, tx.init(path[0]), (grads, path))[1]
+        return jax.lax.scan(step, tx.init(path[0]), (grads, path, losses))[1]
 
     return jax.jit(replay)
 
@@ -431,11 +439,13 @@ def _replay_kernel(build, static: tuple, length: int, field: str):
 def velocities(result: Result) -> list[list[np.ndarray] | None]:
     """Per run and start, the optimizer's velocity (momentum trace or first moment) after
     each step taken, as a direction of motion (signed by the registry's ``velocity``);
-    ``None`` for a run whose optimizer keeps none, or whose momentum is 0.
+    ``None`` for a run whose optimizer keeps none, or whose momentum is 0, or that took
+    mini-batch losses (`Optimizer.needs_value` on a batched run).
 
-    The state is a deterministic function of the gradients the run saw (noise included)
-    and its positions, so it is replayed from the recorded ones, on demand, instead of
-    being stacked in the main loop (which measured 13x slower for one lane on CPU).
+    The state is a deterministic function of the gradients the run saw (noise included),
+    its positions and (for an optimizer that takes it) its losses, so it is replayed from the
+    recorded ones, on demand, instead of being stacked in the main loop (which measured 13x
+    slower for one lane on CPU).
     """
     out = []
     for run in result.runs:
@@ -444,15 +454,18 @@ def velocities(result: Result) -> list[list[np.ndarray] | None]:
             out.append(None)
             continue
         field, sign = optimizer.velocity
-        (_, build, static, length, _), lr, shared, _ = _inputs(result.scenario, run.run)
-        kernel = _replay_kernel(build, static, length, field)
+        (_, build, static, length, batched, value), lr, shared, _ = _inputs(result.scenario, run.run)
+        if batched and value:  # it saw each mini-batch's loss, which the run does not record
+            out.append(None)
+            continue
+        kernel = _replay_kernel(build, static, length, field, value)
         per_start = []
         for t in run.trajectories:
             steps = len(t.grad)
-            grads, path = np.zeros((length, 2)), np.zeros((length, 2))
-            grads[:steps], path[:steps] = t.grad, t.path[:steps]
-            path[steps:] = t.path[-1]
-            v = np.asarray(kernel(np.float64(lr), shared.hp, shared.mults, grads, path))[:steps]
+            grads, path, losses = np.zeros((length, 2)), np.zeros((length, 2)), np.zeros(length)
+            grads[:steps], path[:steps], losses[:steps] = t.grad, t.path[:steps], t.loss[:steps]
+            path[steps:], losses[steps:] = t.path[-1], t.loss[-1]
+            v = np.asarray(kernel(np.float64(lr), shared.hp, shared.mults, grads, path, losses))[:steps]
             per_start.append(sign * v)
         out.append(per_start)
     return out

@@ -204,6 +204,16 @@ class Scenario:
         if not BATCH.lo <= self.batch <= BATCH.hi:
             raise ValueError(f"batch must be in {BATCH.lo}..{BATCH.hi}, got {self.batch=}")
         set_(self, "tol", float(self.tol))
+        for run in self.runs:
+            if run.optimizer.f_star and self.f_star is None:
+                raise ValueError(_no_f_star(run))
+
+    @property
+    def f_star(self) -> float | None:
+        """The lowest of the surface's known minimum values (the f* of the optimizers that need
+        one), or None where no minimum is known (a custom formula)."""
+        known = self.surface_def.minima(dict(self.surface_params))
+        return min(float(m.f) for m in known) if known else None
 
     @property
     def surface_def(self) -> Surface:
@@ -339,6 +349,7 @@ def _parse(text: str, ignore: frozenset[str]) -> Parsed:
         raw = single(spec.name)
         scalars[spec.name], warning = (spec.default, None) if raw is None else coerce(spec, raw)
         warnings += [warning] if warning else []
+    runs = _runs_with_f_star(runs, surface, convention, warnings)
     starts = _parse_start_points(fields.get("start", []), single("cloud"), box, len(runs), scalars["steps"], warnings)
     batch = _parse_batch(single("batch"), surface, warnings)
     scenario = Scenario(
@@ -382,6 +393,13 @@ def _parse_convention(raw: str | None, warnings: list[str]) -> str:
     return "optax"
 
 
+def _no_f_star(run: OptRun) -> str:
+    return (
+        f"{run.optimizer.title} needs the surface's minimum value f*, and this surface has no known "
+        f"minimum: run {run.name} dropped"
+    )
+
+
 def _parse_runs(values: list[str], convention: str, warnings: list[str]) -> list[OptRun]:
     """Every ``opt=name:params`` (at most `MAX_RUNS`); none valid: the default runs."""
     if len(values) > MAX_RUNS:
@@ -404,6 +422,17 @@ def _parse_runs(values: list[str], convention: str, warnings: list[str]) -> list
         if values:
             warnings.append("no valid optimizer run; using the default runs")
     return runs
+
+
+def _runs_with_f_star(runs: list[OptRun], surface: dict, convention: str, warnings: list[str]) -> list[OptRun]:
+    """The runs, less those that need f* on a surface with no known minimum (with a warning)."""
+    if not any(run.optimizer.f_star for run in runs) or Scenario(**surface).f_star is not None:
+        return runs
+    warnings += [_no_f_star(run) for run in runs if run.optimizer.f_star]
+    kept = [run for run in runs if not run.optimizer.f_star]
+    if not kept:
+        warnings.append("no valid optimizer run; using the default runs")
+    return kept or [OptRun.of(r.name, convention, lr=r.lr) for r in DEFAULT_RUNS]
 
 
 def _parse_schedule(raw: str | None, warnings: list[str]) -> dict:

@@ -27,6 +27,7 @@ checked syntax tree.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 
 from optviz.conventions import CONVENTIONS, TITLES, VARIANTS, Unavailable, framework_call, resolve
@@ -71,10 +72,11 @@ def _missing(run: OptRun, framework: str) -> str | None:
     return None
 
 
-def optimizer_call(run: OptRun, framework: str, lr: str, params: str = "") -> str:
-    """``torch.optim.Adam(params, lr=0.01, betas=(0.9, 0.999), eps=1e-08)`` and the like."""
+def optimizer_call(run: OptRun, framework: str, lr: str, params: str = "", f_star: float | None = None) -> str:
+    """``torch.optim.Adam(params, lr=0.01, betas=(0.9, 0.999), eps=1e-08)`` and the like; ``f_star``
+    is the surface's minimum value, for a row that takes it (`Optimizer.f_star`)."""
     callee, mapping = framework_call(run.name, framework)
-    hp = run.hyperparams
+    hp = run.hyperparams | ({run.optimizer.f_star: f_star} if run.optimizer.f_star else {})
     args = [params] if params else []
     args.append(lr if _LR[framework] is None else f"{_LR[framework]}={lr}")
     for keyword, source in mapping:
@@ -290,9 +292,10 @@ def _start(scenario: Scenario) -> str:
 
 def optax_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> list[str]:
     lines, lr, notes = optax_schedule(scenario, run.lr)
-    body = [*lines, f"optimizer = {optimizer_call(run, 'optax', lr)}"]
+    body = [*lines, f"optimizer = {optimizer_call(run, 'optax', lr, f_star=scenario.f_star)}"]
     if loop:
         g = "noisy(xy, t)" if _noise(scenario) else "grad(xy)"
+        value = ", value=f(xy[0], xy[1])" if run.optimizer.needs_value else ""
         body += [
             "",
             "",
@@ -303,7 +306,7 @@ def optax_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> li
             "",
             "@jax.jit",
             "def step(xy, state, t):",
-            f"    updates, state = optimizer.update({g}, state, xy)",
+            f"    updates, state = optimizer.update({g}, state, xy{value})",
             "    return optax.apply_updates(xy, updates), state",
             "",
             "",
@@ -414,6 +417,9 @@ def run_code(
     if why := _missing(run, framework):
         return f"{title}\n# {why}: no {TITLES[framework]} code is written for this run.\n"
     notes = [f"# {note}" for note in _rule_note(run, framework)]
+    if not run.optimizer.takes_schedule and scenario.schedule != "constant":
+        notes.append(f"# {run.optimizer.title} runs at a constant lr: the schedule does not apply to it.")
+        scenario = dataclasses.replace(scenario, schedule="constant", schedule_params=())
     return "\n".join([title, *notes, *WRITERS[framework](scenario, run, loop, _expected(result, index))]) + "\n"
 
 

@@ -19,15 +19,13 @@ import numpy as np
 
 from optviz.conventions import Unavailable
 from optviz.engine import Family, Sweep, family
-from optviz.optimizers import FAMILIES, LR, family_members
+from optviz.optimizers import FAMILIES, LR, OPTIMIZERS, family_members
 from optviz.scenario import OptRun, Scenario
 from optviz.sweeps import BEST_LR_DECADES, best_lr_index, lr_grid
 
 # 0.1 decade apart over the lr's whole range (1e-6..10), so that `best_lr`'s ±0.1-decade
 # window holds each lr's two grid neighbours.
 ZOO_LRS = lr_grid(math.log10(LR.lo), math.log10(LR.hi), 71)
-# Every registered optimizer takes one gradient (and the loss, from the same evaluation) per step.
-EVALUATIONS = "1 gradient"
 RULE = (
     "each optimizer at the lr of a sweep over 71 lrs from 10⁻⁶ to 10 (0.1 decade apart) that ends lowest "
     "together with its neighbours (±0.1 decade), its other hyperparameters at their defaults; the same "
@@ -120,7 +118,7 @@ def zoo(scenario: Scenario, family_key: str = "", lrs: np.ndarray = ZOO_LRS) -> 
     for name in family_members(family_key):
         try:
             entries.append(entry(scenario, name, lrs))
-        except Unavailable as why:
+        except (Unavailable, ValueError) as why:  # not in this framework; needs an f* the surface lacks
             skipped[name] = str(why)
     return Zoo(tuple(sorted(entries, key=rank_key)), skipped, np.asarray(lrs), family_key)
 
@@ -137,6 +135,12 @@ def raced(scenario: Scenario, family_key: str = "") -> Zoo:
     return _raced(race_scenario(scenario, "sgd"), family_key)
 
 
+def evaluations(name: str) -> str:
+    """What one step of ``name`` evaluates: every optimizer here takes one gradient per step;
+    the loss-value ones (`Optimizer.needs_value`) read the loss of that same evaluation."""
+    return "1 gradient + its loss" if OPTIMIZERS[name].needs_value else "1 gradient"
+
+
 def zoo_rows(race: Zoo) -> list[dict]:
     """The ranking as table rows (`optviz.summary.summary_table`): rank, optimizer, family,
     the chosen lr, final loss, the step it converged at and its evaluations per step."""
@@ -148,7 +152,7 @@ def zoo_rows(race: Zoo) -> list[dict]:
             "lr": e.lr,
             "final loss": None if e.lr is None else e.final_loss,
             "converged at step": e.converged_at,
-            "evaluations per step": EVALUATIONS,
+            "evaluations per step": evaluations(e.name),
         }
         for k, e in enumerate(race.entries)
     ]

@@ -94,6 +94,11 @@ TORCH = {
     "nadam": ({"lr": 1e-2}, lambda ps: T.NAdam(ps, lr=1e-2)),
     "amsgrad": ({"lr": 1e-2}, lambda ps: T.Adam(ps, lr=1e-2, amsgrad=True)),
     "adadelta": ({"lr": 1.0}, lambda ps: T.Adadelta(ps, lr=1.0)),
+    "rprop": ({"lr": 0.01}, lambda ps: T.Rprop(ps, lr=0.01)),
+    "rprop with other etas and bounds": (
+        {"lr": 0.1, "eta_minus": 0.3, "eta_plus": 1.5, "min_step_size": 1e-4, "max_step_size": 0.5},
+        lambda ps: T.Rprop(ps, lr=0.1, etas=(0.3, 1.5), step_sizes=(1e-4, 0.5)),
+    ),
 }
 KERAS = {
     "sgd": ({"lr": 1e-3}, lambda: K.SGD(1e-3)),

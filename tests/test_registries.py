@@ -20,9 +20,9 @@ from tests import test_surfaces as surface_tests
 from tests import test_view as view_tests
 from tests.test_app import open_app
 
-OGD = Optimizer(
-    name="optimistic_gd",
-    title="Optimistic gradient descent",
+OGD = Optimizer(  # a copy of the registered optimistic_gd under another name
+    name="ogd_copy",
+    title="Optimistic GD (a copy)",
     params=(
         OPTIMIZERS["sgd"].params[0],
         Param("alpha", 1.0, 0.0, 2.0, help="weight of the current gradient"),
@@ -89,7 +89,7 @@ def test_the_link_codec_reads_and_writes_them(registered):
 
 def test_other_frameworks_say_the_optimizer_is_not_checked_yet(registered):
     assert resolve(OGD.name, "optax") is OGD
-    assert available("pytorch")[OGD.name] == "Optimistic gradient descent is not checked against PyTorch yet"
+    assert available("pytorch")[OGD.name] == "Optimistic GD (a copy) is not checked against PyTorch yet"
     parsed = Scenario.from_query(f"conv=keras&opt={OGD.name}&opt=adam")
     assert [r.name for r in parsed.scenario.runs] == ["adam"]
     assert any("not checked against Keras 3 / TensorFlow yet" in w for w in parsed.warnings)
@@ -100,7 +100,7 @@ def test_the_code_menu_writes_it_from_its_row(registered):
     scenario = snippet_tests.check_runs(link)  # the optax code, executed, follows the engine's path
     code = run_code(scenario, 0, loop=False)
     assert "optimizer = optax.optimistic_gradient_descent(0.001, alpha=0.8, beta=0.5)" in code
-    not_yet = "Optimistic gradient descent is not checked against PyTorch yet: no PyTorch code is written"
+    not_yet = "Optimistic GD (a copy) is not checked against PyTorch yet: no PyTorch code is written"
     assert not_yet in run_code(scenario, 0, "pytorch")
 
 

@@ -23,11 +23,11 @@ def plain():
 def test_every_family_key_names_members_and_all_is_their_union():
     assert set(FAMILY_KEYS) >= {"plain", "adaptive", "sign"}
     union = [n for key in FAMILY_KEYS for n in family_members(key)]
-    assert sorted(union) == sorted(family_members()) and family_members("plain") == ["sgd", "momentum", "nesterov"]
+    assert sorted(union) == sorted(family_members()) and family_members("plain")[:3] == ["sgd", "momentum", "nesterov"]
 
 
 def test_entries_are_ranked_by_final_loss(plain):
-    assert [e.name for e in plain.entries] != [] and {e.name for e in plain.entries} == {"sgd", "momentum", "nesterov"}
+    assert [e.name for e in plain.entries] != [] and {e.name for e in plain.entries} == set(family_members("plain"))
     losses = [e.final_loss for e in plain.entries]
     assert losses == sorted(losses) and all(np.isfinite(losses))
 
@@ -82,7 +82,7 @@ def test_the_ranking_rows_follow_the_entries(plain):
     from optviz.zoo import zoo_rows
 
     rows = zoo_rows(plain)
-    assert [r["rank"] for r in rows] == [1, 2, 3]
+    assert [r["rank"] for r in rows] == list(range(1, len(plain.entries) + 1))
     assert [r["optimizer"] for r in rows] == [e.title for e in plain.entries]
     assert [r["final loss"] for r in rows] == [e.final_loss for e in plain.entries]
     assert all(r["family"] == "plain and momentum" for r in rows)
@@ -135,7 +135,7 @@ def test_the_zoo_link_key_round_trips_and_a_bad_family_warns():
     assert shown.view == "zoo" and shown.zoo == "adaptive" and warnings == []
     assert View.from_query(shown.to_query(), 100).view == shown
     bad, warnings = View.from_query("view=zoo&zoo=<b>x</b>", 100)
-    families = "plain, adaptive, sign, averaging, free, layerwise"
+    families = ", ".join(FAMILY_KEYS)
     assert bad.zoo == "" and warnings == [f"zoo=<b>x</b> is not one of {families}; using all"]
 
 
@@ -144,3 +144,16 @@ def test_the_race_pool_holds_a_kernel_per_optimizer():
     from optviz.optimizers import OPTIMIZERS
 
     assert RACE_POOL >= len(OPTIMIZERS)
+
+
+def test_a_custom_formula_races_all_but_the_optimizers_that_need_its_minimum():
+    scenario = Scenario.from_query("surface=custom&f=x^2%2B3*y^2&domain=-2,2,-2,2&opt=sgd:lr=0.1&steps=40").scenario
+    race = zoo(scenario, "polyak", lrs=np.array([0.01, 0.1]))
+    assert race.entries == () and set(race.skipped) == set(family_members("polyak"))
+    assert all("f*" in why for why in race.skipped.values())
+
+
+def test_the_loss_value_optimizers_say_they_read_the_loss():
+    from optviz.zoo import evaluations
+
+    assert evaluations("polyak_sgd") == "1 gradient + its loss" and evaluations("adam") == "1 gradient"

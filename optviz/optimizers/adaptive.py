@@ -1,6 +1,6 @@
 r"""Per-coordinate adaptive steps: Adagrad, RMSprop, Adadelta and the Adam family (with Yogi, AdaBelief, the
 decoupled-decay forms NAdamW and AdamaxW, ADOPT, AdEMAMix, Adan and Optimistic
-Adam) and Adafactor.
+Adam), Adafactor and SM3.
 
 Each divides the step by a running measure of the gradient's size per coordinate, so the
 step's size no longer follows the gradient's scale. The Adam family keeps bias-corrected
@@ -9,7 +9,9 @@ moments :math:`\hat m_t = m_t/(1-\beta_1^t)`, :math:`\hat v_t = v_t/(1-\beta_2^t
 
 from __future__ import annotations
 
-from optviz.optimizers.core import B1, B2, EPS, Optimizer, _lr
+import optax
+
+from optviz.optimizers.core import B1, B2, EPS, Optimizer, _lr, first_value
 from surfaces.core import Param
 
 _ADAM_MOMENTS = r"m_t = \beta_1 m_{t-1} + (1-\beta_1)g_t,\; v_t = \beta_2 v_{t-1} + (1-\beta_2)g_t^2"
@@ -20,6 +22,12 @@ _DECOUPLED_NOTE = (
     "optax multiplies the decay by the whole learning rate, a pull of lr·λ·θ a step; "
     "the paper scales it by the schedule's multiplier alone, so its pull does not shrink with lr."
 )
+
+
+def _sm3(learning_rate, momentum) -> optax.GradientTransformation:
+    return optax.sm3(first_value(learning_rate), momentum)
+
+
 _KINGMA_BA = "Kingma & Ba 2015, Adam: A Method for Stochastic Optimization, arXiv:1412.6980"
 
 ROWS = (
@@ -325,5 +333,26 @@ ROWS = (
         reference="Xie, Zhou, Li, Lin & Yan 2024, Adan: Adaptive Nesterov Momentum Algorithm for Faster "
         "Optimizing Deep Models, IEEE TPAMI, arXiv:2208.06677, Algorithm 1",
         velocity=("m", -1.0),
+    ),
+    Optimizer(
+        name="sm3",
+        title="SM3",
+        params=(
+            _lr(0.1),
+            Param("momentum", 0.9, 0.0, 0.999, help="β of the average m = βm + (1−β)u of the steps (0: none)"),
+        ),
+        optax_call="optax.sm3",
+        build=_sm3,
+        latex=r"G_t = G_{t-1} + g_t^2,\; u_t = \frac{g_t}{\sqrt{G_t + \epsilon}},\; m_t = \beta m_{t-1} + (1-\beta) u_t,"
+        r"\quad \theta_{t+1} = \theta_t - \eta\, m_t,\quad G_0 = 0,\; \epsilon = 10^{-8}",
+        note="SM3 saves memory on matrices: each row and each column keeps the largest running sum of its entries, "
+        "and each entry starts its next sum from the smaller of its row's and column's. A 2-vector has one axis whose sets are "
+        "single coordinates, so here each coordinate keeps its own sum and SM3 is exactly Adagrad (from G₀ = 0, "
+        "ε = 1e-8 inside the root) with a momentum average of its steps; at momentum 0 it is the Adagrad row "
+        "with initial_accumulator_value 0 and eps 1e-8. optax.sm3 takes a fixed lr, so a schedule does not apply.",
+        reference="Anil, Gupta, Koren & Singer 2019, Memory-Efficient Adaptive Optimization, NeurIPS 32, "
+        "arXiv:1901.11150, SM3-II (the momentum average is optax's)",
+        takes_schedule=False,
+        velocity=("nu", -1.0),
     ),
 )

@@ -30,6 +30,12 @@ EPS = Param("eps", 1e-8, 1e-12, 1.0, log=True, help="added to the denominator")
 MOMENTUM = Param("momentum", 0.9, 0.0, 0.999, help="heavy-ball decay β")
 
 
+def first_value(learning_rate):
+    """A schedule's value at step 0, or the number itself: the lr of a row that takes no schedule
+    (the engine hands it a constant one)."""
+    return learning_rate(0) if callable(learning_rate) else learning_rate
+
+
 class Call(NamedTuple):
     """A framework's call that builds an optimizer: the callee, then its keyword arguments as
     ``(keyword, source)`` pairs, where ``source`` is a registry hyperparameter's name, a tuple
@@ -72,6 +78,16 @@ class Optimizer:
     # The optax call's keywords where they are not the row's own names, as ``(keyword, source)``
     # pairs like `Call`'s (Prodigy's ``betas=(b1, b2)``); None: every hyperparameter by its name.
     optax_args: tuple[tuple[str, object], ...] | None = None
+    # False where lr is not a rate that a schedule can scale (Rprop's first step size) or where
+    # the optax alias takes only a number: the run ignores the schedule and says so.
+    takes_schedule: bool = True
+    # True where each step needs the loss value too (``tx.update(g, state, p, value=loss)``);
+    # the engine has it at hand (value_and_grad), so it costs no extra evaluation.
+    needs_value: bool = False
+    # The optax keyword that receives f*, the lowest of the surface's known minimum values
+    # (Polyak's ``f_min``, MoMo's ``lower_bound``); None: the row needs no f*. A surface with
+    # no known minimum (a custom formula) cannot run such a row.
+    f_star: str | None = None
 
     def __post_init__(self) -> None:
         if self.build is None:
@@ -93,4 +109,5 @@ class Optimizer:
         signature = inspect.signature(optax_alias(self.optax_call)).parameters
         pins = tuple((k, v) for k, v in self.fixed if k not in signature or signature[k].default != v)
         args = self.optax_args if self.optax_args is not None else tuple((p.name, p.name) for p in self.params[1:])
-        return Call(self.optax_call, args + pins)
+        f_star = ((self.f_star, self.f_star),) if self.f_star else ()
+        return Call(self.optax_call, args + f_star + pins)

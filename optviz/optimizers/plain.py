@@ -1,8 +1,10 @@
-r"""Gradient descent and its momentum forms: SGD, heavy ball, Nesterov.
+r"""Gradient descent and its momentum forms: SGD, heavy ball, Nesterov, and optimistic gradient
+descent.
 
-All three are ``optax.sgd``, whose trace is :math:`v_t = g_t + \beta v_{t-1}`; with
+The first three are ``optax.sgd``, whose trace is :math:`v_t = g_t + \beta v_{t-1}`; with
 momentum 0 it is exactly plain SGD (:math:`g + 0\cdot v = g`). The three entries share one
-builder and so one compiled loop per ``nesterov`` flag.
+builder and so one compiled loop per ``nesterov`` flag. Optimistic gradient descent adds the
+change of the gradient since the last step.
 """
 
 from __future__ import annotations
@@ -52,5 +54,24 @@ ROWS = (
         reference="Nesterov 1983, Dokl. Akad. Nauk SSSR 269(3); in this form Sutskever et al. 2013, ICML",
         fixed=(("nesterov", True),),
         velocity=("trace", -1.0),
+    ),
+    Optimizer(
+        name="optimistic_gd",
+        title="Optimistic gradient descent",
+        params=(
+            _lr(1e-3),
+            Param("alpha", 1.0, 0.0, 2.0, help="weight α of this step's gradient"),
+            Param("beta", 1.0, 0.0, 2.0, help="optimism β: weight of the gradient's change since the last step"),
+        ),
+        optax_call="optax.optimistic_gradient_descent",
+        latex=r"\theta_{t+1} = \theta_t - \eta_t\big((\alpha+\beta) g_t - \beta g_{t-1}\big)"
+        r" = \theta_t - \eta_t\big(\alpha g_t + \beta (g_t - g_{t-1})\big),\; g_{t-1} := g_t \text{ at the first step}",
+        note="Gradient descent plus β times the change of the gradient since the last step: it reacts to a "
+        "turning gradient a step early, which stops the cycling of min-max games. On a bowl of curvature h, "
+        "with α = β = 1, it is stable only for lr·h < 2/3, a third of gradient descent's limit 2.",
+        reference="Daskalakis, Ilyas, Syrgkanis & Zeng 2018, Training GANs with Optimism, ICLR, arXiv:1711.00141 "
+        "(α = β = 1); with weights α, β: Mokhtari, Ozdaglar & Pattathil 2020, Convergence Rate of O(1/k) for "
+        "Optimistic Gradient and Extragradient Methods in Smooth Convex-Concave Saddle Point Problems, "
+        "SIAM J. Optim. 30(4), arXiv:1906.01115",
     ),
 )

@@ -4,8 +4,9 @@ Nothing here imports optviz or optax. Each optimizer is written from its paper's
 the framework documentation's) formulas with optax's conventions where they choose
 (eps inside the root for RMSprop/Adagrad, bias-corrected AMSGrad maximum, ...), in a
 module per family as in `optviz.optimizers`: `plain`, `adaptive`, `sign`, `averaging`, `free`,
-`layerwise`. An update is
-``update(state, g, p, lr, **hyperparameters) -> step``, with ``state`` a dict it keeps.
+`layerwise`, `polyak`. An update is
+``update(state, g, p, lr, **hyperparameters) -> step``, with ``state`` a dict it keeps; one that
+needs the loss takes it as ``value=`` and its target value :math:`f^*` by optax's keyword.
 
 Where optax departs from the paper (where ε sits, bias correction, how weight decay meets the
 learning rate), the reference follows the paper and takes the difference as a named option;
@@ -16,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.reference import adaptive, averaging, free, layerwise, plain, sign
-from tests.reference.surfaces import GRADIENTS, rosenbrock_grad
+from tests.reference import adaptive, averaging, free, layerwise, plain, polyak, sign
+from tests.reference.surfaces import GRADIENTS, VALUES, rosenbrock_grad
 
 UPDATES = {
     **plain.UPDATES,
@@ -26,18 +27,21 @@ UPDATES = {
     **averaging.UPDATES,
     **free.UPDATES,
     **layerwise.UPDATES,
+    **polyak.UPDATES,
 }
-OPTAX = {**adaptive.OPTAX, **averaging.OPTAX, **free.OPTAX, **layerwise.OPTAX}
+OPTAX = {**adaptive.OPTAX, **sign.OPTAX, **averaging.OPTAX, **free.OPTAX, **layerwise.OPTAX}
 
-__all__ = ["GRADIENTS", "OPTAX", "UPDATES", "rosenbrock_grad", "trajectory"]
+__all__ = ["GRADIENTS", "OPTAX", "UPDATES", "VALUES", "rosenbrock_grad", "trajectory"]
 
 
-def trajectory(update, grad, start, steps, lr_schedule, **hyper):
-    """Run ``update`` for ``steps`` steps with ``lr_t = lr_schedule[t]``; returns the path."""
+def trajectory(update, grad, start, steps, lr_schedule, value=None, **hyper):
+    """Run ``update`` for ``steps`` steps with ``lr_t = lr_schedule[t]``; returns the path.
+    ``value``: the loss function, for an update that takes the loss as ``value=``."""
     p = np.array(start, dtype=np.float64)
     state: dict = {}
     path = [p.copy()]
     for t in range(steps):
-        p = p + update(state, grad(*p), p, lr_schedule[t], **hyper)
+        loss = {} if value is None else {"value": value(*p)}
+        p = p + update(state, grad(*p), p, lr_schedule[t], **loss, **hyper)
         path.append(p.copy())
     return np.array(path)

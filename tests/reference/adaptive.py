@@ -3,7 +3,7 @@ Ba 2015), AdamW (Loshchilov & Hutter 2019), NAdam (Dozat 2016), AMSGrad (Reddi e
 2018), Adadelta (Zeiler 2012), RAdam (Liu et al. 2020), Yogi (Zaheer et al. 2018),
 AdaBelief (Zhuang et al. 2020), NAdamW and AdamaxW (decoupled decay), ADOPT (Taniguchi et al.
 2024), AdEMAMix (Pagliardini et al. 2025), Adan (Xie et al. 2024), Adafactor (Shazeer & Stern
-2018) and Optimistic Adam (Daskalakis et al. 2018), from their papers' formulas, with optax's
+2018), Optimistic Adam (Daskalakis et al. 2018) and SM3 (Anil et al. 2019), from their papers' formulas, with optax's
 choices where the papers leave one open (ε inside the root for RMSprop and Adagrad, AMSGrad's
 maximum over bias-corrected second moments).
 
@@ -247,7 +247,25 @@ def adan(
     return -lr * (u + weight_decay * p)
 
 
+def sm3(s, g, p, lr, momentum=0.9, *, eps=0.0, cover=((0,), (1,))):
+    r"""SM3-II, Anil, Gupta, Koren & Singer (2019), Memory-Efficient Adaptive Optimization, NeurIPS 32:
+    with a cover of the coordinates by sets :math:`S_r` (``cover``), from :math:`\mu_0 = 0`,
+    :math:`\nu_t(i) = \min_{r: S_r \ni i} \mu_{t-1}(r) + g_t(i)^2`, :math:`\mu_t(r) = \max_{j \in S_r}\nu_t(j)`,
+    and the step :math:`-\eta\, g_t(i)/\sqrt{\nu_t(i)}` (0 where :math:`\nu_t(i) = 0`). A vector's cover is
+    its coordinates one by one (a matrix's: its rows and its columns).
+
+    ``momentum`` averages the steps, :math:`m_t = \beta m_{t-1} + (1-\beta) u_t` (as optax; not in the
+    paper's algorithm), and ``eps`` is added under the root, as optax does with 1e-8."""
+    mu = s.get("mu", np.zeros(len(cover)))
+    nu = np.array([min(mu[r] for r, members in enumerate(cover) if i in members) for i in range(len(g))]) + g**2
+    s["mu"] = np.array([max(nu[j] for j in members) for members in cover])
+    u = np.where(nu > 0, g / np.sqrt(nu + eps), 0.0)
+    s["m"] = momentum * s.get("m", 0 * g) + (1 - momentum) * u
+    return -lr * s["m"]
+
+
 OPTAX = {
+    "sm3": {"eps": 1e-8},
     "adan": {"difference_weight_one_minus_b2": True, "proximal_decay": False},
     "yogi": {"initial_accumulator_value": 1e-6, "bias_correction": True},
     "nadamw": {"lr_scales_decay": True},
@@ -256,5 +274,5 @@ OPTAX = {
 _RULES = (adagrad, rmsprop, adam, adamw, adamax, nadam, amsgrad, adadelta, radam, yogi, adabelief, nadamw, adamaxw)
 UPDATES = {
     f.__name__: functools.partial(f, **OPTAX.get(f.__name__, {}))
-    for f in (*_RULES, adopt, ademamix, adan, adafactor, optimistic_adam)
+    for f in (*_RULES, adopt, ademamix, adan, adafactor, optimistic_adam, sm3)
 }

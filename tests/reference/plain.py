@@ -18,4 +18,13 @@ def nesterov(s, g, p, lr, momentum=0.9):
     return sgd(s, g, p, lr, momentum, nesterov=True)
 
 
-UPDATES = {f.__name__: f for f in (sgd, momentum, nesterov)}
+def optimistic_gd(s, g, p, lr, alpha=1.0, beta=1.0):
+    r"""Generalized optimistic gradient descent, Mokhtari, Ozdaglar & Pattathil (2020), SIAM J.
+    Optim. 30(4): :math:`x_{k+1} = x_k - \eta((\alpha+\beta) g_k - \beta g_{k-1})` (Daskalakis et al.
+    2018: α = β = 1), started with :math:`x_{-1} = x_0`, so that the first step is :math:`-\eta\alpha g_0`."""
+    previous = s.get("g_prev", g)
+    s["g_prev"] = g
+    return -lr * ((alpha + beta) * g - beta * previous)
+
+
+UPDATES = {f.__name__: f for f in (sgd, momentum, nesterov, optimistic_gd)}

@@ -72,3 +72,9 @@ GRADIENTS = {
     "booth": booth_grad,
     **{name: gradient_at_seed0(name) for name in DEFAULTS},
 }
+# The losses themselves, for the optimizers that take the loss value.
+VALUES = {
+    "rosenbrock": lambda x, y, a=1.0, b=100.0: (a - x) ** 2 + b * (y - x**2) ** 2,
+    "himmelblau": lambda x, y: (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
+    "booth": lambda x, y: (x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2,
+}
