@@ -26,12 +26,13 @@ from optviz.predictions import Prediction, predict, stable_note
 from optviz.presets import Verdict, preset_for
 from optviz.summary import map_text
 from optviz.ui.address import current_link, navigated, show_link
-from optviz.ui.controls import LrRow, lr_controls, sidebar
 from optviz.ui.lesson import lesson_bar, open_link
 from optviz.ui.panels import code_menu, export_menu, gallery, share, summary
 from optviz.ui.present import projector
+from optviz.ui.sidebar import sidebar
 from optviz.ui.state import PAGE_LABELS, scenario_from_widgets, view_from_widgets
 from optviz.ui.theory import theory_panel
+from optviz.ui.widgets import LrRow, lr_controls
 from optviz.view import VIEWS, View, ViewKind
 from optviz.view import link as view_link
 from surfaces.core import Surface

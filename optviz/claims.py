@@ -1,5 +1,5 @@
 """What a gallery entry is — a link, the claim it shows and the check that proves it on
-the computed result — and the helpers the checks share (`optviz.presets`,
+the computed result — and the helpers the checks share (`optviz.preset_checks`,
 `optviz.data_presets`, `optviz.optimizer_presets`)."""
 
 from __future__ import annotations

@@ -22,9 +22,11 @@ import math
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+from optviz.claims import Preset, Verdict, distance, run_of, step_text
 from optviz.engine import Result
 from optviz.predictions import predict
-from optviz.presets import PRESETS, Preset, Verdict, _converges_other_lags, _dist, _step, _t
+from optviz.preset_checks import converges_other_lags
+from optviz.presets import PRESETS
 from optviz.view import KEYS, View, link
 
 
@@ -58,7 +60,7 @@ def _rates_as_predicted(r: Result) -> Verdict:
     heavy ball at Polyak's tuning, then gradient descent at 2/(L+μ), then at lr 0.5."""
     runs = predict(r.scenario, r).runs
     off = [abs(run.measured / run.rate - 1) if run.measured else math.inf for run in runs]
-    slow, best, heavy = (_t(r, i).converged_at for i in range(3))
+    slow, best, heavy = (run_of(r, i).converged_at for i in range(3))
     holds = max(off) < 0.02 and None not in (slow, best, heavy) and heavy < best < slow
     rates = "; ".join(f"{run.label}: ρ {run.rate:.4g}, measured {run.measured or math.nan:.4g}" for run in runs)
     return Verdict(holds, f"{rates}; converged at steps {slow}, {best}, {heavy}")
@@ -66,10 +68,10 @@ def _rates_as_predicted(r: Result) -> Verdict:
 
 def _adam_combines(r: Result) -> Verdict:
     """Same lr: momentum alone diverges, RMSprop alone does not settle, Adam converges."""
-    momentum, rmsprop, adam = (_t(r, i) for i in range(3))
+    momentum, rmsprop, adam = (run_of(r, i) for i in range(3))
     holds = momentum.diverged_at is not None and adam.converged_at is not None
-    holds &= rmsprop.diverged_at is None and _dist(rmsprop) > 0.1
-    return Verdict(holds, f"momentum: {_step(momentum)}; RMSprop: {_step(rmsprop)}; Adam: {_step(adam)}")
+    holds &= rmsprop.diverged_at is None and distance(rmsprop) > 0.1
+    return Verdict(holds, f"momentum: {step_text(momentum)}; RMSprop: {step_text(rmsprop)}; Adam: {step_text(adam)}")
 
 
 OPTIMIZERS_LESSON = Lesson(
@@ -84,7 +86,7 @@ OPTIMIZERS_LESSON = Lesson(
             "but tiny, and the run crawls. With lr = 0.5 each step halves it.",
             "v=1&surface=quadratic&opt=sgd:lr=0.01&opt=sgd:lr=0.5&steps=200",
             "lr = 0.5 converges within 200 steps; lr = 0.01 is still more than 1 from the minimum.",
-            _converges_other_lags(1, 0, 1.0),
+            converges_other_lags(1, 0, 1.0),
         ),
         _retold(
             "edge-of-stability",
@@ -113,7 +115,7 @@ OPTIMIZERS_LESSON = Lesson(
             "the root of the sum of its squared gradients, so both coordinates start with steps of about lr.",
             "v=1&surface=quadratic:kappa=100&opt=sgd:lr=1&opt=adagrad:lr=1&steps=200",
             "Adagrad converges within 200 steps; SGD with the same lr is still more than 0.1 from the minimum.",
-            _converges_other_lags(1, 0, 0.1),
+            converges_other_lags(1, 0, 0.1),
         ),
         _retold(
             "adagrad-stalls",

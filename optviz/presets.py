@@ -4,211 +4,22 @@ A preset's ``check`` takes the `Result` of its own link (and may simulate varian
 it, e.g. other seeds or another schedule) and returns a `Verdict`: whether the claim
 holds and the computed numbers behind it. The tests run every check; the app shows the
 verdict under a preset's scenario, so a claim on screen is always a computed one.
+
+This module is the table; the checks of its entries are in `optviz.preset_checks`, and
+the entries on data surfaces and on newer optimizers, each with its checks, in
+`optviz.data_presets` and `optviz.optimizer_presets`.
 """
 
 from __future__ import annotations
 
 import functools
-import math
-from collections.abc import Callable
 
-import numpy as np
-
-from optviz.claims import SEEDS, Preset, Verdict
-from optviz.claims import distance as _dist
-from optviz.claims import run_of as _t
-from optviz.claims import step_text as _step
-from optviz.claims import variant as _variant
+from optviz import preset_checks as check
+from optviz.claims import Preset, Verdict
 from optviz.data_presets import DATA_PRESETS
-from optviz.engine import Result
 from optviz.optimizer_presets import OPTIMIZER_PRESETS
-from optviz.scenario import OptRun
-from optviz.sweeps import lr_families, stability_bounds
 
 __all__ = ["PRESETS", "Preset", "Verdict", "preset_for"]
-
-
-def _rotation(r: Result) -> Verdict:
-    """The valley and the start rotated back to 0°: SGD's and momentum's steps unchanged,
-    Adam's at least 1.5 times fewer (rotation-invariant vs coordinate-wise)."""
-    a = math.radians(dict(r.scenario.surface_params)["angle"])
-    (x, y), c, s = r.scenario.starts[0], math.cos(a), math.sin(a)
-    params = tuple((k, 0.0 if k == "angle" else v) for k, v in r.scenario.surface_params)
-    back = _variant(r, surface_params=params, starts=((c * x + s * y, c * y - s * x),))
-    turned, straight = ([_t(res, i).converged_at for i in range(3)] for res in (r, back))
-    holds = None not in turned + straight and turned[:2] == straight[:2] and turned[2] >= 1.5 * straight[2]
-    return Verdict(holds, f"converged at steps {turned} rotated, {straight} at 0° (SGD, momentum, Adam)")
-
-
-def _edge_of_stability(r: Result) -> Verdict:
-    below, above = _t(r, 0), _t(r, 1)
-    x = below.path[:, 0]
-    flips = int(np.sum(np.sign(x[1:]) != np.sign(x[:-1])))
-    holds = below.converged_at is not None and flips >= 0.9 * (len(x) - 1) and above.diverged_at is not None
-    return Verdict(
-        holds, f"lr 1.98: x changes sign on {flips} of {len(x) - 1} steps and {_step(below)}; lr 2.02: {_step(above)}"
-    )
-
-
-def _converges_other_lags(fast: int, slow: int, far: float) -> Callable[[Result], Verdict]:
-    """Run ``fast`` converges; run ``slow`` is still more than ``far`` from the minimum."""
-
-    def check(r: Result) -> Verdict:
-        f, s = _t(r, fast), _t(r, slow)
-        holds = f.converged_at is not None and s.diverged_at is None and _dist(s) > far
-        return Verdict(holds, f"{r.runs[fast].run.label}: {_step(f)}; {r.runs[slow].run.label}: {_step(s)}")
-
-    return check
-
-
-def _heavy_ball(r: Result) -> Verdict:
-    heavy, nesterov = _t(r, 0), _t(r, 1)
-    over = [float(t.path[:, 0].max()) for t in (heavy, nesterov)]  # starts at x < 0, minimum at x = 0
-    holds = over[0] > 1.5 * over[1] and nesterov.converged_at is not None
-    holds &= heavy.converged_at is None or nesterov.converged_at < heavy.converged_at
-    return Verdict(
-        holds,
-        f"largest overshoot past x = 0: heavy ball {over[0]:.3g}, Nesterov {over[1]:.3g}; "
-        f"heavy ball {_step(heavy)}, Nesterov {_step(nesterov)}",
-    )
-
-
-def _saddle(r: Result) -> Verdict:
-    axis, nudged = _t(r, 0, 0), _t(r, 0, 1)
-    stall = float(np.hypot(*axis.path[-1]))
-    holds = stall < 1e-6 and nudged.converged_at is not None
-    return Verdict(
-        holds, f"from y = 0 it ends {stall:.1e} from the saddle point (0, 0); nudged to y = 0.001 it {_step(nudged)}"
-    )
-
-
-def _adagrad(r: Result) -> Verdict:
-    ada, rms = _t(r, 0), _t(r, 1)
-    moved = float(np.hypot(*(ada.path[-1] - ada.path[-101])))
-    holds = _dist(ada) > 4 * _dist(rms) and ada.diverged_at is None
-    return Verdict(
-        holds,
-        f"after {len(ada.path) - 1} steps Adagrad is {_dist(ada):.3g} from (1, 1) and moved "
-        f"{moved:.2g} in its last 100 steps; RMSprop is {_dist(rms):.3g} away",
-    )
-
-
-def _noise_floor(r: Result) -> Verdict:
-    def mean_final(schedule: str, params: tuple) -> float:
-        runs = [_variant(r, schedule=schedule, schedule_params=params, seed=s) for s in SEEDS]
-        return float(np.mean([float(_t(v, 0).loss[-1]) for v in runs]))
-
-    decayed = mean_final(r.scenario.schedule, r.scenario.schedule_params)
-    constant = mean_final("constant", ())
-    return Verdict(
-        decayed < 0.5 * constant,
-        f"mean final loss over seeds 0–{len(SEEDS) - 1}: constant lr {constant:.3g}, decaying lr {decayed:.3g}",
-    )
-
-
-def _warmup(r: Result) -> Verdict:
-    warm, cold = _t(r, 0), _t(_variant(r, schedule="constant", schedule_params=()), 0)
-    holds = _dist(warm) < 0.05 and warm.diverged_at is None and cold.diverged_at is not None and cold.diverged_at < 10
-    return Verdict(holds, f"with warm-up: {_step(warm)}; constant lr: {_step(cold)}")
-
-
-def _adam_beale(r: Result) -> Verdict:
-    adam, big, small = _t(r, 0), _t(r, 1), _t(r, 2)
-    holds = adam.converged_at is not None and big.diverged_at is not None and big.diverged_at < 10
-    holds &= small.diverged_at is None and _dist(small) > 0.1
-    return Verdict(holds, f"Adam: {_step(adam)}; SGD lr 0.01: {_step(big)}; SGD lr 0.001: {_step(small)}")
-
-
-def _four_basins(r: Result) -> Verdict:
-    ends = [t.nearest_minimum for t in r.runs[0].trajectories]
-    converged = sum(t.converged_at is not None for t in r.runs[0].trajectories)
-    distinct = len({(m.x, m.y) for m in ends if m is not None})
-    return Verdict(
-        distinct == 4 and converged == 4,
-        f"{converged} of 4 starts converged, to {distinct} different minima: "
-        + ", ".join(f"({m.x:.3g}, {m.y:.3g})" for m in ends if m is not None),
-    )
-
-
-def _local_cup(r: Result) -> Verdict:
-    ends = [(float(np.hypot(*t.grad[-1])), float(t.loss[-1])) for t in (_t(r, 0), _t(r, 1))]
-    holds = all(g < 1e-3 and f > 10 for g, f in ends)
-    return Verdict(
-        holds,
-        "; ".join(f"{run.run.label}: |∇f| = {g:.1e}, f = {f:.3g}" for run, (g, f) in zip(r.runs, ends, strict=True)),
-    )
-
-
-def _sign_bounces(r: Result) -> Verdict:
-    sign, sgd = _t(r, 0), _t(r, 1)
-    last = sign.path[-20:]
-    bounce = float(np.max(np.abs(last)))
-    lr = r.runs[0].run.lr
-    holds = sign.converged_at is None and 0 < bounce <= lr and sgd.converged_at is not None
-    return Verdict(
-        holds,
-        f"signSGD's last 20 positions stay within {bounce:.3g} of the minimum (lr = {lr:g}) "
-        f"without settling; SGD {_step(sgd)}",
-    )
-
-
-def _ill_conditioned(r: Result) -> Verdict:
-    sgd, adam = _t(r, 0), _t(r, 1)
-    params = dict(r.scenario.surface_params)
-    lr, steps = r.runs[0].run.lr, r.scenario.steps
-    y0 = r.scenario.starts[0][1]
-    exact = y0 * (1 - lr * params["h"] / params["kappa"]) ** steps
-    error = abs(float(sgd.path[-1, 1]) - exact)
-    holds = error < 1e-9 * abs(y0) and abs(exact) > 0.1 and adam.converged_at is not None
-    return Verdict(
-        holds,
-        f"SGD's y after {steps} steps: {sgd.path[-1, 1]:.6f}, closed form y₀(1 − lr·h/κ)^t = "
-        f"{exact:.6f}; Adam {_step(adam)}",
-    )
-
-
-def _conventions(r: Result) -> Verdict:
-    torch_run = _t(r, 0)
-    keras_runs = tuple(OptRun.of(run.name, "keras", lr=run.lr) for run in r.scenario.runs)
-    keras_run = _t(_variant(r, convention="keras", runs=keras_runs), 0)
-    moved = float(np.hypot(*(keras_run.path[-1] - keras_run.path[0])))
-    holds = torch_run.diverged_at is not None and keras_run.diverged_at is None and moved < 1e-3
-    return Verdict(
-        holds,
-        f"PyTorch's RMSprop: {_step(torch_run)}; Keras's RMSprop moved {moved:.1e} in {len(keras_run.path) - 1} steps",
-    )
-
-
-def _no_minimum(r: Result) -> Verdict:
-    trajs = [t for run in r.runs for t in run.trajectories]
-    holds = all(t.diverged_at is not None for t in trajs)
-    return Verdict(
-        holds,
-        "; ".join(
-            f"{run.run.label}: {_step(run.trajectories[0])}, f fell to {float(run.trajectories[0].loss[-1]):.3g}"
-            for run in r.runs
-        ),
-    )
-
-
-def _crawl_to_divergence(r: Result) -> Verdict:
-    """Over the drag view's lr window: the smallest lr crawls, a middle one converges, and
-    the closed-form bound 2/h splits the window into bounded and diverged runs exactly."""
-    (f, _), bound = lr_families(r.scenario)[0], stability_bounds(r.scenario)[0][1]
-    start = np.hypot(*r.scenario.starts[0])
-    left = np.hypot(*f.path[0, f.rows[0] - 1]) / start
-    converged = f.lrs[f.converged_at >= 0]
-    diverged = f.diverged_at >= 0
-    holds = left > 0.5 and len(converged) > 0 and np.array_equal(diverged, f.lrs > bound)
-    return Verdict(
-        holds,
-        f"lr {f.lrs[0]:.3g}: {left:.0%} of the distance left after {r.scenario.steps} steps; "
-        f"converged for lr {converged.min():.3g}–{converged.max():.3g}; diverged for "
-        f"{int(diverged.sum())} of {len(f.lrs)} lrs, all above 2/h = {bound:.3g} and none below"
-        if len(converged)
-        else "no lr converged",
-    )
-
 
 PRESETS: dict[str, Preset] = {
     p.slug: p
@@ -222,7 +33,7 @@ PRESETS: dict[str, Preset] = {
             "and every jump is bigger than the last.",
             "v=1&surface=quadratic&opt=sgd:lr=1.98&opt=sgd:lr=2.02&steps=500",
             "lr = 1.98 oscillates (x changes sign on at least 90 % of steps) but converges; lr = 2.02 diverges.",
-            _edge_of_stability,
+            check.edge_of_stability,
         ),
         Preset(
             "crawl-to-divergence",
@@ -234,7 +45,7 @@ PRESETS: dict[str, Preset] = {
             "v=1&surface=quadratic&opt=sgd:lr=0.2&steps=200&view=drag",
             "Over the slider's 128 learning rates the smallest still has more than half the distance to go after 200 "
             "steps, some converge, and exactly the lrs above 2/h = 2 diverge.",
-            _crawl_to_divergence,
+            check.crawl_to_divergence,
         ),
         Preset(
             "tiny-lr-crawls",
@@ -244,7 +55,7 @@ PRESETS: dict[str, Preset] = {
             "rescales each coordinate by its recent gradient size and walks the valley to (1, 1).",
             "v=1&surface=rosenbrock&opt=sgd:lr=0.0002&opt=adam:lr=0.05&steps=2000",
             "Adam converges to (1, 1); SGD with lr = 2·10⁻⁴ is still more than 1 away after 2,000 steps.",
-            _converges_other_lags(1, 0, 1.0),
+            check.converges_other_lags(1, 0, 1.0),
         ),
         Preset(
             "momentum-valley",
@@ -254,7 +65,7 @@ PRESETS: dict[str, Preset] = {
             "component across the valley cancels out.",
             "v=1&surface=rosenbrock&opt=sgd:lr=0.001&opt=momentum:lr=0.001&steps=2000",
             "Momentum (β = 0.9) converges within 2,000 steps; plain SGD at the same lr is still more than 0.5 away.",
-            _converges_other_lags(1, 0, 0.5),
+            check.converges_other_lags(1, 0, 0.5),
         ),
         Preset(
             "heavy-ball-vs-nesterov",
@@ -265,7 +76,7 @@ PRESETS: dict[str, Preset] = {
             "v=1&surface=quadratic:kappa=50&opt=momentum:lr=0.2&opt=nesterov:lr=0.2&steps=300",
             "The heavy ball's largest overshoot past the minimum is more than 1.5× Nesterov's, and Nesterov "
             "converges first.",
-            _heavy_ball,
+            check.heavy_ball,
         ),
         Preset(
             "saddle-stable-axis",
@@ -275,7 +86,7 @@ PRESETS: dict[str, Preset] = {
             "0.001 in y is enough: the instability along y grows it geometrically and the run escapes.",
             "v=1&surface=saddle&opt=sgd:lr=0.05&steps=500&start=-1.5,0&start=-1.5,0.001",
             "From y = 0 SGD ends within 10⁻⁶ of the saddle point; from y = 0.001 it converges to a minimum.",
-            _saddle,
+            check.saddle,
         ),
         Preset(
             "adagrad-stalls",
@@ -285,7 +96,7 @@ PRESETS: dict[str, Preset] = {
             "RMSprop divides by a moving average instead, which forgets the steep start.",
             "v=1&surface=rosenbrock&opt=adagrad:lr=0.5&opt=rmsprop:lr=0.01&steps=3000",
             "After 3,000 steps Adagrad is more than 4× farther from (1, 1) than RMSprop.",
-            _adagrad,
+            check.adagrad,
         ),
         Preset(
             "noise-floor",
@@ -295,7 +106,7 @@ PRESETS: dict[str, Preset] = {
             "lower. The claim is averaged over eight seeds, since one seed can be lucky.",
             "v=1&surface=noisy_quadratic:sigma=1&opt=sgd:lr=0.1&schedule=cosine:decay_steps=1000&steps=1000",
             "Averaged over seeds 0–7, the final loss with cosine decay is less than half that with a constant lr.",
-            _noise_floor,
+            check.noise_floor,
         ),
         Preset(
             "warmup-rescues",
@@ -307,7 +118,7 @@ PRESETS: dict[str, Preset] = {
             "&steps=2000&start=2,2",
             "With warm-up the run ends within 0.05 of (3, 0.5); with a constant lr the same run diverges within "
             "10 steps.",
-            _warmup,
+            check.warmup,
         ),
         Preset(
             "adam-vs-sgd-beale",
@@ -318,7 +129,7 @@ PRESETS: dict[str, Preset] = {
             "v=1&surface=beale&opt=adam:lr=0.1&opt=sgd:lr=0.01&opt=sgd:lr=0.001&steps=3000&start=2,2",
             "Adam converges to (3, 0.5); SGD with lr = 0.01 diverges within 10 steps and with lr = 0.001 is still "
             "more than 0.1 away after 3,000 steps.",
-            _adam_beale,
+            check.adam_beale,
         ),
         Preset(
             "himmelblau-four-minima",
@@ -327,7 +138,7 @@ PRESETS: dict[str, Preset] = {
             "from wherever it starts, so the start point alone decides which minimum it finds.",
             "v=1&surface=himmelblau&opt=sgd:lr=0.01&steps=500&start=0,0&start=-1,0&start=-1,-1&start=1,-1",
             "The same optimizer from four starts converges to four different minima.",
-            _four_basins,
+            check.four_basins,
         ),
         Preset(
             "rastrigin-local-cup",
@@ -337,7 +148,7 @@ PRESETS: dict[str, Preset] = {
             "towards the global minimum at the origin.",
             "v=1&surface=rastrigin&opt=sgd:lr=0.002&opt=adam:lr=0.3&steps=1000",
             "Both runs end where |∇f| < 10⁻³ with f > 10; the global minimum has f = 0.",
-            _local_cup,
+            check.local_cup,
         ),
         Preset(
             "sign-methods-bounce",
@@ -347,7 +158,7 @@ PRESETS: dict[str, Preset] = {
             "the gradient, so it settles.",
             "v=1&surface=quadratic&opt=signsgd:lr=0.07&opt=sgd:lr=0.5&steps=500",
             "signSGD's last 20 positions stay within lr of the minimum without converging; SGD converges.",
-            _sign_bounces,
+            check.sign_bounces,
         ),
         Preset(
             "ill-conditioning",
@@ -357,7 +168,7 @@ PRESETS: dict[str, Preset] = {
             "(1 − lr·h/κ) per step: exactly, as the figure shows. Adam rescales the two directions.",
             "v=1&surface=quadratic:kappa=1000&opt=sgd:lr=1.9&opt=adam:lr=0.1&steps=500",
             "SGD's final y equals y₀(1 − lr·h/κ)^500 to 10⁻⁹ (still above 0.1); Adam converges.",
-            _ill_conditioned,
+            check.ill_conditioned,
         ),
         Preset(
             "rmsprop-two-frameworks",
@@ -369,7 +180,7 @@ PRESETS: dict[str, Preset] = {
             "stories: the convention picker decides which one you are looking at.",
             "v=1&conv=pytorch&surface=monkey_saddle&opt=rmsprop:lr=0.05&steps=500&start=0.00001,0.000001",
             "With the same lr and start, PyTorch's RMSprop diverges while Keras's moves less than 10⁻³.",
-            _conventions,
+            check.conventions,
         ),
         Preset(
             "rotated-valley",
@@ -380,7 +191,7 @@ PRESETS: dict[str, Preset] = {
             "v=1&surface=quadratic:kappa=5,angle=45&opt=sgd:lr=0.3&opt=momentum:lr=0.3,momentum=0.5"
             "&opt=adam:lr=0.05&steps=2000&start=0,1.69706",
             "SGD and momentum converge at the same step as at 0°; Adam takes at least 1.5 times as many steps.",
-            _rotation,
+            check.rotation,
         ),
         Preset(
             "monkey-saddle",
@@ -390,7 +201,7 @@ PRESETS: dict[str, Preset] = {
             "silently cutting them.",
             "v=1&surface=monkey_saddle&opt=sgd:lr=0.05&opt=momentum:lr=0.05&steps=300",
             "Every run is flagged as diverged.",
-            _no_minimum,
+            check.no_minimum,
         ),
         *DATA_PRESETS,
         *OPTIMIZER_PRESETS,

@@ -9,9 +9,9 @@ import pytest
 
 from optviz import Scenario, simulate
 from optviz.figures.frames import frame_steps
+from optviz.figures.map_assembly import trajectory_figure
 from optviz.figures.map_layout import PRESENT
 from optviz.figures.style import COLORS
-from optviz.figures.trajectory import trajectory_figure
 from tests.reference import data as ref
 
 

@@ -59,7 +59,7 @@ def test_after_the_warm_up_the_first_page_compiles_nothing(tmp_path):
 
 def test_the_warm_up_imports_what_the_app_imports():
     modules = app_modules(ROOT / "app.py")
-    assert {"streamlit", "optviz", "optviz.view", "optviz.ui.controls", "optviz.map.component"} <= set(modules)
+    assert {"streamlit", "optviz", "optviz.view", "optviz.ui.sidebar", "optviz.map.component"} <= set(modules)
     assert len(modules) == len(set(modules))
 
 

@@ -1,4 +1,4 @@
-"""Colours and array encoding shared by the figures."""
+"""Colours, array encoding and the scatter trace shared by the figures."""
 
 from __future__ import annotations
 
@@ -14,6 +14,16 @@ def bdata(values, dtype: str = "f4") -> dict:
     """A NumPy array in plotly.js's typed-array form ``{"dtype", "bdata"}``."""
     arr = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
     return {"dtype": dtype, "bdata": base64.b64encode(arr.tobytes()).decode("ascii")}
+
+
+def xy(points: np.ndarray) -> dict:
+    """The ``x`` and ``y`` of a trace from an ``(n, 2)`` array of points, as float32 bdata."""
+    return {"x": bdata(points[:, 0]), "y": bdata(points[:, 1])}
+
+
+def scatter(points: np.ndarray, axes: str, **style) -> dict:
+    """A scatter trace dict on subplot ``axes`` ("" for the map, "2" loss, "3" lr)."""
+    return {"type": "scatter", "xaxis": f"x{axes}", "yaxis": f"y{axes}", "hoverinfo": "skip", **xy(points), **style}
 
 
 def background_image(source: str, domain: tuple[tuple[float, float], tuple[float, float]]) -> dict:

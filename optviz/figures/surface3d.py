@@ -38,9 +38,10 @@ import numpy as np
 from optviz.engine import Result, Trajectory
 from optviz.figures.frames import drawn, frame_step, frame_steps, scrubber_steps, thinned
 from optviz.figures.map_image import color_levels, known_minimum, surface_grid
+from optviz.figures.playback import play_buttons, scrubber
 from optviz.figures.style import COLORS, bdata
 from optviz.figures.theory_marks import FLOW_POINTS, flow_path
-from optviz.figures.trajectory import _buttons, _run_name, _slider
+from optviz.figures.trajectory import run_name
 from optviz.literal import plotly_text
 from optviz.scenario import Scenario
 
@@ -237,7 +238,7 @@ def scene_run_part(result: Result, i: int, field: Field) -> dict:
         **_xyz(path),
         "line": {"color": color, "width": 5 if few else 2},
         "marker": {"size": 2, "color": color},
-        "name": _run_name(result, i),
+        "name": run_name(result, i),
         "legendgroup": str(i),
         "hoverinfo": "skip",
     }
@@ -263,8 +264,8 @@ def scene_anim_part(scenario: Scenario) -> dict:
         "marker": {"size": 6, "line": {"color": "white", "width": 1}},
         "hovertemplate": "(%{x:.4g}, %{y:.4g})<extra></extra>",
     }
-    buttons = _buttons(redraw=True) | {"x": 0, "y": 0, "yanchor": "top", "pad": {"t": 8, "r": 4}}
-    slider = _slider(steps, redraw=True) | {"x": 0, "len": 1.0, "y": -60 / (HEIGHT - 156), "yanchor": "top"}
+    buttons = play_buttons(redraw=True) | {"x": 0, "y": 0, "yanchor": "top", "pad": {"t": 8, "r": 4}}
+    slider = scrubber(steps, redraw=True) | {"x": 0, "len": 1.0, "y": -60 / (HEIGHT - 156), "yanchor": "top"}
     return {
         "steps": frame_steps(steps).tolist(),
         "stops": scrubber_steps(steps).tolist(),

@@ -5,9 +5,11 @@ scrubber): each run's head, its exact recent tail, direction arrows and step mar
 
 Built in parts that change independently (`MapParts`): the surface part (changes with the
 surface), one part per run (with that run's optimizer, lr and hyperparameters) and the
-animation part (frame steps, the panels' axes, the step lines). `assemble` joins them into
-one Plotly figure dict; the browser's map component (``optviz/map/map.js``) joins them the
-same way, so that a change to one run sends that run's part only.
+animation part (frame steps, the panels' axes, the step lines). This module builds them;
+`optviz.figures.map_assembly.assemble` joins them into one Plotly figure dict, and the
+browser's map component (``optviz/map/map.js``) joins them the same way, so that a change
+to one run sends that run's part only. What moves in frames is `optviz.figures.movers`;
+Play, Pause and the scrubber are `optviz.figures.playback`.
 
 Payload is linear in the number of steps: every full path and every loss/lr curve travels
 once; frames (at most `MAX_FRAMES`) carry only the moving parts, never the whole path so
@@ -22,21 +24,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optviz.engine import Result, Trajectory
+from optviz.engine import Result
 from optviz.figures import fit
-from optviz.figures.frames import (
-    MAX_DRAWN,
-    drawn,
-    envelope,
-    frame_step,
-    frame_steps,
-    scrubber_steps,
-    tail_length,
-    thinned,
-)
+from optviz.figures.frames import MAX_DRAWN, drawn, envelope, frame_steps, scrubber_steps, tail_length, thinned
 from optviz.figures.map_image import map_background
 from optviz.figures.map_layout import NORMAL, Size, colorbars, merged, placement, title, title_lines
-from optviz.figures.style import COLORS, background_image, bdata
+from optviz.figures.movers import arrow_movers, arrows, head_movers, heads, panel_movers, rows_at
+from optviz.figures.playback import play_buttons, scrubber
+from optviz.figures.style import COLORS, background_image, bdata, scatter
 from optviz.figures.theory_marks import with_theory
 from optviz.scenario import Scenario
 
@@ -46,10 +41,6 @@ PICKER = 1  # index of the click-to-start grid trace
 PICKER_GRID = 25  # 625 invisible points; a click selects one
 _MAP_AXIS = {"showgrid": False, "zeroline": False}
 _GREYS = [[0.0, "rgb(252,252,252)"], [1.0, "rgb(132,132,132)"]]
-# Pause between frames in ms. Drawing a frame takes 25-35 ms in software-rendered
-# Chromium (6 runs), so 1× is as fast as the browser draws (bench/app.py measures it).
-SPEEDS = {"¼×": 120, "½×": 50, "1×": 4}
-ARROW_KINDS = ("grad", "update", "velocity")
 
 
 @dataclass(frozen=True)
@@ -72,15 +63,6 @@ class MapParts:
     runs: tuple[dict, ...]
     anim: dict
     axes: dict
-
-
-def _xy(points: np.ndarray) -> dict:
-    return {"x": bdata(points[:, 0]), "y": bdata(points[:, 1])}
-
-
-def _line(points: np.ndarray, axes: str, **style) -> dict:
-    """A scatter trace dict on subplot ``axes`` ("" for the map, "2" loss, "3" lr)."""
-    return {"type": "scatter", "xaxis": f"x{axes}", "yaxis": f"y{axes}", "hoverinfo": "skip", **_xy(points), **style}
 
 
 def _curve(values: np.ndarray, axes: str, color: str, what: str, label: str, group: str, width: float) -> dict:
@@ -108,56 +90,7 @@ def _joined(parts: Sequence[np.ndarray]) -> np.ndarray:
     return np.concatenate(out[:-1]) if out else np.empty((0, 2))
 
 
-def _rows(t: Trajectory, ks: np.ndarray) -> np.ndarray:
-    """Row shown at each step of ``ks``: a diverged run stays on its last valid row."""
-    return np.minimum(ks, len(t.path) - 1)
-
-
-def _stacked(blocks: list[np.ndarray], frames: int) -> np.ndarray:
-    """Per-trajectory ``(frames, rows, 2)`` blocks side by side, as float32."""
-    out = np.concatenate(blocks, axis=1) if blocks else np.empty((frames, 0, 2))
-    return out.astype(np.float32)
-
-
-def tails(paths: Sequence[np.ndarray], ks: np.ndarray, length: int) -> np.ndarray:
-    """Each path's last ``length`` steps up to each step of ``ks``, exactly as taken:
-    ``length + 1`` rows per path, NaN before the start (so colours stay aligned); a
-    diverged path stays on its last row. Mirrored by ``tails`` in ``map.js``."""
-    back = np.arange(length, -1, -1)
-    blocks = []
-    for path in paths:
-        rows = np.minimum(ks, len(path) - 1)[:, None] - back[None, :]
-        points = path[np.maximum(rows, 0)].astype(np.float32)
-        points[rows < 0] = np.nan
-        blocks.append(points)
-    return _stacked(blocks, len(ks))
-
-
-def heads(trajs: Sequence[Trajectory], ks: np.ndarray) -> np.ndarray:
-    """Each trajectory's position at each step of ``ks``."""
-    return _stacked([t.path[_rows(t, ks)][:, None, :] for t in trajs], len(ks))
-
-
-def arrows(trajs: Sequence[Trajectory], vectors: Sequence[np.ndarray], ks: np.ndarray, span: float) -> np.ndarray:
-    """At each head, a segment of length ``span`` along its vector (a direction, not a
-    length): rows ``[head, head + span·v/|v|, NaN]`` per trajectory, all NaN where the
-    vector is zero, not finite or not recorded (the last row has no gradient)."""
-    blocks = []
-    for t, v in zip(trajs, vectors, strict=True):
-        rows = _rows(t, ks)
-        valid = rows < len(v)
-        v = v[np.minimum(rows, len(v) - 1)] if len(v) else np.zeros((len(ks), 2))
-        norm = np.hypot(v[:, 0], v[:, 1])
-        valid &= np.isfinite(norm) & (norm > 0)
-        start = t.path[rows]
-        end = start + span * v / np.where(valid, norm, 1.0)[:, None]
-        segment = np.stack([start, end, np.full_like(start, np.nan)], axis=1)
-        segment[~valid] = np.nan
-        blocks.append(segment)
-    return _stacked(blocks, len(ks))
-
-
-def _run_name(result: Result, i: int) -> str:
+def run_name(result: Result, i: int) -> str:
     run = result.runs[i]
     flag = "  ⚠ diverged" if any(t.diverged_at is not None for t in run.trajectories) else ""
     return f"{run.run.label}{flag}"
@@ -230,7 +163,7 @@ def _start_picker(domain) -> dict:
     clicks still see them all), so redrawing it is cheap."""
     (x0, x1), (y0, y1) = domain
     gx, gy = np.meshgrid(np.linspace(x0, x1, PICKER_GRID), np.linspace(y0, y1, PICKER_GRID))
-    return _line(
+    return scatter(
         np.column_stack([gx.ravel(), gy.ravel()]),
         "",
         mode="markers",
@@ -243,7 +176,7 @@ def _start_picker(domain) -> dict:
 
 def _minima_trace(minima) -> dict:
     """The known minima as gold stars."""
-    return _line(
+    return scatter(
         np.array([[m.x, m.y] for m in minima]),
         "",
         mode="markers",
@@ -265,14 +198,14 @@ def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False, 
     few = n_heads <= MAX_DRAWN  # else a cloud: thinner lines
     full = _joined([t.path[thinned(len(t.path), max(50, PATH_POINTS // n_heads))] for t in trajs])
     traces = [
-        _line(
+        scatter(
             full,
             "",
             mode="lines",
             opacity=0.6 if few else 0.3,
             line={"color": color, "width": size.path if few else 0.8},
             legendgroup=str(i),
-            name=_run_name(result, i),
+            name=run_name(result, i),
         ),
         _curve(run.trajectories[0].loss, "2", color, "f", run.run.label, str(i), size.path),
         _curve(run.trajectories[0].lr, "3", color, "lr", run.run.label, str(i), size.path),
@@ -282,7 +215,7 @@ def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False, 
     tail = tail_length(result)
     moving = {
         "head": heads(trajs, ks),
-        "loss": np.stack([_rows(first, ks), first.loss[_rows(first, ks)]], axis=1)[:, None, :].astype(np.float32),
+        "loss": np.stack([rows_at(first, ks), first.loss[rows_at(first, ks)]], axis=1)[:, None, :].astype(np.float32),
     }
     if arrows_on:
         (x0, x1), (y0, y1) = scenario.surface_def.domain
@@ -292,7 +225,7 @@ def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False, 
         moving["update"] = arrows(trajs, [t.update for t in trajs], ks, span)
         moving["velocity"] = arrows(trajs[: len(moved)], moved[: len(trajs)], ks, span)
     if fit.shown(scenario):
-        moving |= fit.moving(scenario, i, [t.path[_rows(t, ks)] for t in trajs])
+        moving |= fit.moving(scenario, i, [t.path[rows_at(t, ks)] for t in trajs])
     paths = [t.path.astype(np.float32) for t in trajs] if tail else []
     return {"traces": traces, "color": color, "moving": moving, "paths": paths, "tail": tail, "path_points": len(full)}
 
@@ -302,59 +235,15 @@ def anim_part(result: Result, *, arrows_on: bool = False, size: Size = NORMAL) -
     what every frame shares; depends on the steps and the number of heads only."""
     scenario = result.scenario
     few = sum(len(drawn(result, r)) for r in result.runs) <= MAX_DRAWN
-    movers = _head_movers(size, few) + (_arrow_movers() if arrows_on else []) + _panel_movers(size)
+    movers = head_movers(size, few) + (arrow_movers() if arrows_on else []) + panel_movers(size)
     movers += fit.movers(scenario, len(result.runs), size.path) if fit.shown(scenario) else []
-    layout = {"updatemenus": [_buttons()], "sliders": [_slider(scenario.steps)]}
+    layout = {"updatemenus": [play_buttons()], "sliders": [scrubber(scenario.steps)]}
     return {
         "steps": frame_steps(scenario.steps).tolist(),
         "stops": scrubber_steps(scenario.steps).tolist(),
         "movers": movers,
         "layout": layout,
     }
-
-
-def _mover(name: str, by_run: bool, axes: str, **style) -> dict:
-    """A moving trace's style: one per run (``by_run``) or one for all, on ``axes``."""
-    return {"name": name, "by_run": by_run, "trace": _line(np.empty((0, 2)), axes, showlegend=False, **style)}
-
-
-def _head_movers(size: Size, few: bool) -> list[dict]:
-    """Each run's tail (its last exact steps) and head on the map; smaller heads when many are drawn."""
-    head = {"size": size.head if few else 7, "line": {"color": "white", "width": 1.5 if few else 0.5}}
-    return [
-        _mover("tail", True, "", mode="markers", marker={"size": size.tail, "opacity": 0.9}),
-        _mover(
-            "head",
-            True,
-            "",
-            mode="markers",
-            hoverinfo=None,
-            marker=head,
-            hovertemplate="(%{x:.4g}, %{y:.4g})<extra></extra>",
-        ),
-    ]
-
-
-def _arrow_movers() -> list[dict]:
-    """The direction arrows at the heads: −∇f grey, the step taken black, the velocity dashed purple."""
-    lines = (
-        {"color": "#555555", "width": 2.5},
-        {"color": "#111111", "width": 2.5},
-        {"color": "#7B3294", "width": 2.5, "dash": "dash"},
-    )
-    return [_mover(name, False, "", mode="lines", line=line) for name, line in zip(ARROW_KINDS, lines, strict=True)]
-
-
-def _panel_movers(size: Size) -> list[dict]:
-    """Each run's marker on the loss panel, and the current step's line on the loss and lr panels."""
-    step_line = {"color": "#888", "width": 1, "dash": "dot"}
-    return [
-        _mover("loss", True, "2", mode="markers", marker={"size": round(0.75 * size.head)}),
-        *(
-            _mover(name, False, axes, mode="lines", line=step_line)
-            for name, axes in (("loss_step", "2"), ("lr_step", "3"))
-        ),
-    ]
 
 
 def axes_part(result: Result, runs: Sequence[dict], size: Size = NORMAL) -> dict:
@@ -377,7 +266,7 @@ def axes_part(result: Result, runs: Sequence[dict], size: Size = NORMAL) -> dict
         "yaxis3": lr_axis | {"domain": [0.0, 0.42], "anchor": "x3", "title": {"text": "learning rate"}},
     }
     surface = result.scenario.surface_def
-    entries = [_run_name(result, i) for i in range(len(result.runs))]
+    entries = [run_name(result, i) for i in range(len(result.runs))]
     entries += ["known minima"] if surface.minima(dict(result.scenario.surface_params)) else []
     rows = tuple(len(title_lines(surface.title, surface.note, size, narrow=n)) for n in (False, True))
     wide, narrow = placement(entries, rows, size)
@@ -406,125 +295,3 @@ def map_parts(
     if theory:
         surface, runs = with_theory(result, surface, runs, 0.8 * size.path)
     return MapParts(surface, runs, anim_part(result, arrows_on=arrows, size=size), axes_part(result, runs, size))
-
-
-def assemble(parts: MapParts, frame: int = 0, *, narrow: bool = False) -> dict:
-    """One Plotly figure dict from the parts, opening at step ``frame`` (snapped by
-    `frame_step`), in the wide layout or, with ``narrow``, the narrow one (the surface's
-    and the axes' ``narrow`` laid over it by `merged`). Trace order: the surface's still
-    traces, each run's still traces, then the movers. Frames name only the movers, plus
-    the still traces to redraw unchanged ({}): plotly.js recomputes every trace on each
-    frame but redraws only the frame's, and a trace it did not redraw has lost its
-    drawing handle (the next click on its subplot threw inside plotly.js). So every
-    frame redraws the map's still traces (Pause may stop on any frame) and the
-    scrubber's frames redraw all; full paths of more than `PATH_REDRAW` points (big
-    clouds) wait for the scrubber's frames (256 starts: 21 -> 30 frames/s; there a click
-    right after Pause is lost). Mirrored by ``map.js``."""
-    anim, axes = parts.anim, parts.axes
-    steps, stops = anim["steps"], anim["stops"]
-    shown = frame_step(steps[-1], frame)
-    at = steps.index(shown)
-    ks = np.array(steps)
-    runs = [run | {"moving": run["moving"] | {"tail": tails(run["paths"], ks, run["tail"])}} for run in parts.runs]
-    blocks = [*runs, axes]
-    data = list(parts.surface["traces"])
-    on_map = list(range(len(data)))
-    for run in runs:
-        for trace in run["traces"]:
-            if trace["xaxis"] == "x" and axes["redraw_paths"]:
-                on_map.append(len(data))
-            data.append(trace)
-    panels = [i for i in range(len(data)) if i not in on_map]
-    moves = list(range(len(data), len(data) + len(anim["movers"])))
-    points = [[b["moving"][m["name"]] for b in blocks if m["name"] in b["moving"]] for m in anim["movers"]]
-    for mover, arrays in zip(anim["movers"], points, strict=True):
-        trace = mover["trace"] | _xy(np.concatenate([a[at] for a in arrays]))
-        if mover["by_run"]:
-            colors = [c for run in runs for c in [run["color"]] * run["moving"][mover["name"]].shape[1]]
-            trace["marker"] = trace["marker"] | {"color": colors}
-        data.append(trace)
-    frames, scrubber = [], set(stops)
-    for f, k in enumerate(steps):
-        still = on_map + (panels if k in scrubber else [])
-        frames.append(
-            {
-                "name": str(k),
-                "traces": moves + still,
-                "data": [_xy(np.concatenate([a[f] for a in arrays])) for arrays in points] + [{}] * len(still),
-            }
-        )
-    layout = merged(parts.surface["layout"] | anim["layout"], axes["layout"])
-    if narrow:
-        layout = merged(merged(layout, parts.surface["narrow"]), axes["narrow"])
-    layout["sliders"] = [layout["sliders"][0] | {"active": stops.index(shown)}]
-    return {"data": data, "layout": layout, "frames": frames}
-
-
-def trajectory_figure(
-    result: Result,
-    *,
-    arrows: bool = False,
-    velocity=None,
-    frame: int = 0,
-    narrow: bool = False,
-    size: Size = NORMAL,
-    theory: bool = False,
-) -> dict:
-    """The animated map as one Plotly figure dict (`map_parts` then `assemble`)."""
-    parts = map_parts(result, arrows=arrows, velocity=velocity, size=size, theory=theory)
-    return assemble(parts, frame, narrow=narrow)
-
-
-def _play(duration: int, redraw: bool = False) -> dict:
-    return {
-        "frame": {"duration": duration, "redraw": redraw},
-        "fromcurrent": True,
-        "transition": {"duration": 0},
-        "mode": "immediate",
-    }
-
-
-def _buttons(*, redraw: bool = False) -> dict:
-    """Play, Pause and slower Plays; ``redraw``: each frame redraws the whole plot (3-D)."""
-    buttons = [
-        {"label": "▶ Play", "method": "animate", "args": [None, _play(SPEEDS["1×"], redraw)]},
-        {
-            "label": "Pause",
-            "method": "animate",
-            "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}],
-        },
-    ]
-    buttons += [
-        {"label": f"▶ {s}", "method": "animate", "args": [None, _play(ms, redraw)]}
-        for s, ms in SPEEDS.items()
-        if s != "1×"
-    ]
-    return {
-        "type": "buttons",
-        "direction": "left",
-        "xanchor": "left",
-        "yanchor": "top",
-        "pad": {"r": 4, "t": 0},
-        "showactive": False,
-        "buttons": buttons,
-    }
-
-
-def _slider(steps: int, *, redraw: bool = False) -> dict:
-    return {
-        "active": 0,
-        "yanchor": "top",
-        "pad": {"t": 0},
-        "currentvalue": {"prefix": "step ", "visible": True},
-        "steps": [
-            {
-                "label": str(k),
-                "method": "animate",
-                "args": [
-                    [str(k)],
-                    {"frame": {"duration": 0, "redraw": redraw}, "mode": "immediate", "transition": {"duration": 0}},
-                ],
-            }
-            for k in scrubber_steps(steps).tolist()
-        ],
-    }

@@ -1,6 +1,6 @@
 // The OptViz map and 3-D view: one plotly.js graph kept across reruns and redrawn in place
 // (Plotly.react) from the parts that optviz/map/message.py sends. A part the page already
-// holds travels as its id only. assemble() mirrors optviz.figures.trajectory.assemble, and
+// holds travels as its id only. assemble() mirrors optviz.figures.map_assembly.assemble, and
 // scene.js's assembleScene optviz.figures.surface3d.assemble_scene (tests compare them).
 const PLOTLY_URL = "__PLOTLY_URL__";
 const GL3D_URL = "__GL3D_URL__"; // plotly.js's gl3d bundle: loaded when the 3-D view first opens
@@ -87,7 +87,7 @@ function points(arrays, f) {
 
 function tails(paths, steps, length) {
   // Each path's last `length` steps up to each frame's step, NaN before the start (as
-  // optviz.figures.trajectory.tails): {rows, values} laid out (frames, rows, 2).
+  // optviz.figures.movers.tails): {rows, values} laid out (frames, rows, 2).
   const rows = paths.length * (length + 1);
   const values = new Float32Array(steps.length * rows * 2).fill(NaN);
   steps.forEach((k, f) => {

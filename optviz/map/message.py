@@ -16,9 +16,10 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from optviz.figures.map_assembly import assemble
 from optviz.figures.style import bdata
 from optviz.figures.surface3d import SceneParts, assemble_scene
-from optviz.figures.trajectory import MapParts, assemble
+from optviz.figures.trajectory import MapParts
 
 KEEP = 48  # parts the page keeps
 SENT = 32  # parts the server assumes the page holds (the most recent it sent)

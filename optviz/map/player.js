@@ -163,7 +163,7 @@ export class Player {
 
   settle() {
     // plotly.js's figure takes the frame shown (a frame redraws the map's still traces as
-    // well as the movers, figures.trajectory.assemble), then the layer goes.
+    // well as the movers, figures.map_assembly.assemble), then the layer goes.
     this.cancel();
     const done = this.removal();
     window.Plotly.animate(this.gd, [this.frames[this.shown].name], STILL).then(done, done);

@@ -15,7 +15,7 @@ import streamlit as st
 from optviz.engine import Result
 from optviz.lesson import LESSONS, Lesson, expand, fixed
 from optviz.presets import Verdict
-from optviz.ui.controls import load_link
+from optviz.ui.actions import load_link
 from optviz.view import View
 
 # Projector mode: the row tucked under the tabs, its buttons no taller than the text, so

@@ -18,7 +18,16 @@ from optviz.schedules import SCHEDULES
 from optviz.snippets import FRAMEWORKS, run_code
 from optviz.summary import device_note, summary_rows, summary_table
 from optviz.sweeps import BEST_LR_RULE, WINDOW_POINTS, Basins, best_lr
-from optviz.ui.controls import lr_from_drag, lr_from_sweep, open_preset, set_lr, start_from_click
+from optviz.ui.actions import (
+    DRAG_MAP_KEY,
+    MAP_KEY,
+    SWEEP_CHART_KEY,
+    lr_from_drag,
+    lr_from_sweep,
+    open_preset,
+    set_lr,
+    start_from_click,
+)
 from optviz.ui.lesson import lesson_card
 from optviz.ui.views import changed, view_showing
 from optviz.view import SWEEP_LIMITS, View
@@ -131,7 +140,7 @@ def map_panel(data: tuple[list[tuple[str, dict]], tuple[str, list[str]]], scenar
     """The 2-D map with its text alternative (a click starts the runs there) and what its
     arrows mean."""
     parts, text = data
-    show_map(parts, shown.frame, origin=str(hash(scenario.starts)), key="map", on_start=start_from_click, text=text)
+    show_map(parts, shown.frame, origin=str(hash(scenario.starts)), key=MAP_KEY, on_start=start_from_click, text=text)
     arrows = (
         " Arrows show directions, not lengths: −∇f grey, the step taken black, the optimizer's velocity "
         "(momentum trace or first moment, where it keeps one) dashed purple."
@@ -147,7 +156,7 @@ def surface_panel(parts: list[tuple[str, dict]], scenario: Scenario, shown: View
 
 def drag_panel(figure: dict, scenario: Scenario, shown: View) -> None:
     """The drag-lr map: releasing a run's slider sets that run's lr."""
-    show_figure(figure, key="drag_map", on_lr=lr_from_drag)
+    show_figure(figure, key=DRAG_MAP_KEY, on_lr=lr_from_drag)
     st.caption(
         f"Each run over {WINDOW_POINTS} learning rates around its own, from the first start point. "
         "Drag a slider to move that run's lr; release it to make that the run's lr."
@@ -161,7 +170,7 @@ def sweep_panel(data: tuple[list[Sweep], object], scenario: Scenario, shown: Vie
     lo, hi, _ = st.columns([1, 1, 4])
     lo.number_input("from log₁₀ lr", SWEEP_LIMITS[0], SWEEP_LIMITS[1] - 0.5, step=0.5, key="sweep_lo")
     hi.number_input("to log₁₀ lr", SWEEP_LIMITS[0] + 0.5, SWEEP_LIMITS[1], step=0.5, key="sweep_hi")
-    st.plotly_chart(figure, key="sweep_chart", width="stretch", on_select=lr_from_sweep, selection_mode="points")
+    st.plotly_chart(figure, key=SWEEP_CHART_KEY, width="stretch", on_select=lr_from_sweep, selection_mode="points")
     st.caption(
         f"{len(sweeps[0].lrs)} learning rates per run, each run's other settings fixed, from the first start "
         "point; one compiled call per run. Click a point on a loss curve to use that lr. "

@@ -10,7 +10,7 @@ from optviz.figures.plane import PICKER
 from optviz.literal import markdown_text
 from optviz.predictions import THEORY_METHODS, Prediction, RunTheory, method_of, model_line, run_line
 from optviz.scenario import Scenario
-from optviz.ui.controls import set_lr
+from optviz.ui.actions import set_lr
 from optviz.ui.state import run_key
 from optviz.view import View
 

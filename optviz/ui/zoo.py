@@ -7,7 +7,7 @@ import streamlit as st
 from optviz.optimizers import FAMILY_KEYS, family_members
 from optviz.scenario import Scenario
 from optviz.summary import summary_table
-from optviz.ui.controls import load_link
+from optviz.ui.actions import load_link
 from optviz.view import View
 from optviz.zoo import RULE, Zoo, zoo_rows
 

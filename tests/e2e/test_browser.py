@@ -150,7 +150,7 @@ CLOUD = "opt=adam:lr=0.05&cloud=ring:n=256,r=0.3&steps=500"  # full paths over P
 def test_a_click_on_the_map_moves_the_start_after_play(app, page, stop, link):
     """plotly.js throws on a click on a subplot whose traces an animation frame left out
     (they lose their drawing handles): frames redraw the map's still traces
-    (figures.trajectory.assemble), and Pause or the end of Play hands the step back to
+    (figures.map_assembly.assemble), and Pause or the end of Play hands the step back to
     plotly.js with such a frame (player.js), so a click picks a start after each, after
     scrubbing, and after Pausing a cloud whose full paths only the scrubber's frames redraw."""
     page.goto(f"{app}/?{link}")

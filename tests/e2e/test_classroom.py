@@ -124,7 +124,7 @@ def test_every_piece_of_the_map_is_visible_and_apart(app, playwright, size):
 
 def test_the_narrow_layout_follows_the_width_and_equals_the_servers(app, page):
     """map.js picks the narrow layout under 700 px, also when a window is resized, and
-    lays it out as `trajectory.assemble(..., narrow=True)` does, without the mode bar."""
+    lays it out as `map_assembly.assemble(..., narrow=True)` does, without the mode bar."""
     link = "surface=himmelblau&opt=nesterov:lr=0.003&opt=rmsprop:lr=0.02&steps=300"
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{app}/?{link}")

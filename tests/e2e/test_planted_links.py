@@ -85,7 +85,7 @@ def planted_link(payload: str) -> tuple[str, str]:
 
 
 def expected_notices(query: str) -> list[str]:
-    """What the page must show, as the link parsers wrote it (`controls.load_link`)."""
+    """What the page must show, as the link parsers wrote it (`actions.load_link`)."""
     parsed = Scenario.from_query(query, ignore=view.KEYS)
     shown = View.from_query(query, parsed.scenario.steps, len(parsed.scenario.runs))
     return parsed.warnings + shown.warnings
