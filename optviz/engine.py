@@ -16,7 +16,9 @@ Per step t the loop evaluates the loss and gradient at :math:`\theta_t` (plus
 the update :math:`u_t`, and sets :math:`\theta_{t+1} = \theta_t + u_t`. On a data
 surface with a mini-batch size B < n the gradient is instead the mean over step t's
 batch (`optviz.batches`, drawn from the same key), while the loss recorded stays the
-full-batch loss; full batches (and every other surface) compile the unbatched loop.
+full-batch loss; full batches (and every other surface) compile the unbatched loop. An
+optimizer that takes a second gradient a step (SAM, `Optimizer.grad_evals`) gets a
+``grad_fn`` that takes it at another point with step t's noise draw or mini-batch.
 
 A run *diverges* at row k when :math:`\theta_k`, :math:`f(\theta_k)` or its gradient
 is non-finite or :math:`\theta_k` leaves the escape box (the plotting domain widened
