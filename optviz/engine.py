@@ -16,7 +16,9 @@ Per step t the loop evaluates the loss and gradient at :math:`\theta_t` (plus
 the update :math:`u_t`, and sets :math:`\theta_{t+1} = \theta_t + u_t`. On a data
 surface with a mini-batch size B < n the gradient is instead the mean over step t's
 batch (`optviz.batches`, drawn from the same key), while the loss recorded stays the
-full-batch loss; full batches (and every other surface) compile the unbatched loop.
+full-batch loss; full batches (and every other surface) compile the unbatched loop. An
+optimizer that takes a second gradient a step (SAM, `Optimizer.grad_evals`) gets a
+``grad_fn`` that takes it at another point with step t's noise draw or mini-batch.
 
 A run *diverges* at row k when :math:`\theta_k`, :math:`f(\theta_k)` or its gradient
 is non-finite or :math:`\theta_k` leaves the escape box (the plotting domain widened
@@ -92,14 +94,27 @@ def _outcome(ok, hit, xp=jnp):
     return div, xp.where(conv < div, conv, NEVER).astype(xp.int32)
 
 
-def _compile(surface: Surface, build, static: tuple, length: int, batched: bool, value: bool, record: bool, over: str):
+def _compile(
+    surface: Surface,
+    build,
+    static: tuple,
+    length: int,
+    batched: bool,
+    value: bool,
+    second: bool,
+    record: bool,
+    over: str,
+):
     """Compile-once function for one structure: runs ``n <= length`` steps (``n`` traced),
     batched over ``over``: ``"starts"`` maps over (start, index), ``"lrs"`` over the
     learning rate. With ``record`` it returns every row's position, loss and gradient
     (flags are found on the host); without, only final values and the two flags.
     ``batched``: the gradient is a mini-batch mean (batch size traced). ``value``: the
     optimizer takes the loss too (`Optimizer.needs_value`): the loss of the points the
-    gradient is taken over, so a mini-batch's own loss on a batched run.
+    gradient is taken over, so a mini-batch's own loss on a batched run. ``second``: the
+    optimizer takes a gradient function too (``grad_fn``, `Optimizer.grad_evals` = 2), which
+    takes the gradient at another point as the step's own is taken: with the step's noise
+    draw, over the step's mini-batch.
     """
 
     def run_one(start, index, seed, lr, hp, sp, mults, n, box, minima, tol, batch):
@@ -121,6 +136,17 @@ def _compile(surface: Surface, build, static: tuple, length: int, batched: bool,
                 g = g + sp[surface.noise] * jax.random.normal(jax.random.fold_in(key, t), (2,), p.dtype)
             return loss, g, loss, orders
 
+        def gradient_fn(t, orders):
+            """Step t's gradient at any point ``q`` (optax's ``grad_fn(params, i)``), given the
+            step's ``orders`` (already advanced to t): the same mini-batch, the same noise."""
+
+            def grad_fn(q, _):
+                if batched:
+                    return _batch_value_and_grad(surface.data, sp, orders, t, points, batch, q)[1]
+                return noisy_value_and_grad(q, t, orders)[1]
+
+            return grad_fn
+
         def row(p, loss, g):
             # Recording only the position keeps the loop small (measured: also stacking
             # gradient and update made a 1-lane Adam loop 13x slower on CPU); the rest of
@@ -130,7 +156,8 @@ def _compile(surface: Surface, build, static: tuple, length: int, batched: bool,
         def step(carry):
             t, p, state, rows, orders = carry
             loss, g, seen, orders = noisy_value_and_grad(p, t, orders)
-            update, state = tx.update(g, state, p, **({"value": seen} if value else {}))
+            extra = ({"value": seen} if value else {}) | ({"grad_fn": gradient_fn(t, orders)} if second else {})
+            update, state = tx.update(g, state, p, **extra)
             rows = jax.tree.map(lambda buffer, value: buffer.at[t].set(value), rows, row(p, loss, g))
             # A diverged run goes on computing garbage that is never read: its outputs
             # are cut at `div`.
@@ -282,7 +309,8 @@ def _inputs(scenario: Scenario, run: OptRun):
         np.float64(scenario.tol),
         np.int32(scenario.batch if batched else 0),
     )
-    return (surface, optimizer.build, static, length, batched, optimizer.needs_value), lr, shared, known
+    second = optimizer.grad_evals > 1
+    return (surface, optimizer.build, static, length, batched, optimizer.needs_value, second), lr, shared, known
 
 
 def _nearest(known, point) -> tuple[Minimum | None, float | None]:
@@ -440,7 +468,8 @@ def velocities(result: Result) -> list[list[np.ndarray] | None]:
     """Per run and start, the optimizer's velocity (momentum trace or first moment) after
     each step taken, as a direction of motion (signed by the registry's ``velocity``);
     ``None`` for a run whose optimizer keeps none, or whose momentum is 0, or that took
-    mini-batch losses (`Optimizer.needs_value` on a batched run).
+    mini-batch losses (`Optimizer.needs_value` on a batched run) or gradients at other points
+    (`Optimizer.grad_evals` > 1).
 
     The state is a deterministic function of the gradients the run saw (noise included),
     its positions and (for an optimizer that takes it) its losses, so it is replayed from the
@@ -454,8 +483,9 @@ def velocities(result: Result) -> list[list[np.ndarray] | None]:
             out.append(None)
             continue
         field, sign = optimizer.velocity
-        (_, build, static, length, batched, value), lr, shared, _ = _inputs(result.scenario, run.run)
-        if batched and value:  # it saw each mini-batch's loss, which the run does not record
+        (_, build, static, length, batched, value, second), lr, shared, _ = _inputs(result.scenario, run.run)
+        # It saw each mini-batch's loss, or gradients at other points: the run records neither.
+        if (batched and value) or second:
             out.append(None)
             continue
         kernel = _replay_kernel(build, static, length, field, value)

@@ -184,6 +184,29 @@ def _schedule_free(r: Result) -> Verdict:
     )
 
 
+def _valley_curvature(p: np.ndarray) -> float:
+    """The largest curvature of (xy − 1)² at ``p``: its Hessian's largest eigenvalue, which on the
+    valley xy = 1 is 2(x² + y²), least (4) at ±(1, 1)."""
+    x, y = p
+    cross = 2 * (2 * x * y - 1)
+    return float(np.linalg.eigvalsh(np.array([[2 * y * y, cross], [cross, 2 * x * x]])).max())
+
+
+def _sam(r: Result) -> Verdict:
+    """On the valley of minima xy = 1, SGD stops where it lands; SAM drifts to its flattest part."""
+    sgd, sam = run_of(r, 0), run_of(r, 1)
+    ends = [_valley_curvature(t.path[-1]) for t in (sgd, sam)]
+    losses = [float(t.loss[-1]) for t in (sgd, sam)]
+    holds = sgd.diverged_at is None and sam.diverged_at is None and max(losses) < 1e-2
+    holds &= ends[0] > 3 * 4.0 and abs(ends[1] - 4.0) < 0.1 * 4.0
+    return Verdict(
+        holds,
+        f"SGD ends at {_pair(sgd.path[-1])} with loss {losses[0]:.1e}, where the curvature across the valley is "
+        f"{ends[0]:.3g}; SAM ends at {_pair(sam.path[-1])} with loss {losses[1]:.1e}, curvature {ends[1]:.3g} "
+        "(the least on the valley is 4).",
+    )
+
+
 OPTIMIZER_PRESETS = (
     Preset(
         "lion-fixed-steps",
@@ -288,5 +311,20 @@ OPTIMIZER_PRESETS = (
         "With a constant lr, Schedule-Free SGD's mean loss over the last 500 steps, averaged over seeds 0–7, is "
         "less than half of SGD's.",
         _schedule_free,
+    ),
+    Preset(
+        "sam-flattest-minimum",
+        "SAM slides to the flattest minimum",
+        "Every point of the hyperbola xy = 1 is a minimum of (xy − 1)², with loss 0: a valley of minima whose "
+        "walls are steep far from the origin and gentlest at ±(1, 1) (the curvature across it is 2(x² + y²), on "
+        "two numbers the only 'sharpness' there is). Gradient descent stops wherever it first lands. SAM takes its "
+        "gradient a distance ρ uphill, where a steep wall shows more than a gentle one, so it keeps sliding "
+        "along the valley toward the flattest point, and hovers there just off the floor. Each SAM step costs "
+        "two gradients.",
+        "v=1&surface=custom&f=(x*y-1)^2&domain=-3,3,-3,3&opt=sgd:lr=0.05&opt=sam:lr=0.05,rho=0.2&steps=400"
+        "&start=0.1,2.5",
+        "Both runs reach the valley (loss below 10⁻²); SGD stops where its curvature is more than 3 times the "
+        "least (4), SAM within 10 % of it.",
+        _sam,
     ),
 )

@@ -74,7 +74,10 @@ def _missing(run: OptRun, framework: str) -> str | None:
 
 def optimizer_call(run: OptRun, framework: str, lr: str, params: str = "", f_star: float | None = None) -> str:
     """``torch.optim.Adam(params, lr=0.01, betas=(0.9, 0.999), eps=1e-08)`` and the like; ``f_star``
-    is the surface's minimum value, for a row that takes it (`Optimizer.f_star`)."""
+    is the surface's minimum value, for a row that takes it (`Optimizer.f_star`). A row built
+    from several optax calls writes its `Optimizer.optax_code`."""
+    if framework == "optax" and run.optimizer.optax_code:
+        return run.optimizer.optax_code.format(**{k: literal(v) for k, v in run.hyperparams.items()} | {"lr": lr})
     callee, mapping = framework_call(run.name, framework)
     hp = run.hyperparams | ({run.optimizer.f_star: f_star} if run.optimizer.f_star else {})
     args = [params] if params else []
@@ -296,6 +299,8 @@ def optax_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> li
     if loop:
         g = "noisy(xy, t)" if _noise(scenario) else "grad(xy)"
         value = ", value=f(xy[0], xy[1])" if run.optimizer.needs_value else ""
+        # The gradient at another point, as this step's own is taken (its noise draw included).
+        value += f", grad_fn=lambda q, _: {g.replace('xy', 'q')}" if run.optimizer.grad_evals > 1 else ""
         body += [
             "",
             "",

@@ -136,9 +136,11 @@ def raced(scenario: Scenario, family_key: str = "") -> Zoo:
 
 
 def evaluations(name: str) -> str:
-    """What one step of ``name`` evaluates: every optimizer here takes one gradient per step;
-    the loss-value ones (`Optimizer.needs_value`) read the loss of that same evaluation."""
-    return "1 gradient + its loss" if OPTIMIZERS[name].needs_value else "1 gradient"
+    """What one step of ``name`` evaluates: its gradients (`Optimizer.grad_evals`: one, or two for
+    SAM); the loss-value ones (`Optimizer.needs_value`) read the loss of the same evaluation."""
+    optimizer = OPTIMIZERS[name]
+    count = optimizer.grad_evals
+    return f"{count} gradient{'s' if count > 1 else ''}" + (" + its loss" if optimizer.needs_value else "")
 
 
 def zoo_rows(race: Zoo) -> list[dict]:

@@ -9,7 +9,7 @@ from optviz.batches import batch_of, epochs
 from optviz.engine import trace_count
 from optviz.summary import summary_rows
 from tests.reference import data as ref
-from tests.reference import plain
+from tests.reference import plain, sharpness
 
 
 @pytest.mark.parametrize(("n", "batch"), [(12, 5), (32, 1), (7, 6)])
@@ -104,3 +104,23 @@ def test_batch_in_links():
     assert clamped.scenario.batch == 256 and clamped.warnings
     bad = Scenario.from_query("surface=neuron&batch=<b>x</b>")
     assert bad.scenario.batch == 0 and bad.warnings
+
+
+def test_sam_takes_its_second_gradient_over_the_steps_batch():
+    """SAM's gradient at θ + ρ g/‖g‖ is the mean over the same mini-batch as g, as a training loop
+    computes it: the engine's path equals a NumPy loop over the engine's draws."""
+    name, seed, batch, lr, rho = "linear_regression", 3, 5, 0.05, 0.3
+    p = {**ref.DEFAULTS[name], "n": 12}
+    features, target = ref.dataset(name, seed, p)
+    w, path = np.array([-1.0, 2.0]), [np.array([-1.0, 2.0])]
+    for t in range(60):
+        idx = batch_of(seed, 0, t, len(target), batch)
+
+        def grad(x, y, idx=idx):
+            return ref.point_terms(name, np.array([x, y]), features[idx], target[idx], p)[1].mean(axis=0)
+
+        w = w + sharpness.sam({}, grad(*w), w, lr, rho, grad=grad)
+        path.append(w.copy())
+    link = f"surface={name}:n=12&opt=sam:lr={lr},rho={rho}&steps=60&start=-1,2&seed={seed}&batch={batch}"
+    run = simulate(Scenario.from_query(link).scenario).runs[0]
+    np.testing.assert_allclose(run.path, np.array(path), rtol=1e-10, atol=1e-12)

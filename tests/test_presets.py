@@ -55,6 +55,7 @@ def test_data_claims_fail_when_their_cause_is_removed(slug, old, new):
         ("cocob-no-learning-rate", "opt=cocob", "opt=momentum:lr=0.01"),  # momentum's path depends on the scale
         ("ademamix-slow-memory", "ademamix:lr=0.05", "ademamix:lr=0.05,alpha=0"),  # no slow momentum: Adam
         ("schedule-free-noise", "schedule_free_sgd:lr=0.1", "momentum:lr=0.01"),  # no average: its own floor
+        ("sam-flattest-minimum", "rho=0.2", "rho=0.0001"),  # no uphill look: SAM stops where SGD does
     ],
 )
 def test_optimizer_claims_fail_when_their_cause_is_removed(slug, old, new):

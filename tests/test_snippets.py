@@ -188,6 +188,17 @@ def test_noise_is_reproduced_where_the_loop_draws_it_from_jax():
     assert "this loop leaves it out, so its path differs" in code
 
 
+def test_sam_code_passes_the_second_gradient_with_the_steps_noise():
+    """SAM's optax loop hands ``update`` a ``grad_fn`` that takes the gradient at another point
+    with the step's own noise draw, and follows the path shown."""
+    link = "surface=noisy_quadratic:sigma=0.5&start=2,1.5&steps=200&seed=3&opt=sam:lr=0.1,rho=0.2"
+    scenario = check_runs(link)
+    code = run_code(scenario, 0)
+    assert "optimizer.update(noisy(xy, t), state, xy, grad_fn=lambda q, _: noisy(q, t))" in code
+    sam = "optax.contrib.sam(optax.sgd(0.1), optax.chain(optax.contrib.normalize(), optax.sgd(0.2)), sync_period=2"
+    assert sam in code
+
+
 @pytest.mark.parametrize(
     "surface", ["linear_regression:n=12,mean=1", "logistic_regression:n=20,scale=3,corr=0.5", "neuron:n=9"]
 )

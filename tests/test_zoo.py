@@ -153,7 +153,8 @@ def test_a_custom_formula_races_all_but_the_optimizers_that_need_its_minimum():
     assert all("f*" in why for why in race.skipped.values())
 
 
-def test_the_loss_value_optimizers_say_they_read_the_loss():
+def test_each_optimizer_says_what_a_step_evaluates():
     from optviz.zoo import evaluations
 
     assert evaluations("polyak_sgd") == "1 gradient + its loss" and evaluations("adam") == "1 gradient"
+    assert evaluations("sam") == "2 gradients"

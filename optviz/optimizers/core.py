@@ -88,6 +88,14 @@ class Optimizer:
     # (Polyak's ``f_min``, MoMo's ``lower_bound``); None: the row needs no f*. A surface with
     # no known minimum (a custom formula) cannot run such a row.
     f_star: str | None = None
+    # Gradient evaluations a step costs. 2: the step also takes the gradient at another point
+    # (SAM's ``tx.update(g, state, p, grad_fn=...)``), which the engine computes like the step's
+    # own: same noise draw, same mini-batch.
+    grad_evals: int = 1
+    # The optax code that builds the row where it is not one alias call (SAM wraps two optax
+    # optimizers): a format string over ``lr`` and the hyperparameters' names, which the Code
+    # menu fills with their values; "" writes `call`.
+    optax_code: str = ""
 
     def __post_init__(self) -> None:
         if self.build is None:
