@@ -116,6 +116,18 @@ def headless(playwright):
 
 
 @contextlib.contextmanager
+def fresh_context(browser, viewport=(1500, 1100), **options):
+    """A new context of a running ``headless`` browser: a fresh, empty profile (own cookies,
+    storage and HTTP cache) without starting another browser process (measured here: 0.5-1 s
+    a context against 1.4-2.6 s for `chromium`'s new browser)."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, **options)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@contextlib.contextmanager
 def chromium(playwright, viewport=(1500, 1100)):
     """A fresh headless Chromium context (new, empty profile)."""
     with tempfile.TemporaryDirectory() as profile:

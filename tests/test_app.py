@@ -396,8 +396,9 @@ def test_any_link_opens_a_working_page_within_the_compute_bounds(query):
     assert shown.warnings == []  # the address bar holds a clean, canonical link
     scenario = shown.scenario
     assert len(scenario.runs) * len(scenario.starts) * (scenario.steps + 1) <= MAX_RECORDED_ROWS
-    drawn = any(c.proto.id.endswith("-map") for c in at.get("bidi_component")) or at.get("plotly_chart")
-    assert drawn or url(at).get("page") == "gallery"  # the map, or the 3-D, sweep or basin chart
+    components = ("-map", "-surface3d", "-drag_map")  # the map, 3-D and drag-lr views are components
+    drawn = any(c.proto.id.endswith(components) for c in at.get("bidi_component")) or at.get("plotly_chart")
+    assert drawn or url(at).get("page") == "gallery"  # one of those, or the sweep, basin or plane chart
     assert not at.dataframe and not at.table  # no Arrow on any page: it slows every animation (summary_table)
 
 

@@ -1,6 +1,10 @@
 """The real app (`streamlit run serve.py` on a free port) and fresh headless Chromium
 contexts (Debian's /usr/bin/chromium driven by Playwright; never `playwright install`).
 
+Each test process starts one app server and one browser; every test gets a new context of
+that browser (a fresh, empty profile: own cookies, storage and cache). Tests that stop or
+restart a server start their own.
+
 Artifacts (screenshots, measured timings) go to ``artifacts/e2e/`` or ``$E2E_ARTIFACTS``.
 """
 
@@ -15,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from browser import MAP, chromium, free_port, serve_app  # noqa: E402
+from browser import MAP, free_port, fresh_context, headless, serve_app  # noqa: E402
 
 from tests.conftest import ARTIFACTS, WORKER  # noqa: E402
 
@@ -29,16 +33,23 @@ def playwright():
 
 
 @pytest.fixture(scope="session")
-def app(playwright):
+def browser(playwright):
+    """One headless Chromium per test process; tests take fresh contexts of it."""
+    with headless(playwright) as browser:
+        yield browser
+
+
+@pytest.fixture(scope="session")
+def app(browser):
     """Base URL of the running app and the seconds from launch to its first drawn chart."""
     launched = time.perf_counter()
     with serve_app(free_port()) as url:
-        with chromium(playwright) as context:
+        with fresh_context(browser) as context:
             page = context.new_page()
             page.goto(url)
             page.locator(f"{MAP} .scatterlayer").first.wait_for(timeout=120_000)
             measure(
-                "time to first chart after `streamlit run` (cold; Chromium launched meanwhile)",
+                "time to first chart after `streamlit run` (cold server, browser already running)",
                 time.perf_counter() - launched,
                 "s",
             )
@@ -46,9 +57,9 @@ def app(playwright):
 
 
 @pytest.fixture
-def context(playwright):
-    """A fresh browser (new empty profile) per test."""
-    with chromium(playwright) as ctx:
+def context(browser):
+    """A fresh browser context (new, empty profile) per test."""
+    with fresh_context(browser) as ctx:
         yield ctx
 
 

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser import IDLE, headless  # scripts/browser.py (on sys.path from conftest)
+from browser import IDLE, fresh_context  # scripts/browser.py (on sys.path from conftest)
 
 from optviz import Scenario, simulate
 from optviz.summary import map_text
@@ -171,11 +171,10 @@ def test_the_map_has_a_text_alternative(app, page):
     assert alts and all(alt.startswith("Map of ") and "1. " in alt for alt in alts), alts
 
 
-def test_a_phone_plays_and_moves_the_start_by_touch(app, playwright):
+def test_a_phone_plays_and_moves_the_start_by_touch(app, browser):
     """A touch phone (390×844): a tap on Play plays the map, a tap on Pause stops it and a
     tap on the map moves the start there (the link's ``start=``)."""
-    with headless(playwright) as browser:
-        context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    with fresh_context(browser, (390, 844), has_touch=True, is_mobile=True) as context:
         page = context.new_page()
         page.goto(app)
         ready(page, 180_000)
@@ -192,4 +191,3 @@ def test_a_phone_plays_and_moves_the_start_by_touch(app, playwright):
         wait_until(page, "() => new URLSearchParams(location.search).get('start') === '0.5,2'")
         ready(page)
         page.screenshot(path=ARTIFACTS / "touch-390x844.png")
-        context.close()

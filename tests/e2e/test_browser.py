@@ -18,7 +18,7 @@ from browser import IDLE  # scripts/browser.py (on sys.path from conftest)
 from optviz import Scenario, export, simulate
 from optviz.figures import frame_step
 from optviz.presets import PRESETS
-from tests.e2e.conftest import ARTIFACTS, MAP, chromium, measure
+from tests.e2e.conftest import ARTIFACTS, MAP, fresh_context, measure
 from tests.test_dockerfile import entrypoint_app
 
 HEADS = """(chart) => { const gd = document.querySelector(chart);
@@ -235,7 +235,7 @@ def test_menus_drawn_when_opened_export_a_png_and_show_the_runs_code(app, page):
     assert query(page)["frame"] == [str(frame_step(50, 23))]
 
 
-def test_a_copied_link_reproduces_state_and_figure_in_a_fresh_browser(app, page, playwright):
+def test_a_copied_link_reproduces_state_and_figure_in_a_fresh_browser(app, page, browser):
     page.goto(
         f"{app}/?surface=himmelblau&opt=nesterov:lr=0.003&opt=rmsprop:lr=0.02&steps=300&start=-1,-1&frame=120&arrows=1"
     )
@@ -247,7 +247,7 @@ def test_a_copied_link_reproduces_state_and_figure_in_a_fresh_browser(app, page,
     ready(page)
     copied, traces, shown = page.url, page.evaluate(TRACES, MAP), heads(page)
     assert query(page)["frame"] == [str(frame_step(300, 120))] and query(page)["arrows"] == ["1"]
-    with chromium(playwright) as fresh:
+    with fresh_context(browser) as fresh:
         other = fresh.new_page()
         other.goto(copied)
         ready(other)

@@ -17,7 +17,7 @@ from optviz import Scenario, export, simulate
 from optviz.export import THUMBNAIL
 from optviz.figures import trajectory_figure
 from optviz.presets import PRESETS
-from tests.e2e.conftest import ARTIFACTS, MAP, chromium, measure
+from tests.e2e.conftest import ARTIFACTS, MAP, fresh_context, measure
 from tests.e2e.test_browser import ready
 
 SIZES = [(1280, 720), (1500, 1100), (390, 844)]
@@ -83,12 +83,12 @@ def test_visitors_see_no_deploy_button_or_developer_menu(app, page):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_every_piece_of_the_map_is_visible_and_apart(app, playwright, size):
+def test_every_piece_of_the_map_is_visible_and_apart(app, browser, size):
     """With 1 to 8 runs, every legend entry, Play/Pause, the scrubber, the map with its
     colour bar and both panels are drawn inside the figure and the window's width, and
     no two of them overlap; on a phone the map, loss and lr panels stack, each usable."""
     narrow = size[0] < 700
-    with chromium(playwright, size) as context:
+    with fresh_context(browser, size) as context:
         page = context.new_page()
         for n in (1, 4, 8):
             link = "&".join(f"opt={o}" for o in RUNS[:n])
@@ -162,11 +162,11 @@ def test_the_narrow_layout_follows_the_width_and_equals_the_servers(app, page):
 
 
 @pytest.mark.parametrize("n", [1, 8])
-def test_projector_mode_fits_1280x720_with_larger_marks_and_lr_reachable(app, playwright, n):
+def test_projector_mode_fits_1280x720_with_larger_marks_and_lr_reachable(app, browser, n):
     """``present=1``: no sidebar, menu or explorer controls; larger text, lines and
     markers; Play/Pause, the scrubber and every legend entry inside a 1280×720 window;
     the sidebar's » button still opens each run's lr, and a new lr redraws the map."""
-    with chromium(playwright, (1280, 720)) as context:
+    with fresh_context(browser, (1280, 720)) as context:
         page = context.new_page()
         page.goto(f"{app}/?{'&'.join(f'opt={o}' for o in RUNS[:n])}&present=1")
         ready(page)
@@ -194,11 +194,11 @@ def test_projector_mode_fits_1280x720_with_larger_marks_and_lr_reachable(app, pl
         assert "present=1" in page.url
 
 
-def test_the_gallery_shows_a_picture_of_each_preset(app, playwright):
+def test_the_gallery_shows_a_picture_of_each_preset(app, browser):
     """Each card shows its preset's final step as `export.thumbnail` draws it (the same
     bytes); the gallery's time to drawn is printed for a first and a second visit."""
     for visit in ("first", "second"):
-        with chromium(playwright, (1500, 1100)) as context:
+        with fresh_context(browser, (1500, 1100)) as context:
             page = context.new_page()
             started = time.perf_counter()
             page.goto(f"{app}/?page=gallery")

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from optviz import Scenario, view
 from optviz.lesson import OPTIMIZERS_LESSON
-from tests.e2e.conftest import ARTIFACTS, MAP, chromium
+from tests.e2e.conftest import ARTIFACTS, MAP, fresh_context
 from tests.e2e.test_browser import ready
 from tests.e2e.test_classroom import BOXES, union
 
@@ -58,10 +58,10 @@ def test_next_opens_the_next_steps_link_and_map_and_back_returns(app, page):
     assert link_of(page)[1] == STEPS[0].scenario
 
 
-def test_in_projector_mode_previous_next_and_the_map_controls_fit_1280x720(app, playwright):
+def test_in_projector_mode_previous_next_and_the_map_controls_fit_1280x720(app, browser):
     """Step 6 (two runs) to step 7 (three runs, a second legend row): the lesson's row,
     Play/Pause, the scrubber and every legend entry stay inside the window."""
-    with chromium(playwright, (1280, 720)) as context:
+    with fresh_context(browser, (1280, 720)) as context:
         page = context.new_page()
         page.goto(f"{app}/?lesson=optimizers&step=6&present=1")
         ready(page)
@@ -83,9 +83,9 @@ def test_in_projector_mode_previous_next_and_the_map_controls_fit_1280x720(app, 
         page.screenshot(path=ARTIFACTS / "lesson-projector-step-1280x720.png")
 
 
-def test_screenshots_of_a_step_on_a_laptop_and_a_phone(app, playwright):
+def test_screenshots_of_a_step_on_a_laptop_and_a_phone(app, browser):
     for size in ((1280, 720), (390, 844)):
-        with chromium(playwright, size) as context:
+        with fresh_context(browser, size) as context:
             page = context.new_page()
             page.goto(f"{app}/?lesson=optimizers&step=7")
             ready(page)

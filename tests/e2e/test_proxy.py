@@ -14,7 +14,7 @@ import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser import app_command, headless, wait_healthy, wait_ready
+from browser import app_command, fresh_context, wait_healthy, wait_ready
 
 from tests.e2e.conftest import MAP, ROOT, free_port
 from tests.e2e.test_browser import TRACES
@@ -121,16 +121,16 @@ def change(page, k: int, lr: str, steps: int) -> None:
     assert query["opt"] == [f"sgd:lr={lr}", "adam:lr=0.05"] and f"sgd lr={lr}" in traces, (k, query)
 
 
-def test_pages_keep_working_through_a_rolling_restart_of_the_replicas(replicas, playwright):
+def test_pages_keep_working_through_a_rolling_restart_of_the_replicas(replicas, browser):
     """Both replicas stopped and started again one after the other (a new version deployed)
     under open pages: after each stop, the pages of that replica reconnect through the
     proxy to the other one and come back with their own link's picture, and on every page
     a change of an lr and of the steps is taken at once."""
     ports, procs = replicas
-    with proxy(ports) as url, headless(playwright) as browser:
+    with proxy(ports) as url, contextlib.ExitStack() as profiles:
         pages = []
         for k in range(SESSIONS):  # one browser profile per student: its own sticky cookie
-            page = browser.new_context().new_page()
+            page = profiles.enter_context(fresh_context(browser, (1280, 720))).new_page()
             page.add_init_script(WATCH)
             page.goto(f"{url}/?surface=himmelblau&opt=sgd:lr=0.00{k + 1}&opt=adam:lr=0.05&steps=200&start=-1,-1")
             pages.append(page)

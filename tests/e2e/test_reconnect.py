@@ -58,15 +58,27 @@ class Server:
         self.proc.terminate()
         self.proc.wait(timeout=20)
 
+    def up(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
 
-@pytest.fixture
-def server():
+
+@pytest.fixture(scope="module")
+def started():
+    """One server for the module's tests: each restarts it under its own page and leaves it up."""
     server = Server()
-    server.start()
     try:
         yield server
     finally:
-        server.stop()
+        if server.up():
+            server.stop()
+
+
+@pytest.fixture
+def server(started):
+    """The module's server, running (started again if a test failed while it was down)."""
+    if not started.up():
+        started.start()
+    return started
 
 
 OUTAGE = (  # what the browser and Streamlit write to the console while the server is away

@@ -4,7 +4,7 @@ against the real server, bounded at 1 GiB resident (the kernel's high-water mark
 from __future__ import annotations
 
 import pytest
-from browser import app_process, chromium, free_port
+from browser import app_process, free_port, fresh_context
 
 from bench.soak import Server, report, soak
 from tests.e2e.conftest import measure
@@ -14,9 +14,9 @@ pytestmark = pytest.mark.xdist_group("soak")  # one worker runs the module's one
 
 
 @pytest.fixture(scope="module")
-def soaked(playwright) -> dict:
+def soaked(browser) -> dict:
     port = free_port()
-    with app_process(port) as proc, chromium(playwright) as context:
+    with app_process(port) as proc, fresh_context(browser) as context:
         out = soak(f"http://127.0.0.1:{port}", Server(proc.pid), context, links=10, sessions=8)
     print(report(out))
     measure("soak: server peak RSS", out["peak_rss"] / 2**20, "MB")
