@@ -158,3 +158,11 @@ def test_each_optimizer_says_what_a_step_evaluates():
 
     assert evaluations("polyak_sgd") == "1 gradient + its loss" and evaluations("adam") == "1 gradient"
     assert evaluations("sam") == "2 gradients"
+
+
+def test_every_family_has_a_colour_of_its_own_that_shows_on_the_map():
+    from optviz.figures.zoo import family_colors
+
+    colors = family_colors()
+    assert list(colors) == list(FAMILY_KEYS.values()) and len(set(colors.values())) == len(colors)
+    assert "#F0E442" not in colors.values()  # the palette's yellow vanishes on the light map

@@ -38,15 +38,19 @@ def thinned(path: np.ndarray, points: int = PATH_POINTS) -> np.ndarray:
     return path if stride == 1 else np.concatenate([path[::stride], path[-1:]])
 
 
-def family_color(e: ZooEntry) -> str:
-    """The colour of the entry's family (the menu's family order)."""
-    titles = list(FAMILY_KEYS.values())
-    return COLORS[titles.index(e.family) % len(COLORS)] if e.family in titles else COLORS[-2]
+# The families' colours: the palette without its yellow, which a path on the light map
+# hides, and with Tol's wine for an eighth family.
+FAMILY_PALETTE = (*(c for c in COLORS if c != "#F0E442"), "#882255")
 
 
 def family_colors() -> dict[str, str]:
-    """Family menu title → its panels' colour."""
-    return {title: COLORS[k % len(COLORS)] for k, title in enumerate(FAMILY_KEYS.values())}
+    """Family menu title → its panels' colour (the menu's family order)."""
+    return {title: FAMILY_PALETTE[k % len(FAMILY_PALETTE)] for k, title in enumerate(FAMILY_KEYS.values())}
+
+
+def family_color(e: ZooEntry) -> str:
+    """The colour of the entry's family; grey for an entry outside the family modules."""
+    return family_colors().get(e.family, "#777777")
 
 
 @functools.lru_cache(maxsize=8)
