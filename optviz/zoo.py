@@ -21,7 +21,7 @@ from optviz.conventions import Unavailable
 from optviz.engine import Family, Sweep, family
 from optviz.optimizers import FAMILIES, LR, OPTIMIZERS, family_members
 from optviz.scenario import OptRun, Scenario
-from optviz.sweeps import BEST_LR_DECADES, best_lr_index, lr_grid
+from optviz.sweeps import best_lr_index, lr_grid
 
 # 0.1 decade apart over the lr's whole range (1e-6..10), so that `best_lr`'s ±0.1-decade
 # window holds each lr's two grid neighbours.
@@ -45,20 +45,16 @@ class ZooEntry:
     lr: float | None
     final_loss: float  # NaN if diverged
     path: np.ndarray
-    loss: np.ndarray
-    diverged_at: int | None
     converged_at: int | None
     link: str  # the explorer's link to this run (its lr, else its smallest lr)
 
 
 @dataclass(frozen=True)
 class Zoo:
-    """The ranked entries, the optimizers skipped (name → why) and the lr grid used."""
+    """The ranked entries and the optimizers skipped (name → why)."""
 
     entries: tuple[ZooEntry, ...]
     skipped: dict[str, str]
-    lrs: np.ndarray
-    family: str
 
 
 def final_sweep(f: Family) -> Sweep:
@@ -86,7 +82,7 @@ def entry(scenario: Scenario, name: str, lrs: np.ndarray = ZOO_LRS) -> ZooEntry:
     """``name``'s sweep over ``lrs`` and its run at `best_lr`."""
     race = race_scenario(scenario, name)
     f = family(race, 0, lrs, race=True)
-    at = best_lr_index(final_sweep(f), BEST_LR_DECADES)
+    at = best_lr_index(final_sweep(f))
     k = 0 if at is None else at
     rows = int(f.rows[k])
     chosen = OptRun.of(name, scenario.convention, lr=float(lrs[k]))
@@ -97,9 +93,7 @@ def entry(scenario: Scenario, name: str, lrs: np.ndarray = ZOO_LRS) -> ZooEntry:
         lr=None if at is None else float(lrs[at]),
         final_loss=float(f.loss[k, rows - 1]) if at is not None else float("nan"),
         path=f.path[k, :rows],
-        loss=f.loss[k, :rows],
-        diverged_at=None if at is None else (int(f.diverged_at[k]) if f.diverged_at[k] >= 0 else None),
-        converged_at=int(f.converged_at[k]) if at is not None and f.converged_at[k] >= 0 else None,
+        converged_at=int(f.converged_at[k]) if f.converged_at[k] >= 0 else None,
         link=dataclasses.replace(race, runs=(chosen,)).to_query(),
     )
 
@@ -120,7 +114,7 @@ def zoo(scenario: Scenario, family_key: str = "", lrs: np.ndarray = ZOO_LRS) -> 
             entries.append(entry(scenario, name, lrs))
         except (Unavailable, ValueError) as why:  # not in this framework; needs an f* the surface lacks
             skipped[name] = str(why)
-    return Zoo(tuple(sorted(entries, key=rank_key)), skipped, np.asarray(lrs), family_key)
+    return Zoo(tuple(sorted(entries, key=rank_key)), skipped)
 
 
 @functools.lru_cache(maxsize=4)  # a race keeps ≤ ~6 MB of paths (36 × 10,001 rows)
