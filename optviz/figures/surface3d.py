@@ -40,7 +40,7 @@ from optviz.figures.frames import drawn, frame_step, frame_steps, scrubber_steps
 from optviz.figures.map_image import color_levels, known_minimum, surface_grid
 from optviz.figures.playback import play_buttons, scrubber
 from optviz.figures.style import COLORS, bdata
-from optviz.figures.theory_marks import FLOW_POINTS, flow_path
+from optviz.figures.theory_marks import drawn_flow
 from optviz.figures.trajectory import run_name
 from optviz.literal import plotly_text
 from optviz.scenario import Scenario
@@ -275,14 +275,12 @@ def scene_anim_part(scenario: Scenario) -> dict:
 
 
 def scene_flow_trace(result: Result, i: int, field: Field) -> dict | None:
-    """Run i's continuous-time path (`theory_marks.flow_path`: gradient flow or the
+    """Run i's continuous-time path (`theory_marks.drawn_flow`: gradient flow or the
     heavy-ball ODE) lifted onto the surface like the run's own path, dotted; None where
     theory has no flow for the run."""
-    found = flow_path(result, i)
-    if found is None or len(found[0]) < 2:
+    if (found := drawn_flow(result, i)) is None:
         return None
     path, name = found
-    path = path[thinned(len(path), FLOW_POINTS)]
     scenario = result.scenario
     f = np.asarray(scenario.surface_def.fn(path[:, 0], path[:, 1], **dict(scenario.surface_params)), float)
     points = np.column_stack([path, field.above(path[:, 0], path[:, 1], f)])

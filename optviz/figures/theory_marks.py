@@ -103,13 +103,21 @@ def flow_path(result: Result, i: int) -> tuple[np.ndarray, str] | None:
     return path[:stop], name
 
 
-def flow_trace(result: Result, i: int, width: float = 1.2) -> dict | None:
-    """Run i's `flow_path` as a thin dotted line on the map."""
+def drawn_flow(result: Result, i: int) -> tuple[np.ndarray, str] | None:
+    """Run i's `flow_path` thinned to ≤ `FLOW_POINTS` points as drawn (map and 3-D view), and
+    its name; None where there is no path of two points or more."""
     found = flow_path(result, i)
     if found is None or len(found[0]) < 2:
         return None
     path, name = found
-    path = path[thinned(len(path), FLOW_POINTS)]
+    return path[thinned(len(path), FLOW_POINTS)], name
+
+
+def flow_trace(result: Result, i: int, width: float = 1.2) -> dict | None:
+    """Run i's `drawn_flow` as a thin dotted line on the map."""
+    if (found := drawn_flow(result, i)) is None:
+        return None
+    path, name = found
     color = COLORS[i % len(COLORS)]
     return _trace("", path[:, 0], path[:, 1], name, "f4", line={"color": color, "width": width, "dash": "dot"})
 

@@ -8,10 +8,9 @@ from optviz.optimizers import FAMILY_KEYS, family_members
 from optviz.scenario import Scenario
 from optviz.summary import summary_table
 from optviz.ui.actions import load_link
+from optviz.ui.panels import TABLE_HEIGHT
 from optviz.view import View
 from optviz.zoo import RULE, Zoo, zoo_rows
-
-TABLE_HEIGHT = 440  # the ranking scrolls in a box this high (px)
 
 
 def family_label(key: str) -> str:
