@@ -33,6 +33,7 @@ are built from the gallery's presets, which read `KEYS` from here).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -55,7 +56,7 @@ from optviz.predictions import lines, predict
 from optviz.scenario import MAX_RUNS, MAX_STEPS, Scenario
 from optviz.summary import map_text
 from optviz.sweeps import basin_map, lr_families, lr_sweeps
-from optviz.zoo import raced
+from optviz.zoo import Zoo, race_scenario, raced
 from surfaces.core import Param
 
 PAGES = ("explorer", "gallery")
@@ -248,11 +249,17 @@ def drag_data(scenario: Scenario, result: Result, view: View) -> dict:
     return drag_figure(scenario, lr_families(scenario))
 
 
-def zoo_data(scenario: Scenario, result: Result, view: View):
+@functools.lru_cache(maxsize=4)  # a race's pictures are ~190 KB of HTML
+def _zoo_page(ground: Scenario, family_key: str) -> tuple[Zoo, str]:
+    race = raced(ground, family_key)
+    return race, zoo_html(ground, race)
+
+
+def zoo_data(scenario: Scenario, result: Result, view: View) -> tuple[Zoo, str]:
     """Every optimizer of family ``view.zoo`` ("" for all) raced at its best lr, and the
-    race's small multiples (HTML)."""
-    race = raced(scenario, view.zoo)
-    return race, zoo_html(scenario, race)
+    race's small multiples (HTML), both kept by the race's ground (`optviz.zoo.race_scenario`):
+    an lr change in the sidebar neither races nor draws the pictures again."""
+    return _zoo_page(race_scenario(scenario, "sgd"), view.zoo)
 
 
 VIEWS: dict[str, ViewKind] = {
