@@ -208,6 +208,7 @@ def test_menus_drawn_when_opened_export_a_png_and_show_the_runs_code(app, page):
     page.get_by_role("button", name="Export").click()
     button = page.get_by_test_id("stPopoverBody").get_by_role("button", name="PNG of the shown step")
     button.wait_for(timeout=30_000)
+    page.wait_for_selector(IDLE, timeout=60_000)  # the menu's run has finished: the button's file is registered
     with page.expect_download(timeout=60_000) as download:
         button.click()
     assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -302,7 +303,9 @@ def test_exported_html_works_offline_in_chromium(page, tmp_path, frame):
     start = heads(page, ".js-plotly-plot")
     np.testing.assert_allclose(start, [r.path[frame_step(80, frame)] for r in result.runs], rtol=1e-6)
     page.get_by_text("▶ Play").first.click()
-    page.wait_for_timeout(1000)
+    # Playing moves the heads (polled: a busy machine may take a while to start the animation).
+    moved = f"() => ({HEADS})('.js-plotly-plot')[0].some((x, i) => Math.abs(x - {start[:, 0].tolist()}[i]) > 1e-9)"
+    wait_until(page, moved, timeout=30_000)
     assert not np.allclose(heads(page, ".js-plotly-plot"), start)
 
 
