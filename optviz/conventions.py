@@ -343,7 +343,7 @@ VARIANTS: dict[str, dict[str, Variant | str]] = {
 # Optimizers the framework does not ship at all (Keras 3.15's keras.optimizers, PyTorch 2.13's torch.optim).
 _SHORT = {"keras": "Keras 3", "pytorch": "PyTorch"}
 _NEITHER = ("prodigy", "dadapt_adamw", "dog", "dowg", "cocob", "adopt", "ademamix", "optimistic_adam", "madgrad")
-_NEITHER += ("lars", "fromage", "novograd", "adan", "optimistic_gd", "sm3", "polyak_sgd", "momo", "sam")
+_NEITHER += ("lars", "fromage", "novograd", "adan", "optimistic_gd", "sm3", "polyak_sgd", "momo", "momo_adam", "sam")
 _LACKS = {
     "keras": ("schedule_free_sgd", "rprop", *_NEITHER),
     "pytorch": ("schedule_free_sgd", "schedule_free_adamw", "lamb", *_NEITHER),

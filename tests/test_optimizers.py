@@ -59,6 +59,7 @@ CASES = [(name, {}) for name in OPTIMIZERS] + [
     ("sm3", {"momentum": 0.0}),
     ("polyak_sgd", {"eps": 1.0, "lr": 0.01}),
     ("momo", {"beta": 0.5, "lr": 0.1}),
+    ("momo_adam", {"b1": 0.5, "lr": 0.05}),
     ("sam", {"rho": 0.3}),
 ]
 # Starts on smooth slopes and learning rates that keep each run in its stable regime
@@ -74,7 +75,7 @@ STEPS = 200
 # Polyak-type steps zigzag across Rosenbrock's valley, where any two implementations' last-bit
 # differences grow about tenfold every four steps (measured: 1e-18 at step 4, 1e-2 by step 52,
 # with the same rule): these compare on Booth's bowl instead.
-INSTEAD = {name: {"rosenbrock": ("booth", (-8.0, 8.0))} for name in ("polyak_sgd", "momo")}
+INSTEAD = {name: {"rosenbrock": ("booth", (-8.0, 8.0))} for name in ("polyak_sgd", "momo", "momo_adam")}
 PAIRS = [
     (name, hyper, *INSTEAD.get(name, {}).get(surface, (surface, start)))
     for name, hyper in CASES

@@ -3,7 +3,7 @@ r"""The optimizer registry: each entry is a recipe over optax, not a re-implemen
 Entries live by family, each module a tuple of `Optimizer` rows: `plain` (SGD, heavy ball,
 Nesterov), `adaptive` (Adagrad, RMSprop, Adadelta, the Adam family), `sign` (Lion,
 signSGD), `averaging` (Schedule-Free, MADGRAD), `free` (Prodigy, D-Adaptation, DoG, DoWG), `layerwise` (LAMB, LARS, Fromage,
-NovoGrad), `polyak` (Polyak SGD, MoMo: steps sized from the loss value), `sharpness` (SAM: two
+NovoGrad), `polyak` (Polyak SGD, MoMo, MoMo-Adam: steps sized from the loss value), `sharpness` (SAM: two
 gradients a step). This module assembles them into `OPTIMIZERS`, and `FAMILIES` names each entry's family for the menu.
 
 Every builder takes ``learning_rate`` (a number or an optax schedule ``step -> lr``)

@@ -1,4 +1,4 @@
-r"""Steps sized from the loss value: Polyak SGD and MoMo.
+r"""Steps sized from the loss value: Polyak SGD, MoMo and MoMo-Adam.
 
 Both take the step that would bring the loss down to a target value :math:`f^*` if the surface
 were its linear model, so each step needs the loss :math:`f(\theta_t)` as well as the gradient
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import optax
 
-from optviz.optimizers.core import Optimizer, _lr, first_value
+from optviz.optimizers.core import B1, B2, EPS, Optimizer, _lr, first_value
 from surfaces.core import Param
 
 _TARGET = (
@@ -63,6 +63,25 @@ ROWS = (
         "and at most lr. The averages start at the first values (no bias). " + _TARGET,
         reference="Schaipp, Ohana, Eickenberg, Defazio & Gower 2024, MoMo: Momentum Models for Adaptive "
         "Learning Rates, ICML, arXiv:2305.07583, Algorithm 1",
+        needs_value=True,
+        f_star="lower_bound",
+        velocity=("exp_avg", -1.0),
+    ),
+    Optimizer(
+        name="momo_adam",
+        title="MoMo-Adam",
+        params=(_lr(0.01), B1, B2, EPS),
+        optax_call="optax.contrib.momo_adam",
+        latex=r"d_t = \beta_1 d_{t-1} + (1-\beta_1) g_t,\; v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,\;"
+        r"D_t = \epsilon + \sqrt{v_t/(1-\beta_2^t)},\; \rho_t = 1-\beta_1^t,\;"
+        r"\tau_t = \min\Big(\frac{\eta_t}{\rho_t}, \frac{(\bar f_t - \rho_t f^* + \langle d_t, \theta_t\rangle - \gamma_t)_+}"
+        r"{\langle d_t, D_t^{-1} d_t\rangle}\Big),\quad \theta_{t+1} = \theta_t - \tau_t D_t^{-1} d_t",
+        note="MoMo's Polyak-type step on Adam's preconditioned direction: the averages of loss, gradient "
+        "and ⟨g, θ⟩ (decay β₁) start at zero and are bias-corrected by ρ = 1 − β₁ᵗ, and the step is Adam's "
+        "(at most lr) unless the model says a shorter one reaches f*. " + _TARGET + " optax's weight decay "
+        "and adaptive lower bound are left off.",
+        reference="Schaipp, Ohana, Eickenberg, Defazio & Gower 2024, MoMo: Momentum Models for Adaptive "
+        "Learning Rates, ICML, arXiv:2305.07583, Algorithm 2 (MoMo-Adam)",
         needs_value=True,
         f_star="lower_bound",
         velocity=("exp_avg", -1.0),
