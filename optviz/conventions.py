@@ -337,6 +337,8 @@ VARIANTS: dict[str, dict[str, Variant | str]] = {
         "radam": "PyTorch's RAdam, with ε on the raw second moment, is not implemented here yet",
         "lion": "PyTorch has no Lion",
         "signsgd": "PyTorch has no signSGD",
+        "lbfgs": "PyTorch's LBFGS takes up to 20 iterations in each step(), with no line search unless asked: "
+        "not implemented here yet",
     },
 }
 # fmt: on
@@ -345,7 +347,7 @@ _SHORT = {"keras": "Keras 3", "pytorch": "PyTorch"}
 _NEITHER = ("prodigy", "dadapt_adamw", "dog", "dowg", "cocob", "adopt", "ademamix", "optimistic_adam", "madgrad")
 _NEITHER += ("lars", "fromage", "novograd", "adan", "optimistic_gd", "sm3", "polyak_sgd", "momo", "momo_adam", "sam")
 _LACKS = {
-    "keras": ("schedule_free_sgd", "rprop", *_NEITHER),
+    "keras": ("schedule_free_sgd", "rprop", "lbfgs", *_NEITHER),
     "pytorch": ("schedule_free_sgd", "schedule_free_adamw", "lamb", *_NEITHER),
 }
 for _convention, _names in _LACKS.items():

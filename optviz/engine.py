@@ -102,6 +102,7 @@ def _compile(
     batched: bool,
     value: bool,
     second: bool,
+    search: bool,
     record: bool,
     over: str,
 ):
@@ -114,14 +115,19 @@ def _compile(
     gradient is taken over, so a mini-batch's own loss on a batched run. ``second``: the
     optimizer takes a gradient function too (``grad_fn``, `Optimizer.grad_evals` = 2), which
     takes the gradient at another point as the step's own is taken: with the step's noise
-    draw, over the step's mini-batch.
+    draw, over the step's mini-batch. ``search``: the optimizer searches along its direction
+    (`Optimizer.line_search`) with the step's loss as a function (`step_loss`), and the
+    gradient evaluations its searches spend are counted.
     """
 
     def run_one(start, index, seed, lr, hp, sp, mults, n, box, minima, tol, batch):
         global _traces
         _traces += 1  # Python side effect: runs once per trace, never when cached
 
-        value_and_grad = jax.value_and_grad(lambda p: surface.fn(p[..., 0], p[..., 1], **sp))
+        def loss_fn(p):
+            return surface.fn(p[..., 0], p[..., 1], **sp)
+
+        value_and_grad = jax.value_and_grad(loss_fn)
         key = jax.random.fold_in(jax.random.key(seed), index)
         tx = build(learning_rate=lambda count: lr * mults[count], **hp, **dict(static))
 
@@ -133,8 +139,23 @@ def _compile(
                 return (*_batch_value_and_grad(surface.data, sp, orders, t, points, batch, p), orders)
             loss, g = value_and_grad(p)
             if surface.noise:
-                g = g + sp[surface.noise] * jax.random.normal(jax.random.fold_in(key, t), (2,), p.dtype)
+                g = g + noise(t, p.dtype)
             return loss, g, loss, orders
+
+        def noise(t, dtype):
+            """Step t's gradient noise σ·ξ_t, ξ_t ~ N(0, I)."""
+            return sp[surface.noise] * jax.random.normal(jax.random.fold_in(key, t), (2,), dtype)
+
+        def step_loss(t, orders):
+            """Step t's loss as a function of the point, for a line search: the loss whose gradient
+            the step takes. On a mini-batch, the batch's mean loss; on a surface with gradient
+            noise, the loss tilted by ⟨σ·ξ_t, θ⟩, whose gradient is f's plus the step's noise."""
+            if batched:
+                weights = _batch_weights(orders, t, points, batch)
+                return lambda q: surface.data.examples(q[..., 0], q[..., 1], sp) @ weights.astype(q.dtype)
+            if surface.noise:
+                return lambda q: loss_fn(q) + noise(t, q.dtype) @ q
+            return loss_fn
 
         def gradient_fn(t, orders):
             """Step t's gradient at any point ``q`` (optax's ``grad_fn(params, i)``), given the
@@ -154,14 +175,19 @@ def _compile(
             return (p, loss, g) if record else _status(p, loss, g, box, minima, tol)
 
         def step(carry):
-            t, p, state, rows, orders = carry
+            t, p, state, rows, orders, spent = carry
             loss, g, seen, orders = noisy_value_and_grad(p, t, orders)
             extra = ({"value": seen} if value else {}) | ({"grad_fn": gradient_fn(t, orders)} if second else {})
+            if search:
+                fn = step_loss(t, orders)
+                extra = {"value": fn(p), "grad": g, "value_fn": fn}
             update, state = tx.update(g, state, p, **extra)
+            if search:
+                spent = spent + optax.tree_utils.tree_get(state, "num_linesearch_steps").astype(spent.dtype)
             rows = jax.tree.map(lambda buffer, value: buffer.at[t].set(value), rows, row(p, loss, g))
             # A diverged run goes on computing garbage that is never read: its outputs
             # are cut at `div`.
-            return t + 1, p + update, state, rows, orders
+            return t + 1, p + update, state, rows, orders, spent
 
         # Exactly n iterations, so no state is gated per step and padded rows cost
         # nothing; the buffers have the bucket's length, so n itself is traced.
@@ -169,15 +195,15 @@ def _compile(
         rows = jax.tree.map(lambda s: jnp.zeros((length + 1, *s.shape), s.dtype), shapes)
         # A batched run carries the orders of the epochs its batch spans (`batches.advance`).
         orders = batches.first_orders(key, points) if batched else ()
-        carry = (jnp.int32(0), start, tx.init(start), rows, orders)
-        _, p, _, rows, _ = jax.lax.while_loop(lambda c: c[0] < n, step, carry)
+        carry = (jnp.int32(0), start, tx.init(start), rows, orders, jnp.int32(0))
+        _, p, _, rows, _, spent = jax.lax.while_loop(lambda c: c[0] < n, step, carry)
         loss, g = value_and_grad(p)
         rows = jax.tree.map(lambda buffer, value: buffer.at[n].set(value), rows, row(p, loss, g))
         if record:
             # Row k of the path is the position after k steps; rows past n are padding.
             # Flags are found on the host (measured: doing it here over the bucket's
             # rows cost more than the 1,000 steps themselves).
-            return dict(zip(("path", "loss", "grad"), rows, strict=True))
+            return dict(zip(("path", "loss", "grad"), rows, strict=True)) | {"searched": spent}
         ok, hit = rows
         real = jnp.arange(length + 1) <= n
         div, conv = _outcome(ok | ~real, hit & real)
@@ -203,9 +229,14 @@ def _batch_value_and_grad(data, sp, orders, t, n, batch, p):
     losses and one pullback."""
     examples, pullback = jax.vjp(lambda q: data.examples(q[..., 0], q[..., 1], sp), p)
     loss = examples @ full_weights(sp)
-    weights = batches.weights(batches.take(orders[1], orders[2], t, n, batch), batch).astype(examples.dtype)
+    weights = _batch_weights(orders, t, n, batch).astype(examples.dtype)
     (g,) = pullback(weights)
     return loss, g, examples @ weights
+
+
+def _batch_weights(orders, t, n, batch):
+    """Each point's weight in step ``t``'s mini-batch mean (1/batch for its points, else 0)."""
+    return batches.weights(batches.take(orders[1], orders[2], t, n, batch), batch)
 
 
 @dataclass(frozen=True)
@@ -224,6 +255,20 @@ class Trajectory:
     converged_at: int | None
     nearest_minimum: Minimum | None
     final_distance: float | None
+    # Gradient evaluations per step: the optimizer's own count (`Optimizer.grad_evals`), or,
+    # for one that searches along its direction, what its searches spent over the steps run.
+    grad_evals: float = 1.0
+
+
+def grad_evals(optimizer, searched, steps: int):
+    """Gradient evaluations per step of ``optimizer`` (per lane of the kernel's ``searched``
+    counts): its `Optimizer.grad_evals`, or for a line search (`Optimizer.line_search`) the
+    evaluations its searches spent, plus the first step's own gradient, over ``steps`` steps
+    (each later step's gradient is the previous search's last evaluation, as in a loop that
+    reuses it: ``optax.value_and_grad_from_state``)."""
+    if not optimizer.line_search:
+        return np.full(np.shape(searched), float(optimizer.grad_evals))
+    return (1.0 + np.asarray(searched, dtype=np.float64)) / max(steps, 1)
 
 
 @dataclass(frozen=True)
@@ -310,7 +355,17 @@ def _inputs(scenario: Scenario, run: OptRun):
         np.int32(scenario.batch if batched else 0),
     )
     second = optimizer.grad_evals > 1
-    return (surface, optimizer.build, static, length, batched, optimizer.needs_value, second), lr, shared, known
+    structure = (
+        surface,
+        optimizer.build,
+        static,
+        length,
+        batched,
+        optimizer.needs_value,
+        second,
+        optimizer.line_search,
+    )
+    return structure, lr, shared, known
 
 
 def _nearest(known, point) -> tuple[Minimum | None, float | None]:
@@ -331,6 +386,7 @@ def _trajectories(scenario: Scenario, run: OptRun) -> tuple[Trajectory, ...]:
         kernel(starts, np.arange(padded, dtype=np.int32), np.int32(scenario.seed), np.float64(lr), *shared)
     )
     n = scenario.steps
+    searched = out["searched"]
     # Only the real starts' real rows are kept (the kernel's buffers are padded to
     # buckets: up to 2.2x larger), one copy per field that the trajectories view.
     out = {key: np.ascontiguousarray(out[key][:count, : n + 1]) for key in ("path", "loss", "grad")}
@@ -339,6 +395,7 @@ def _trajectories(scenario: Scenario, run: OptRun) -> tuple[Trajectory, ...]:
         updates = np.diff(out["path"], axis=1)
         flags = _status(out["path"], out["loss"], out["grad"], shared.box, shared.minima, shared.tol, np)
     outcomes = _outcome(*flags, np)
+    evals = grad_evals(run.optimizer, searched[:count], n)
     trajectories = []
     for i, start in enumerate(scenario.starts):
         div, conv = int(outcomes[0][i]), int(outcomes[1][i])
@@ -358,6 +415,7 @@ def _trajectories(scenario: Scenario, run: OptRun) -> tuple[Trajectory, ...]:
                 converged_at=None if conv == NEVER else conv,
                 nearest_minimum=minimum,
                 final_distance=distance,
+                grad_evals=float(evals[i]),
             )
         )
     return tuple(trajectories)
@@ -420,6 +478,7 @@ class Family:
     rows: np.ndarray
     diverged_at: np.ndarray
     converged_at: np.ndarray
+    grad_evals: np.ndarray  # per lr: gradient evaluations per step (`grad_evals`)
 
 
 def family(scenario: Scenario, run_index: int, lrs, start_index: int = 0, *, race: bool = False) -> Family:
@@ -443,6 +502,7 @@ def family(scenario: Scenario, run_index: int, lrs, start_index: int = 0, *, rac
         rows=rows,
         diverged_at=np.where(div == NEVER, -1, div),
         converged_at=np.where(conv == NEVER, -1, conv),
+        grad_evals=grad_evals(scenario.runs[run_index].optimizer, out["searched"], n),
     )
 
 
@@ -483,7 +543,7 @@ def velocities(result: Result) -> list[list[np.ndarray] | None]:
             out.append(None)
             continue
         field, sign = optimizer.velocity
-        (_, build, static, length, batched, value, second), lr, shared, _ = _inputs(result.scenario, run.run)
+        (_, build, static, length, batched, value, second, _), lr, shared, _ = _inputs(result.scenario, run.run)
         # It saw each mini-batch's loss, or gradients at other points: the run records neither.
         if (batched and value) or second:
             out.append(None)

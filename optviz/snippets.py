@@ -288,6 +288,18 @@ def _jax_noise(scenario: Scenario) -> list[str]:
     ]
 
 
+def _line_search(scenario: Scenario) -> list[str]:
+    """A line search's step (`Optimizer.line_search`): step t's loss as a function ``fn``, the
+    one whose gradient the step takes (with gradient noise, f tilted by ⟨σ·ξ_t, q⟩, whose
+    gradient is f's plus the noise), and its value and gradient at ``xy``."""
+    sigma = _noise(scenario)
+    tilt = f" + {literal(sigma)} * jax.random.normal(jax.random.fold_in(key, t), (2,)) @ q" if sigma else ""
+    return [
+        f"    fn = lambda q: f(q[0], q[1]){tilt}  # the loss the line search evaluates",
+        "    value, g = jax.value_and_grad(fn)(xy)",
+    ]
+
+
 def _start(scenario: Scenario) -> str:
     x, y = (float(v) for v in scenario.starts[0])
     return f"[{literal(x)}, {literal(y)}]"
@@ -301,6 +313,9 @@ def optax_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> li
         value = ", value=f(xy[0], xy[1])" if run.optimizer.needs_value else ""
         # The gradient at another point, as this step's own is taken (its noise draw included).
         value += f", grad_fn=lambda q, _: {g.replace('xy', 'q')}" if run.optimizer.grad_evals > 1 else ""
+        search = _line_search(scenario) if run.optimizer.line_search else []
+        if search:
+            g, value = "g", ", value=value, grad=g, value_fn=fn"
         body += [
             "",
             "",
@@ -311,6 +326,7 @@ def optax_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> li
             "",
             "@jax.jit",
             "def step(xy, state, t):",
+            *search,
             f"    updates, state = optimizer.update({g}, state, xy{value})",
             "    return optax.apply_updates(xy, updates), state",
             "",

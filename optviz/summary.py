@@ -20,13 +20,15 @@ def summary_rows(result: Result) -> list[dict]:
     converged/diverged step. A diverged run is flagged, never silently cut. A run with
     more than `MAX_DRAWN` starts gets one row: medians, and counts in its status. On a
     data surface a row also counts the passes over the data its steps made (epochs), and where a
-    run costs more than one gradient a step (`Optimizer.grad_evals`), every row says its count."""
+    run costs more than one gradient a step (SAM's two, a line search's trials: the trajectory's
+    ``grad_evals``), every row says its count (a cloud's row, the median)."""
     rows = []
     passes = _epochs(result.scenario)
     costs = _gradients(result)
     for i, run in enumerate(result.runs):
         if len(run.trajectories) > MAX_DRAWN:
-            rows.append(_cloud_row(i, run) | passes(result.scenario.steps) | costs(run))
+            cost = float(np.median([t.grad_evals for t in run.trajectories]))
+            rows.append(_cloud_row(i, run) | passes(result.scenario.steps) | costs(cost))
             continue
         for j, t in enumerate(run.trajectories):
             label = run.run.label if len(run.trajectories) == 1 else f"{run.run.label} (start {j + 1})"
@@ -44,16 +46,17 @@ def summary_rows(result: Result) -> list[dict]:
                     else "not converged",
                 }
                 | passes(len(t.grad))
-                | costs(run)
+                | costs(t.grad_evals)
             )
     return rows
 
 
 def _gradients(result: Result):
-    """``run -> {"gradients per step": count}`` when some run costs more than one, else ``{}``."""
-    if all(run.run.optimizer.grad_evals == 1 for run in result.runs):
-        return lambda run: {}
-    return lambda run: {"gradients per step": run.run.optimizer.grad_evals}
+    """``count -> {"gradients per step": count}`` when some run costs more than one gradient a
+    step, else ``{}``."""
+    if all(t.grad_evals == 1 for run in result.runs for t in run.trajectories):
+        return lambda count: {}
+    return lambda count: {"gradients per step": count}
 
 
 def _epochs(scenario):

@@ -47,6 +47,7 @@ class ZooEntry:
     path: np.ndarray
     converged_at: int | None
     link: str  # the explorer's link to this run (its lr, else its smallest lr)
+    grad_evals: float = 1.0  # gradient evaluations per step of this run (`Trajectory.grad_evals`)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ def entry(scenario: Scenario, name: str, lrs: np.ndarray = ZOO_LRS) -> ZooEntry:
         path=f.path[k, :rows],
         converged_at=int(f.converged_at[k]) if f.converged_at[k] >= 0 else None,
         link=dataclasses.replace(race, runs=(chosen,)).to_query(),
+        grad_evals=float(f.grad_evals[k]),
     )
 
 
@@ -129,12 +131,14 @@ def raced(scenario: Scenario, family_key: str = "") -> Zoo:
     return _raced(race_scenario(scenario, "sgd"), family_key)
 
 
-def evaluations(name: str) -> str:
-    """What one step of ``name`` evaluates: its gradients (`Optimizer.grad_evals`: one, or two for
-    SAM); the loss-value ones (`Optimizer.needs_value`) read the loss of the same evaluation."""
-    optimizer = OPTIMIZERS[name]
-    count = optimizer.grad_evals
-    return f"{count} gradient{'s' if count > 1 else ''}" + (" + its loss" if optimizer.needs_value else "")
+def evaluations(e: ZooEntry) -> str:
+    """What one step of the entry's run evaluates: its gradients (one; two for SAM; for a line
+    search, the mean its searches spent, `Trajectory.grad_evals`); the loss-value ones
+    (`Optimizer.needs_value`) and a line search read the loss of the same evaluations."""
+    optimizer = OPTIMIZERS[e.name]
+    count = f"{e.grad_evals:.3g}" if optimizer.line_search else str(optimizer.grad_evals)
+    loss = " and their losses" if optimizer.line_search else " + its loss" if optimizer.needs_value else ""
+    return f"{count} gradient{'' if count == '1' else 's'}{loss}"
 
 
 def zoo_rows(race: Zoo) -> list[dict]:
@@ -148,7 +152,7 @@ def zoo_rows(race: Zoo) -> list[dict]:
             "lr": e.lr,
             "final loss": None if e.lr is None else e.final_loss,
             "converged at step": e.converged_at,
-            "evaluations per step": evaluations(e.name),
+            "evaluations per step": evaluations(e),
         }
         for k, e in enumerate(race.entries)
     ]

@@ -1,4 +1,5 @@
-"""Every registered optimizer against the NumPy textbook references in tests/reference/ (one module per family)."""
+"""Every registered optimizer against the NumPy textbook references in tests/reference/ (one module per family);
+L-BFGS, whose step length comes from a line search, against its direction and the Wolfe conditions."""
 
 import numpy as np
 import pytest
@@ -26,7 +27,10 @@ REQUIRED = {
 
 # One default case per optimizer plus variants that switch on structural flags and
 # non-default values. A newly registered optimizer fails `test_every_optimizer_has_a_case`.
-CASES = [(name, {}) for name in OPTIMIZERS] + [
+# Optimizers whose step length comes from a line search: checked by their own tests below (a
+# search's length is any that meets its conditions, so the reference checks rather than replays).
+SEARCHED = {"lbfgs"}
+CASES = [(name, {}) for name in OPTIMIZERS if name not in SEARCHED] + [
     ("sgd", {"momentum": 0.5}),
     ("sgd", {"momentum": 0.7, "nesterov": True}),
     ("rmsprop", {"centered": True}),
@@ -90,7 +94,61 @@ def test_registry_has_the_required_optimizers():
 
 
 def test_every_optimizer_has_a_case():
-    assert {name for name, _ in CASES} == set(OPTIMIZERS) == set(reference.UPDATES)
+    assert {name for name, _ in CASES} | SEARCHED == set(OPTIMIZERS) == set(reference.UPDATES) | SEARCHED
+    assert SEARCHED == {name for name, o in OPTIMIZERS.items() if o.line_search}
+
+
+LBFGS_CASES = [*SURFACES, ("booth", (-8.0, 8.0)), ("rosenbrock", (-1.5, 2.0))]
+
+
+@pytest.mark.parametrize("surface,start", LBFGS_CASES)
+def test_lbfgs_steps_along_the_two_loop_direction_by_a_strong_wolfe_length(surface, start):
+    """Every L-BFGS step until the gradient vanishes is a positive multiple of Nocedal & Wright's
+    two-loop direction, built from the path's own previous steps (memory 10), and the multiple
+    meets the strong Wolfe conditions; and the run reaches the minimum."""
+    scenario = Scenario(surface=surface, runs=(OptRun.of("lbfgs"),), steps=STEPS, starts=(start,))
+    run = simulate(scenario).runs[0]
+    grad, value = reference.GRADIENTS[surface], reference.VALUES[surface]
+    grads = np.array([grad(*p) for p in run.path])
+    moving = int(np.argmax(np.linalg.norm(grads, axis=1) < 1e-7))  # the first row at rest
+    assert moving > 5 and run.converged_at is not None and run.converged_at <= 60
+    directions = reference.quasi_newton.directions(run.path[: moving + 1], grads[: moving + 1])
+    for k, d in enumerate(directions):
+        u = run.path[k + 1] - run.path[k]
+        alpha = (u @ d) / (d @ d)
+        assert alpha > 0, k
+        np.testing.assert_allclose(u, alpha * d, rtol=1e-6, atol=1e-9 * np.linalg.norm(u), err_msg=f"step {k}")
+        decrease, curvature = reference.quasi_newton.strong_wolfe(value, grad, run.path[k], d, alpha)
+        scale = 1e-9 * max(1.0, abs(value(*run.path[k])))
+        assert decrease >= -scale and curvature >= -scale * np.linalg.norm(d), (k, decrease, curvature)
+
+
+def test_lbfgs_counts_the_gradients_its_searches_evaluate():
+    """The gradients per step the engine reports are those an optax L-BFGS loop evaluates,
+    counted at each evaluation by a host callback: the first step's own gradient, then every
+    trial of every line search (each later step's gradient is its search's last trial)."""
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    steps, start = 40, (-1.5, 2.0)
+    run = simulate(Scenario(surface="rosenbrock", runs=(OptRun.of("lbfgs"),), steps=steps, starts=(start,)))
+    calls = [0]
+
+    def f(p):
+        jax.debug.callback(lambda: calls.__setitem__(0, calls[0] + 1))
+        return (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2
+
+    tx, p = optax.lbfgs(), jnp.array(start)
+    state = tx.init(p)
+    value_and_grad = optax.value_and_grad_from_state(f)
+    for _ in range(steps):
+        value, g = value_and_grad(p, state=state)
+        updates, state = tx.update(g, state, p, value=value, grad=g, value_fn=f)
+        p = p + updates
+    np.testing.assert_allclose(p, run.runs[0].path[-1], rtol=1e-9, atol=1e-12)
+    assert calls[0] > steps + 3  # some searches tried more than one length
+    assert run.runs[0].grad_evals == pytest.approx(calls[0] / steps)
 
 
 def loss_inputs(name: str, scenario: Scenario, hp: dict):

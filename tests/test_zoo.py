@@ -154,10 +154,22 @@ def test_a_custom_formula_races_all_but_the_optimizers_that_need_its_minimum():
 
 
 def test_each_optimizer_says_what_a_step_evaluates():
-    from optviz.zoo import evaluations
+    """One gradient, SAM's two, the loss-value rows' loss; L-BFGS's count is what its run's line
+    searches spent, the engine's count at the lr the race chose."""
+    from optviz.zoo import entry, evaluations
 
-    assert evaluations("polyak_sgd") == "1 gradient + its loss" and evaluations("adam") == "1 gradient"
-    assert evaluations("sam") == "2 gradients"
+    scenario = Scenario.from_query("surface=rosenbrock&opt=sgd&steps=60").scenario
+    lrs = np.array([0.1, 1.0])
+    entries = {name: entry(scenario, name, lrs) for name in ("adam", "sam", "lbfgs")}
+    entries["polyak_sgd"] = entry(Scenario.from_query("surface=booth&opt=sgd&steps=60").scenario, "polyak_sgd", lrs)
+    assert (
+        evaluations(entries["polyak_sgd"]) == "1 gradient + its loss" and evaluations(entries["adam"]) == "1 gradient"
+    )
+    assert evaluations(entries["sam"]) == "2 gradients"
+    lbfgs = entries["lbfgs"]
+    shown = simulate(Scenario.from_query(lbfgs.link).scenario).runs[0].grad_evals
+    assert 1 < shown == pytest.approx(lbfgs.grad_evals)
+    assert evaluations(lbfgs) == f"{shown:.3g} gradients and their losses"
 
 
 def test_every_family_has_a_colour_of_its_own_that_shows_on_the_map():

@@ -39,8 +39,8 @@ def thinned(path: np.ndarray, points: int = PATH_POINTS) -> np.ndarray:
 
 
 # The families' colours: the palette without its yellow, which a path on the light map
-# hides, and with Tol's wine for an eighth family.
-FAMILY_PALETTE = (*(c for c in COLORS if c != "#F0E442"), "#882255")
+# hides, and with Tol's wine and teal for an eighth and a ninth family.
+FAMILY_PALETTE = (*(c for c in COLORS if c != "#F0E442"), "#882255", "#44AA99")
 
 
 def family_colors() -> dict[str, str]:

@@ -92,6 +92,11 @@ class Optimizer:
     # (SAM's ``tx.update(g, state, p, grad_fn=...)``), which the engine computes like the step's
     # own: same noise draw, same mini-batch.
     grad_evals: int = 1
+    # True where each step searches along its direction for a step length (L-BFGS's zoom line
+    # search, ``tx.update(g, state, p, value=, grad=, value_fn=)``): the engine hands it the
+    # step's loss as a function, and counts the evaluations the searches spend (optax's
+    # ``num_linesearch_steps``), so a summary shows what a step cost.
+    line_search: bool = False
     # The optax code that builds the row where it is not one alias call (SAM wraps two optax
     # optimizers): a format string over ``lr`` and the hyperparameters' names, which the Code
     # menu fills with their values; "" writes `call`.

@@ -4,7 +4,8 @@ Nothing here imports optviz or optax. Each optimizer is written from its paper's
 the framework documentation's) formulas with optax's conventions where they choose
 (eps inside the root for RMSprop/Adagrad, bias-corrected AMSGrad maximum, ...), in a
 module per family as in `optviz.optimizers`: `plain`, `adaptive`, `sign`, `averaging`, `free`,
-`layerwise`, `polyak`, `sharpness`. An update is
+`layerwise`, `polyak`, `sharpness`; `quasi_newton` holds L-BFGS's direction and the Wolfe
+conditions its line search meets (a search is checked, not replayed). An update is
 ``update(state, g, p, lr, **hyperparameters) -> step``, with ``state`` a dict it keeps; one that
 needs the loss takes it as ``value=`` and its target value :math:`f^*` by optax's keyword; one
 that takes the gradient at another point takes the gradient function as ``grad=``.
@@ -20,7 +21,7 @@ import inspect
 
 import numpy as np
 
-from tests.reference import adaptive, averaging, free, layerwise, plain, polyak, sharpness, sign
+from tests.reference import adaptive, averaging, free, layerwise, plain, polyak, quasi_newton, sharpness, sign
 from tests.reference.surfaces import GRADIENTS, VALUES, rosenbrock_grad
 
 UPDATES = {
@@ -35,7 +36,7 @@ UPDATES = {
 }
 OPTAX = {**adaptive.OPTAX, **sign.OPTAX, **averaging.OPTAX, **free.OPTAX, **layerwise.OPTAX}
 
-__all__ = ["GRADIENTS", "OPTAX", "UPDATES", "VALUES", "rosenbrock_grad", "trajectory"]
+__all__ = ["GRADIENTS", "OPTAX", "UPDATES", "VALUES", "quasi_newton", "rosenbrock_grad", "trajectory"]
 
 
 def trajectory(update, grad, start, steps, lr_schedule, value=None, **hyper):
