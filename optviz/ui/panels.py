@@ -42,6 +42,11 @@ EXPORTS = (
 )
 
 
+def table(rows: list[dict]) -> None:
+    """Rows as a table (`summary_table`); one longer than `TABLE_ROWS` scrolls in a box."""
+    (st.container(height=TABLE_HEIGHT) if len(rows) > TABLE_ROWS else st).markdown(summary_table(rows))
+
+
 def full_url(link: str) -> str:
     """The address to share: this app's own URL (as the browser sees it) and the link."""
     return f"{st.context.url or ''}?{link}"
@@ -239,8 +244,7 @@ def summary(result: Result, scenario: Scenario, surface: Surface) -> None:
     if len(scenario.starts) > shown:
         st.caption(f"The map shows the first {shown} of {len(scenario.starts)} start points of each run.")
     st.header("Summary")
-    rows = summary_rows(result)  # Markdown, not st.dataframe: see summary_table
-    (st.container(height=TABLE_HEIGHT) if len(rows) > TABLE_ROWS else st).markdown(summary_table(rows))
+    table(summary_rows(result))  # Markdown, not st.dataframe: see summary_table
     with st.expander("Update rules", expanded=False, key="update_rules", on_change="rerun") as rules:
         if rules.open:  # drawn only while open
             _update_rules(scenario)

@@ -6,9 +6,8 @@ import streamlit as st
 
 from optviz.optimizers import FAMILY_KEYS, family_members
 from optviz.scenario import Scenario
-from optviz.summary import summary_table
 from optviz.ui.actions import load_link
-from optviz.ui.panels import TABLE_HEIGHT
+from optviz.ui.panels import table
 from optviz.view import View
 from optviz.zoo import RULE, Zoo, zoo_rows
 
@@ -36,8 +35,7 @@ def zoo_panel(data: tuple[Zoo, str], scenario: Scenario, shown: View) -> None:
     st.html(panels)
     if race.skipped:
         st.caption(f"Not in this convention, so not raced: {', '.join(sorted(race.skipped))}.")
-    rows = zoo_rows(race)
-    st.container(height=TABLE_HEIGHT).markdown(summary_table(rows))
+    table(zoo_rows(race))
     st.caption(
         f"How the race is run: {RULE}. For the learning-rate-free family the lr is a multiplier of the "
         "method's own step (1: untuned). A race on two numbers shows how each rule moves; it does not choose "
