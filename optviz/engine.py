@@ -41,12 +41,14 @@ import optax
 
 from optviz import batches
 from optviz.optimizers import OPTIMIZERS
+from optviz.optimizers.core import Needs
 from optviz.scenario import OptRun, Scenario
 from optviz.schedules import multipliers
 from surfaces.core import Minimum, Surface
 from surfaces.data import full_weights, points
 
 NEVER = np.iinfo(np.int32).max
+OWN_DRAWS = 0xFFFFFFFF  # fold_in data of an optimizer's own key: no step index of the surface's noise reaches it
 ESCAPE_WIDTHS = 10.0
 _MIN_BUCKET = 16
 _traces = 0
@@ -100,9 +102,7 @@ def _compile(
     static: tuple,
     length: int,
     batched: bool,
-    value: bool,
-    second: bool,
-    search: bool,
+    needs: Needs,
     record: bool,
     over: str,
 ):
@@ -110,14 +110,12 @@ def _compile(
     batched over ``over``: ``"starts"`` maps over (start, index), ``"lrs"`` over the
     learning rate. With ``record`` it returns every row's position, loss and gradient
     (flags are found on the host); without, only final values and the two flags.
-    ``batched``: the gradient is a mini-batch mean (batch size traced). ``value``: the
-    optimizer takes the loss too (`Optimizer.needs_value`): the loss of the points the
-    gradient is taken over, so a mini-batch's own loss on a batched run. ``second``: the
-    optimizer takes a gradient function too (``grad_fn``, `Optimizer.grad_evals` = 2), which
-    takes the gradient at another point as the step's own is taken: with the step's noise
-    draw, over the step's mini-batch. ``search``: the optimizer searches along its direction
-    (`Optimizer.line_search`) with the step's loss as a function (`step_loss`), and the
-    gradient evaluations its searches spend are counted.
+    ``batched``: the gradient is a mini-batch mean (batch size traced). ``needs``: what a step
+    takes beyond the gradient (`Optimizer.needs`): the loss of the points the gradient is taken
+    over (a mini-batch's own loss on a batched run); a gradient function (``grad_fn``) that takes
+    the gradient at another point as the step's own is taken, with the step's noise draw, over
+    the step's mini-batch; the step's loss as a function (`step_loss`) for a line search, whose
+    gradient evaluations are counted, or for a Hessian estimate; a key for its own draws.
     """
 
     def run_one(start, index, seed, lr, hp, sp, mults, n, box, minima, tol, batch):
@@ -129,7 +127,8 @@ def _compile(
 
         value_and_grad = jax.value_and_grad(loss_fn)
         key = jax.random.fold_in(jax.random.key(seed), index)
-        tx = build(learning_rate=lambda count: lr * mults[count], **hp, **dict(static))
+        own = {"key": jax.random.fold_in(key, OWN_DRAWS)} if needs.key else {}
+        tx = build(learning_rate=lambda count: lr * mults[count], **hp, **dict(static), **own)
 
         points = jnp.clip(jnp.round(sp["n"]), 1, batches.MAX_POINTS).astype(jnp.int32) if batched else None
 
@@ -147,8 +146,8 @@ def _compile(
             return sp[surface.noise] * jax.random.normal(jax.random.fold_in(key, t), (2,), dtype)
 
         def step_loss(t, orders):
-            """Step t's loss as a function of the point, for a line search: the loss whose gradient
-            the step takes. On a mini-batch, the batch's mean loss; on a surface with gradient
+            """Step t's loss as a function of the point, for a line search or a Hessian estimate: the
+            loss whose gradient the step takes. On a mini-batch, the batch's mean loss; on a surface with gradient
             noise, the loss tilted by ⟨σ·ξ_t, θ⟩, whose gradient is f's plus the step's noise."""
             if batched:
                 weights = _batch_weights(orders, t, points, batch)
@@ -177,12 +176,16 @@ def _compile(
         def step(carry):
             t, p, state, rows, orders, spent = carry
             loss, g, seen, orders = noisy_value_and_grad(p, t, orders)
-            extra = ({"value": seen} if value else {}) | ({"grad_fn": gradient_fn(t, orders)} if second else {})
-            if search:
+            extra = ({"value": seen} if needs.value else {}) | (
+                {"grad_fn": gradient_fn(t, orders)} if needs.grad_fn else {}
+            )
+            if needs.line_search:
                 fn = step_loss(t, orders)
                 extra = {"value": fn(p), "grad": g, "value_fn": fn}
+            if needs.obj_fn:
+                extra["obj_fn"] = step_loss(t, orders)
             update, state = tx.update(g, state, p, **extra)
-            if search:
+            if needs.line_search:
                 spent = spent + optax.tree_utils.tree_get(state, "num_linesearch_steps").astype(spent.dtype)
             rows = jax.tree.map(lambda buffer, value: buffer.at[t].set(value), rows, row(p, loss, g))
             # A diverged run goes on computing garbage that is never read: its outputs
@@ -354,18 +357,7 @@ def _inputs(scenario: Scenario, run: OptRun):
         np.float64(scenario.tol),
         np.int32(scenario.batch if batched else 0),
     )
-    second = optimizer.grad_evals > 1
-    structure = (
-        surface,
-        optimizer.build,
-        static,
-        length,
-        batched,
-        optimizer.needs_value,
-        second,
-        optimizer.line_search,
-    )
-    return structure, lr, shared, known
+    return (surface, optimizer.build, static, length, batched, optimizer.needs), lr, shared, known
 
 
 def _nearest(known, point) -> tuple[Minimum | None, float | None]:
@@ -543,9 +535,11 @@ def velocities(result: Result) -> list[list[np.ndarray] | None]:
             out.append(None)
             continue
         field, sign = optimizer.velocity
-        (_, build, static, length, batched, value, second, _), lr, shared, _ = _inputs(result.scenario, run.run)
-        # It saw each mini-batch's loss, or gradients at other points: the run records neither.
-        if (batched and value) or second:
+        (_, build, static, length, batched, needs), lr, shared, _ = _inputs(result.scenario, run.run)
+        value = needs.value
+        # It saw each mini-batch's loss, gradients at other points, or draws of its own, or it
+        # searched or probed a loss function: the run records none of these.
+        if (batched and value) or needs.grad_fn or needs.line_search or needs.obj_fn or needs.key:
             out.append(None)
             continue
         kernel = _replay_kernel(build, static, length, field, value)

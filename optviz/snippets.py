@@ -32,7 +32,7 @@ import re
 
 from optviz.conventions import CONVENTIONS, TITLES, VARIANTS, Unavailable, framework_call, resolve
 from optviz.data_code import data_loss
-from optviz.engine import Result
+from optviz.engine import OWN_DRAWS, Result
 from optviz.expressions import SCHEDULES as MULTIPLIERS
 from optviz.expressions import SURFACES as FORMULAS
 from optviz.expressions import number, render, schedule_values
@@ -42,6 +42,7 @@ from surfaces.core import Number
 
 FRAMEWORKS = CONVENTIONS
 _LR = {"optax": None, "keras": "learning_rate", "pytorch": "lr"}  # optax takes it first, by position
+OWN_KEY = "own_key"  # the name the code gives an optimizer's own key (`Optimizer.random`)
 
 
 def literal(value) -> str:
@@ -87,6 +88,8 @@ def optimizer_call(run: OptRun, framework: str, lr: str, params: str = "", f_sta
         if framework == "pytorch" and keyword == "nesterov" and value and not hp["momentum"]:
             value = False  # g + 0·v: with momentum 0 Nesterov's step is SGD's; torch.optim.SGD refuses the flag
         args.append(f"{keyword}={literal(value)}")
+    if framework == "optax" and run.optimizer.random:
+        args.append(f"key={OWN_KEY}")
     return f"{callee}({', '.join(args)})"
 
 
@@ -305,9 +308,18 @@ def _start(scenario: Scenario) -> str:
     return f"[{literal(x)}, {literal(y)}]"
 
 
+def _own_key(scenario: Scenario) -> list[str]:
+    """The key of an optimizer's own draws (`Optimizer.random`) as the engine makes it for start 0."""
+    return [
+        f"{OWN_KEY} = jax.random.fold_in(jax.random.fold_in(jax.random.key({scenario.seed}), 0), {OWN_DRAWS:#x})"
+        "  # OptViz's key for the optimizer's own draws, start 0"
+    ]
+
+
 def optax_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> list[str]:
     lines, lr, notes = optax_schedule(scenario, run.lr)
-    body = [*lines, f"optimizer = {optimizer_call(run, 'optax', lr, f_star=scenario.f_star)}"]
+    own = _own_key(scenario) if run.optimizer.random else []
+    body = [*lines, *own, f"optimizer = {optimizer_call(run, 'optax', lr, f_star=scenario.f_star)}"]
     if loop:
         g = "noisy(xy, t)" if _noise(scenario) else "grad(xy)"
         value = ", value=f(xy[0], xy[1])" if run.optimizer.needs_value else ""

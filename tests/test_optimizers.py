@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from optviz import OptRun, Scenario, simulate
+from optviz.engine import OWN_DRAWS
 from optviz.optimizers import OPTIMIZERS
 from tests import reference
 
@@ -65,6 +66,7 @@ CASES = [(name, {}) for name in OPTIMIZERS if name not in SEARCHED] + [
     ("momo", {"beta": 0.5, "lr": 0.1}),
     ("momo_adam", {"b1": 0.5, "lr": 0.05}),
     ("sam", {"rho": 0.3}),
+    ("noisy_sgd", {"eta": 1.0, "gamma": 1.0}),
 ]
 # Starts on smooth slopes and learning rates that keep each run in its stable regime
 # for 200 steps: where an optimizer oscillates across a valley or around a minimum
@@ -151,12 +153,29 @@ def test_lbfgs_counts_the_gradients_its_searches_evaluate():
     assert run.runs[0].grad_evals == pytest.approx(calls[0] / steps)
 
 
+def own_draws(name: str, seed: int, steps: int) -> np.ndarray:
+    """The random draws an optimizer with a key of its own (`Optimizer.random`) makes from start 0:
+    the engine's key for it (``OWN_DRAWS`` folded into the link seed's key for start 0), split
+    step by step as optax's transforms split it; standard normal for noisy SGD's noise."""
+    import jax
+
+    key = jax.random.fold_in(jax.random.fold_in(jax.random.key(seed), 0), OWN_DRAWS)
+    draws = []
+    for _ in range(steps):
+        key, sample = jax.random.split(key)
+        (leaf,) = jax.random.split(sample, 1)  # one key per leaf (a single 2-vector)
+        draws.append(np.asarray(jax.random.normal(leaf, (2,), np.float64)))
+    return np.array(draws)
+
+
 def loss_inputs(name: str, scenario: Scenario, hp: dict):
-    """The hyperparameters plus f* (the surface's lowest known minimum value) and the loss
-    function, for an optimizer that takes them; else ``hp`` and None."""
+    """The hyperparameters plus f* (the surface's lowest known minimum value), the optimizer's own
+    random draws, and the loss function, for an optimizer that takes them; else ``hp`` and None."""
     optimizer = OPTIMIZERS[name]
     if optimizer.f_star:
         hp[optimizer.f_star] = scenario.f_star
+    if optimizer.random:
+        hp["draws"] = own_draws(name, scenario.seed, scenario.steps)
     return hp, reference.VALUES[scenario.surface] if optimizer.needs_value else None
 
 

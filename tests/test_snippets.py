@@ -279,6 +279,7 @@ def test_code_holds_only_numbers_and_known_names(framework):
         "noisy",
         "key",
         "fn",
+        "own_key",
         "q",
         "value",
         "g",

@@ -36,6 +36,20 @@ def first_value(learning_rate):
     return learning_rate(0) if callable(learning_rate) else learning_rate
 
 
+class Needs(NamedTuple):
+    """What a step needs from the engine beyond its gradient (hashable: the engine compiles one
+    structure per combination): the loss at the point (``value``), the gradient at other points
+    (``grad_fn``), the step's loss as a function with the loss and gradient for a line search
+    (``line_search``: ``value_fn``, ``value``, ``grad``), the step's loss as a function for a
+    Hessian estimate (``obj_fn``), a random key of its own for the builder (``key``)."""
+
+    value: bool = False
+    grad_fn: bool = False
+    line_search: bool = False
+    obj_fn: bool = False
+    key: bool = False
+
+
 class Call(NamedTuple):
     """A framework's call that builds an optimizer: the callee, then its keyword arguments as
     ``(keyword, source)`` pairs, where ``source`` is a registry hyperparameter's name, a tuple
@@ -97,6 +111,13 @@ class Optimizer:
     # step's loss as a function, and counts the evaluations the searches spend (optax's
     # ``num_linesearch_steps``), so a summary shows what a step cost.
     line_search: bool = False
+    # True where each step estimates the Hessian's diagonal from the step's loss as a function
+    # (Sophia's Hutchinson probes, ``tx.update(g, state, p, obj_fn=...)``).
+    hessian: bool = False
+    # True where the builder takes ``key=``, a JAX key for the optimizer's own random draws (Sophia's
+    # probe directions, noisy SGD's noise), which the engine derives from the link's seed and the
+    # start, apart from the surface's noise.
+    random: bool = False
     # The optax code that builds the row where it is not one alias call (SAM wraps two optax
     # optimizers): a format string over ``lr`` and the hyperparameters' names, which the Code
     # menu fills with their values; "" writes `call`.
@@ -105,6 +126,11 @@ class Optimizer:
     def __post_init__(self) -> None:
         if self.build is None:
             object.__setattr__(self, "build", optax_alias(self.optax_call))
+
+    @property
+    def needs(self) -> Needs:
+        """What the engine hands each step beyond the gradient."""
+        return Needs(self.needs_value, self.grad_evals > 1, self.line_search, self.hessian, self.random)
 
     @property
     def static(self) -> tuple[str, ...]:

@@ -1,10 +1,11 @@
-r"""Gradient descent and its momentum forms: SGD, heavy ball, Nesterov, and optimistic gradient
-descent.
+r"""Gradient descent and its momentum forms: SGD, heavy ball, Nesterov, optimistic gradient
+descent, and SGD with annealed gradient noise.
 
 The first three are ``optax.sgd``, whose trace is :math:`v_t = g_t + \beta v_{t-1}`; with
 momentum 0 it is exactly plain SGD (:math:`g + 0\cdot v = g`). The three entries share one
 builder and so one compiled loop per ``nesterov`` flag. Optimistic gradient descent adds the
-change of the gradient since the last step.
+change of the gradient since the last step; noisy SGD adds Gaussian noise of its own, whose
+variance decays with the step.
 """
 
 from __future__ import annotations
@@ -73,5 +74,23 @@ ROWS = (
         "(α = β = 1); with weights α, β: Mokhtari, Ozdaglar & Pattathil 2020, Convergence Rate of O(1/k) for "
         "Optimistic Gradient and Extragradient Methods in Smooth Convex-Concave Saddle Point Problems, "
         "SIAM J. Optim. 30(4), arXiv:1906.01115",
+    ),
+    Optimizer(
+        name="noisy_sgd",
+        title="Noisy SGD",
+        params=(
+            _lr(1e-3),
+            Param("eta", 0.01, 0.0, 100.0, help="the noise's variance at the first step, η_σ"),
+            Param("gamma", 0.55, 0.0, 2.0, help="how fast the variance decays: η_σ/(1+t)^γ"),
+        ),
+        optax_call="optax.noisy_sgd",
+        latex=r"\theta_{t+1} = \theta_t - \eta_t (g_t + \sigma_t \xi_t),\;"
+        r"\sigma_t^2 = \frac{\eta_\sigma}{(1+t)^{\gamma}},\; \xi_t \sim \mathcal N(0, I)",
+        note="Gradient descent on a gradient with Gaussian noise of its own added, whose variance η/(1+t)^γ "
+        "shrinks with the step (t from 0): early steps jitter and can leave a shallow basin, later ones settle. "
+        "The noise comes from the link's seed, apart from a noisy surface's own.",
+        reference="Neelakantan, Vilnis, Le, Sutskever, Kaiser, Kurach & Martens 2015, Adding Gradient Noise "
+        "Improves Learning for Very Deep Networks, arXiv:1511.06807",
+        random=True,
     ),
 )

@@ -4,6 +4,8 @@ r"""SGD, heavy-ball and Nesterov momentum as optax.sgd writes them: the trace
 
 from __future__ import annotations
 
+import numpy as np
+
 
 def sgd(s, g, p, lr, momentum=0.0, nesterov=False):
     s["v"] = g + momentum * s.get("v", 0 * g)
@@ -27,4 +29,12 @@ def optimistic_gd(s, g, p, lr, alpha=1.0, beta=1.0):
     return -lr * ((alpha + beta) * g - beta * previous)
 
 
-UPDATES = {f.__name__: f for f in (sgd, momentum, nesterov, optimistic_gd)}
+def noisy_sgd(s, g, p, lr, eta=0.01, gamma=0.55, *, draws):
+    r"""Neelakantan et al. (2015), Adding Gradient Noise Improves Learning for Very Deep Networks:
+    :math:`\tilde g_t = g_t + N(0, \sigma_t^2 I)`, :math:`\sigma_t^2 = \eta/(1+t)^\gamma` with t from 0,
+    then an SGD step. ``draws`` holds the standard normal draws, one row a step."""
+    t = s["t"] = s.get("t", -1) + 1
+    return -lr * (g + np.sqrt(eta / (1 + t) ** gamma) * draws[t])
+
+
+UPDATES = {f.__name__: f for f in (sgd, momentum, nesterov, optimistic_gd, noisy_sgd)}
