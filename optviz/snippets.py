@@ -291,16 +291,13 @@ def _jax_noise(scenario: Scenario) -> list[str]:
     ]
 
 
-def _line_search(scenario: Scenario) -> list[str]:
-    """A line search's step (`Optimizer.line_search`): step t's loss as a function ``fn``, the
-    one whose gradient the step takes (with gradient noise, f tilted by ⟨σ·ξ_t, q⟩, whose
-    gradient is f's plus the noise), and its value and gradient at ``xy``."""
+def _step_loss(scenario: Scenario) -> str:
+    """Step t's loss as a function ``fn``, for a line search (`Optimizer.line_search`) or a
+    Hessian probe (`Optimizer.hessian`): the loss whose gradient the step takes (with gradient
+    noise, f tilted by ⟨σ·ξ_t, q⟩, whose gradient is f's plus the noise)."""
     sigma = _noise(scenario)
     tilt = f" + {literal(sigma)} * jax.random.normal(jax.random.fold_in(key, t), (2,)) @ q" if sigma else ""
-    return [
-        f"    fn = lambda q: f(q[0], q[1]){tilt}  # the loss the line search evaluates",
-        "    value, g = jax.value_and_grad(fn)(xy)",
-    ]
+    return f"    fn = lambda q: f(q[0], q[1]){tilt}  # the step's loss, as a function"
 
 
 def _start(scenario: Scenario) -> str:
@@ -325,9 +322,12 @@ def optax_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> li
         value = ", value=f(xy[0], xy[1])" if run.optimizer.needs_value else ""
         # The gradient at another point, as this step's own is taken (its noise draw included).
         value += f", grad_fn=lambda q, _: {g.replace('xy', 'q')}" if run.optimizer.grad_evals > 1 else ""
-        search = _line_search(scenario) if run.optimizer.line_search else []
-        if search:
+        search = []
+        if run.optimizer.line_search:
+            search = [_step_loss(scenario), "    value, g = jax.value_and_grad(fn)(xy)"]
             g, value = "g", ", value=value, grad=g, value_fn=fn"
+        if run.optimizer.hessian:
+            search, value = [_step_loss(scenario)], value + ", obj_fn=fn"
         body += [
             "",
             "",

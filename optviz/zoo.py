@@ -20,6 +20,7 @@ import numpy as np
 from optviz.conventions import Unavailable
 from optviz.engine import Family, Sweep, family
 from optviz.optimizers import FAMILIES, LR, OPTIMIZERS, family_members
+from optviz.optimizers.curvature import HESSIAN_INTERVAL
 from optviz.scenario import OptRun, Scenario
 from optviz.sweeps import best_lr_index, lr_grid
 
@@ -134,11 +135,13 @@ def raced(scenario: Scenario, family_key: str = "") -> Zoo:
 def evaluations(e: ZooEntry) -> str:
     """What one step of the entry's run evaluates: its gradients (one; two for SAM; for a line
     search, the mean its searches spent, `Trajectory.grad_evals`); the loss-value ones
-    (`Optimizer.needs_value`) and a line search read the loss of the same evaluations."""
+    (`Optimizer.needs_value`) and a line search read the loss of the same evaluations; Sophia's
+    Hessian probes (`Optimizer.hessian`) add a Hessian-vector product every few steps."""
     optimizer = OPTIMIZERS[e.name]
     count = f"{e.grad_evals:.3g}" if optimizer.line_search else str(optimizer.grad_evals)
     loss = " and their losses" if optimizer.line_search else " + its loss" if optimizer.needs_value else ""
-    return f"{count} gradient{'' if count == '1' else 's'}{loss}"
+    probe = f" + a Hessian-vector product every {HESSIAN_INTERVAL} steps" if optimizer.hessian else ""
+    return f"{count} gradient{'' if count == '1' else 's'}{loss}{probe}"
 
 
 def zoo_rows(race: Zoo) -> list[dict]:

@@ -210,7 +210,18 @@ def test_lbfgs_code_hands_the_line_search_the_loss_whose_gradient_the_step_takes
     assert "optimizer.update(g, state, xy, value=value, grad=g, value_fn=fn)" in code
     assert "fn = lambda q: f(q[0], q[1]) + 0.5 * jax.random.normal(jax.random.fold_in(key, t), (2,)) @ q" in code
     code = run_code(check_runs("surface=rosenbrock&start=-1.5,2&steps=60&opt=lbfgs"), 0)
-    assert "fn = lambda q: f(q[0], q[1])  # the loss" in code and "noisy" not in code
+    assert "fn = lambda q: f(q[0], q[1])  # the step's loss" in code and "noisy" not in code
+
+
+def test_sophia_code_probes_the_steps_loss_with_the_engines_key():
+    """Sophia's optax loop hands ``update`` the step's loss (``obj_fn``) and builds Hutchinson's
+    estimator on the key the engine derives for the optimizer's own draws: the probes, and so the
+    path, are the ones shown, also with gradient noise."""
+    link = "surface=noisy_quadratic:sigma=0.5&start=2,1.5&steps=60&seed=3&opt=sophia:lr=0.05,gamma=1"
+    code = run_code(check_runs(link), 0)
+    assert "optimizer.update(noisy(xy, t), state, xy, obj_fn=fn)" in code
+    assert "hutchinson_estimator_diag_hessian(random_seed=own_key)" in code
+    assert "own_key = jax.random.fold_in(jax.random.fold_in(jax.random.key(3), 0), 0xffffffff)" in code
 
 
 @pytest.mark.parametrize(

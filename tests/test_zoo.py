@@ -160,12 +160,13 @@ def test_each_optimizer_says_what_a_step_evaluates():
 
     scenario = Scenario.from_query("surface=rosenbrock&opt=sgd&steps=60").scenario
     lrs = np.array([0.1, 1.0])
-    entries = {name: entry(scenario, name, lrs) for name in ("adam", "sam", "lbfgs")}
+    entries = {name: entry(scenario, name, lrs) for name in ("adam", "sam", "lbfgs", "sophia")}
     entries["polyak_sgd"] = entry(Scenario.from_query("surface=booth&opt=sgd&steps=60").scenario, "polyak_sgd", lrs)
     assert (
         evaluations(entries["polyak_sgd"]) == "1 gradient + its loss" and evaluations(entries["adam"]) == "1 gradient"
     )
     assert evaluations(entries["sam"]) == "2 gradients"
+    assert evaluations(entries["sophia"]) == "1 gradient + a Hessian-vector product every 10 steps"
     lbfgs = entries["lbfgs"]
     shown = simulate(Scenario.from_query(lbfgs.link).scenario).runs[0].grad_evals
     assert 1 < shown == pytest.approx(lbfgs.grad_evals)

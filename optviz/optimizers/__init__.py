@@ -4,7 +4,7 @@ Entries live by family, each module a tuple of `Optimizer` rows: `plain` (SGD, h
 Nesterov), `adaptive` (Adagrad, RMSprop, Adadelta, the Adam family), `sign` (Lion,
 signSGD), `averaging` (Schedule-Free, MADGRAD), `free` (Prodigy, D-Adaptation, DoG, DoWG), `layerwise` (LAMB, LARS, Fromage,
 NovoGrad), `polyak` (Polyak SGD, MoMo, MoMo-Adam: steps sized from the loss value), `sharpness` (SAM: two
-gradients a step), `quasi_newton` (L-BFGS: a curvature estimate and a line search). This module assembles them into `OPTIMIZERS`, and `FAMILIES` names each entry's family for the menu.
+gradients a step), `curvature` (L-BFGS: a curvature estimate and a line search). This module assembles them into `OPTIMIZERS`, and `FAMILIES` names each entry's family for the menu.
 
 Every builder takes ``learning_rate`` (a number or an optax schedule ``step -> lr``)
 and the entry's hyperparameters by optax's own argument names, and returns an
@@ -18,7 +18,7 @@ corrections), :math:`\eta_t` the scheduled learning rate, :math:`\theta` the pos
 
 from __future__ import annotations
 
-from optviz.optimizers import adaptive, averaging, free, layerwise, plain, polyak, quasi_newton, sharpness, sign
+from optviz.optimizers import adaptive, averaging, curvature, free, layerwise, plain, polyak, sharpness, sign
 from optviz.optimizers.core import B1, B2, EPS, LR, MOMENTUM, Call, Optimizer, optax_alias
 
 _FAMILIES = {
@@ -30,7 +30,7 @@ _FAMILIES = {
     layerwise: "layer-wise",
     polyak: "loss-value (Polyak)",
     sharpness: "sharpness-aware",
-    quasi_newton: "quasi-Newton (line search)",
+    curvature: "curvature (second-order)",
 }
 _ROWS = {o.name: o for family in _FAMILIES for o in family.ROWS}
 # The menu keeps the order of the first fourteen entries, which predates the families;

@@ -4,8 +4,9 @@ Nothing here imports optviz or optax. Each optimizer is written from its paper's
 the framework documentation's) formulas with optax's conventions where they choose
 (eps inside the root for RMSprop/Adagrad, bias-corrected AMSGrad maximum, ...), in a
 module per family as in `optviz.optimizers`: `plain`, `adaptive`, `sign`, `averaging`, `free`,
-`layerwise`, `polyak`, `sharpness`; `quasi_newton` holds L-BFGS's direction and the Wolfe
-conditions its line search meets (a search is checked, not replayed). An update is
+`layerwise`, `polyak`, `sharpness`, `curvature` (Sophia, which takes the surface's Hessian
+and its probes' draws; L-BFGS's direction and the Wolfe conditions its line search meets: a
+search is checked, not replayed). An update is
 ``update(state, g, p, lr, **hyperparameters) -> step``, with ``state`` a dict it keeps; one that
 needs the loss takes it as ``value=`` and its target value :math:`f^*` by optax's keyword; one
 that takes the gradient at another point takes the gradient function as ``grad=``.
@@ -21,8 +22,8 @@ import inspect
 
 import numpy as np
 
-from tests.reference import adaptive, averaging, free, layerwise, plain, polyak, quasi_newton, sharpness, sign
-from tests.reference.surfaces import GRADIENTS, VALUES, rosenbrock_grad
+from tests.reference import adaptive, averaging, curvature, free, layerwise, plain, polyak, sharpness, sign
+from tests.reference.surfaces import GRADIENTS, HESSIANS, VALUES, rosenbrock_grad
 
 UPDATES = {
     **plain.UPDATES,
@@ -33,10 +34,11 @@ UPDATES = {
     **layerwise.UPDATES,
     **polyak.UPDATES,
     **sharpness.UPDATES,
+    **curvature.UPDATES,
 }
-OPTAX = {**adaptive.OPTAX, **sign.OPTAX, **averaging.OPTAX, **free.OPTAX, **layerwise.OPTAX}
+OPTAX = {**adaptive.OPTAX, **sign.OPTAX, **averaging.OPTAX, **free.OPTAX, **layerwise.OPTAX, **curvature.OPTAX}
 
-__all__ = ["GRADIENTS", "OPTAX", "UPDATES", "VALUES", "quasi_newton", "rosenbrock_grad", "trajectory"]
+__all__ = ["GRADIENTS", "HESSIANS", "OPTAX", "UPDATES", "VALUES", "curvature", "rosenbrock_grad", "trajectory"]
 
 
 def trajectory(update, grad, start, steps, lr_schedule, value=None, **hyper):

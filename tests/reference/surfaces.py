@@ -78,3 +78,11 @@ VALUES = {
     "himmelblau": lambda x, y: (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
     "booth": lambda x, y: (x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2,
 }
+# Hessians, for the optimizers that probe the curvature (Sophia's Hessian-vector products).
+HESSIANS = {
+    "rosenbrock": lambda x, y, a=1.0, b=100.0: np.array(
+        [[2 - 4 * b * y + 12 * b * x**2, -4 * b * x], [-4 * b * x, 2 * b]]
+    ),
+    "himmelblau": lambda x, y: np.array([[12 * x**2 + 4 * y - 42, 4 * (x + y)], [4 * (x + y), 12 * y**2 + 4 * x - 26]]),
+    "booth": lambda x, y: np.array([[10.0, 8.0], [8.0, 10.0]]),
+}
