@@ -29,8 +29,8 @@ from drag import browser as drag_browser  # noqa: E402
 from latency import change_split  # noqa: E402
 
 from optviz import Scenario, simulate  # noqa: E402
-from optviz.engine import trace_count  # noqa: E402
 from optviz.figures import map_parts  # noqa: E402
+from optviz.kernel import trace_count  # noqa: E402
 from optviz.map.message import encode, message, remember  # noqa: E402
 
 

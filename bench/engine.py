@@ -27,7 +27,8 @@ os.environ.setdefault("OPTVIZ_JAX_CACHE", "off")  # first calls here measure rea
 from timing import median_seconds
 
 from optviz import OptRun, Scenario, simulate, sweep
-from optviz.engine import device_name, trace_count
+from optviz.engine import device_name
+from optviz.kernel import trace_count
 from optviz.optimizers import OPTIMIZERS
 
 STEPS = 1000

@@ -1,24 +1,8 @@
 r"""The simulation engine: `Scenario` in, `Result` of NumPy arrays out.
 
-Each optimizer run is one compiled loop over steps (a ``jax.lax.while_loop`` that runs
-exactly ``steps`` iterations into buffers of the step bucket's length), compiled once per
-*structure* (surface, optimizer builder, its boolean flags, step bucket) and
-``vmap``-ped over start points (trajectories, basin maps) or learning rates (sweeps).
-Learning rates, numeric hyperparameters, surface parameters, the step count and the
-schedule's multipliers enter as traced data, so moving a slider never recompiles; the
-buffers have the next power of two above ``steps``, so changing it recompiles at most
-once per bucket. (A padded ``lax.scan`` gating every step was measured 5x slower for
-AMSGrad and RAdam on CPU.) Everything runs in float64.
-
-Per step t the loop evaluates the loss and gradient at :math:`\theta_t` (plus
-:math:`\sigma\xi_t` on noisy surfaces, :math:`\xi_t` drawn from
-``fold_in(fold_in(key(seed), start_index), t)``), asks the optax transformation for
-the update :math:`u_t`, and sets :math:`\theta_{t+1} = \theta_t + u_t`. On a data
-surface with a mini-batch size B < n the gradient is instead the mean over step t's
-batch (`optviz.batches`, drawn from the same key), while the loss recorded stays the
-full-batch loss; full batches (and every other surface) compile the unbatched loop. An
-optimizer that takes a second gradient a step (SAM, `Optimizer.grad_evals`) gets a
-``grad_fn`` that takes it at another point with step t's noise draw or mini-batch.
+Each optimizer run is one compiled loop (`optviz.kernel`), ``vmap``-ped over start points
+(trajectories, basin maps) or learning rates (sweeps, the zoo); this module prepares its
+inputs from a `Scenario` and turns its padded buffers into trajectories.
 
 A run *diverges* at row k when :math:`\theta_k`, :math:`f(\theta_k)` or its gradient
 is non-finite or :math:`\theta_k` leaves the escape box (the plotting domain widened
@@ -35,211 +19,16 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 import optax
 
-from optviz import batches
-from optviz.optimizers import OPTIMIZERS
-from optviz.optimizers.core import Needs
+from optviz.kernel import NEVER, _kernel, _outcome, _race_kernel, _status, bucket, device_name
 from optviz.scenario import OptRun, Scenario
 from optviz.schedules import multipliers
-from surfaces.core import Minimum, Surface
-from surfaces.data import full_weights, points
+from surfaces.core import Minimum
+from surfaces.data import points
 
-NEVER = np.iinfo(np.int32).max
-OWN_DRAWS = 0xFFFFFFFF  # fold_in data of an optimizer's own key: no step index of the surface's noise reaches it
 ESCAPE_WIDTHS = 10.0
-_MIN_BUCKET = 16
-_traces = 0
-
-
-def trace_count() -> int:
-    """How many times a simulation kernel has been traced (= compiled) in this process."""
-    return _traces
-
-
-def bucket(n: int) -> int:
-    """The padded length for ``n``: the next power of two, at least 16."""
-    return max(_MIN_BUCKET, 1 << (max(n, 1) - 1).bit_length())
-
-
-def device_name() -> str:
-    """The device JAX computes on, e.g. ``"cpu"`` or ``"gpu (NVIDIA H100 80GB HBM3)"``."""
-    device = jax.devices()[0]
-    return device.platform if device.platform == "cpu" else f"{device.platform} ({device.device_kind})"
-
-
-def _status(p, loss, g, box, minima, tol, xp=jnp):
-    """Per-row flags: ``ok`` (finite and inside the escape box) and ``hit`` (within
-    ``tol`` of the value of the nearest known minimum). Leading axes broadcast; ``xp``
-    is ``jax.numpy`` inside kernels and ``numpy`` on recorded paths."""
-    x, y = p[..., 0], p[..., 1]
-    ok = xp.isfinite(loss) & xp.isfinite(g[..., 0]) & xp.isfinite(g[..., 1])
-    ok &= (x >= box[0, 0]) & (x <= box[0, 1]) & (y >= box[1, 0]) & (y <= box[1, 1])  # NaN compares False
-    nearest, f_star = xp.inf, xp.nan
-    for mx, my, mf in minima:  # a handful of known minima (NaN row: none)
-        d2 = (x - mx) ** 2 + (y - my) ** 2
-        closer = d2 < nearest  # strict: ties go to the first listed
-        nearest, f_star = xp.where(closer, d2, nearest), xp.where(closer, mf, f_star)
-    return ok, xp.abs(loss - f_star) <= tol
-
-
-def _outcome(ok, hit, xp=jnp):
-    """``(diverged_at, converged_at)`` from per-row flags: the first row that is not ok,
-    and the first hit before it; ``NEVER`` where there is none."""
-
-    def first(mask):
-        return xp.where(xp.any(mask, axis=-1), xp.argmax(mask, axis=-1), NEVER).astype(xp.int32)
-
-    div, conv = first(~ok), first(hit)
-    return div, xp.where(conv < div, conv, NEVER).astype(xp.int32)
-
-
-def _compile(
-    surface: Surface,
-    build,
-    static: tuple,
-    length: int,
-    batched: bool,
-    needs: Needs,
-    record: bool,
-    over: str,
-):
-    """Compile-once function for one structure: runs ``n <= length`` steps (``n`` traced),
-    batched over ``over``: ``"starts"`` maps over (start, index), ``"lrs"`` over the
-    learning rate. With ``record`` it returns every row's position, loss and gradient
-    (flags are found on the host); without, only final values and the two flags.
-    ``batched``: the gradient is a mini-batch mean (batch size traced). ``needs``: what a step
-    takes beyond the gradient (`Optimizer.needs`): the loss of the points the gradient is taken
-    over (a mini-batch's own loss on a batched run); a gradient function (``grad_fn``) that takes
-    the gradient at another point as the step's own is taken, with the step's noise draw, over
-    the step's mini-batch; the step's loss as a function (`step_loss`) for a line search, whose
-    gradient evaluations are counted, or for a Hessian estimate; a key for its own draws.
-    """
-
-    def run_one(start, index, seed, lr, hp, sp, mults, n, box, minima, tol, batch):
-        global _traces
-        _traces += 1  # Python side effect: runs once per trace, never when cached
-
-        def loss_fn(p):
-            return surface.fn(p[..., 0], p[..., 1], **sp)
-
-        value_and_grad = jax.value_and_grad(loss_fn)
-        key = jax.random.fold_in(jax.random.key(seed), index)
-        own = {"key": jax.random.fold_in(key, OWN_DRAWS)} if needs.key else {}
-        tx = build(learning_rate=lambda count: lr * mults[count], **hp, **dict(static), **own)
-
-        points = jnp.clip(jnp.round(sp["n"]), 1, batches.MAX_POINTS).astype(jnp.int32) if batched else None
-
-        def noisy_value_and_grad(p, t, orders):
-            if batched:
-                orders = batches.advance(key, orders, t, points, batch)
-                return (*_batch_value_and_grad(surface.data, sp, orders, t, points, batch, p), orders)
-            loss, g = value_and_grad(p)
-            if surface.noise:
-                g = g + noise(t, p.dtype)
-            return loss, g, loss, orders
-
-        def noise(t, dtype):
-            """Step t's gradient noise σ·ξ_t, ξ_t ~ N(0, I)."""
-            return sp[surface.noise] * jax.random.normal(jax.random.fold_in(key, t), (2,), dtype)
-
-        def step_loss(t, orders):
-            """Step t's loss as a function of the point, for a line search or a Hessian estimate: the
-            loss whose gradient the step takes. On a mini-batch, the batch's mean loss; on a surface with gradient
-            noise, the loss tilted by ⟨σ·ξ_t, θ⟩, whose gradient is f's plus the step's noise."""
-            if batched:
-                weights = _batch_weights(orders, t, points, batch)
-                return lambda q: surface.data.examples(q[..., 0], q[..., 1], sp) @ weights.astype(q.dtype)
-            if surface.noise:
-                return lambda q: loss_fn(q) + noise(t, q.dtype) @ q
-            return loss_fn
-
-        def gradient_fn(t, orders):
-            """Step t's gradient at any point ``q`` (optax's ``grad_fn(params, i)``), given the
-            step's ``orders`` (already advanced to t): the same mini-batch, the same noise."""
-
-            def grad_fn(q, _):
-                if batched:
-                    return _batch_value_and_grad(surface.data, sp, orders, t, points, batch, q)[1]
-                return noisy_value_and_grad(q, t, orders)[1]
-
-            return grad_fn
-
-        def row(p, loss, g):
-            # Recording only the position keeps the loop small (measured: also stacking
-            # gradient and update made a 1-lane Adam loop 13x slower on CPU); the rest of
-            # each row is recomputed below, vectorised.
-            return (p, loss, g) if record else _status(p, loss, g, box, minima, tol)
-
-        def step(carry):
-            t, p, state, rows, orders, spent = carry
-            loss, g, seen, orders = noisy_value_and_grad(p, t, orders)
-            extra = ({"value": seen} if needs.value else {}) | (
-                {"grad_fn": gradient_fn(t, orders)} if needs.grad_fn else {}
-            )
-            if needs.line_search:
-                fn = step_loss(t, orders)
-                extra = {"value": fn(p), "grad": g, "value_fn": fn}
-            if needs.obj_fn:
-                extra["obj_fn"] = step_loss(t, orders)
-            update, state = tx.update(g, state, p, **extra)
-            if needs.line_search:
-                spent = spent + optax.tree_utils.tree_get(state, "num_linesearch_steps").astype(spent.dtype)
-            rows = jax.tree.map(lambda buffer, value: buffer.at[t].set(value), rows, row(p, loss, g))
-            # A diverged run goes on computing garbage that is never read: its outputs
-            # are cut at `div`.
-            return t + 1, p + update, state, rows, orders, spent
-
-        # Exactly n iterations, so no state is gated per step and padded rows cost
-        # nothing; the buffers have the bucket's length, so n itself is traced.
-        shapes = jax.eval_shape(lambda p: row(p, *value_and_grad(p)), start)
-        rows = jax.tree.map(lambda s: jnp.zeros((length + 1, *s.shape), s.dtype), shapes)
-        # A batched run carries the orders of the epochs its batch spans (`batches.advance`).
-        orders = batches.first_orders(key, points) if batched else ()
-        carry = (jnp.int32(0), start, tx.init(start), rows, orders, jnp.int32(0))
-        _, p, _, rows, _, spent = jax.lax.while_loop(lambda c: c[0] < n, step, carry)
-        loss, g = value_and_grad(p)
-        rows = jax.tree.map(lambda buffer, value: buffer.at[n].set(value), rows, row(p, loss, g))
-        if record:
-            # Row k of the path is the position after k steps; rows past n are padding.
-            # Flags are found on the host (measured: doing it here over the bucket's
-            # rows cost more than the 1,000 steps themselves).
-            return dict(zip(("path", "loss", "grad"), rows, strict=True)) | {"searched": spent}
-        ok, hit = rows
-        real = jnp.arange(length + 1) <= n
-        div, conv = _outcome(ok | ~real, hit & real)
-        return {"final": p, "final_loss": loss, "diverged_at": div, "converged_at": conv}
-
-    axes = {"starts": (0, 0, None, None), "lrs": (None, None, None, 0)}[over]
-    return jax.jit(jax.vmap(run_one, in_axes=(*axes, *(None,) * 8)))
-
-
-# Compiled kernels by structure, least recently used dropped first (a kernel holds ~2.4–4.6 MB,
-# docs/memory.md). The explorer's pool; a race of every optimizer (`optviz.zoo`) has its own,
-# sized to hold one race's kernels (one per optimizer), so that a race redrawn for a new
-# start compiles nothing and a race never flushes the explorer's kernels; a race on another
-# surface replaces them.
-_kernel = functools.lru_cache(maxsize=32)(_compile)
-RACE_POOL = len(OPTIMIZERS) + 4
-_race_kernel = functools.lru_cache(maxsize=RACE_POOL)(_compile)
-
-
-def _batch_value_and_grad(data, sp, orders, t, n, batch, p):
-    """The full-batch loss at ``p``, the mean gradient over step ``t``'s mini-batch (from its
-    epochs' ``orders``) and that mini-batch's mean loss, from one evaluation of the per-point
-    losses and one pullback."""
-    examples, pullback = jax.vjp(lambda q: data.examples(q[..., 0], q[..., 1], sp), p)
-    loss = examples @ full_weights(sp)
-    weights = _batch_weights(orders, t, n, batch).astype(examples.dtype)
-    (g,) = pullback(weights)
-    return loss, g, examples @ weights
-
-
-def _batch_weights(orders, t, n, batch):
-    """Each point's weight in step ``t``'s mini-batch mean (1/batch for its points, else 0)."""
-    return batches.weights(batches.take(orders[1], orders[2], t, n, batch), batch)
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,11 @@ import re
 
 from optviz.conventions import CONVENTIONS, TITLES, VARIANTS, Unavailable, framework_call, resolve
 from optviz.data_code import data_loss
-from optviz.engine import OWN_DRAWS, Result
+from optviz.engine import Result
 from optviz.expressions import SCHEDULES as MULTIPLIERS
 from optviz.expressions import SURFACES as FORMULAS
 from optviz.expressions import number, render, schedule_values
+from optviz.kernel import OWN_DRAWS
 from optviz.scenario import CUSTOM, OptRun, Scenario
 from optviz.schedules import SCHEDULES
 from surfaces.core import Number

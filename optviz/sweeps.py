@@ -1,6 +1,6 @@
 """Many runs in one compiled call: learning-rate sweeps and basin maps.
 
-Both use the engine's non-recording kernel (`optviz.engine._kernel` with ``record=False``):
+Both use the engine's non-recording kernel (`optviz.kernel._kernel` with ``record=False``):
 only each lane's final point, loss and first divergence/convergence step come back.
 
 * `lr_sweeps`: per optimizer run, a log grid of learning rates (vmapped over ``lr``).
@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import jax
 import numpy as np
 
-from optviz.engine import NEVER, Family, Sweep, _inputs, _kernel, family, sweep
+from optviz.engine import Family, Sweep, _inputs, family, sweep
+from optviz.kernel import NEVER, _kernel
 from optviz.optimizers import LR
 from optviz.predictions import EXACT_SURFACES, hessian_model, method_of
 from optviz.scenario import Scenario

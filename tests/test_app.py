@@ -15,8 +15,8 @@ from hypothesis import strategies as st_
 from streamlit.testing.v1 import AppTest
 
 from optviz import Scenario, simulate, view
-from optviz.engine import trace_count
 from optviz.figures import MAX_FRAMES, frame_step
+from optviz.kernel import trace_count
 from optviz.map.message import Client
 from optviz.optimizers import menu_label
 from optviz.presets import PRESETS

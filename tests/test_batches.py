@@ -6,7 +6,7 @@ import pytest
 
 from optviz import Scenario, simulate
 from optviz.batches import batch_of, epochs
-from optviz.engine import trace_count
+from optviz.kernel import trace_count
 from optviz.summary import summary_rows
 from tests.reference import data as ref
 from tests.reference import plain, sharpness

@@ -4,8 +4,9 @@ import jax
 import numpy as np
 import pytest
 
-from optviz import OptRun, Scenario, engine, simulate, sweep
-from optviz.engine import bucket, device_name, trace_count, velocities
+from optviz import OptRun, Scenario, kernel, simulate, sweep
+from optviz.engine import device_name, velocities
+from optviz.kernel import bucket, trace_count
 from optviz.optimizers import OPTIMIZERS
 
 
@@ -164,7 +165,7 @@ def test_steps_recompile_once_per_bucket():
     run = OptRun.of("rmsprop", lr=0.01)
     # From a cold cache: another test in this process (the optimizer references run rmsprop for
     # 200 steps on the same surface) may already have compiled the 256-step bucket.
-    engine._kernel.cache_clear()
+    kernel._kernel.cache_clear()
     simulate(Scenario(runs=(run,), steps=100))
     before = trace_count()
     for steps in (65, 90, 128):

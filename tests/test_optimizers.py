@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from optviz import OptRun, Scenario, simulate
-from optviz.engine import OWN_DRAWS
+from optviz.kernel import OWN_DRAWS
 from optviz.optimizers import OPTIMIZERS
 from tests import reference
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from optviz import Scenario, simulate
-from optviz.engine import trace_count
 from optviz.figures.sweep import basin_colors, basin_figure, sweep_figure
+from optviz.kernel import trace_count
 from optviz.sweeps import (
     BASIN_GRID,
     BEST_LR_DECADES,

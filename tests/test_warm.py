@@ -22,7 +22,7 @@ FIRST_VISITOR = """
 import json, sys
 from pathlib import Path
 from streamlit.testing.v1 import AppTest
-from optviz.engine import trace_count
+from optviz.kernel import trace_count
 from optviz.warm import warm_up
 
 app = Path(sys.argv[1])

@@ -140,7 +140,7 @@ def test_the_zoo_link_key_round_trips_and_a_bad_family_warns():
 
 
 def test_the_race_pool_holds_a_kernel_per_optimizer():
-    from optviz.engine import RACE_POOL
+    from optviz.kernel import RACE_POOL
     from optviz.optimizers import OPTIMIZERS
 
     assert RACE_POOL >= len(OPTIMIZERS)

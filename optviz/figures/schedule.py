@@ -6,8 +6,8 @@ import functools
 
 import numpy as np
 
-from optviz.engine import bucket
 from optviz.figures.style import COLORS, bdata
+from optviz.kernel import bucket
 from optviz.schedules import multipliers
 
 
