@@ -212,3 +212,17 @@ def render(
     tree = ast.parse(formula.replace("^", "**") if strict else formula, mode="eval")
     tree = _Renderer(target, variables, values or {}, strict).visit(tree)
     return ast.unparse(ast.fix_missing_locations(tree))
+
+
+def literal(value) -> str:
+    """A number, flag or tuple of numbers as Python source."""
+    if isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, tuple):
+        return f"({', '.join(literal(v) for v in value)})"
+    return ast.unparse(number(value))
+
+
+def scaled(lr: float, multiplier: Number) -> str:
+    """``lr · multiplier`` as a literal, rounded to 15 digits (0.001, not 0.0010000000000000002)."""
+    return literal(float(f"{lr * multiplier:.15g}"))
