@@ -1,0 +1,164 @@
+r"""optax transforms for the update rules Keras 3 and PyTorch write differently from optax:
+where ε sits in Adam's denominator (ε̂ outside the bias correction), PyTorch's AMSGrad maximum
+of the raw second moment, Keras's Adamax, Dozat's NAdam with its momentum schedule, PyTorch's
+Adagrad (ε outside the root) and PyTorch's Rprop (iRprop−). Each is composed with optax's own
+pieces in `optviz.conventions`, and tests/test_conventions.py checks it against the framework.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from optviz.optimizers.core import first_value
+
+
+class MomentsState(NamedTuple):
+    count: jax.Array
+    mu: optax.Updates
+    nu: optax.Updates
+    nu_max: optax.Updates
+
+
+def _moments(b1, b2, g, state: MomentsState):
+    mu = jax.tree.map(lambda m, x: b1 * m + (1 - b1) * x, state.mu, g)
+    nu = jax.tree.map(lambda v, x: b2 * v + (1 - b2) * x * x, state.nu, g)
+    return mu, nu, optax.safe_increment(state.count)
+
+
+def _init_moments(params) -> MomentsState:
+    zeros = optax.tree.zeros_like(params)
+    return MomentsState(jnp.zeros([], jnp.int32), zeros, zeros, zeros)
+
+
+def scale_by_adam_eps_hat(b1: float, b2: float, eps: float, *, amsgrad: bool = False):
+    r"""Keras's Adam (and AMSGrad, AdamW): ε added to the raw :math:`\sqrt{v_t}`, the bias
+    corrections folded into the step size,
+    :math:`\Delta = \frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,\frac{m_t}{\sqrt{v_t}+\hat\epsilon}`
+    (AMSGrad: :math:`v_t \to \max_{s\le t} v_s`).
+    Reference: keras/src/optimizers/adam.py, ``update_step`` (Keras 3)."""
+
+    def update(g, state, params=None):
+        mu, nu, t = _moments(b1, b2, g, state)
+        nu_max = jax.tree.map(jnp.maximum, state.nu_max, nu) if amsgrad else state.nu_max
+        v = nu_max if amsgrad else nu
+        scale = jnp.sqrt(1 - b2**t) / (1 - b1**t)
+        out = jax.tree.map(lambda m, s: scale * m / (jnp.sqrt(s) + eps), mu, v)
+        return out, MomentsState(t, mu, nu, nu_max)
+
+    return optax.GradientTransformation(_init_moments, update)
+
+
+def scale_by_amsgrad_torch(b1: float, b2: float, eps: float):
+    r"""PyTorch's AMSGrad: the maximum of the *raw* second moments, then bias-corrected,
+    :math:`\Delta = \frac{m_t/(1-\beta_1^t)}{\sqrt{\max_{s\le t} v_s}/\sqrt{1-\beta_2^t} + \epsilon}`
+    (optax takes the maximum of the corrected ones).
+    Reference: torch/optim/adam.py, ``_single_tensor_adam`` with ``amsgrad=True``."""
+
+    def update(g, state, params=None):
+        mu, nu, t = _moments(b1, b2, g, state)
+        nu_max = jax.tree.map(jnp.maximum, state.nu_max, nu)
+        bc1, bc2 = 1 - b1**t, 1 - b2**t
+        out = jax.tree.map(lambda m, s: (m / bc1) / (jnp.sqrt(s) / jnp.sqrt(bc2) + eps), mu, nu_max)
+        return out, MomentsState(t, mu, nu, nu_max)
+
+    return optax.GradientTransformation(_init_moments, update)
+
+
+def scale_by_adamax_keras(b1: float, b2: float, eps: float):
+    r"""Keras's Adamax: ε outside the running maximum,
+    :math:`u_t = \max(\beta_2 u_{t-1}, |g_t|)`,
+    :math:`\Delta = \frac{m_t}{(1-\beta_1^t)(u_t + \epsilon)}` (optax and PyTorch put ε inside the max).
+    Reference: keras/src/optimizers/adamax.py, ``update_step``."""
+
+    def update(g, state, params=None):
+        t = optax.safe_increment(state.count)
+        mu = jax.tree.map(lambda m, x: b1 * m + (1 - b1) * x, state.mu, g)
+        nu = jax.tree.map(lambda u, x: jnp.maximum(b2 * u, jnp.abs(x)), state.nu, g)
+        out = jax.tree.map(lambda m, u: m / ((1 - b1**t) * (u + eps)), mu, nu)
+        return out, MomentsState(t, mu, nu, state.nu_max)
+
+    return optax.GradientTransformation(_init_moments, update)
+
+
+class NadamState(NamedTuple):
+    count: jax.Array
+    mu: optax.Updates
+    nu: optax.Updates
+    mu_product: jax.Array
+
+
+def scale_by_nadam_dozat(b1: float, b2: float, eps: float, momentum_decay: float = 0.004):
+    r"""NAdam as Keras and PyTorch write it (Dozat 2016), with the momentum schedule
+    :math:`\mu_t = \beta_1(1 - \tfrac12 0.96^{\psi t})` (PyTorch: ψ = ``momentum_decay`` =
+    0.004; Keras 3: ψ = 1, i.e. 0.96^t):
+    :math:`\Delta = \frac{1-\mu_t}{1-\prod_{s\le t}\mu_s}\frac{g_t}{d_t}
+    + \frac{\mu_{t+1}}{1-\prod_{s\le t+1}\mu_s}\frac{m_t}{d_t}`,
+    :math:`d_t = \sqrt{v_t/(1-\beta_2^t)} + \epsilon` (optax.nadam has no schedule).
+    References: keras/src/optimizers/nadam.py (``update_step``, ``0.96 ** local_step``);
+    torch/optim/nadam.py (``momentum_decay``)."""
+
+    def init(params):
+        zeros = optax.tree.zeros_like(params)
+        return NadamState(jnp.zeros([], jnp.int32), zeros, zeros, jnp.ones([], jnp.float64))
+
+    def update(g, state, params=None):
+        t = optax.safe_increment(state.count)
+        mu_t = b1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
+        mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
+        product = state.mu_product * mu_t
+        mu = jax.tree.map(lambda m, x: b1 * m + (1 - b1) * x, state.mu, g)
+        nu = jax.tree.map(lambda v, x: b2 * v + (1 - b2) * x * x, state.nu, g)
+
+        def step(x, m, v):
+            d = jnp.sqrt(v / (1 - b2**t)) + eps
+            return (1 - mu_t) / (1 - product) * x / d + mu_next / (1 - product * mu_next) * m / d
+
+        return jax.tree.map(step, g, mu, nu), NadamState(t, mu, nu, product)
+
+    return optax.GradientTransformation(init, update)
+
+
+def scale_by_rss_torch(initial_accumulator_value: float, eps: float):
+    r"""PyTorch's Adagrad: ε outside the root, :math:`\Delta = g_t / (\sqrt{G_t} + \epsilon)`
+    (optax and Keras: :math:`\sqrt{G_t + \epsilon}`).
+    Reference: torch/optim/adagrad.py, ``_single_tensor_adagrad``."""
+
+    def init(params):
+        return optax.ScaleByRssState(jax.tree.map(lambda p: jnp.full_like(p, initial_accumulator_value), params))
+
+    def update(g, state, params=None):
+        total = jax.tree.map(lambda s, x: s + x * x, state.sum_of_squares, g)
+        return jax.tree.map(lambda x, s: x / (jnp.sqrt(s) + eps), g, total), optax.ScaleByRssState(total)
+
+    return optax.GradientTransformation(init, update)
+
+
+class RpropState(NamedTuple):
+    step_size: optax.Updates
+    previous: optax.Updates
+
+
+def rprop_torch(learning_rate, eta_minus: float, eta_plus: float, min_step_size: float, max_step_size: float):
+    r"""PyTorch's Rprop, the paper's iRprop−: per coordinate, the step size is multiplied by η⁺
+    where :math:`g_t g_{t-1} > 0`, by η⁻ where it is < 0 (and :math:`g_t` is then taken as 0), by 1
+    else, and clipped to :math:`[\Delta_{min}, \Delta_{max}]`; the move is
+    :math:`-\operatorname{sign}(g_t)\Delta_t` from this step's gradient (optax 0.2.8 moves by the
+    step before's). The step sizes start at lr; a scheduler's later values are not read.
+    Reference: torch/optim/rprop.py, ``_single_tensor_rprop``."""
+    initial = first_value(learning_rate)
+
+    def init(params):
+        return RpropState(jax.tree.map(lambda p: jnp.full_like(p, initial), params), optax.tree.zeros_like(params))
+
+    def update(g, state, params=None):
+        agree = jax.tree.map(lambda x, y: jnp.sign(x * y), g, state.previous)
+        factor = jax.tree.map(lambda a: jnp.where(a > 0, eta_plus, jnp.where(a < 0, eta_minus, 1.0)), agree)
+        size = jax.tree.map(lambda s, f: jnp.clip(s * f, min_step_size, max_step_size), state.step_size, factor)
+        kept = jax.tree.map(lambda x, a: jnp.where(a < 0, 0.0, x), g, agree)
+        return jax.tree.map(lambda x, s: -jnp.sign(x) * s, kept, size), RpropState(size, kept)
+
+    return optax.GradientTransformation(init, update)
