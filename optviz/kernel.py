@@ -85,6 +85,74 @@ def _outcome(ok, hit, xp=jnp):
     return div, xp.where(conv < div, conv, NEVER).astype(xp.int32)
 
 
+class _Steps:
+    """How step t of one run sees the surface: its gradient (a mini-batch mean, or the exact one
+    plus the step's noise draw σ·ξ_t) and, for an optimizer that needs them, its loss, its
+    gradient at another point and its loss as a function. ``orders`` are the epochs' orders of
+    a batched run (`optviz.batches`), already advanced to step t; () otherwise."""
+
+    def __init__(self, surface: Surface, sp: dict, key, batched: bool, batch):
+        self.surface, self.sp, self.key, self.batched, self.batch = surface, sp, key, batched, batch
+        self.points = jnp.clip(jnp.round(sp["n"]), 1, batches.MAX_POINTS).astype(jnp.int32) if batched else None
+        self.exact = jax.value_and_grad(self.loss)
+
+    def loss(self, p):
+        return self.surface.fn(p[..., 0], p[..., 1], **self.sp)
+
+    def first_orders(self):
+        """A batched run carries the orders of the epochs its batch spans (`batches.advance`)."""
+        return batches.first_orders(self.key, self.points) if self.batched else ()
+
+    def value_and_grad(self, p, t, orders):
+        """``(loss, gradient, the loss the gradient's points give, orders)`` at step t: on a
+        mini-batch the full-batch loss, the batch's mean gradient and mean loss."""
+        if self.batched:
+            orders = batches.advance(self.key, orders, t, self.points, self.batch)
+            return (*_batch_value_and_grad(self.surface.data, self.sp, orders, t, self.points, self.batch, p), orders)
+        loss, g = self.exact(p)
+        if self.surface.noise:
+            g = g + self.noise(t, p.dtype)
+        return loss, g, loss, orders
+
+    def noise(self, t, dtype):
+        """Step t's gradient noise σ·ξ_t, ξ_t ~ N(0, I)."""
+        return self.sp[self.surface.noise] * jax.random.normal(jax.random.fold_in(self.key, t), (2,), dtype)
+
+    def step_loss(self, t, orders):
+        """Step t's loss as a function of the point, for a line search or a Hessian estimate: the
+        loss whose gradient the step takes. On a mini-batch, the batch's mean loss; on a surface
+        with gradient noise, the loss tilted by ⟨σ·ξ_t, θ⟩, whose gradient is f's plus the noise."""
+        if self.batched:
+            weights = _batch_weights(orders, t, self.points, self.batch)
+            return lambda q: self.surface.data.examples(q[..., 0], q[..., 1], self.sp) @ weights.astype(q.dtype)
+        if self.surface.noise:
+            return lambda q: self.loss(q) + self.noise(t, q.dtype) @ q
+        return self.loss
+
+    def grad_fn(self, t, orders):
+        """Step t's gradient at any point ``q`` (optax's ``grad_fn(params, i)``): the same
+        mini-batch, the same noise draw."""
+
+        def grad_fn(q, _):
+            if self.batched:
+                return _batch_value_and_grad(self.surface.data, self.sp, orders, t, self.points, self.batch, q)[1]
+            return self.value_and_grad(q, t, orders)[1]
+
+        return grad_fn
+
+    def extras(self, needs: Needs, t, orders, p, g, seen) -> dict:
+        """What ``tx.update`` takes at step t besides the gradient, state and position."""
+        extra = ({"value": seen} if needs.value else {}) | (
+            {"grad_fn": self.grad_fn(t, orders)} if needs.grad_fn else {}
+        )
+        if needs.line_search:
+            fn = self.step_loss(t, orders)
+            extra = {"value": fn(p), "grad": g, "value_fn": fn}
+        if needs.obj_fn:
+            extra["obj_fn"] = self.step_loss(t, orders)
+        return extra
+
+
 def _compile(
     surface: Surface,
     build,
@@ -98,63 +166,19 @@ def _compile(
     """Compile-once function for one structure: runs ``n <= length`` steps (``n`` traced),
     batched over ``over``: ``"starts"`` maps over (start, index), ``"lrs"`` over the
     learning rate. With ``record`` it returns every row's position, loss and gradient
-    (flags are found on the host); without, only final values and the two flags.
-    ``batched``: the gradient is a mini-batch mean (batch size traced). ``needs``: what a step
-    takes beyond the gradient (`Optimizer.needs`): the loss of the points the gradient is taken
-    over (a mini-batch's own loss on a batched run); a gradient function (``grad_fn``) that takes
-    the gradient at another point as the step's own is taken, with the step's noise draw, over
-    the step's mini-batch; the step's loss as a function (`step_loss`) for a line search, whose
-    gradient evaluations are counted, or for a Hessian estimate; a key for its own draws.
+    (flags are found on the host) and the gradient evaluations a line search spent; without,
+    only final values and the two flags. ``batched``: the gradient is a mini-batch mean (batch
+    size traced). ``needs``: what a step takes beyond the gradient (`Optimizer.needs`, `_Steps`).
     """
 
     def run_one(start, index, seed, lr, hp, sp, mults, n, box, minima, tol, batch):
         global _traces
         _traces += 1  # Python side effect: runs once per trace, never when cached
 
-        def loss_fn(p):
-            return surface.fn(p[..., 0], p[..., 1], **sp)
-
-        value_and_grad = jax.value_and_grad(loss_fn)
         key = jax.random.fold_in(jax.random.key(seed), index)
+        steps = _Steps(surface, sp, key, batched, batch)
         own = {"key": jax.random.fold_in(key, OWN_DRAWS)} if needs.key else {}
         tx = build(learning_rate=lambda count: lr * mults[count], **hp, **dict(static), **own)
-
-        points = jnp.clip(jnp.round(sp["n"]), 1, batches.MAX_POINTS).astype(jnp.int32) if batched else None
-
-        def noisy_value_and_grad(p, t, orders):
-            if batched:
-                orders = batches.advance(key, orders, t, points, batch)
-                return (*_batch_value_and_grad(surface.data, sp, orders, t, points, batch, p), orders)
-            loss, g = value_and_grad(p)
-            if surface.noise:
-                g = g + noise(t, p.dtype)
-            return loss, g, loss, orders
-
-        def noise(t, dtype):
-            """Step t's gradient noise σ·ξ_t, ξ_t ~ N(0, I)."""
-            return sp[surface.noise] * jax.random.normal(jax.random.fold_in(key, t), (2,), dtype)
-
-        def step_loss(t, orders):
-            """Step t's loss as a function of the point, for a line search or a Hessian estimate: the
-            loss whose gradient the step takes. On a mini-batch, the batch's mean loss; on a surface with gradient
-            noise, the loss tilted by ⟨σ·ξ_t, θ⟩, whose gradient is f's plus the step's noise."""
-            if batched:
-                weights = _batch_weights(orders, t, points, batch)
-                return lambda q: surface.data.examples(q[..., 0], q[..., 1], sp) @ weights.astype(q.dtype)
-            if surface.noise:
-                return lambda q: loss_fn(q) + noise(t, q.dtype) @ q
-            return loss_fn
-
-        def gradient_fn(t, orders):
-            """Step t's gradient at any point ``q`` (optax's ``grad_fn(params, i)``), given the
-            step's ``orders`` (already advanced to t): the same mini-batch, the same noise."""
-
-            def grad_fn(q, _):
-                if batched:
-                    return _batch_value_and_grad(surface.data, sp, orders, t, points, batch, q)[1]
-                return noisy_value_and_grad(q, t, orders)[1]
-
-            return grad_fn
 
         def row(p, loss, g):
             # Recording only the position keeps the loop small (measured: also stacking
@@ -164,16 +188,8 @@ def _compile(
 
         def step(carry):
             t, p, state, rows, orders, spent = carry
-            loss, g, seen, orders = noisy_value_and_grad(p, t, orders)
-            extra = ({"value": seen} if needs.value else {}) | (
-                {"grad_fn": gradient_fn(t, orders)} if needs.grad_fn else {}
-            )
-            if needs.line_search:
-                fn = step_loss(t, orders)
-                extra = {"value": fn(p), "grad": g, "value_fn": fn}
-            if needs.obj_fn:
-                extra["obj_fn"] = step_loss(t, orders)
-            update, state = tx.update(g, state, p, **extra)
+            loss, g, seen, orders = steps.value_and_grad(p, t, orders)
+            update, state = tx.update(g, state, p, **steps.extras(needs, t, orders, p, g, seen))
             if needs.line_search:
                 spent = spent + optax.tree_utils.tree_get(state, "num_linesearch_steps").astype(spent.dtype)
             rows = jax.tree.map(lambda buffer, value: buffer.at[t].set(value), rows, row(p, loss, g))
@@ -183,13 +199,11 @@ def _compile(
 
         # Exactly n iterations, so no state is gated per step and padded rows cost
         # nothing; the buffers have the bucket's length, so n itself is traced.
-        shapes = jax.eval_shape(lambda p: row(p, *value_and_grad(p)), start)
+        shapes = jax.eval_shape(lambda p: row(p, *steps.exact(p)), start)
         rows = jax.tree.map(lambda s: jnp.zeros((length + 1, *s.shape), s.dtype), shapes)
-        # A batched run carries the orders of the epochs its batch spans (`batches.advance`).
-        orders = batches.first_orders(key, points) if batched else ()
-        carry = (jnp.int32(0), start, tx.init(start), rows, orders, jnp.int32(0))
+        carry = (jnp.int32(0), start, tx.init(start), rows, steps.first_orders(), jnp.int32(0))
         _, p, _, rows, _, spent = jax.lax.while_loop(lambda c: c[0] < n, step, carry)
-        loss, g = value_and_grad(p)
+        loss, g = steps.exact(p)
         rows = jax.tree.map(lambda buffer, value: buffer.at[n].set(value), rows, row(p, loss, g))
         if record:
             # Row k of the path is the position after k steps; rows past n are padding.
