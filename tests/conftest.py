@@ -24,12 +24,11 @@ ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", Path(__file__).resolve().parent
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # "gw0", "gw1", … under pytest-xdist
 # The longest tests (or xdist groups), started first so that no test process is left running
 # one of them alone at the end of a run. Measured (seconds, 2 cores, shared): the soak 222,
-# the gallery's presets in the browser 115, the replicas 107, the gallery's pictures 93, the
+# the replicas 107, the gallery's pictures 93, the
 # drag frame rate 66, every control after a restart 55, planted links 45, the lesson and the
 # gallery after a restart 44, every view of a data surface 38, the 3-D camera 35.
 FIRST = (
     "tests/e2e/test_soak.py",
-    "tests/e2e/test_browser.py::test_the_gallery_opens_each_preset",
     "tests/e2e/test_proxy.py",
     "tests/e2e/test_classroom.py::test_the_gallery_shows_a_picture_of_each_preset",
     "tests/e2e/test_drag_view.py::test_drag_frame_rate",
