@@ -5,6 +5,7 @@ the model's mean loss over them, for JAX (``jnp``) or PyTorch (``torch``)."""
 from __future__ import annotations
 
 from optviz.scenario import Scenario
+from surfaces.data import MAX_POINTS, points
 
 # The mean loss of each model over features X and targets Y at weights (x, y); ``m`` is
 # the array module. Written from the definitions in surfaces/models.py.
@@ -30,6 +31,28 @@ def data_loss(scenario: Scenario, target: str) -> list[str]:
         f"Y = {_ARRAY[target]}([{', '.join(repr(float(v)) for v in labels)}])",
         "",
         "",
-        "def f(x, y):",
+        "def f(x, y, X=X, Y=Y):",
         f"    return {loss}",
+    ]
+
+
+def batch_code(scenario: Scenario) -> list[str]:
+    """Lines defining ``batch(t)``, step t's mini-batch as the engine draws it (`optviz.batches`)
+    for the first start: entries t·B … t·B + B − 1 of the epochs' random orders, one after
+    another, each epoch's order the first n of ``argsort`` of ``MAX_POINTS`` uniform draws from
+    ``fold_in(key, epoch)`` (the padding slots pushed last)."""
+    n, b = points(dict(scenario.surface_params)), scenario.batch
+    return [
+        f"key = jax.random.fold_in(jax.random.key({scenario.seed}), 0)  # OptViz's mini-batches, start 0",
+        "",
+        "",
+        "def batch(t):",
+        f'    """Step t\'s {b} points: entries {b}t … {b}t + {b - 1} of the epochs\' orders, one after another."""',
+        "",
+        "    def point(k):",
+        f"        u = jax.random.uniform(jax.random.fold_in(key, k // {n}), ({MAX_POINTS},), jnp.float64)",
+        f"        slots = jnp.arange({MAX_POINTS})",
+        f"        return jnp.argsort(jnp.where(slots < {n}, u, 2.0 + slots))[k % {n}]",
+        "",
+        f"    return jax.vmap(point)(t * {b} + jnp.arange({b}))",
     ]

@@ -30,7 +30,7 @@ import dataclasses
 import re
 
 from optviz.conventions import CONVENTIONS, TITLES, VARIANTS, Unavailable, framework_call, resolve
-from optviz.data_code import data_loss
+from optviz.data_code import batch_code, data_loss
 from optviz.engine import Result
 from optviz.expressions import SURFACES as FORMULAS
 from optviz.expressions import literal, render
@@ -38,6 +38,7 @@ from optviz.kernel import OWN_DRAWS
 from optviz.scenario import CUSTOM, OptRun, Scenario
 from optviz.schedule_code import keras_schedule, optax_schedule, torch_scheduler
 from optviz.schedules import SCHEDULES
+from surfaces.data import points
 
 FRAMEWORKS = CONVENTIONS
 _LR = {"optax": None, "keras": "learning_rate", "pytorch": "lr"}  # optax takes it first, by position
@@ -129,12 +130,21 @@ def _loop_intro(scenario: Scenario, framework: str) -> list[str]:
             "# OptViz adds Gaussian noise to each gradient from JAX's random stream; this loop leaves it "
             "out, so its path differs."
         )
-    if scenario.batch and surface.data is not None:
+    if _batched(scenario):
         lines.append(
-            f"# OptViz draws each step's gradient from a mini-batch of {scenario.batch} points "
-            "(optviz.batches); this loop takes the full batch, so its path differs."
+            f"# Each step's gradient is the mean over a mini-batch of {scenario.batch} points, drawn as OptViz "
+            "draws them (optviz.batches)."
+            if framework != "pytorch"
+            else f"# OptViz draws each step's gradient from a mini-batch of {scenario.batch} points "
+            "(optviz.batches) from JAX's random stream; this loop takes the full batch, so its path differs."
         )
     return lines
+
+
+def _batched(scenario: Scenario) -> bool:
+    """The engine's gradients are mini-batch means (`optviz.kernel`): a data surface, 0 < B < n."""
+    data = scenario.surface_def.data is not None
+    return data and 0 < scenario.batch < points(dict(scenario.surface_params))
 
 
 def _loss(scenario: Scenario, target: str) -> list[str]:
@@ -145,7 +155,24 @@ def _loss(scenario: Scenario, target: str) -> list[str]:
 
 
 def _jax_loss(scenario: Scenario) -> list[str]:
+    """``f``, its gradient ``grad`` and, on mini-batches, ``batch(t)`` with ``grad(xy, points)``."""
+    if _batched(scenario):
+        grad = "grad = jax.jit(jax.grad(lambda xy, points: f(xy[0], xy[1], X[points], Y[points])))"
+        return [*_loss(scenario, "jnp"), "", "", *batch_code(scenario), "", "", grad]
     return [*_loss(scenario, "jnp"), "", "", "grad = jax.jit(jax.grad(lambda xy: f(xy[0], xy[1])))"]
+
+
+def _jax_gradient(scenario: Scenario, at: str) -> str:
+    """Step t's gradient at ``at`` in the JAX loops: with the step's noise, over its mini-batch."""
+    if _noise(scenario):
+        return f"noisy({at}, t)"
+    return f"grad({at}, points)" if _batched(scenario) else f"grad({at})"
+
+
+def _jax_value(scenario: Scenario, at: str) -> str:
+    """Step t's loss at ``at`` (a 2-vector) in the JAX loops: over its mini-batch."""
+    over = ", X[points], Y[points]" if _batched(scenario) else ""
+    return f"f({at}[0], {at}[1]{over})"
 
 
 def _jax_noise(scenario: Scenario) -> list[str]:
@@ -165,7 +192,7 @@ def _step_loss(scenario: Scenario) -> str:
     noise, f tilted by ⟨σ·ξ_t, q⟩, whose gradient is f's plus the noise)."""
     sigma = _noise(scenario)
     tilt = f" + {literal(sigma)} * jax.random.normal(jax.random.fold_in(key, t), (2,)) @ q" if sigma else ""
-    return f"    fn = lambda q: f(q[0], q[1]){tilt}  # the step's loss, as a function"
+    return f"    fn = lambda q: {_jax_value(scenario, 'q')}{tilt}  # the step's loss, as a function"
 
 
 def _start(scenario: Scenario) -> str:
@@ -186,16 +213,16 @@ def optax_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> li
     own = _own_key(scenario) if run.optimizer.random else []
     body = [*lines, *own, f"optimizer = {optimizer_call(run, 'optax', lr, f_star=scenario.f_star)}"]
     if loop:
-        g = "noisy(xy, t)" if _noise(scenario) else "grad(xy)"
-        value = ", value=f(xy[0], xy[1])" if run.optimizer.needs_value else ""
-        # The gradient at another point, as this step's own is taken (its noise draw included).
-        value += f", grad_fn=lambda q, _: {g.replace('xy', 'q')}" if run.optimizer.grad_evals > 1 else ""
-        search = []
+        g = _jax_gradient(scenario, "xy")
+        value = f", value={_jax_value(scenario, 'xy')}" if run.optimizer.needs_value else ""
+        # The gradient at another point, as this step's own is taken (its noise draw, its batch).
+        value += f", grad_fn=lambda q, _: {_jax_gradient(scenario, 'q')}" if run.optimizer.grad_evals > 1 else ""
+        search = ["    points = batch(t)"] if _batched(scenario) else []
         if run.optimizer.line_search:
-            search = [_step_loss(scenario), "    value, g = jax.value_and_grad(fn)(xy)"]
+            search += [_step_loss(scenario), "    value, g = jax.value_and_grad(fn)(xy)"]
             g, value = "g", ", value=value, grad=g, value_fn=fn"
         if run.optimizer.hessian:
-            search, value = [_step_loss(scenario)], value + ", obj_fn=fn"
+            search, value = [*search, _step_loss(scenario)], value + ", obj_fn=fn"
         body += [
             "",
             "",
@@ -227,7 +254,7 @@ def keras_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> li
     lines, lr, notes = keras_schedule(scenario, run.lr)
     body = [*lines, f"optimizer = {optimizer_call(run, 'keras', lr)}"]
     if loop:
-        g = "noisy(xy.value, t)" if _noise(scenario) else "grad(xy.value)"
+        g = _jax_gradient(scenario, "xy.value").replace("points", "batch(t)")
         body += [
             "",
             "",

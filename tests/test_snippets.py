@@ -224,6 +224,25 @@ def test_sophia_code_probes_the_steps_loss_with_the_engines_key():
     assert "own_key = jax.random.fold_in(jax.random.fold_in(jax.random.key(3), 0), 0xffffffff)" in code
 
 
+def test_mini_batch_code_draws_the_engines_batches_and_follows_the_path():
+    """On mini-batches the JAX loops draw each step's batch as the engine does (`batch(t)`) and
+    take every gradient, loss, gradient elsewhere and loss function over it: the paths are the
+    ones shown, for rows that take the loss (Polyak), a second gradient (SAM), a line search
+    (L-BFGS) and a Hessian probe (Sophia). PyTorch's loop says it takes the full batch."""
+    link = "surface=linear_regression:n=12&seed=4&steps=40&batch=3&opt=sgd:lr=0.05&opt=polyak_sgd:lr=1"
+    link += "&opt=sam:lr=0.05,rho=0.1&opt=lbfgs&opt=sophia:lr=0.05,gamma=1"
+    # atol: the loop's batch mean and the engine's weighted sum round differently (1e-16), which
+    # L-BFGS's line search carries to ~1e-11 by step 40 (measured; past step 42 here a trial length
+    # falls the other side of a Wolfe condition and the paths part, as between any two programs).
+    scenario = check_runs(link, atol=1e-9)
+    code = run_code(scenario, 2)
+    assert "points = batch(t)" in code and "grad_fn=lambda q, _: grad(q, points)" in code
+    assert "value=f(xy[0], xy[1], X[points], Y[points])" in run_code(scenario, 1)
+    check_runs("conv=keras&" + link.split("&opt=polyak_sgd")[0])
+    code = run_code(Scenario.from_query("conv=pytorch&" + link).scenario, 0)
+    assert "this loop takes the full batch, so its path differs" in code
+
+
 @pytest.mark.parametrize(
     "surface", ["linear_regression:n=12,mean=1", "logistic_regression:n=20,scale=3,corr=0.5", "neuron:n=9"]
 )
