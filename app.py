@@ -24,6 +24,7 @@ from optviz.map.component import show_figure
 from optviz.memo import Memo, limit_arenas, map_large_blocks, nbytes
 from optviz.predictions import Prediction, predict, stable_note
 from optviz.presets import Verdict, preset_for
+from optviz.scenario import about_formula
 from optviz.summary import map_text
 from optviz.ui.address import current_link, navigated, show_link
 from optviz.ui.lesson import lesson_bar, open_link
@@ -153,7 +154,7 @@ with schedule_slot:
 for notice in st.session_state.notices:
     st.warning(f"Link fixed: {markdown_text(notice)}", icon="🔧")
 for fix in fixes:  # none comes from an lr (its widgets keep it in range): drawn on a full run
-    if not fix.startswith(("f=", "domain=")):  # those are shown at the formula box
+    if not about_formula(fix):  # those are shown at the formula box
         st.info(markdown_text(fix), icon="ℹ️")
 explorer, gallery_tab = st.tabs(list(PAGE_LABELS.values()), key="page", on_change="rerun")
 with gallery_tab:

@@ -30,6 +30,7 @@ from optviz.scenario import (
     STEPS,
     TOL,
     VERSION,
+    Notice,
     OptRun,
     Parsed,
     Scenario,
@@ -266,10 +267,11 @@ def _parse_custom(surface: str, formula: str | None, domain: str | None, warning
             edges = check_domain((numbers[:2], numbers[2:]))
         except (ValueError, FormulaError) as err:
             message = str(err) if isinstance(err, FormulaError) else "the domain is four numbers: x0,x1,y0,y1"
-            warnings.append(f"domain={clip(domain)}: {message}; using {','.join(fmt(v) for e in edges for v in e)}")
+            using = ",".join(fmt(v) for e in edges for v in e)
+            warnings.append(Notice(f"domain={clip(domain)}: {message}; using {using}", "domain"))
     try:
         custom_surface(formula, edges)
     except FormulaError as err:
-        warnings.append(f"f={clip(formula)}: {err}; using f={DEFAULT_FORMULA}")
+        warnings.append(Notice(f"f={clip(formula)}: {err}; using f={DEFAULT_FORMULA}", "f"))
         formula = DEFAULT_FORMULA
     return formula, edges

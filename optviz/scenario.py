@@ -104,6 +104,26 @@ class OptRun:
 DEFAULT_RUNS = (OptRun.of("sgd", lr=1e-3), OptRun.of("momentum", lr=1e-3), OptRun.of("adam", lr=0.05))
 
 
+class Notice(str):
+    """A warning's text, and the link key it is about where a page shows it beside that key's
+    control (``"f"``, ``"domain"``: at the formula box); "" for the others."""
+
+    key: str
+
+    def __new__(cls, text: str, key: str = "") -> Notice:
+        notice = super().__new__(cls, text)
+        notice.key = key
+        return notice
+
+
+FORMULA_KEYS = ("f", "domain")  # the keys whose notices the formula box shows
+
+
+def about_formula(notice: str) -> bool:
+    """Whether ``notice`` is about the custom formula (shown at its box, not above the page)."""
+    return getattr(notice, "key", "") in FORMULA_KEYS
+
+
 class Parsed(NamedTuple):
     """What `Scenario.from_query` returns: the scenario and what it had to fix."""
 

@@ -256,6 +256,18 @@ def test_bad_link_shows_notices_and_a_working_page():
     assert len(table(at)) == 1
 
 
+def test_a_formula_that_is_not_math_is_shown_at_its_box_and_the_page_keeps_working():
+    """A typed formula or domain that fails is refused beside the formula box (its notice is
+    about the key ``f`` or ``domain``), never above the page, and the last good surface stays."""
+    at = open_app(surface="custom", f="x^2+y^2", domain="-2,2,-2,2")
+    at.text_input(key="formula").set_value("x^^2").run()
+    assert not at.exception
+    beside = shown(at.sidebar.error)
+    assert "f=x^^2:" in beside and "using f=" in beside
+    assert "f=x^^2" not in shown(at.info) + shown(at.warning)
+    assert len(table(at)) == len(url_scenario(at).scenario.runs)
+
+
 def test_diverged_run_is_flagged():
     at = open_app(surface="quadratic", opt=["sgd:lr=2.5", "sgd:lr=0.5"], steps="300")
     rows = table(at)

@@ -14,7 +14,7 @@ from streamlit.delta_generator import DeltaGenerator
 from optviz.conventions import CONVENTIONS, TITLES, available, resolve, unavailable_note
 from optviz.literal import markdown_text
 from optviz.optimizers import menu, menu_label
-from optviz.scenario import BATCH, CUSTOM, MAX_RUNS, MAX_STEPS, SEED
+from optviz.scenario import BATCH, CUSTOM, MAX_RUNS, MAX_STEPS, SEED, about_formula
 from optviz.schedules import SCHEDULES
 from optviz.starts import CLOUDS
 from optviz.ui.actions import (
@@ -91,7 +91,7 @@ def custom_controls(side) -> Surface:
         line.number_input(key.replace("dom_", ""), -MAX_DOMAIN, MAX_DOMAIN, format="%.4g", key=key)
     parsed = scenario_from_widgets(st.session_state)
     for problem in parsed.warnings:
-        if problem.startswith(("f=", "domain=")):
+        if about_formula(problem):
             side.error(markdown_text(problem), icon="✏️")
     return parsed.scenario.surface_def
 
