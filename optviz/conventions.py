@@ -201,9 +201,9 @@ VARIANTS: dict[str, dict[str, Variant | str]] = {
 _SHORT = {"keras": "Keras 3", "pytorch": "PyTorch"}
 _NEITHER = ("prodigy", "dadapt_adamw", "dog", "dowg", "cocob", "adopt", "ademamix", "optimistic_adam", "madgrad")
 _NEITHER += ("lars", "fromage", "novograd", "adan", "optimistic_gd", "sm3", "polyak_sgd", "momo", "momo_adam", "sam")
-_NEITHER += ("noisy_sgd", "sophia")
+_NEITHER += ("noisy_sgd", "sophia", "yogi", "adabelief", "adamaxw", "signum")
 _LACKS = {
-    "keras": ("schedule_free_sgd", "rprop", "lbfgs", *_NEITHER),
+    "keras": ("schedule_free_sgd", "rprop", "lbfgs", "nadamw", *_NEITHER),
     "pytorch": ("schedule_free_sgd", "schedule_free_adamw", "lamb", *_NEITHER),
 }
 for _convention, _names in _LACKS.items():

@@ -174,6 +174,21 @@ def test_missing_optimizers_are_unavailable_never_substituted():
     assert all(set(v) <= set(OPTIMIZERS) for v in VARIANTS.values())  # a missing row: "not checked yet"
 
 
+def test_a_framework_said_to_lack_an_optimizer_ships_no_class_of_that_name():
+    """ "Keras 3 has no …" and "PyTorch has no …" are checked against the installed frameworks'
+    optimizer classes (by title, ignoring case, spaces and hyphens)."""
+    shipped = {
+        "keras": {n.lower() for n in dir(keras.optimizers) if n[0].isupper()},
+        "pytorch": {n.lower() for n in dir(torch.optim) if n[0].isupper()},
+    }
+    for convention, names in shipped.items():
+        lacking = [n for n, why in available(convention).items() if why and " has no " in why]
+        assert "lion" in lacking if convention == "pytorch" else "yogi" in lacking
+        for name in lacking:
+            title = OPTIMIZERS[name].title.lower().replace(" ", "").replace("-", "")
+            assert title not in names and name not in names, (convention, name)
+
+
 def test_the_unavailable_optimizers_are_listed_in_one_line_per_reason():
     note = unavailable_note("pytorch")
     lacks, unchecked, *others = note.removeprefix("Not available: ").removesuffix(".").split("; ")
