@@ -31,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from optviz import batches, traced
+from optviz import batches
 from optviz.optimizers import OPTIMIZERS
 from optviz.optimizers.core import Needs
 from surfaces.core import Surface
@@ -44,8 +44,7 @@ _traces = 0
 
 
 def trace_count() -> int:
-    """How many times a simulation kernel has been traced (= compiled) in this process, or
-    loaded traced from disk (`optviz.traced`)."""
+    """How many times a simulation kernel has been traced (= compiled) in this process."""
     return _traces
 
 
@@ -225,38 +224,9 @@ def _compile(
 # sized to hold one race's kernels (one per optimizer), so that a race redrawn for a new
 # start compiles nothing and a race never flushes the explorer's kernels; a race on another
 # surface replaces them.
-class _Kernel:
-    """A structure's compiled function. Where the structure has a stable name
-    (`traced.structure_key`) and the disk cache is on, each argument signature's program is
-    loaded traced from disk, or traced once and saved (`optviz.traced`); otherwise it is the
-    jitted function itself."""
-
-    def __init__(self, jitted, key: str | None):
-        self.jitted, self.key, self.programs = jitted, key, {}
-
-    def __call__(self, *args):
-        if self.key is None:
-            return self.jitted(*args)
-        signature = traced.signature(args)
-        program = self.programs.get(signature)
-        if program is None:
-            global _traces
-            loaded = traced.load(self.key, args)
-            if loaded is not None:
-                _traces += 1  # loaded traced: counted as a trace would be
-            program = self.programs[signature] = (loaded or traced.save(self.key, args, self.jitted)).call
-        return program(*args)
-
-
-def _built(surface, build, static, length, batched, needs, record, over) -> _Kernel:
-    jitted = _compile(surface, build, static, length, batched, needs, record, over)
-    flags = (static, length, batched, tuple(needs), record, over)
-    return _Kernel(jitted, traced.structure_key(surface, build, *flags) if traced.folder() else None)
-
-
-_kernel = functools.lru_cache(maxsize=32)(_built)
+_kernel = functools.lru_cache(maxsize=32)(_compile)
 RACE_POOL = len(OPTIMIZERS) + 4
-_race_kernel = functools.lru_cache(maxsize=RACE_POOL)(_built)
+_race_kernel = functools.lru_cache(maxsize=RACE_POOL)(_compile)
 
 
 def _batch_value_and_grad(data, sp, orders, t, n, batch, p):
