@@ -160,4 +160,10 @@ def test_a_cloud_plays_its_heads(app, page):
     at = [t.path[min(k, len(t.path) - 1)] for t in result.runs[0].trajectories]
     inside = [p for p in at if -2 <= p[0] <= 2 and -1 <= p[1] <= 3]  # Rosenbrock's map
     assert len(state["drawn"]["head"]) == len(inside) > 40
-    np.testing.assert_allclose(sorted(map(tuple, state["drawn"]["head"])), sorted(map(tuple, inside)), atol=1e-3)
+    # Each drawn head (read back from its pixel position, ~1e-3 in data units) lies on one
+    # engine position and each position has one head; sorting both lists instead can pair two
+    # heads whose x differ by less than that rounding the other way round.
+    drawn, expected = np.array(state["drawn"]["head"]), np.array(inside)
+    apart = np.hypot(*(drawn[:, None, :] - expected[None, :, :]).transpose(2, 0, 1))
+    assert apart.min(axis=1).max() < 2e-3 and apart.min(axis=0).max() < 2e-3
+    assert len(set(apart.argmin(axis=1))) == len(expected)
