@@ -211,7 +211,9 @@ def test_the_lesson_and_the_gallery_work_after_a_restart(server, page):
     restart(server, page)
     page.get_by_role("tab", name="Gallery").click()
     preset = next(iter(PRESETS.values()))
-    page.wait_for_selector(IDLE, timeout=120_000)  # the cards drawn, as a person sees them before choosing
+    # The cards drawn and the run idle, as a person sees them before choosing one.
+    page.locator("[data-testid='stImage'] img").first.wait_for(timeout=120_000)
+    page.wait_for_selector(IDLE, timeout=120_000)
     page.locator(f".st-key-preset-{preset.slug} button").click()
     page.get_by_test_id("stAlert").filter(has_text=preset.title).wait_for(timeout=60_000)
     ready(page)
