@@ -22,14 +22,17 @@ import dataclasses
 import functools
 from collections.abc import Callable, Mapping
 
+import numpy as np
 import optax
 
 from optviz.framework_rules import (
+    adafactor_relative,
     rprop_torch,
     scale_by_adam_eps_hat,
     scale_by_adamax_keras,
     scale_by_amsgrad_torch,
     scale_by_nadam_dozat,
+    scale_by_radam_torch,
     scale_by_rss_torch,
 )
 from optviz.optimizers import OPTIMIZERS, Call, Optimizer
@@ -70,13 +73,36 @@ def _adam_family(scale: Callable) -> Callable:
     return build
 
 
+def _adafactor(clamp: bool) -> Callable:
+    return functools.partial(adafactor_relative, clamp=clamp)
+
+
+_ADAFACTOR = (
+    r"\rho_t = \min(\eta_t, t^{-1/2}),\; \hat\beta_{2t} = 1 - t^{-c},\; v_t = \hat\beta_{2t} v_{t-1} + (1-\hat\beta_{2t})"
+    r"(g_t^2 + \epsilon),\; u_t = \frac{g_t}{\sqrt{v_t}},\quad \theta_{t+1} = \theta_t - \rho_t\max(10^{-3}, "
+    r"\mathrm{RMS}(\theta_t))\,\frac{u_t}{\max(1, \mathrm{RMS}(u_t)/d)}"
+)
+_PARAMETER_SCALE = "{} always scales Adafactor's step by RMS(θ); a run without it has no {} code"
+_ADAFACTOR_ARGS = (
+    ("beta_2_decay", lambda hp: -hp["decay_rate"]),
+    ("epsilon_1", "eps"),
+    ("clip_threshold", "clipping_threshold"),
+)
+_ADAFACTOR_TORCH_ARGS = (
+    ("beta2_decay", lambda hp: -hp["decay_rate"]),
+    ("eps", lambda hp: (hp["eps"], 1e-3)),
+    ("d", "clipping_threshold"),
+)
+
+
 @dataclasses.dataclass(frozen=True)
 class Variant:
     """One framework's definition of a registry optimizer: default overrides, a builder
     when its rule differs from optax's, the LaTeX of that rule, where it is documented, and
     the framework's own call that the Code menu writes for it (``keras.optimizers.Adam``
-    with ``beta_1=b1``, ...). ``unwritten`` names a hyperparameter whose non-zero value that
-    call would apply by another rule, and says how; such a run gets no code."""
+    with ``beta_1=b1``, ...). ``unwritten`` maps each hyperparameter that call cannot write, or
+    would apply by another rule, to why: a run whose value differs from its default there gets
+    no code. ``ranges`` narrows a hyperparameter to what the framework accepts (lo, hi)."""
 
     source: str
     defaults: Mapping[str, float] = dataclasses.field(default_factory=dict)
@@ -84,7 +110,8 @@ class Variant:
     latex: str | None = None
     velocity: tuple[str, float] | None = None
     call: Call = dataclasses.field(kw_only=True)
-    unwritten: tuple[str, str] | None = dataclasses.field(default=None, kw_only=True)
+    unwritten: Mapping[str, str] = dataclasses.field(default_factory=dict, kw_only=True)
+    ranges: Mapping[str, tuple[float, float]] = dataclasses.field(default_factory=dict, kw_only=True)
 
 
 _EPS_HAT = (
@@ -140,13 +167,21 @@ VARIANTS: dict[str, dict[str, Variant | str]] = {
                            call=Call(f"{_K}Adam", (*_BETA, ("amsgrad", True)))),
         "adadelta": Variant(f"{_KERAS}adadelta/", {"lr": 0.001, "rho": 0.95, "eps": 1e-7},
                             call=Call(f"{_K}Adadelta", (("rho", "rho"), ("epsilon", "eps"))),
-                            unwritten=("weight_decay", "Keras 3's Adadelta decays weights decoupled (θ ← θ − ηλθ); this "
-                                       "run's weight_decay is added to the gradient, as optax and PyTorch do")),
+                            unwritten={"weight_decay": "Keras 3's Adadelta decays weights decoupled (θ ← θ − ηλθ); this "
+                                       "run's weight_decay is added to the gradient, as optax and PyTorch do"}),
         "lion": Variant(f"{_KERAS}lion/", {"lr": 0.001, "weight_decay": 0.0},
                         call=Call(f"{_K}Lion", (("beta_1", "b1"), ("beta_2", "b2"), ("weight_decay", "weight_decay")))),
         "lamb": Variant(f"{_KERAS}lamb/", {"lr": 0.001, "eps": 1e-7}, call=Call(f"{_K}Lamb", _BETA),
-                        unwritten=("weight_decay", "Keras 3's Lamb decays weights outside the trust ratio "
-                                   "(θ ← θ − ηλθ); this run's decay is inside it, as in optax and the paper")),
+                        unwritten={"weight_decay": "Keras 3's Lamb decays weights outside the trust ratio "
+                                   "(θ ← θ − ηλθ); this run's decay is inside it, as in optax and the paper"}),
+        "adafactor": Variant(f"{_KERAS}adafactor/ (relative step min(lr, 1/√t))", {"lr": 0.001}, _adafactor(False),
+                             _ADAFACTOR, call=Call(f"{_K}Adafactor", _ADAFACTOR_ARGS),
+                             unwritten={"multiply_by_parameter_scale": _PARAMETER_SCALE.format("Keras 3", "Keras")}),
+        "schedule_free_adamw": Variant(
+            f"{_KERAS}schedulefreeadamw/ (every z weighted alike)", {"lr": 0.0025, "eps": 1e-8, "weight_lr_power": 0.0},
+            call=Call(f"{_K}ScheduleFreeAdamW", _BETA),
+            unwritten={"weight_lr_power": "Keras 3's ScheduleFreeAdamW weights every z alike (power 0)",
+                       "weight_decay": "Keras 3 decays the evaluated point y itself (y ← y − ηλy), not z's step"}),
         "radam": "Keras 3 has no RAdam",
         "signsgd": "Keras 3 has no signSGD",
     },
@@ -189,7 +224,24 @@ VARIANTS: dict[str, dict[str, Variant | str]] = {
                          r"\quad \theta_{t+1} = \theta_t - \Delta_t \operatorname{sign}(g'_t),\; \Delta_0 = \eta",
                          call=Call(f"{_T}Rprop", (("etas", ("eta_minus", "eta_plus")),
                                                   ("step_sizes", ("min_step_size", "max_step_size"))))),
-        "radam": "PyTorch's RAdam, with ε on the raw second moment, is not implemented here yet",
+        "nadamw": Variant(f"{_TORCH} torch.optim.NAdam(decoupled_weight_decay=True)", {"lr": 0.002},
+                          _adam_family(scale_by_nadam_dozat), _NADAM.replace(r"\Big),", r"\Big) - \eta_t\lambda\theta_t,"),
+                          ("mu", -1.0), call=Call(f"{_T}NAdam", (*_BETAS, ("weight_decay", "weight_decay"),
+                                                                ("decoupled_weight_decay", True)))),
+        "radam": Variant(f"{_TORCH} torch.optim.RAdam (ε on the raw root; rectified while ρ > 5)", {"lr": 0.001},
+                         lambda learning_rate, b1, b2, eps, threshold: optax.chain(
+                             scale_by_radam_torch(b1, b2, eps, threshold), optax.scale_by_learning_rate(learning_rate)),
+                         r"\theta_{t+1} = \theta_t - \eta_t \begin{cases} r_t \frac{m_t}{1-\beta_1^t}\frac{\sqrt{1-\beta_2^t}}"
+                         r"{\sqrt{v_t}+\epsilon} & \rho_t > 5 \\ \frac{m_t}{1-\beta_1^t} & \text{else}\end{cases}",
+                         ("mu", -1.0), call=Call(f"{_T}RAdam", _BETAS),
+                         unwritten={"threshold": "PyTorch's RAdam rectifies once ρ > 5, a threshold it does not take"}),
+        "adafactor": Variant(f"{_TORCH} torch.optim.Adafactor (relative step min(lr, 1/√t); v floored at ε²)",
+                             {"lr": 0.01, "eps": float(np.finfo(np.float64).eps)}, _adafactor(True),
+                             _ADAFACTOR.replace(r"(g_t^2 + \epsilon)", r"g_t^2").replace(
+                                 r"\sqrt{v_t}", r"\sqrt{\max(v_t, \epsilon^2)}"),
+                             call=Call(f"{_T}Adafactor", _ADAFACTOR_TORCH_ARGS),
+                             unwritten={"multiply_by_parameter_scale": _PARAMETER_SCALE.format("PyTorch", "PyTorch")},
+                             ranges={"clipping_threshold": (1.0, 100.0)}),  # torch.optim.Adafactor refuses d < 1
         "lion": "PyTorch has no Lion",
         "signsgd": "PyTorch has no signSGD",
         "lbfgs": "PyTorch's LBFGS takes up to 20 iterations in each step(), with no line search unless asked: "
@@ -221,7 +273,14 @@ def resolve(name: str, convention: str = "optax") -> Optimizer:
     variant = VARIANTS[convention].get(name, f"{base.title} is not checked against {TITLES[convention]} yet")
     if isinstance(variant, str):
         raise Unavailable(variant)
-    params = tuple(dataclasses.replace(p, default=variant.defaults.get(p.name, p.default)) for p in base.params)
+    params = tuple(
+        dataclasses.replace(
+            p,
+            default=variant.defaults.get(p.name, p.default),
+            **dict(zip(("lo", "hi"), variant.ranges.get(p.name, (p.lo, p.hi)), strict=True)),
+        )
+        for p in base.params
+    )
     return dataclasses.replace(
         base,
         params=params,

@@ -1,7 +1,8 @@
 r"""optax transforms for the update rules Keras 3 and PyTorch write differently from optax:
 where ε sits in Adam's denominator (ε̂ outside the bias correction), PyTorch's AMSGrad maximum
 of the raw second moment, Keras's Adamax, Dozat's NAdam with its momentum schedule, PyTorch's
-Adagrad (ε outside the root) and PyTorch's Rprop (iRprop−). Each is composed with optax's own
+Adagrad (ε outside the root), PyTorch's Rprop (iRprop−), PyTorch's RAdam (ε on the raw root) and
+the relative-step Adafactor of Keras and PyTorch. Each is composed with optax's own
 pieces in `optviz.conventions`, and tests/test_conventions.py checks it against the framework.
 """
 
@@ -160,5 +161,79 @@ def rprop_torch(learning_rate, eta_minus: float, eta_plus: float, min_step_size:
         size = jax.tree.map(lambda s, f: jnp.clip(s * f, min_step_size, max_step_size), state.step_size, factor)
         kept = jax.tree.map(lambda x, a: jnp.where(a < 0, 0.0, x), g, agree)
         return jax.tree.map(lambda x, s: -jnp.sign(x) * s, kept, size), RpropState(size, kept)
+
+    return optax.GradientTransformation(init, update)
+
+
+def scale_by_radam_torch(b1: float, b2: float, eps: float, threshold: float = 5.0):
+    r"""PyTorch's RAdam: ε added to the raw :math:`\sqrt{v_t}` (optax: to the bias-corrected root)
+    and the rectified step taken only while :math:`\rho_t > 5` (optax: ≥),
+    :math:`\Delta = r_t\,\frac{m_t}{1-\beta_1^t}\,\frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon}` if
+    :math:`\rho_t > 5`, else :math:`\frac{m_t}{1-\beta_1^t}`, with
+    :math:`\rho_\infty = \frac{2}{1-\beta_2} - 1`, :math:`\rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t}`,
+    :math:`r_t = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\rho_t}}`.
+    Reference: torch/optim/radam.py, ``_single_tensor_radam``."""
+    rho_inf = 2 / (1 - b2) - 1
+
+    def update(g, state, params=None):
+        mu, nu, t = _moments(b1, b2, g, state)
+        bc1, bc2 = 1 - b1**t, 1 - b2**t
+        rho = rho_inf - 2 * t * b2**t / bc2
+        # r_t is NaN while ρ_t < 4; past PyTorch's threshold 5, jnp.where never picks it there.
+        r = jnp.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+
+        def step(m, v):
+            return jnp.where(rho > threshold, r * (m / bc1) * jnp.sqrt(bc2) / (jnp.sqrt(v) + eps), m / bc1)
+
+        return jax.tree.map(step, mu, nu), MomentsState(t, mu, nu, state.nu_max)
+
+    return optax.GradientTransformation(_init_moments, update)
+
+
+def adafactor_relative(
+    learning_rate,
+    decay_rate: float,
+    clipping_threshold: float,
+    multiply_by_parameter_scale: bool,
+    eps: float,
+    *,
+    clamp: bool,
+):
+    r"""Adafactor as Keras 3 and PyTorch write it for a vector (unfactored), with the paper's
+    relative step: :math:`\rho_t = \min(\eta_t, 1/\sqrt t)`,
+    :math:`\alpha_t = \max(10^{-3}, \mathrm{RMS}(\theta_t))\,\rho_t`,
+    :math:`\hat\beta_{2t} = 1 - t^{-c}`, :math:`v_t = \hat\beta_{2t} v_{t-1} + (1-\hat\beta_{2t})(g_t^2 + \epsilon_1)`
+    (PyTorch, ``clamp``: :math:`g_t^2` alone, and :math:`v_t` floored at :math:`\epsilon_1^2` in the root),
+    :math:`u_t = g_t/\sqrt{v_t}`, :math:`\Delta = -\alpha_t\, u_t / \max(1, \mathrm{RMS}(u_t)/d)`.
+    optax's Adafactor takes :math:`\rho_t = \eta_t`. Without ``multiply_by_parameter_scale``,
+    :math:`\alpha_t = \rho_t` (neither framework has that switch).
+    References: keras/src/optimizers/adafactor.py and torch/optim/_adafactor.py
+    (``_single_tensor_adafactor``)."""
+    schedule = learning_rate if callable(learning_rate) else (lambda count: learning_rate)
+
+    def init(params):
+        return optax.ScaleByRmsState(optax.tree.zeros_like(params)), optax.ScaleByScheduleState(
+            jnp.zeros([], jnp.int32)
+        )
+
+    def rms(x):
+        return jnp.sqrt(jnp.mean(x * x))
+
+    def update(g, state, params=None):
+        (variance,), (count,) = state
+        t = (count + 1).astype(jnp.float64)
+        rho = jnp.minimum(schedule(count), 1 / jnp.sqrt(t))
+        beta = 1 - t ** (-decay_rate)
+
+        def step(x, v, p):
+            v = beta * v + (1 - beta) * (x * x if clamp else x * x + eps)
+            u = x / jnp.sqrt(jnp.maximum(v, eps * eps) if clamp else v)
+            alpha = rho * (jnp.maximum(1e-3, rms(p)) if multiply_by_parameter_scale else 1.0)
+            return -alpha * u / jnp.maximum(1.0, rms(u) / clipping_threshold), v
+
+        out = jax.tree.map(step, g, variance, params)
+        updates = jax.tree.map(lambda _, o: o[0], g, out)
+        variance = jax.tree.map(lambda _, o: o[1], g, out)
+        return updates, (optax.ScaleByRmsState(variance), optax.ScaleByScheduleState(optax.safe_increment(count)))
 
     return optax.GradientTransformation(init, update)

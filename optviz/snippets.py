@@ -50,12 +50,14 @@ def _missing(run: OptRun, framework: str) -> str | None:
     """Why ``framework`` cannot write this run, or None: it lacks the optimizer, has no
     checked row for it yet, or its call would apply one of the run's values by another rule."""
     try:
-        resolve(run.name, framework)
+        theirs = resolve(run.name, framework)
     except Unavailable as err:
         return str(err)
     variant = VARIANTS.get(framework, {}).get(run.name)
-    if variant is not None and variant.unwritten and run.hyperparams[variant.unwritten[0]]:
-        return variant.unwritten[1]
+    defaults = {p.name: p.default for p in theirs.params}
+    for name, why in getattr(variant, "unwritten", {}).items():
+        if run.hyperparams[name] != defaults[name]:
+            return why
     return None
 
 
@@ -70,7 +72,10 @@ def optimizer_call(run: OptRun, framework: str, lr: str, params: str = "", f_sta
     args = [params] if params else []
     args.append(lr if _LR[framework] is None else f"{_LR[framework]}={lr}")
     for keyword, source in mapping:
-        value = tuple(hp[s] for s in source) if isinstance(source, tuple) else hp.get(source, source)
+        if callable(source):
+            value = source(hp)
+        else:
+            value = tuple(hp[s] for s in source) if isinstance(source, tuple) else hp.get(source, source)
         if framework == "pytorch" and keyword == "nesterov" and value and not hp["momentum"]:
             value = False  # g + 0·v: with momentum 0 Nesterov's step is SGD's; torch.optim.SGD refuses the flag
         args.append(f"{keyword}={literal(value)}")

@@ -7,7 +7,7 @@ import pytest
 import streamlit as st
 
 from optviz import Scenario, view
-from optviz.conventions import available, resolve
+from optviz.conventions import available, resolve, unavailable_note
 from optviz.optimizers import OPTIMIZERS, Optimizer
 from optviz.snippets import run_code
 from optviz.view import VIEWS, View, ViewKind
@@ -90,6 +90,7 @@ def test_the_link_codec_reads_and_writes_them(registered):
 def test_other_frameworks_say_the_optimizer_is_not_checked_yet(registered):
     assert resolve(OGD.name, "optax") is OGD
     assert available("pytorch")[OGD.name] == "Optimistic GD (a copy) is not checked against PyTorch yet"
+    assert "; not checked against PyTorch yet: Optimistic GD (a copy);" in unavailable_note("pytorch")
     parsed = Scenario.from_query(f"conv=keras&opt={OGD.name}&opt=adam")
     assert [r.name for r in parsed.scenario.runs] == ["adam"]
     assert any("not checked against Keras 3 / TensorFlow yet" in w for w in parsed.warnings)

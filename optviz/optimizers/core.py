@@ -53,7 +53,8 @@ class Needs(NamedTuple):
 class Call(NamedTuple):
     """A framework's call that builds an optimizer: the callee, then its keyword arguments as
     ``(keyword, source)`` pairs, where ``source`` is a registry hyperparameter's name, a tuple
-    of names (PyTorch's ``betas``) or a constant (``nesterov=True``)."""
+    of names (PyTorch's ``betas``), a function of the hyperparameters (Keras's
+    ``beta_2_decay=-decay_rate``) or a constant (``nesterov=True``)."""
 
     callee: str
     args: tuple[tuple[str, object], ...] = ()
