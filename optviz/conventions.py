@@ -27,6 +27,7 @@ import optax
 
 from optviz.framework_rules import (
     adafactor_relative,
+    lbfgs_torch,
     rprop_torch,
     scale_by_adam_eps_hat,
     scale_by_adamax_keras,
@@ -102,7 +103,9 @@ class Variant:
     the framework's own call that the Code menu writes for it (``keras.optimizers.Adam``
     with ``beta_1=b1``, ...). ``unwritten`` maps each hyperparameter that call cannot write, or
     would apply by another rule, to why: a run whose value differs from its default there gets
-    no code. ``ranges`` narrows a hyperparameter to what the framework accepts (lo, hi)."""
+    no code. ``ranges`` narrows a hyperparameter to what the framework accepts (lo, hi);
+    ``line_search`` says whether its rule searches along the direction (`Optimizer.line_search`);
+    ``closure``: the framework's ``step`` takes a function that evaluates the loss (PyTorch's LBFGS)."""
 
     source: str
     defaults: Mapping[str, float] = dataclasses.field(default_factory=dict)
@@ -112,6 +115,8 @@ class Variant:
     call: Call = dataclasses.field(kw_only=True)
     unwritten: Mapping[str, str] = dataclasses.field(default_factory=dict, kw_only=True)
     ranges: Mapping[str, tuple[float, float]] = dataclasses.field(default_factory=dict, kw_only=True)
+    line_search: bool | None = dataclasses.field(default=None, kw_only=True)  # None: the optax row's
+    closure: bool = dataclasses.field(default=False, kw_only=True)  # step() evaluates the loss itself
 
 
 _EPS_HAT = (
@@ -244,8 +249,13 @@ VARIANTS: dict[str, dict[str, Variant | str]] = {
                              ranges={"clipping_threshold": (1.0, 100.0)}),  # torch.optim.Adafactor refuses d < 1
         "lion": "PyTorch has no Lion",
         "signsgd": "PyTorch has no signSGD",
-        "lbfgs": "PyTorch's LBFGS takes up to 20 iterations in each step(), with no line search unless asked: "
-        "not implemented here yet",
+        "lbfgs": Variant(f"{_TORCH} torch.optim.LBFGS (one iteration a step, no line search: its default; "
+                         "history 100)", {"lr": 1.0}, lbfgs_torch,
+                         r"d_t = -H_t g_t,\; H_t \text{ from } H^0 = \frac{s^\top y}{y^\top y} I \text{ and the last 100 pairs "
+                         r"with } y^\top s > 10^{-10},\quad \theta_{t+1} = \theta_t + \eta_t d_t \;"
+                         r"(\text{first: } \min(1, 1/\lVert g\rVert_1)\,\eta)",
+                         call=Call(f"{_T}LBFGS", (("max_iter", 1), ("history_size", 100))),
+                         line_search=False, closure=True),
     },
 }
 # fmt: on
@@ -287,6 +297,7 @@ def resolve(name: str, convention: str = "optax") -> Optimizer:
         build=variant.build or base.build,
         latex=variant.latex or base.latex,
         velocity=variant.velocity or base.velocity,
+        line_search=base.line_search if variant.line_search is None else variant.line_search,
         note=f"{base.note} ({TITLES[convention]}: {variant.source})",
     )
 

@@ -237,3 +237,81 @@ def adafactor_relative(
         return updates, (optax.ScaleByRmsState(variance), optax.ScaleByScheduleState(optax.safe_increment(count)))
 
     return optax.GradientTransformation(init, update)
+
+
+class LbfgsTorchState(NamedTuple):
+    calls: jax.Array  # step() calls so far (the schedule's index)
+    iterations: jax.Array  # those that got past the gradient check (PyTorch's ``n_iter``)
+    s: jax.Array  # (history, n): the steps d·t, oldest first, the valid ones last
+    y: jax.Array  # (history, n): the gradient changes
+    rho: jax.Array  # (history,): 1 / yᵀs
+    size: jax.Array  # valid pairs
+    h_diag: jax.Array  # the initial inverse Hessian's scale γ = yᵀs / yᵀy of the newest pair
+    d: jax.Array  # the last direction
+    t: jax.Array  # the last step length
+    prev_g: jax.Array
+
+
+def lbfgs_torch(learning_rate, history_size: int = 100, tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9):
+    r"""PyTorch's L-BFGS as one iteration a ``step()`` (``max_iter=1``) without a line search (its
+    default): the two-loop recursion over the last ``history_size`` pairs
+    :math:`s = d_{t-1}\tau_{t-1}`, :math:`y = g_t - g_{t-1}` (a pair only when :math:`y^\top s > 10^{-10}`),
+    :math:`H^0 = \frac{y^\top s}{y^\top y} I` from the newest pair, :math:`d_t = -H_t g_t`, and a fixed step
+    :math:`\theta_{t+1} = \theta_t + \tau_t d_t` with :math:`\tau_t = \eta_t`, the first
+    :math:`\min(1, 1/\lVert g\rVert_1)\,\eta`. It does not move where :math:`\max|g| \le` ``tolerance_grad``
+    (nor counts the iteration) or where :math:`g^\top d > -` ``tolerance_change``.
+    Reference: torch/optim/lbfgs.py, ``LBFGS.step``."""
+    schedule = learning_rate if callable(learning_rate) else (lambda count: learning_rate)
+
+    def init(params):
+        n = params.size
+        zeros = jnp.zeros((history_size, n), params.dtype)
+        scalar = jnp.zeros([], params.dtype)
+        flat = jnp.zeros((n,), params.dtype)
+        count = jnp.zeros([], jnp.int32)
+        return LbfgsTorchState(count, count, zeros, zeros, jnp.zeros(history_size, params.dtype), count,
+                               scalar + 1, flat, scalar, flat)  # fmt: skip
+
+    def two_loop(state: LbfgsTorchState, g):
+        valid = jnp.arange(history_size) >= history_size - state.size
+
+        def newest_first(q, pair):
+            s, y, rho, ok = pair
+            alpha = jnp.where(ok, rho * (s @ q), 0.0)
+            return q - alpha * y, alpha
+
+        q, alphas = jax.lax.scan(newest_first, -g, (state.s, state.y, state.rho, valid), reverse=True)
+
+        def oldest_first(r, pair):
+            s, y, rho, alpha, ok = pair
+            return r + jnp.where(ok, alpha - rho * (y @ r), 0.0) * s, None
+
+        r, _ = jax.lax.scan(oldest_first, q * state.h_diag, (state.s, state.y, state.rho, alphas, valid))
+        return r
+
+    def update(grads, state: LbfgsTorchState, params=None):
+        g = grads.ravel()
+        first = state.iterations == 0
+        y, s = g - state.prev_g, state.d * state.t
+        ys = y @ s
+        pair = ~first & (ys > 1e-10)
+
+        def append(buffer, row):  # drop the oldest when full, the newest last
+            return jnp.where(pair, jnp.roll(buffer, -1, axis=0).at[-1].set(row), buffer)
+
+        kept = state._replace(
+            s=append(state.s, s),
+            y=append(state.y, y),
+            rho=append(state.rho, 1 / ys),
+            size=jnp.where(pair, jnp.minimum(state.size + 1, history_size), state.size),
+            h_diag=jnp.where(pair, ys / (y @ y), state.h_diag),
+        )
+        d = jnp.where(first, -g, two_loop(kept, g))
+        t = schedule(state.calls) * jnp.where(first, jnp.minimum(1.0, 1 / jnp.sum(jnp.abs(g))), 1.0)
+        active = jnp.max(jnp.abs(g)) > tolerance_grad
+        move = active & (g @ d <= -tolerance_change)
+        stepped = kept._replace(iterations=state.iterations + 1, d=d, t=t, prev_g=g)
+        new = jax.tree.map(lambda a, b: jnp.where(active, a, b), stepped, state)
+        return jnp.where(move, t * d, 0.0).reshape(grads.shape), new._replace(calls=state.calls + 1)
+
+    return optax.GradientTransformation(init, update)

@@ -215,18 +215,19 @@ def _own_key(scenario: Scenario) -> list[str]:
 
 def optax_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> list[str]:
     lines, lr, notes = optax_schedule(scenario, run.lr)
-    own = _own_key(scenario) if run.optimizer.random else []
+    optimizer = resolve(run.name)  # optax's row: what its call takes, whatever the run's convention
+    own = _own_key(scenario) if optimizer.random else []
     body = [*lines, *own, f"optimizer = {optimizer_call(run, 'optax', lr, f_star=scenario.f_star)}"]
     if loop:
         g = _jax_gradient(scenario, "xy")
-        value = f", value={_jax_value(scenario, 'xy')}" if run.optimizer.needs_value else ""
+        value = f", value={_jax_value(scenario, 'xy')}" if optimizer.needs_value else ""
         # The gradient at another point, as this step's own is taken (its noise draw, its batch).
-        value += f", grad_fn=lambda q, _: {_jax_gradient(scenario, 'q')}" if run.optimizer.grad_evals > 1 else ""
+        value += f", grad_fn=lambda q, _: {_jax_gradient(scenario, 'q')}" if optimizer.grad_evals > 1 else ""
         search = ["    points = batch(t)"] if _batched(scenario) else []
-        if run.optimizer.line_search:
+        if optimizer.line_search:
             search += [_step_loss(scenario), "    value, g = jax.value_and_grad(fn)(xy)"]
             g, value = "g", ", value=value, grad=g, value_fn=fn"
-        if run.optimizer.hessian:
+        if optimizer.hessian:
             search, value = [*search, _step_loss(scenario)], value + ", obj_fn=fn"
         body += [
             "",
@@ -301,10 +302,14 @@ def torch_code(scenario: Scenario, run: OptRun, loop: bool, expected: str) -> li
             notes,
         )
     loss = [*_loss(scenario, "torch"), "", ""]
+    variant = VARIANTS["pytorch"].get(run.name)
+    if getattr(variant, "closure", False):  # its step() evaluates the loss and gradient itself
+        take = ["    def closure():", "        optimizer.zero_grad()", "        loss = f(xy[0], xy[1])"]
+        take += ["        loss.backward()", "        return loss", "", "    optimizer.step(closure)"]
+    else:
+        take = ["    optimizer.zero_grad()", "    f(xy[0], xy[1]).backward()", "    optimizer.step()"]
     steps = [
-        "    optimizer.zero_grad()",
-        "    f(xy[0], xy[1]).backward()",
-        "    optimizer.step()",
+        *take,
         *(["    scheduler.step()"] if scheduler else []),
         "    path.append(xy.tolist())",
     ]

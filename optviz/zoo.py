@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optviz.conventions import Unavailable
+from optviz.conventions import Unavailable, resolve
 from optviz.engine import Family, Sweep, family
-from optviz.optimizers import FAMILIES, LR, OPTIMIZERS, family_members
+from optviz.optimizers import FAMILIES, LR, family_members
 from optviz.optimizers.curvature import HESSIAN_INTERVAL
 from optviz.scenario import OptRun, Scenario
 from optviz.sweeps import best_lr_index, lr_grid
@@ -49,6 +49,7 @@ class ZooEntry:
     converged_at: int | None
     link: str  # the explorer's link to this run (its lr, else its smallest lr)
     grad_evals: float = 1.0  # gradient evaluations per step of this run (`Trajectory.grad_evals`)
+    convention: str = "optax"  # whose rule ran (`optviz.conventions`)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def entry(scenario: Scenario, name: str, lrs: np.ndarray = ZOO_LRS) -> ZooEntry:
         converged_at=int(f.converged_at[k]) if f.converged_at[k] >= 0 else None,
         link=dataclasses.replace(race, runs=(chosen,)).to_query(),
         grad_evals=float(f.grad_evals[k]),
+        convention=scenario.convention,
     )
 
 
@@ -137,7 +139,7 @@ def evaluations(e: ZooEntry) -> str:
     search, the mean its searches spent, `Trajectory.grad_evals`); the loss-value ones
     (`Optimizer.needs_value`) and a line search read the loss of the same evaluations; Sophia's
     Hessian probes (`Optimizer.hessian`) add a Hessian-vector product every few steps."""
-    optimizer = OPTIMIZERS[e.name]
+    optimizer = resolve(e.name, e.convention)
     count = f"{e.grad_evals:.3g}" if optimizer.line_search else str(optimizer.grad_evals)
     loss = " and their losses" if optimizer.line_search else " + its loss" if optimizer.needs_value else ""
     probe = f" + a Hessian-vector product every {HESSIAN_INTERVAL} steps" if optimizer.hessian else ""

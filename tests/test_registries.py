@@ -90,7 +90,7 @@ def test_the_link_codec_reads_and_writes_them(registered):
 def test_other_frameworks_say_the_optimizer_is_not_checked_yet(registered):
     assert resolve(OGD.name, "optax") is OGD
     assert available("pytorch")[OGD.name] == "Optimistic GD (a copy) is not checked against PyTorch yet"
-    assert "; not checked against PyTorch yet: Optimistic GD (a copy);" in unavailable_note("pytorch")
+    assert unavailable_note("pytorch").endswith("; not checked against PyTorch yet: Optimistic GD (a copy).")
     parsed = Scenario.from_query(f"conv=keras&opt={OGD.name}&opt=adam")
     assert [r.name for r in parsed.scenario.runs] == ["adam"]
     assert any("not checked against Keras 3 / TensorFlow yet" in w for w in parsed.warnings)
