@@ -305,12 +305,31 @@ def _replay_kernel(build, static: tuple, length: int, field: str, value: bool):
     return jax.jit(replay)
 
 
+def _replayed(result: Result, run, field: str) -> list[np.ndarray] | None:
+    """Per start, the run's optimizer state ``field`` after each step, replayed from the
+    recorded gradients, positions and losses; None where the run's state cannot be replayed
+    from them: it saw each mini-batch's loss, gradients at other points, draws of its own, or
+    it searched or probed a loss function."""
+    (_, build, static, length, batched, needs), lr, shared, _ = _inputs(result.scenario, run.run)
+    value = needs.value
+    if (batched and value) or needs.grad_fn or needs.line_search or needs.obj_fn or needs.key:
+        return None
+    kernel = _replay_kernel(build, static, length, field, value)
+    per_start = []
+    for t in run.trajectories:
+        steps = len(t.grad)
+        grads, path, losses = np.zeros((length, 2)), np.zeros((length, 2)), np.zeros(length)
+        grads[:steps], path[:steps], losses[:steps] = t.grad, t.path[:steps], t.loss[:steps]
+        path[steps:], losses[steps:] = t.path[-1], t.loss[-1]
+        per_start.append(np.asarray(kernel(np.float64(lr), shared.hp, shared.mults, grads, path, losses))[:steps])
+    return per_start
+
+
 def velocities(result: Result) -> list[list[np.ndarray] | None]:
     """Per run and start, the optimizer's velocity (momentum trace or first moment) after
     each step taken, as a direction of motion (signed by the registry's ``velocity``);
-    ``None`` for a run whose optimizer keeps none, or whose momentum is 0, or that took
-    mini-batch losses (`Optimizer.needs_value` on a batched run) or gradients at other points
-    (`Optimizer.grad_evals` > 1).
+    ``None`` for a run whose optimizer keeps none, or whose momentum is 0, or whose state
+    cannot be replayed (`_replayed`).
 
     The state is a deterministic function of the gradients the run saw (noise included),
     its positions and (for an optimizer that takes it) its losses, so it is replayed from the
@@ -324,21 +343,24 @@ def velocities(result: Result) -> list[list[np.ndarray] | None]:
             out.append(None)
             continue
         field, sign = optimizer.velocity
-        (_, build, static, length, batched, needs), lr, shared, _ = _inputs(result.scenario, run.run)
-        value = needs.value
-        # It saw each mini-batch's loss, gradients at other points, or draws of its own, or it
-        # searched or probed a loss function: the run records none of these.
-        if (batched and value) or needs.grad_fn or needs.line_search or needs.obj_fn or needs.key:
-            out.append(None)
-            continue
-        kernel = _replay_kernel(build, static, length, field, value)
-        per_start = []
-        for t in run.trajectories:
-            steps = len(t.grad)
-            grads, path, losses = np.zeros((length, 2)), np.zeros((length, 2)), np.zeros(length)
-            grads[:steps], path[:steps], losses[:steps] = t.grad, t.path[:steps], t.loss[:steps]
-            path[steps:], losses[steps:] = t.path[-1], t.loss[-1]
-            v = np.asarray(kernel(np.float64(lr), shared.hp, shared.mults, grads, path, losses))[:steps]
-            per_start.append(sign * v)
-        out.append(per_start)
+        replayed = _replayed(result, run, field)
+        out.append(None if replayed is None else [sign * v for v in replayed])
+    return out
+
+
+def averages(result: Result, i: int) -> list[np.ndarray] | None:
+    r"""Per start, the average :math:`x_t` of run i if it is Schedule-Free (`Optimizer.averaged`),
+    at every recorded row beside its path :math:`y_t`: from :math:`y_t = (1-eta_1) z_t + eta_1 x_t`
+    and the replayed :math:`z_t`, :math:`x_t = (y_t - (1-eta_1) z_t)/eta_1` (:math:`x_0 = y_0`).
+    None for other runs, and where :math:`eta_1 = 0` (then :math:`y = z`)."""
+    run = result.runs[i]
+    b1 = run.run.hyperparams.get("b1", 0.0)
+    replayed = _replayed(result, run, "z") if run.run.optimizer.averaged and b1 > 0 else None
+    if replayed is None:
+        return None
+    out = []
+    for t, z in zip(run.trajectories, replayed, strict=True):
+        # row k+1 of the path is y after step k, where the state holds z_{k+1}
+        n = min(len(z), len(t.path) - 1)
+        out.append(np.concatenate([t.path[:1], (t.path[1 : n + 1] - (1 - b1) * z[:n]) / b1]))
     return out

@@ -319,7 +319,8 @@ OPTIMIZER_PRESETS = (
         "Schedule-Free averages the noise away",
         "Noisy gradients keep constant-lr SGD bouncing at a noise floor. Schedule-Free SGD takes the same "
         "noisy steps with a base point z, keeps the running average x of all the z's, and evaluates the "
-        "gradient at y = 0.1·z + 0.9·x, the path drawn here. The average smooths the noise out, so y hovers "
+        "gradient at y = 0.1·z + 0.9·x, the path drawn here (x is the dotted line beside it). The average "
+        "smooths the noise out, so y hovers "
         "well below SGD's floor with no decaying learning rate. The claim is averaged over eight seeds, since "
         "one seed can be lucky.",
         "v=1&surface=noisy_quadratic:sigma=1&opt=sgd:lr=0.1&opt=schedule_free_sgd:lr=0.1&steps=1000",

@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from optviz import Scenario, simulate
-from optviz.figures import MAX_FRAMES, PICKER, schedule_figure, surface_figure, trajectory_figure
+from optviz.engine import averages
+from optviz.figures import MAX_FRAMES, PICKER, map_parts, schedule_figure, surface_figure, trajectory_figure
 from optviz.figures.frames import CURVE_POINTS, MAX_HEADS, SLIDER_STEPS, TAIL, envelope, frame_steps, scrubber_steps
 from optviz.figures.map_image import color_levels, contour_image, map_background, map_image, surface_grid
 from optviz.figures.map_layout import merged
@@ -237,3 +238,16 @@ def test_long_curves_keep_their_extremes():
     assert len(kept) <= CURVE_POINTS + 2 and kept[0] == 0 and kept[-1] == 4999 and 3333 in kept
     assert values[kept].max() == values.max() and values[kept].min() == values.min()
     np.testing.assert_array_equal(envelope(values[:300]), np.arange(300))
+
+
+def test_a_schedule_free_run_draws_the_average_it_reports_dotted_beside_its_path():
+    link = "surface=rosenbrock&opt=schedule_free_sgd:lr=0.001&opt=sgd:lr=0.001&steps=300"
+    result = simulate(Scenario.from_query(link).scenario)
+    parts = map_parts(result)
+    dotted = [t for t in parts.runs[0]["traces"] if "the average x" in t.get("name", "")]
+    assert len(dotted) == 1 and dotted[0]["line"]["dash"] == "dot"
+    drawn = np.stack([decode(dotted[0]["x"]), decode(dotted[0]["y"])], axis=1)
+    x = averages(result, 0)[0]
+    np.testing.assert_allclose(drawn[[0, -1]], x[[0, -1]], rtol=1e-6)  # float32 on the wire
+    assert np.abs(drawn[-1] - result.runs[0].path[-1]).max() > 1e-3  # x, not the path y
+    assert not any("the average x" in t.get("name", "") for t in parts.runs[1]["traces"])

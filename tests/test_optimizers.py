@@ -1,10 +1,13 @@
 """Every registered optimizer against the NumPy textbook references in tests/reference/ (one module per family);
 L-BFGS, whose step length comes from a line search, against its direction and the Wolfe conditions."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from optviz import OptRun, Scenario, simulate
+from optviz.engine import averages
 from optviz.kernel import OWN_DRAWS
 from optviz.optimizers import OPTIMIZERS
 from tests import reference
@@ -343,3 +346,24 @@ def test_sam_takes_its_second_gradient_with_the_steps_noise():
     expected = run.path[:-1] - lr * (exact(run.path[:-1] + epsilon) + noise)
     np.testing.assert_allclose(run.path[1:], expected, rtol=1e-12, atol=1e-14)
     assert velocities(result) == [None]
+
+
+@pytest.mark.parametrize("name", ["schedule_free_sgd", "schedule_free_adamw"])
+def test_schedule_free_reports_the_papers_average_beside_its_path(name):
+    """`engine.averages` (drawn dotted beside the path y) is the paper's x_t of eq. (3), as the
+    reference keeps it in its own state; x is not y, and other optimizers have none."""
+    start = (-1.5, 2.0)
+    run = OptRun.of(name, lr=TEST_LR.get(name, 1e-3), b1=0.8)
+    scenario = Scenario(surface="rosenbrock", runs=(run,), steps=STEPS, starts=(start,))
+    result = simulate(scenario)
+    hp, _ = loss_inputs(name, scenario, run.hyperparams)
+    lr = hp.pop("lr")
+    state, p, xs = {}, np.array(start), [np.array(start)]
+    for _ in range(STEPS):
+        p = p + reference.UPDATES[name](state, reference.GRADIENTS["rosenbrock"](*p), p, lr, **hp)
+        xs.append(state["x"].copy())
+    drawn = averages(result, 0)[0]
+    np.testing.assert_allclose(drawn, np.array(xs), rtol=1e-7, atol=1e-12)
+    assert np.abs(drawn - result.runs[0].path).max() > 1e-3
+    assert averages(simulate(dataclasses.replace(scenario, runs=(OptRun.of("adam"),))), 0) is None
+    assert averages(simulate(dataclasses.replace(scenario, runs=(OptRun.of(name, b1=0.0),))), 0) is None

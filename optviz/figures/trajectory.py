@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optviz.engine import Result
+from optviz.engine import Result, averages
 from optviz.figures import fit
 from optviz.figures.frames import MAX_DRAWN, drawn, envelope, frame_steps, scrubber_steps, tail_length, thinned
 from optviz.figures.map_image import map_background
@@ -210,6 +210,11 @@ def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False, 
         _curve(run.trajectories[0].loss, "2", color, "f", run.run.label, str(i), size.path),
         _curve(run.trajectories[0].lr, "3", color, "lr", run.run.label, str(i), size.path),
     ]
+    if (average := averages(result, i)) is not None:
+        x = _joined([a[thinned(len(a), max(50, PATH_POINTS // n_heads))] for a in average])
+        name = f"{run_name(result, i)}: the average x it reports (dotted); the path is y, where it takes the gradient"
+        traces.append(scatter(x, "", mode="lines", opacity=0.9, line={"color": color, "width": 1.2, "dash": "dot"},
+                              name=name, showlegend=False, hoverinfo="name"))  # fmt: skip
     ks = frame_steps(scenario.steps)
     first = run.trajectories[0]
     tail = tail_length(result)

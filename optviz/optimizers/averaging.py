@@ -18,7 +18,8 @@ _B1 = Param("b1", 0.9, 0.0, 0.9999, help="where y sits between z (0) and the ave
 _POWER = Param("weight_lr_power", 2.0, 0.0, 4.0, help="each z enters the average with weight lr^p")
 _DECAY = Param("weight_decay", 0.0, 0.0, 1.0, help="decay λ·y added to the step of z")
 _PATH_NOTE = (
-    "The path is the point y where the gradient is taken, not the average x that the paper reports. "
+    "The path is the point y where the gradient is taken; the average x that the paper reports is drawn "
+    "dotted beside it on the map. "
     "optax weights each z by the largest lr so far (the paper by its own lr; the same under a constant "
     "lr), and reads that lr from the schedule one step ahead."
 )
@@ -40,6 +41,7 @@ ROWS = (
         note="Gradient steps on z, an average x of the z's, and the gradient taken between them: "
         "momentum without a velocity, and no need to decay lr. " + _PATH_NOTE,
         reference=f"{_DEFAZIO}, eqs. (1)-(3) with Algorithm 1's weights",
+        averaged=True,
     ),
     Optimizer(
         name="schedule_free_adamw",
@@ -59,6 +61,7 @@ ROWS = (
         "bias-corrected root and weights the average by lr; the paper's Algorithm 1 puts the correction "
         "√(1−β₂ᵗ) into the step size (so ε meets the raw root) and into the weights. " + _PATH_NOTE,
         reference=f"{_DEFAZIO}, Algorithm 1",
+        averaged=True,
     ),
     Optimizer(
         name="madgrad",

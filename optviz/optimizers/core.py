@@ -119,6 +119,9 @@ class Optimizer:
     # probe directions, noisy SGD's noise), which the engine derives from the link's seed and the
     # start, apart from the surface's noise.
     random: bool = False
+    # It keeps an average x apart from the point y where it takes the gradient, as β₁-interpolation
+    # y = (1 − β₁) z + β₁ x with its state's ``z`` (Schedule-Free): `optviz.engine.averages`.
+    averaged: bool = False
     # The optax code that builds the row where it is not one alias call (SAM wraps two optax
     # optimizers): a format string over ``lr`` and the hyperparameters' names, which the Code
     # menu fills with their values; "" writes `call`.
