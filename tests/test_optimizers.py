@@ -148,10 +148,15 @@ def test_lbfgs_counts_the_gradients_its_searches_evaluate():
     tx, p = optax.lbfgs(), jnp.array(start)
     state = tx.init(p)
     value_and_grad = optax.value_and_grad_from_state(f)
-    for _ in range(steps):
+
+    @jax.jit  # the callback still runs at every evaluation, inside the searches' loops too
+    def step(p, state):
         value, g = value_and_grad(p, state=state)
         updates, state = tx.update(g, state, p, value=value, grad=g, value_fn=f)
-        p = p + updates
+        return p + updates, state
+
+    for _ in range(steps):
+        p, state = step(p, state)
     np.testing.assert_allclose(p, run.runs[0].path[-1], rtol=1e-9, atol=1e-12)
     assert calls[0] > steps + 3  # some searches tried more than one length
     assert run.runs[0].grad_evals == pytest.approx(calls[0] / steps)
