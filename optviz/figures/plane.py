@@ -58,8 +58,9 @@ def plane_figure(scenario: Scenario, pred: Prediction, run: int) -> go.Figure:
     fig.add_trace(_picker(lrs, betas))
     best = (theory.optimal_nesterov if nesterov else theory.optimal_heavy_ball)(mu, big_l)
     low = math.floor(10 * best.rate) / 10  # the colours span the rates the plane reaches
-    fig.add_trace(_heatmap(lrs, betas, np.where(rho < 1, rho, np.nan), low, True))
-    fig.add_trace(_heatmap(lrs, betas, np.where(rho >= 1, 1.0, np.nan), 0.0, False))
+    # Colours need no more than float32 (and the diverging cells one byte): a third of the bytes.
+    fig.add_trace(_heatmap(lrs, betas, np.where(rho < 1, rho, np.nan).astype(np.float32), low, True))
+    fig.add_trace(_heatmap(lrs, betas, (rho >= 1).astype(np.uint8), 0.0, False))
     edge = [theory.max_stable_lr((mu, big_l), momentum=b, nesterov=nesterov) for b in betas]
     fig.add_trace(
         go.Scatter(x=edge, y=betas, mode="lines", line={"color": "black", "dash": "dot"}, name="largest stable lr")
@@ -83,8 +84,8 @@ def _picker(lrs: np.ndarray, betas: np.ndarray) -> go.Scatter:
         np.logspace(math.log10(lrs[0]), math.log10(lrs[-1]), PICKER_GRID[0]), np.linspace(0, BETA_MAX, PICKER_GRID[1])
     )
     return go.Scatter(
-        x=gx.ravel(),
-        y=gy.ravel(),
+        x=gx.ravel().astype(np.float32),
+        y=gy.ravel().astype(np.float32),
         mode="markers",
         marker={"size": 12, "opacity": 0},
         showlegend=False,
@@ -93,14 +94,15 @@ def _picker(lrs: np.ndarray, betas: np.ndarray) -> go.Scatter:
 
 
 def _heatmap(lrs, betas, z, low: float, rates: bool) -> go.Heatmap:
-    """The rates (``rates``: coloured from ``low`` to 1, with a colour bar) or the diverging cells (grey)."""
+    """The rates (``rates``: coloured from ``low`` to 1, with a colour bar, NaN where it diverges) or
+    the diverging cells (1: grey; 0: transparent)."""
     return go.Heatmap(
         x=lrs,
         y=betas,
         z=z,
         zmin=low,
         zmax=1,
-        colorscale="Viridis" if rates else [[0, DIVERGED_GREY], [1, DIVERGED_GREY]],
+        colorscale="Viridis" if rates else [[0, "rgba(0, 0, 0, 0)"], [1, DIVERGED_GREY]],
         showscale=rates,
         colorbar={"title": {"text": "ρ"}} if rates else None,
         name="ρ per step" if rates else "diverges",
