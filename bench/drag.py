@@ -24,7 +24,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "bench")]
 from timing import median_seconds  # noqa: E402
 
 from optviz import Scenario  # noqa: E402
-from optviz.engine import device_name  # noqa: E402
+from optviz.devices import present  # noqa: E402
 from optviz.figures.drag import drag_figure  # noqa: E402
 from optviz.sweeps import lr_families  # noqa: E402
 
@@ -116,7 +116,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
-    result = {"device": device_name(), "compute": compute(args.repeats)}
+    result = {"device": present(), "compute": compute(args.repeats)}
     for name, row in result["compute"].items():
         print(
             f"{name:<32} family {row['family_s'] * 1e3:6.1f} ms warm (budget {BUDGET_S[name] * 1e3:.0f} ms, "

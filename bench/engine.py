@@ -1,4 +1,5 @@
-"""Engine benchmark: compile times, warm trajectories, lr-sweep throughput, NumPy ratio.
+"""Engine benchmark: compile times, warm trajectories, lr-sweep throughput, NumPy ratio, and per
+device present a path, a drag family, an LR sweep and a basin map with the device the router picks.
 
     python bench/engine.py [--repeats N] [--json-only]
 
@@ -26,10 +27,12 @@ os.environ.setdefault("OPTVIZ_JAX_CACHE", "off")  # first calls here measure rea
 
 from timing import median_seconds
 
-from optviz import OptRun, Scenario, simulate, sweep
-from optviz.engine import device_name
+from optviz import OptRun, Scenario, devices, simulate, sweep
+from optviz.devices import present
+from optviz.engine import family
 from optviz.kernel import trace_count
 from optviz.optimizers import OPTIMIZERS
+from optviz.sweeps import BASIN_GRID, WINDOW_POINTS, basin_map
 
 STEPS = 1000
 SWEEP_LRS = 4096
@@ -97,7 +100,8 @@ def measure(repeats: int) -> dict:
     recompiles = trace_count() - before
 
     return {
-        "device": device_name(),
+        "devices": per_device(max(3, repeats // 20)),
+        "device": present(),
         "steps": STEPS,
         "sweep_lrs": SWEEP_LRS,
         "optimizers": rows,
@@ -106,6 +110,30 @@ def measure(repeats: int) -> dict:
         "speedup_vs_numpy": numpy_s / jax_s,
         "recompiles_when_only_lr_or_hyperparams_change": recompiles,
     }
+
+
+def per_device(repeats: int) -> dict:
+    """Per device present (the CPU, and an accelerator if JAX sees one), Adam on Rosenbrock at
+    1,000 steps, medians: a path, a drag family (`WINDOW_POINTS` lrs), an LR sweep (`SWEEP_LRS`
+    lrs) and a basin map (`BASIN_GRID`² starts); and the device `optviz.devices.route` picks."""
+    scenario = _scenario("adam")
+    lrs = np.geomspace(1e-6, 1.0, SWEEP_LRS)
+    calls = {
+        "path": (1, lambda: simulate(scenario)),
+        "drag family": (WINDOW_POINTS, lambda: family(scenario, 0, lrs[:WINDOW_POINTS])),
+        "sweep": (SWEEP_LRS, lambda: sweep(scenario, 0, lrs)),
+        "basin map": (BASIN_GRID**2, lambda: basin_map(scenario, 0)),
+    }
+    wide = devices.accelerator()
+    out = {}
+    for kind, (lanes, call) in calls.items():
+        row = {"lanes": lanes, "routed to": devices.name(devices.route(lanes))}
+        for device in [devices.cpu()] + ([wide] if wide is not None else []):
+            with devices.forced(device):
+                call()  # compile
+                row[f"{devices.name(device)} s"] = median_seconds(call, repeats)
+        out[kind] = row
+    return out
 
 
 def table(r: dict) -> str:
@@ -132,6 +160,10 @@ def table(r: dict) -> str:
     lines.append(
         f"recompiles when only lr/hyperparameters change: {r['recompiles_when_only_lr_or_hyperparams_change']}"
     )
+    lines.append("per device (Adam, 1,000 steps, medians):")
+    for kind, row in r["devices"].items():
+        timed = ", ".join(f"{k} {v:.4f}" for k, v in row.items() if k.endswith(" s"))
+        lines.append(f"  {kind:<12} {row['lanes']:>6} lanes: {timed}; routed to {row['routed to']}")
     return "\n".join(lines)
 
 

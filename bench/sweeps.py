@@ -27,7 +27,7 @@ os.environ.setdefault("OPTVIZ_JAX_CACHE", "off")  # first calls here measure rea
 from timing import median_seconds
 
 from optviz import OptRun, Scenario, simulate
-from optviz.engine import device_name
+from optviz.devices import present
 from optviz.figures import trajectory_figure
 from optviz.figures.sweep import basin_figure, sweep_figure
 from optviz.optimizers import OPTIMIZERS
@@ -44,7 +44,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    out: dict = {"device": device_name(), "steps": STEPS, "sweep_lrs": SWEEP_POINTS, "basin_grid": BASIN_GRID}
+    out: dict = {"device": present(), "steps": STEPS, "sweep_lrs": SWEEP_POINTS, "basin_grid": BASIN_GRID}
 
     out["sweep_s"], out["sweep_first_call_s"] = {}, {}
     for name, opt in OPTIMIZERS.items():

@@ -22,7 +22,8 @@ import jax
 import numpy as np
 import optax
 
-from optviz.kernel import NEVER, _kernel, _outcome, _race_kernel, _status, bucket, device_name
+from optviz import devices
+from optviz.kernel import NEVER, _kernel, _outcome, _race_kernel, _status, bucket
 from optviz.scenario import OptRun, Scenario
 from optviz.schedules import multipliers
 from surfaces.core import Minimum
@@ -163,9 +164,10 @@ def _trajectories(scenario: Scenario, run: OptRun) -> tuple[Trajectory, ...]:
     padded = bucket(count) if count > 1 else 1
     starts = np.array(scenario.starts + scenario.starts[:1] * (padded - count))
     kernel = _kernel(*static_key, record=True, over="starts")
-    out = jax.device_get(
-        kernel(starts, np.arange(padded, dtype=np.int32), np.int32(scenario.seed), np.float64(lr), *shared)
+    _, args = devices.place(
+        padded, (starts, np.arange(padded, dtype=np.int32), np.int32(scenario.seed), np.float64(lr), *shared)
     )
+    out = jax.device_get(kernel(*args))
     n = scenario.steps
     searched = out["searched"]
     # Only the real starts' real rows are kept (the kernel's buffers are padded to
@@ -211,7 +213,8 @@ def simulate(scenario: Scenario) -> Result:
     True
     """
     runs = tuple(RunResult(run, _trajectories(scenario, run)) for run in scenario.runs)
-    return Result(scenario, runs, device_name())
+    lanes = bucket(len(scenario.starts)) if len(scenario.starts) > 1 else 1
+    return Result(scenario, runs, devices.name(devices.route(lanes)))
 
 
 def sweep(scenario: Scenario, run_index: int, lrs, start_index: int = 0) -> Sweep:
@@ -241,7 +244,8 @@ def _over_lrs(
     static_key, _, shared, _ = _inputs(scenario, scenario.runs[run_index])
     kernel = (_race_kernel if race else _kernel)(*static_key, record=record, over="lrs")
     start = np.array(scenario.starts[start_index])
-    return jax.device_get(kernel(start, np.int32(start_index), np.int32(scenario.seed), lrs, *shared)), shared
+    _, args = devices.place(len(lrs), (start, np.int32(start_index), np.int32(scenario.seed), lrs, *shared))
+    return jax.device_get(kernel(*args)), shared
 
 
 @dataclass(frozen=True)

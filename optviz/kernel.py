@@ -53,12 +53,6 @@ def bucket(n: int) -> int:
     return max(_MIN_BUCKET, 1 << (max(n, 1) - 1).bit_length())
 
 
-def device_name() -> str:
-    """The device JAX computes on, e.g. ``"cpu"`` or ``"gpu (NVIDIA H100 80GB HBM3)"``."""
-    device = jax.devices()[0]
-    return device.platform if device.platform == "cpu" else f"{device.platform} ({device.device_kind})"
-
-
 def _status(p, loss, g, box, minima, tol, xp=jnp):
     """Per-row flags: ``ok`` (finite and inside the escape box) and ``hit`` (within
     ``tol`` of the value of the nearest known minimum). Leading axes broadcast; ``xp``

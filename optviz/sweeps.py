@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import jax
 import numpy as np
 
+from optviz import devices
 from optviz.engine import Family, Sweep, _inputs, family, sweep
 from optviz.kernel import NEVER, _kernel
 from optviz.optimizers import LR
@@ -187,9 +188,9 @@ def basin_map(scenario: Scenario, run_index: int = 0, grid: int = BASIN_GRID) ->
     X, Y = np.meshgrid(xs, ys)
     starts = np.column_stack([X.ravel(), Y.ravel()])
     kernel = _kernel(*static_key, record=False, over="starts")
-    out = jax.device_get(
-        kernel(starts, np.arange(len(starts), dtype=np.int32), np.int32(scenario.seed), np.float64(lr), *shared)
-    )
+    indices = np.arange(len(starts), dtype=np.int32)
+    _, args = devices.place(len(starts), (starts, indices, np.int32(scenario.seed), np.float64(lr), *shared))
+    out = jax.device_get(kernel(*args))
     diverged = out["diverged_at"] != NEVER
     converged = out["converged_at"] != NEVER
     final = out["final"]

@@ -1,11 +1,10 @@
 """simulate() and sweep(): stability theory, divergence, convergence, noise, compile counts."""
 
-import jax
 import numpy as np
 import pytest
 
-from optviz import OptRun, Scenario, kernel, simulate, sweep
-from optviz.engine import device_name, velocities
+from optviz import OptRun, Scenario, devices, kernel, simulate, sweep
+from optviz.engine import velocities
 from optviz.kernel import bucket, trace_count
 from optviz.optimizers import OPTIMIZERS
 
@@ -21,7 +20,7 @@ def _run(scenario, i=0):
 def test_result_shapes_and_records():
     s = Scenario(runs=(OptRun.of("adam", lr=0.01), OptRun.of("sgd", lr=1e-4)), steps=300)
     result = simulate(s)
-    assert result.scenario is s and result.device == device_name() and result.device.startswith(jax.default_backend())
+    assert result.scenario is s and result.device == devices.name(devices.route(1)) == "cpu"
     for run in result.runs:
         assert run.path.shape == (301, 2) and run.loss.shape == (301,)
         assert run.grad.shape == run.update.shape == (300, 2) and run.lr.shape == (300,)
