@@ -34,6 +34,7 @@ are built from the gallery's presets, which read `KEYS` from here).
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
 from collections.abc import Callable
@@ -205,6 +206,11 @@ class ViewKind:
             raise ValueError("a shared view's data is built without a spinner")
 
 
+def plain(figure) -> dict:
+    """A plotly.py figure as the plain dict the map component draws (arrays as typed bdata)."""
+    return json.loads(figure.to_json())
+
+
 def map_data(scenario: Scenario, result: Result, view: View) -> tuple[list[tuple[str, dict]], tuple[str, list[str]]]:
     """The 2-D map's parts, encoded for the map component (`optviz.map`; projector mode
     draws larger text, lines and markers, theory its traces), and its text alternative
@@ -230,18 +236,18 @@ def surface_data(scenario: Scenario, result: Result, view: View) -> list[tuple[s
 def sweep_data(scenario: Scenario, result: Result, view: View):
     """Each run over the learning rates of ``view.sweep`` (log10), and their figure."""
     sweeps = lr_sweeps(scenario, *view.sweep)
-    return sweeps, sweep_figure(scenario, sweeps, local=view.theory)
+    return sweeps, plain(sweep_figure(scenario, sweeps, local=view.theory))
 
 
 def basin_data(scenario: Scenario, result: Result, view: View):
     """Where run ``view.run`` ends from every start of a grid, and its figure."""
     basins = basin_map(scenario, view.run)
-    return basins, basin_figure(scenario, basins)
+    return basins, plain(basin_figure(scenario, basins))
 
 
 def plane_data(scenario: Scenario, result: Result, view: View):
     """Theory's rate over (lr, β) for run ``view.run``'s method (a Plotly figure)."""
-    return plane_figure(scenario, predict(scenario, result), view.run)
+    return plain(plane_figure(scenario, predict(scenario, result), view.run))
 
 
 def drag_data(scenario: Scenario, result: Result, view: View) -> dict:

@@ -50,14 +50,14 @@ def shown_by(widgets, key: str, view: str):
     return widget
 
 
+WHOLE = ("schedule_preview", "drag_map", "sweep_chart", "plane_chart", "basins_chart")  # whole figures
+
+
 def figure(at, key="map"):
     """A chart's figure as the page draws it. The map is a component that receives only
     the parts this page lacks: a `Client` per app replays them, and when it lacks a part
     (messages it did not see) it asks again, as ``map.js`` does."""
-    if key not in ("map", "schedule_preview", "drag_map", "surface3d"):
-        charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key) or key in c.proto.id]
-        return json.loads((charts or at.get("plotly_chart"))[0].proto.spec)
-    if key in ("schedule_preview", "drag_map"):  # a whole figure, or its id once the page holds it
+    if key in WHOLE:  # a whole figure, or its id once the page holds it
         figures = _FIGURES.setdefault(at, {})
         msg = json.loads(component(at, key).proto.json)
         figures |= {msg["rev"]: msg["figure"]} if "figure" in msg else {}
@@ -343,7 +343,7 @@ def test_a_copied_link_reproduces_the_same_figure():
 @pytest.mark.parametrize("slug", PRESETS)
 def test_gallery_opens_each_preset_and_shows_its_verified_claim(slug):
     at = open_app(page="gallery")
-    assert url(at)["page"] == "gallery" and not at.get("plotly_chart")  # the sidebar's preview only
+    assert url(at)["page"] == "gallery"  # the sidebar's preview is its only chart
     assert [c.proto.id.split("-")[-1] for c in at.get("bidi_component")] == ["schedule_preview"]
     at.button(key=f"preset.{slug}").click().run()
     preset = PRESETS[slug]
@@ -408,11 +408,12 @@ def test_any_link_opens_a_working_page_within_the_compute_bounds(query):
     assert shown.warnings == []  # the address bar holds a clean, canonical link
     scenario = shown.scenario
     assert len(scenario.runs) * len(scenario.starts) * (scenario.steps + 1) <= MAX_RECORDED_ROWS
-    components = ("-map", "-surface3d", "-drag_map")  # the map, 3-D and drag-lr views are components
-    drawn = any(c.proto.id.endswith(components) for c in at.get("bidi_component")) or at.get("plotly_chart")
+    components = ("-map", "-surface3d", *(f"-{key}" for key in WHOLE))  # every view is the map component
+    drawn = any(c.proto.id.endswith(components) for c in at.get("bidi_component"))
     drawn = drawn or any("zoo-grid" in e.proto.body for e in at.get("html"))  # the zoo's pictures
-    assert drawn or url(at).get("page") == "gallery"  # one of those, the sweep, basin or plane chart, the zoo
+    assert drawn or url(at).get("page") == "gallery"  # a view's chart, or the zoo's pictures
     assert not at.dataframe and not at.table  # no Arrow on any page: it slows every animation (summary_table)
+    assert not at.get("plotly_chart")  # one plotly.js a page: Streamlit's own bundle is never loaded
 
 
 def test_sweep_view_from_a_link_and_its_best_lr_buttons():

@@ -11,6 +11,7 @@ from optviz.figures import schedule_figure, surface_figure, trajectory_figure
 from optviz.figures.drag import drag_figure
 from optviz.map import assets
 from optviz.sweeps import lr_families
+from optviz.view import VIEWS, View
 
 FULL = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -41,6 +42,11 @@ def test_every_figure_the_component_draws_uses_only_the_bundles_traces(link):
         "drag": drag_figure(scenario, lr_families(scenario)),
         "schedule": schedule_figure(scenario.schedule, scenario.schedule_params, scenario.steps),
     }
+    quadratic = Scenario.from_query("surface=quadratic&opt=momentum:lr=0.05&opt=sgd:lr=0.1").scenario
+    for name in ("sweep", "basins", "plane"):  # whole figures of the component too
+        ground = quadratic if name == "plane" else scenario
+        built = VIEWS[name].build(ground, simulate(ground), View(view=name))
+        figures[name] = built if name == "plane" else built[1]
     for name, figure in figures.items():
         assert trace_types(figure) <= set(assets.TRACE_TYPES), name
         assert trace_types(figure), name

@@ -6,9 +6,11 @@ import math
 
 import numpy as np
 import pytest
+from PIL import ImageColor
+from plotly.colors import sample_colorscale
 
 from optviz import Scenario, export, simulate
-from optviz.figures.plane import PICKER, plane_figure
+from optviz.figures.plane import DIVERGED_GREY, PICKER, plane_figure, plane_grid, rate_colors
 from optviz.predictions import predict
 from optviz.view import VIEWS, View
 
@@ -105,3 +107,28 @@ def test_the_png_export_draws_the_eigen_directions_and_the_envelope():
     )
     left, top, right, bottom = export._LOSS_BOX
     assert (plain[top:bottom, left:right] != drawn[top:bottom, left:right]).any()  # the dashed envelope
+
+
+def test_the_rates_are_an_image_of_viridis_where_it_converges_and_grey_where_it_diverges():
+    """plotly.js's basic bundle has no heatmap: the plane's rates travel as a PNG, row i the
+    i-th β, column j the j-th lr."""
+    rho = np.array([[0.5, 0.75, 1.0], [0.5, 1.2, np.nan]])
+    rgb = rate_colors(rho, 0.5)
+    assert rgb.shape == (2, 3, 3)
+    viridis = [ImageColor.getrgb(c) for c in sample_colorscale("Viridis", [0.0, 0.5])]
+    assert tuple(rgb[0, 0]) == tuple(rgb[1, 0]) == viridis[0]  # ρ = low: Viridis's first colour
+    assert np.abs(rgb[0, 1].astype(int) - viridis[1]).max() <= 2  # halfway (a 256-colour table)
+    grey = ImageColor.getrgb(DIVERGED_GREY)
+    assert tuple(rgb[0, 2]) == tuple(rgb[1, 1]) == tuple(rgb[1, 2]) == grey  # ρ ≥ 1 and NaN diverge
+
+
+def test_the_rate_image_spans_the_grid_in_log10_lr(figure):
+    _, fig = figure
+    (image,) = fig.layout.images
+    lrs, _ = plane_grid(BIG_L)
+    half = (math.log10(lrs[-1]) - math.log10(lrs[0])) / (len(lrs) - 1) / 2
+    assert image.x == pytest.approx(math.log10(lrs[0]) - half) and image.sizex == pytest.approx(
+        math.log10(lrs[-1]) - math.log10(lrs[0]) + 2 * half
+    )
+    assert image.source.startswith("data:image/png;base64,") and image.layer == "below"
+    assert {t.type for t in fig.data} == {"scatter"}  # no heatmap: the page's bundle has none

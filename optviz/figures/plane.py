@@ -12,13 +12,17 @@ lr below the optimum's: a crawl) and the monotone rest.
 
 from __future__ import annotations
 
+import base64
+import io
 import math
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image, ImageColor
+from plotly.colors import sample_colorscale
 
 from optviz import theory
-from optviz.figures.style import COLORS
+from optviz.figures.style import COLORS, background_image
 from optviz.predictions import Method, Prediction, method_of, model_line
 from optviz.scenario import Scenario
 
@@ -58,9 +62,8 @@ def plane_figure(scenario: Scenario, pred: Prediction, run: int) -> go.Figure:
     fig.add_trace(_picker(lrs, betas))
     best = (theory.optimal_nesterov if nesterov else theory.optimal_heavy_ball)(mu, big_l)
     low = math.floor(10 * best.rate) / 10  # the colours span the rates the plane reaches
-    # Colours need no more than float32 (and the diverging cells one byte): a third of the bytes.
-    fig.add_trace(_heatmap(lrs, betas, np.where(rho < 1, rho, np.nan).astype(np.float32), low, True))
-    fig.add_trace(_heatmap(lrs, betas, (rho >= 1).astype(np.uint8), 0.0, False))
+    fig.add_layout_image(_rate_image(lrs, betas, rho, low))
+    fig.add_trace(_color_bar(low))
     edge = [theory.max_stable_lr((mu, big_l), momentum=b, nesterov=nesterov) for b in betas]
     fig.add_trace(
         go.Scatter(x=edge, y=betas, mode="lines", line={"color": "black", "dash": "dot"}, name="largest stable lr")
@@ -71,10 +74,10 @@ def plane_figure(scenario: Scenario, pred: Prediction, run: int) -> go.Figure:
     where = "" if pred.exact else " near the minimum"
     fig.update_layout(
         title=f"{'Nesterov' if nesterov else 'Heavy ball'}: rate ρ over (lr, β){where}<br>κ = {big_l / mu:.4g}",
-        xaxis={"type": "log", "title": "learning rate"},
-        yaxis={"title": "momentum β", "range": [0, BETA_MAX]},
+        xaxis={"type": "log", "title": "learning rate", "showgrid": False},
+        yaxis={"title": "momentum β", "range": [0, BETA_MAX], "showgrid": False},
         legend={"orientation": "h", "y": -0.15},
-        clickmode="event+select",
+        clickmode="event",
     )
     return fig
 
@@ -93,21 +96,40 @@ def _picker(lrs: np.ndarray, betas: np.ndarray) -> go.Scatter:
     )
 
 
-def _heatmap(lrs, betas, z, low: float, rates: bool) -> go.Heatmap:
-    """The rates (``rates``: coloured from ``low`` to 1, with a colour bar, NaN where it diverges) or
-    the diverging cells (1: grey; 0: transparent)."""
-    return go.Heatmap(
-        x=lrs,
-        y=betas,
-        z=z,
-        zmin=low,
-        zmax=1,
-        colorscale="Viridis" if rates else [[0, "rgba(0, 0, 0, 0)"], [1, DIVERGED_GREY]],
-        showscale=rates,
-        colorbar={"title": {"text": "ρ"}} if rates else None,
-        name="ρ per step" if rates else "diverges",
+def rate_colors(rho: np.ndarray, low: float) -> np.ndarray:
+    """RGB image of the rates (rows = β upwards): Viridis from ``low`` to 1 where the method
+    converges (ρ < 1), grey where it diverges."""
+    lut = np.array([ImageColor.getrgb(c) for c in sample_colorscale("Viridis", np.linspace(0, 1, 256))], np.uint8)
+    t = np.clip((rho - low) / (1 - low), 0, 1)
+    rgb = lut[np.round(np.nan_to_num(t, nan=1.0) * 255).astype(int)]
+    rgb[~(rho < 1)] = ImageColor.getrgb(DIVERGED_GREY)
+    return rgb  # rho's rows are the βs, its columns the lrs
+
+
+def _rate_image(lrs: np.ndarray, betas: np.ndarray, rho: np.ndarray, low: float) -> dict:
+    """The rates as a PNG under the traces, each cell centred on its grid point (a heatmap's
+    cells; plotly.js's basic bundle, which the page loads, has no heatmap). The lr axis is
+    logarithmic, so the image's x extent is in log10 units."""
+    buffer = io.BytesIO()
+    Image.fromarray(rate_colors(rho, low)[::-1]).save(buffer, format="PNG", optimize=True)
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    logs = np.log10(lrs)
+    dx, dy = (logs[-1] - logs[0]) / (len(lrs) - 1), (betas[-1] - betas[0]) / (len(betas) - 1)
+    domain = ((logs[0] - dx / 2, logs[-1] + dx / 2), (betas[0] - dy / 2, betas[-1] + dy / 2))
+    return background_image(uri, domain)
+
+
+def _color_bar(low: float) -> go.Scatter:
+    """The rates' colour bar (on an empty trace: the image carries the colours)."""
+    return go.Scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        marker={"colorscale": "Viridis", "cmin": low, "cmax": 1, "color": [low], "showscale": True,
+                "colorbar": {"title": {"text": "ρ"}}},
+        showlegend=False,
         hoverinfo="skip",
-    )
+    )  # fmt: skip
 
 
 def _star(tuning: theory.Tuning, label: str) -> go.Scatter:

@@ -155,7 +155,7 @@ def _sweep_axes(fig: go.Figure, scenario: Scenario, sweeps: list[Sweep]) -> None
         margin={"l": 60, "r": 20, "t": 30, "b": 40},
         template="plotly_white",
         legend={"orientation": "h", "y": -0.12},
-        clickmode="event+select",
+        clickmode="event",
     )
 
 

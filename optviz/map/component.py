@@ -70,15 +70,23 @@ def _send(encoded, frame: int, origin: str, key: str, extra: dict, **callbacks) 
     _MAP(key=key, data=msg, on_missing_change=functools.partial(_forget, key), **callbacks)
 
 
-def show_figure(figure: dict, *, key: str, on_lr: Callable[[], None] | None = None) -> None:
+def show_figure(
+    figure: dict,
+    *,
+    key: str,
+    on_lr: Callable[[], None] | None = None,
+    on_pick: Callable[[], None] | None = None,
+) -> None:
     """A Plotly figure dict drawn by the same component: one plotly.js per page, redrawn in
     place when the figure changes. A figure the page holds (the last `FIGURES_HELD` sent
-    under ``key``) travels as its id: a return to the drag-lr view sends no families again.
-    With ``on_lr``, releasing one of its sliders reports ``[slider name, step value]``
-    (read it from ``st.session_state[key].lr``)."""
+    under ``key``) travels as its id: a return to the drag-lr view, the LR sweep or the (lr, β)
+    plane sends no figure again. With ``on_lr``, releasing one of its sliders reports
+    ``[slider name, step value]`` (read it from ``st.session_state[key].lr``); with ``on_pick``,
+    a click on a point reports ``[x, y, curve number]`` (``st.session_state[key].pick``)."""
     rev, held = part_id(figure), st.session_state.get(_held_key(key), [])
-    data = {"rev": rev, "release": on_lr is not None} | ({} if rev in held else {"figure": figure})
+    data = {"rev": rev, "release": on_lr is not None, "pick": on_pick is not None}
+    data |= {} if rev in held else {"figure": figure}
     others = [r for r in held if r != rev]
     st.session_state[_held_key(key)] = [*others[len(others) - FIGURES_HELD + 1 :], rev]
-    callbacks = {"on_lr_change": on_lr} if on_lr else {}
+    callbacks = ({"on_lr_change": on_lr} if on_lr else {}) | ({"on_pick_change": on_pick} if on_pick else {})
     _MAP(key=key, data=data, on_missing_change=functools.partial(_forget, key), **callbacks)

@@ -293,7 +293,15 @@ export default function map(args) {
       setTriggerValue("missing", [data.rev]); // the server sends it again
       return;
     }
-    if (gd.dataset.drawn !== data.rev) draw(gd, figure, data.rev, { displayModeBar: false });
+    const drawn = gd.dataset.drawn !== data.rev ? draw(gd, figure, data.rev, { displayModeBar: false }) : null;
+    if (data.pick && !gd.dataset.pick) {
+      // The LR sweep and the (lr, β) plane: a click on a point reports where, and on which trace.
+      gd.dataset.pick = "1";
+      Promise.resolve(drawn).then(() => gd.on("plotly_click", (e) => {
+        const p = e.points[0];
+        if (p) report(gd, "pick", [Number(p.x), Number(p.y), p.curveNumber]);
+      }));
+    }
     if (data.release && !gd.dataset.release) {
       // The drag-lr view: a released slider reports its name (the run) and its step's value
       // (the lr); dragging itself only plays frames, without the server.

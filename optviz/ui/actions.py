@@ -26,6 +26,7 @@ START_KEYS, START_VIEWS = ("start_x", "start_y"), ("box",)  # (a tap on the map 
 MAP_KEY = "map"  # the 2-D map component: a tap on it moves the start point
 SWEEP_CHART_KEY = "sweep_chart"  # the sweep's chart: a click on a curve sets that run's lr
 DRAG_MAP_KEY = "drag_map"  # the drag view: a released lr slider sets that run's lr
+PLANE_CHART_KEY = "plane_chart"  # the (lr, β) plane: a click sets the chosen run's lr and β
 
 
 def new_run_id() -> int:
@@ -99,10 +100,9 @@ def lr_from_view(lr_key: str, view: str, widget: str) -> None:
 
 def lr_from_sweep() -> None:
     """A click on the sweep's loss curve of run i sets run i's lr to the clicked one."""
-    for point in st.session_state[SWEEP_CHART_KEY].selection.points:
-        if point.get("curve_number", -1) < len(st.session_state.run_ids):
-            set_lr(point["curve_number"], point["x"])
-            return
+    picked = st.session_state[SWEEP_CHART_KEY].pick
+    if picked and int(picked[2]) < len(st.session_state.run_ids):
+        set_lr(int(picked[2]), float(picked[0]))
 
 
 def lr_from_drag() -> None:

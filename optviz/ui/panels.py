@@ -175,7 +175,7 @@ def sweep_panel(data: tuple[list[Sweep], object], scenario: Scenario, shown: Vie
     lo, hi, _ = st.columns([1, 1, 4])
     lo.number_input("from log₁₀ lr", SWEEP_LIMITS[0], SWEEP_LIMITS[1] - 0.5, step=0.5, key="sweep_lo")
     hi.number_input("to log₁₀ lr", SWEEP_LIMITS[0] + 0.5, SWEEP_LIMITS[1], step=0.5, key="sweep_hi")
-    st.plotly_chart(figure, key=SWEEP_CHART_KEY, width="stretch", on_select=lr_from_sweep, selection_mode="points")
+    show_figure(figure, key=SWEEP_CHART_KEY, on_pick=lr_from_sweep)
     st.caption(
         f"{len(sweeps[0].lrs)} learning rates per run, each run's other settings fixed, from the first start "
         "point; one compiled call per run. Click a point on a loss curve to use that lr. "
@@ -205,7 +205,7 @@ def basin_panel(data: tuple[Basins, object], scenario: Scenario, shown: View) ->
         key="basin_run",
         format_func=lambda i: f"{i + 1}. {scenario.runs[i].label}",
     )
-    st.plotly_chart(figure, key="basins_chart", width="stretch")
+    show_figure(figure, key="basins_chart")
     shares = {k: float((basins.label == k).mean()) for k in range(len(basins.minima))}
     st.caption(
         f"{basins.label.size:,} starts on a {len(basins.xs)}×{len(basins.ys)} grid, one compiled call. "

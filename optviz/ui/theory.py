@@ -8,9 +8,10 @@ import streamlit as st
 
 from optviz.figures.plane import PICKER
 from optviz.literal import markdown_text
+from optviz.map.component import show_figure
 from optviz.predictions import THEORY_METHODS, Prediction, RunTheory, method_of, model_line, run_line
 from optviz.scenario import Scenario
-from optviz.ui.actions import set_lr
+from optviz.ui.actions import PLANE_CHART_KEY, set_lr
 from optviz.ui.state import run_key
 from optviz.view import View
 
@@ -76,9 +77,9 @@ def tuning_from_plane() -> None:
     run = st.session_state.run_ids[i]
     if st.session_state[f"run{run}"] not in THEORY_METHODS:
         return
-    for point in st.session_state.plane_chart.selection.points:
-        if point.get("curve_number") == PICKER:
-            set_tuning(i, float(point["x"]), float(f"{point['y']:.3g}"))
+    picked = st.session_state[PLANE_CHART_KEY].pick
+    if picked and int(picked[2]) == PICKER:
+        set_tuning(i, float(picked[0]), float(f"{picked[1]:.3g}"))
 
 
 def plane_panel(figure, scenario: Scenario, shown: View) -> None:
@@ -89,7 +90,7 @@ def plane_panel(figure, scenario: Scenario, shown: View) -> None:
         key="basin_run",
         format_func=lambda i: f"{i + 1}. {scenario.runs[i].label}",
     )
-    st.plotly_chart(figure, key="plane_chart", width="stretch", on_select=tuning_from_plane, selection_mode="points")
+    show_figure(figure, key=PLANE_CHART_KEY, on_pick=tuning_from_plane)
     chosen = scenario.runs[shown.run]
     if method_of(chosen) is None:
         st.caption(f"Run {shown.run + 1} is {chosen.name}: theory has no plane for it, and a click sets nothing.")

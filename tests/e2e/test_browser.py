@@ -348,6 +348,17 @@ def test_sweep_and_basin_views_draw(app, page, view, chart):
         wait_until(page, f"() => decodeURIComponent(location.search).includes('opt=sgd:lr={lr}&')")
         page.wait_for_selector(IDLE)
         assert page.locator("[class*=st-key-run0-sgd-lr-box] input").input_value() == lr
+        # A click on a point of run 2's loss curve makes that point's lr run 2's.
+        at = page.evaluate(f"""() => {{
+            const gd = document.querySelector('.st-key-{chart} .js-plotly-plot');
+            const t = gd._fullData[1], k = t.x.findIndex((x, i) => x > 0.003 && Number.isFinite(t.y[i]));
+            const xa = gd._fullLayout[t.xaxis.replace('x', 'xaxis')];
+            const ya = gd._fullLayout[t.yaxis.replace('y', 'yaxis')];
+            const box = gd.getBoundingClientRect();
+            return {{lr: t.x[k], x: box.left + xa._offset + xa.d2p(t.x[k]), y: box.top + ya._offset + ya.d2p(t.y[k])}};
+        }}""")
+        page.mouse.click(at["x"], at["y"])
+        wait_until(page, f"() => decodeURIComponent(location.search).includes('opt=adam:lr={at['lr']:.3g}')")
     else:
         assert sum(name.startswith("→") for name in data) == 4
         assert page.locator(f".st-key-{chart} .imagelayer image").count() == 1
