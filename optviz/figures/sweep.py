@@ -205,9 +205,9 @@ def basin_figure(scenario: Scenario, basins: Basins) -> go.Figure:
     fig.update_layout(
         height=620,
         template="plotly_white",
-        margin={"l": 50, "r": 20, "t": 40, "b": 40},
-        title={
-            "text": f"Where {run.label} ends from {len(basins.xs)}×{len(basins.ys)} starts "
+        margin={"l": 50, "r": 20, "t": 60, "b": 40},
+        title={  # two lines: one is cut at a phone's edge
+            "text": f"Where {run.label} ends from {len(basins.xs)}×{len(basins.ys)} starts<br>"
             f"({basins.n_steps} steps; pale = slow to converge)",
             "font": {"size": 14},
         },
