@@ -1,0 +1,90 @@
+"""Server CPU per lr change on one page, with and without Streamlit's garbage collection after
+each script run.
+
+    python bench/server_cpu.py [--rounds 3] [--changes 15] [--link QUERY]
+
+Serves this checkout's app (`streamlit run serve.py`, after its warm-up), opens ``LINK`` in a
+fresh headless Chromium profile, types five warm-up values into run 1's lr box, then
+``rounds`` × ``changes`` more, each until the link and the page follow, and reads the server
+process's CPU seconds (user + system, from /proc) around each round. It does this twice,
+alternating: as configured (Streamlit runs a full ``gc.collect()`` after every script run,
+``runner.postScriptGC``) and with ``--runner.postScriptGC false``, and prints each round's CPU
+per change and the medians. One page only: `bench/soak.py` measures the same after many heavy
+pages and sessions, where a full collection walks many more objects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+from browser import IDLE, app_command, app_process, free_port, fresh_context, headless, wait_healthy  # noqa: E402
+
+TICKS = os.sysconf("SC_CLK_TCK")
+LR_BOX = "[class*=st-key-run0-sgd-lr-box] input"  # the default link's first run is sgd
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def change(page, lr: float) -> None:
+    """Type ``lr`` into run 1's box; return once the link holds it and the script is idle."""
+    box = page.locator(LR_BOX).first  # the box is redrawn under a new key
+    box.fill(f"{lr:g}")
+    box.press("Enter")
+    page.wait_for_function(
+        "(v) => decodeURIComponent(location.search).includes('opt=sgd:lr=' + v + '&')", arg=f"{lr:g}", timeout=60_000
+    )
+    page.wait_for_selector(IDLE, timeout=60_000)
+
+
+def per_change(browser, link: str, extra: list[str], rounds: int, changes: int) -> list[float]:
+    """Server CPU seconds per lr change, one figure per round."""
+    port = free_port()
+    with app_process(port, app_command(port) + extra) as proc, fresh_context(browser) as context:
+        wait_healthy(port, proc, timeout=300, path="/ready")
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/?{link}")
+        page.wait_for_selector(IDLE, timeout=120_000)
+        for k in range(5):
+            change(page, 0.001 * (1 + k / 50))
+        out = []
+        for r in range(rounds):
+            before = cpu_seconds(proc.pid)
+            for k in range(changes):
+                change(page, 0.001 * (1 + (10 + r * changes + k) / 100))
+            out.append((cpu_seconds(proc.pid) - before) / changes)
+        return out
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--changes", type=int, default=15)
+    parser.add_argument("--link", default="", help="the page's query (default: the default link)")
+    args = parser.parse_args()
+    kinds = {"gc after each run": [], "no gc after each run": ["--runner.postScriptGC", "false"]}
+    results: dict[str, list[float]] = {kind: [] for kind in kinds}
+    with sync_playwright() as pw, headless(pw) as browser:
+        for _ in range(2):  # alternating, so both see the same machine
+            for kind, extra in kinds.items():
+                results[kind] += per_change(browser, args.link, extra, args.rounds, args.changes)
+    for kind, values in results.items():
+        rounds = ", ".join(f"{v * 1000:.0f}" for v in values)
+        print(f"{kind:<22} server CPU per lr change: median {statistics.median(values) * 1000:.0f} ms ({rounds})")
+    print(json.dumps({kind: statistics.median(v) for kind, v in results.items()}))
+
+
+if __name__ == "__main__":
+    main()
