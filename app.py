@@ -44,10 +44,10 @@ st.set_page_config(page_title="OptViz: see how optimizers learn", page_icon="ðŸ“
 @st.cache_resource(show_spinner=False)
 def imports_frozen() -> bool:
     """Move every object alive after the imports (JAX's, Streamlit's: ~170,000) to Python's
-    permanent GC generation, once per process. Streamlit runs a full ``gc.collect(2)``
-    after every script run; over those objects it took ~0.1-0.2 s holding the GIL, and the
-    rerun's messages (the map among them) waited behind it. Frozen, it takes microseconds,
-    and cyclic garbage made by reruns is still collected."""
+    permanent GC generation, once per process. A full collection over those objects took
+    ~0.1-0.2 s holding the GIL; frozen, Python's own collections (Streamlit's full one after
+    every run is off: `.streamlit/config.toml`) skip them, and cyclic garbage made by reruns
+    is still collected."""
     gc.freeze()
     return True
 

@@ -7,10 +7,11 @@ Serves this checkout's app (`streamlit run serve.py`, after its warm-up), opens 
 fresh headless Chromium profile, types five warm-up values into run 1's lr box, then
 ``rounds`` × ``changes`` more, each until the link and the page follow, and reads the server
 process's CPU seconds (user + system, from /proc) around each round. It does this twice,
-alternating: as configured (Streamlit runs a full ``gc.collect()`` after every script run,
-``runner.postScriptGC``) and with ``--runner.postScriptGC false``, and prints each round's CPU
-per change and the medians. One page only: `bench/soak.py` measures the same after many heavy
-pages and sessions, where a full collection walks many more objects.
+alternating: as configured (``runner.postScriptGC = false`` in ``.streamlit/config.toml``: no
+full ``gc.collect()`` after each script run) and with Streamlit's default
+(``--runner.postScriptGC true``), and prints each round's CPU per change and the medians. One
+page only: `bench/soak.py` measures the same after many heavy pages and sessions, where a full
+collection walks many more objects.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=15)
     parser.add_argument("--link", default="", help="the page's query (default: the default link)")
     args = parser.parse_args()
-    kinds = {"gc after each run": [], "no gc after each run": ["--runner.postScriptGC", "false"]}
+    kinds = {"as configured": [], "full gc after each run": ["--runner.postScriptGC", "true"]}
     results: dict[str, list[float]] = {kind: [] for kind in kinds}
     with sync_playwright() as pw, headless(pw) as browser:
         for _ in range(2):  # alternating, so both see the same machine
