@@ -246,7 +246,7 @@ def basin_data(scenario: Scenario, result: Result, view: View):
 
 
 def plane_data(scenario: Scenario, result: Result, view: View):
-    """Theory's rate over (lr, β) for run ``view.run``'s method (a Plotly figure)."""
+    """Theory's rate over (lr, β) for run ``view.run``'s method, as a plain figure dict."""
     return plain(plane_figure(scenario, predict(scenario, result), view.run))
 
 
