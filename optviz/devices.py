@@ -72,11 +72,11 @@ def route(lanes: int) -> jax.Device:
     return cpu()
 
 
-def place(lanes: int, args: tuple) -> tuple[jax.Device, tuple]:
-    """The device for a kernel call of ``lanes`` lanes (`route`) and its arguments there: committed
-    to the accelerator, or left as they are for the CPU, JAX's default device here (set so by
-    ``optviz/__init__.py`` on a host with an accelerator)."""
+def run(kernel, lanes: int, *args):
+    """``kernel(*args)``, a call of ``lanes`` lanes, on the device `route` picks, read back to
+    the host: the arguments are committed to the accelerator, or left as they are for the CPU,
+    JAX's default device here (set so by ``optviz/__init__.py`` on a host with an accelerator)."""
     device = route(lanes)
     PLACED[device] += 1
     default = jax.config.jax_default_device or jax.devices()[0]
-    return device, (args if device == default else jax.device_put(args, device))
+    return jax.device_get(kernel(*(args if device == default else jax.device_put(args, device))))

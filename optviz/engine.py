@@ -158,16 +158,20 @@ def _nearest(known, point) -> tuple[Minimum | None, float | None]:
     return known[best], dist[best]
 
 
+def _start_lanes(scenario: Scenario) -> int:
+    """Lanes of a call over the scenario's starts: one, or the starts padded to their bucket."""
+    count = len(scenario.starts)
+    return bucket(count) if count > 1 else 1
+
+
 def _trajectories(scenario: Scenario, run: OptRun) -> tuple[Trajectory, ...]:
     static_key, lr, shared, known = _inputs(scenario, run)
-    count = len(scenario.starts)
-    padded = bucket(count) if count > 1 else 1
+    count, padded = len(scenario.starts), _start_lanes(scenario)
     starts = np.array(scenario.starts + scenario.starts[:1] * (padded - count))
     kernel = _kernel(*static_key, record=True, over="starts")
-    _, args = devices.place(
-        padded, (starts, np.arange(padded, dtype=np.int32), np.int32(scenario.seed), np.float64(lr), *shared)
+    out = devices.run(
+        kernel, padded, starts, np.arange(padded, dtype=np.int32), np.int32(scenario.seed), np.float64(lr), *shared
     )
-    out = jax.device_get(kernel(*args))
     n = scenario.steps
     searched = out["searched"]
     # Only the real starts' real rows are kept (the kernel's buffers are padded to
@@ -213,8 +217,7 @@ def simulate(scenario: Scenario) -> Result:
     True
     """
     runs = tuple(RunResult(run, _trajectories(scenario, run)) for run in scenario.runs)
-    lanes = bucket(len(scenario.starts)) if len(scenario.starts) > 1 else 1
-    return Result(scenario, runs, devices.name(devices.route(lanes)))
+    return Result(scenario, runs, devices.name(devices.route(_start_lanes(scenario))))
 
 
 def sweep(scenario: Scenario, run_index: int, lrs, start_index: int = 0) -> Sweep:
@@ -244,8 +247,7 @@ def _over_lrs(
     static_key, _, shared, _ = _inputs(scenario, scenario.runs[run_index])
     kernel = (_race_kernel if race else _kernel)(*static_key, record=record, over="lrs")
     start = np.array(scenario.starts[start_index])
-    _, args = devices.place(len(lrs), (start, np.int32(start_index), np.int32(scenario.seed), lrs, *shared))
-    return jax.device_get(kernel(*args)), shared
+    return devices.run(kernel, len(lrs), start, np.int32(start_index), np.int32(scenario.seed), lrs, *shared), shared
 
 
 @dataclass(frozen=True)
@@ -354,9 +356,9 @@ def velocities(result: Result) -> list[list[np.ndarray] | None]:
 
 def averages(result: Result, i: int) -> list[np.ndarray] | None:
     r"""Per start, the average :math:`x_t` of run i if it is Schedule-Free (`Optimizer.averaged`),
-    at every recorded row beside its path :math:`y_t`: from :math:`y_t = (1-eta_1) z_t + eta_1 x_t`
-    and the replayed :math:`z_t`, :math:`x_t = (y_t - (1-eta_1) z_t)/eta_1` (:math:`x_0 = y_0`).
-    None for other runs, and where :math:`eta_1 = 0` (then :math:`y = z`)."""
+    at every recorded row beside its path :math:`y_t`: from :math:`y_t = (1-\beta_1) z_t + \beta_1 x_t`
+    and the replayed :math:`z_t`, :math:`x_t = (y_t - (1-\beta_1) z_t)/\beta_1` (:math:`x_0 = y_0`).
+    None for other runs, and where :math:`\beta_1 = 0` (then :math:`y = z`)."""
     run = result.runs[i]
     b1 = run.run.hyperparams.get("b1", 0.0)
     replayed = _replayed(result, run, "z") if run.run.optimizer.averaged and b1 > 0 else None

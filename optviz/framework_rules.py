@@ -165,6 +165,11 @@ def rprop_torch(learning_rate, eta_minus: float, eta_plus: float, min_step_size:
     return optax.GradientTransformation(init, update)
 
 
+def _schedule(learning_rate):
+    """The lr as a function of the step count (a constant is one)."""
+    return learning_rate if callable(learning_rate) else (lambda count: learning_rate)
+
+
 def scale_by_radam_torch(b1: float, b2: float, eps: float, threshold: float = 5.0):
     r"""PyTorch's RAdam: ε added to the raw :math:`\sqrt{v_t}` (optax: to the bias-corrected root)
     and the rectified step taken only while :math:`\rho_t > 5` (optax: ≥),
@@ -209,7 +214,7 @@ def adafactor_relative(
     :math:`\alpha_t = \rho_t` (neither framework has that switch).
     References: keras/src/optimizers/adafactor.py and torch/optim/_adafactor.py
     (``_single_tensor_adafactor``)."""
-    schedule = learning_rate if callable(learning_rate) else (lambda count: learning_rate)
+    schedule = _schedule(learning_rate)
 
     def init(params):
         return optax.ScaleByRmsState(optax.tree.zeros_like(params)), optax.ScaleByScheduleState(
@@ -261,7 +266,7 @@ def lbfgs_torch(learning_rate, history_size: int = 100, tolerance_grad: float = 
     :math:`\min(1, 1/\lVert g\rVert_1)\,\eta`. It does not move where :math:`\max|g| \le` ``tolerance_grad``
     (nor counts the iteration) or where :math:`g^\top d > -` ``tolerance_change``.
     Reference: torch/optim/lbfgs.py, ``LBFGS.step``."""
-    schedule = learning_rate if callable(learning_rate) else (lambda count: learning_rate)
+    schedule = _schedule(learning_rate)
 
     def init(params):
         n = params.size

@@ -54,7 +54,7 @@ def _missing(run: OptRun, framework: str) -> str | None:
     except Unavailable as err:
         return str(err)
     variant = VARIANTS.get(framework, {}).get(run.name)
-    defaults = {p.name: p.default for p in theirs.params}
+    defaults = theirs.defaults()
     for name, why in getattr(variant, "unwritten", {}).items():
         if run.hyperparams[name] != defaults[name]:
             return why

@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-import jax
 import numpy as np
 
 from optviz import devices
@@ -189,8 +188,7 @@ def basin_map(scenario: Scenario, run_index: int = 0, grid: int = BASIN_GRID) ->
     starts = np.column_stack([X.ravel(), Y.ravel()])
     kernel = _kernel(*static_key, record=False, over="starts")
     indices = np.arange(len(starts), dtype=np.int32)
-    _, args = devices.place(len(starts), (starts, indices, np.int32(scenario.seed), np.float64(lr), *shared))
-    out = jax.device_get(kernel(*args))
+    out = devices.run(kernel, len(starts), starts, indices, np.int32(scenario.seed), np.float64(lr), *shared)
     diverged = out["diverged_at"] != NEVER
     converged = out["converged_at"] != NEVER
     final = out["final"]

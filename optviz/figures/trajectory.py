@@ -196,7 +196,11 @@ def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False, 
     color = COLORS[i % len(COLORS)]
     n_heads = sum(len(drawn(result, r)) for r in result.runs)
     few = n_heads <= MAX_DRAWN  # else a cloud: thinner lines
-    full = _joined([t.path[thinned(len(t.path), max(50, PATH_POINTS // n_heads))] for t in trajs])
+
+    def shown(points):  # a path's points as drawn: thinned to its share of PATH_POINTS
+        return points[thinned(len(points), max(50, PATH_POINTS // n_heads))]
+
+    full = _joined([shown(t.path) for t in trajs])
     traces = [
         scatter(
             full,
@@ -211,7 +215,7 @@ def run_part(result: Result, i: int, *, velocity=None, arrows_on: bool = False, 
         _curve(run.trajectories[0].lr, "3", color, "lr", run.run.label, str(i), size.path),
     ]
     if (average := averages(result, i)) is not None:
-        x = _joined([a[thinned(len(a), max(50, PATH_POINTS // n_heads))] for a in average])
+        x = _joined([shown(a) for a in average])
         name = f"{run_name(result, i)}: the average x it reports (dotted); the path is y, where it takes the gradient"
         traces.append(scatter(x, "", mode="lines", opacity=0.9, line={"color": color, "width": 1.2, "dash": "dot"},
                               name=name, showlegend=False, hoverinfo="name"))  # fmt: skip
