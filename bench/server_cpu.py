@@ -18,34 +18,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "bench")]
 
 from browser import IDLE, app_command, app_process, free_port, fresh_context, headless, wait_healthy  # noqa: E402
-
-TICKS = os.sysconf("SC_CLK_TCK")
-LR_BOX = "[class*=st-key-run0-sgd-lr-box] input"  # the default link's first run is sgd
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def change(page, lr: float) -> None:
-    """Type ``lr`` into run 1's box; return once the link holds it and the script is idle."""
-    box = page.locator(LR_BOX).first  # the box is redrawn under a new key
-    box.fill(f"{lr:g}")
-    box.press("Enter")
-    page.wait_for_function(
-        "(v) => decodeURIComponent(location.search).includes('opt=sgd:lr=' + v + '&')", arg=f"{lr:g}", timeout=60_000
-    )
-    page.wait_for_selector(IDLE, timeout=60_000)
+from soak import Server, change_lr  # noqa: E402
 
 
 def per_change(browser, link: str, extra: list[str], rounds: int, changes: int) -> list[float]:
@@ -56,14 +37,13 @@ def per_change(browser, link: str, extra: list[str], rounds: int, changes: int) 
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{port}/?{link}")
         page.wait_for_selector(IDLE, timeout=120_000)
-        for k in range(5):
-            change(page, 0.001 * (1 + k / 50))
+        server = Server(proc.pid)
+        change_lr(page, [0.001 * (1 + k / 50) for k in range(5)], 60)  # warm-up
         out = []
         for r in range(rounds):
-            before = cpu_seconds(proc.pid)
-            for k in range(changes):
-                change(page, 0.001 * (1 + (10 + r * changes + k) / 100))
-            out.append((cpu_seconds(proc.pid) - before) / changes)
+            before = server.cpu()
+            change_lr(page, [0.001 * (1 + (10 + r * changes + k) / 100) for k in range(changes)], 60)
+            out.append((server.cpu() - before) / changes)
         return out
 
 
