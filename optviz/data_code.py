@@ -24,9 +24,10 @@ def data_loss(scenario: Scenario, target: str) -> list[str]:
     params = dict(scenario.surface_params)
     features, labels = surface.data.arrays(params)
     rows = ", ".join("[" + ", ".join(repr(float(v)) for v in row) + "]" for row in features)
+    whose = "of the link" if scenario.points else f"OptViz drew from seed {scenario.seed}"
     loss = LOSSES[surface.name].format(m=target, half_l2=repr(0.5 * float(params.get("l2", 0.0))))
     return [
-        f"# The {len(labels)} data points OptViz drew from seed {scenario.seed}: features X, targets Y.",
+        f"# The {len(labels)} data points {whose}: features X, targets Y.",
         f"X = {_ARRAY[target]}([{rows}])",
         f"Y = {_ARRAY[target]}([{', '.join(repr(float(v)) for v in labels)}])",
         "",

@@ -27,8 +27,9 @@ from optviz.kernel import NEVER, _kernel, _outcome, _race_kernel, _status, bucke
 from optviz.scenario import OptRun, Scenario
 from optviz.schedules import multipliers
 from surfaces.core import Minimum
-from surfaces.data import points
+from surfaces.data import kernel_params, kernel_surface, points
 
+MINIMA_ROWS = 2  # known minima passed to a kernel, NaN rows padding fewer
 ESCAPE_WIDTHS = 10.0
 
 
@@ -136,10 +137,14 @@ def _inputs(scenario: Scenario, run: OptRun):
     box = np.array([[x0 - w, x1 + w], [y0 - h, y1 + h]])
     known = surface.minima(dict(scenario.surface_params))
     batched = surface.data is not None and 0 < scenario.batch < points(dict(scenario.surface_params))
-    minima = np.array([[m.x, m.y, m.f] for m in known]) if known else np.full((1, 3), np.nan)
+    # NaN rows pad the minima to one shape: a data set whose minima come and go (own
+    # points) keeps its compiled kernels.
+    minima = np.full((max(len(known), MINIMA_ROWS), 3), np.nan)
+    for row, m in enumerate(known):
+        minima[row] = m.x, m.y, m.f
     shared = _Traced(
         {k: np.float64(v) for k, v in hp.items()},
-        {k: np.float64(v) for k, v in scenario.surface_params},
+        kernel_params(surface, dict(scenario.surface_params)),
         mults,
         np.int32(scenario.steps),
         box,
@@ -147,7 +152,8 @@ def _inputs(scenario: Scenario, run: OptRun):
         np.float64(scenario.tol),
         np.int32(scenario.batch if batched else 0),
     )
-    return (surface, optimizer.build, static, length, batched, optimizer.needs), lr, shared, known
+    key = (kernel_surface(surface), optimizer.build, static, length, batched, optimizer.needs)
+    return key, lr, shared, known
 
 
 def _nearest(known, point) -> tuple[Minimum | None, float | None]:

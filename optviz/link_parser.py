@@ -40,11 +40,12 @@ from optviz.schedules import SCHEDULES
 from optviz.starts import CLOUDS
 from surfaces import SURFACES
 from surfaces.core import Param
+from surfaces.data import MAX_OWN_POINTS, MIN_OWN_POINTS, check_point
 from surfaces.formula import DEFAULT_DOMAIN, DEFAULT_FORMULA, FormulaError, check_domain, custom_surface
 
 MAX_QUERY_CHARS = 200_000
 MAX_FIELDS = MAX_STARTS + MAX_RUNS + 16
-_SINGLE_KEYS = ("v", "conv", "surface", "f", "domain", "schedule", "steps", "seed", "batch", "tol", "cloud")
+_SINGLE_KEYS = ("v", "conv", "surface", "f", "domain", "schedule", "steps", "seed", "batch", "points", "tol", "cloud")
 _MULTI_KEYS = ("opt", "start")
 
 
@@ -117,6 +118,7 @@ def parse_link(text: str, ignore: frozenset[str]) -> Parsed:
     if version is not None and version != str(VERSION):
         warnings.append(f"link version v={clip(version)} is not supported; reading it as v={VERSION}")
     surface, box = _parse_surface(single, warnings)
+    surface["points"] = _parse_points(single("points"), surface, warnings)
     convention = _parse_convention(single("conv"), warnings)
     runs = _parse_runs(fields.get("opt", []), convention, warnings)
     schedule = _parse_schedule(single("schedule"), warnings)
@@ -159,6 +161,38 @@ def _parse_batch(raw: str | None, surface: dict, warnings: list[str]) -> int:
     value, warning = coerce(BATCH, raw)
     warnings += [warning] if warning else []
     return value
+
+
+def _parse_points(raw: str | None, surface: dict, warnings: list[str]) -> tuple:
+    """``points=x:y,x:y,…``, read on data surfaces only: each point that is not the model's
+    columns is dropped with a warning; beyond `MAX_OWN_POINTS` the first are kept; fewer
+    than `MIN_OWN_POINTS` valid points leave the drawn data. With points, drawn-data
+    parameters the link sets are reported as not applying."""
+    if raw is None:
+        return ()
+    data = SURFACES[surface["surface"]].data if surface["surface"] in SURFACES else None
+    if data is None:
+        warnings.append("points are only read on a data surface; ignored")
+        return ()
+    model, texts = data.model, [t for t in raw.replace(";", ",").split(",") if t.strip()]
+    own = []
+    for text in texts:
+        try:
+            own.append(check_point(model, text.split(":")))
+        except ValueError as err:
+            message = "not numbers" if "could not convert" in str(err) else str(err)
+            warnings.append(f"points: '{clip(text)}' dropped ({message})")
+    if len(own) > MAX_OWN_POINTS:
+        warnings.append(f"points: {len(own)} given; using the first {MAX_OWN_POINTS}")
+        own = own[:MAX_OWN_POINTS]
+    if len(own) < MIN_OWN_POINTS:
+        warnings.append(f"points: fewer than {MIN_OWN_POINTS} valid points; using the drawn data")
+        return ()
+    specs = {p.name: p for p in SURFACES[surface["surface"]].params}
+    given = [name for name, value in surface["surface_params"] if name in model.drawn and value != specs[name].default]
+    if given:
+        warnings.append(f"surface {surface['surface']}: {', '.join(given)} do not apply to your own points; ignored")
+    return tuple(own)
 
 
 def _parse_convention(raw: str | None, warnings: list[str]) -> str:

@@ -3,10 +3,13 @@
 Canonical query form (version 1), top-level keys always in this order::
 
     v=1&surface=rosenbrock:a=1,b=100&opt=adam:lr=0.01,b1=0.9&opt=sgd:lr=0.001
-    &schedule=cosine:decay_steps=300&steps=500&start=-1.5,2&seed=0[&batch=8][&tol=1e-06]
+    &schedule=cosine:decay_steps=300&steps=500&start=-1.5,2&seed=0[&batch=8][&points=…][&tol=1e-06]
 
 A custom surface is ``surface=custom&f=<formula, percent-encoded>&domain=x0,x1,y0,y1``;
-a cloud of start points around the (first) start is ``cloud=ring:n=64,r=0.15``.
+a cloud of start points around the (first) start is ``cloud=ring:n=64,r=0.15``. A data
+surface fitted to a person's own points carries them as ``points=x:y,x:y,…`` (the model's
+columns, `surfaces.data.Model.columns`, joined by ``:``); its drawn-data parameters are
+then not written.
 
 ``name:k=v,...`` lists only the parameters that differ from their defaults (``lr`` is
 always written), by optax's own argument names, so a link reads like the optax call it
@@ -32,7 +35,7 @@ from optviz.schedules import SCHEDULES
 from optviz.starts import CLOUDS, cloud_points
 from surfaces import SURFACES
 from surfaces.core import Number, Param, Surface
-from surfaces.data import MAX_POINTS, reseed
+from surfaces.data import MAX_POINTS, check_points, own_params, reseed, with_points
 from surfaces.formula import DEFAULT_DOMAIN, DEFAULT_FORMULA, check_domain, custom_surface
 
 VERSION = 1
@@ -151,6 +154,9 @@ class Scenario:
       cloud: a `optviz.starts.CLOUDS` name, or "" for explicit start points only; with
         a cloud, ``starts`` is the first start followed by the cloud's other points.
       cloud_params: every cloud parameter, registry order.
+      points: a data surface's own points (`surfaces.data.check_points`), each its
+        model's columns; empty for the drawn data. With points, the surface's drawn-data
+        parameters (`surfaces.data.Model.drawn`) are their defaults and ``n`` their count.
     """
 
     surface: str = "rosenbrock"
@@ -168,6 +174,7 @@ class Scenario:
     cloud_params: Params = ()
     convention: str = "optax"
     batch: int = BATCH.default
+    points: tuple[tuple[float, ...], ...] = ()
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -191,8 +198,16 @@ class Scenario:
             raise ValueError(f"steps must be in 1..{MAX_STEPS}, got {self.steps=}")
         if len(self.starts) > MAX_STARTS:
             raise ValueError(f"at most {MAX_STARTS} starts, got {len(self.starts)}")
+        if self.points:
+            data = SURFACES[self.surface].data if self.surface in SURFACES else None
+            if data is None:
+                raise ValueError("points belong to a data surface")
+            set_(self, "points", check_points(data.model, self.points))
         surface = self.surface_def
         set_(self, "surface_params", _complete(surface.params, dict(self.surface_params), self.surface))
+        if self.points:
+            own = own_params(surface.data.model, surface.params, dict(self.surface_params), len(self.points))
+            set_(self, "surface_params", tuple(own.items()))
         set_(
             self,
             "schedule_params",
@@ -233,21 +248,31 @@ class Scenario:
     def surface_def(self) -> Surface:
         """The `Surface`: a registry entry (on the data of this seed if it fits data), or
         the compiled custom formula."""
-        return (
-            custom_surface(self.formula, self.domain)
-            if self.surface == CUSTOM
-            else reseed(SURFACES[self.surface], self.seed)
-        )
+        if self.surface == CUSTOM:
+            return custom_surface(self.formula, self.domain)
+        if self.points:
+            return with_points(SURFACES[self.surface], self.points)
+        return reseed(SURFACES[self.surface], self.seed)
+
+    def link_surface_params(self) -> str:
+        """The surface's parameters as a link writes them (``a=1,b=2``, non-defaults only):
+        with own points, the drawn-data parameters are left out (they do not apply)."""
+        surface = self.surface_def
+        drawn = surface.data.model.drawn if self.points else ()
+        return fmt_assignments(tuple(p for p in surface.params if p.name not in drawn), dict(self.surface_params))
+
+    def points_text(self) -> str:
+        """The own points as a link writes them: ``x:y,x:y,…`` ("" for drawn data)."""
+        return ",".join(":".join(fmt(v) for v in point) for point in self.points)
 
     # --- text form -------------------------------------------------------------------
     def to_query(self) -> str:
         """The canonical query string (see the module docstring)."""
-        surface = self.surface_def
         schedule = SCHEDULES[self.schedule]
         items = [
             ("v", str(VERSION)),
             *([("conv", self.convention)] if self.convention != "optax" else []),
-            ("surface", _named(self.surface, fmt_assignments(surface.params, dict(self.surface_params)))),
+            ("surface", _named(self.surface, self.link_surface_params())),
         ]
         if self.surface == CUSTOM:
             items += [("f", self.formula), ("domain", ",".join(fmt(v) for edge in self.domain for v in edge))]
@@ -258,6 +283,7 @@ class Scenario:
             *(("start", f"{fmt(x)},{fmt(y)}") for x, y in (self.starts[:1] if self.cloud else self.starts)),
             ("seed", fmt(self.seed)),
             *([("batch", fmt(self.batch))] if self.batch else []),
+            *([("points", self.points_text())] if self.points else []),
         ]
         if self.cloud:
             cloud = fmt_assignments(CLOUDS[self.cloud].params, dict(self.cloud_params))

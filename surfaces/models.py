@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from surfaces.core import Minimum, Param, Surface, fixed
 from surfaces.data import Model, count_param, data_surface, newton
 
@@ -83,23 +85,36 @@ def _neuron_error(w1, w2, features, target, p, xp):
     return (w2 * xp.tanh(w1 * features[:, 0]) - target) ** 2
 
 
+def _neuron_start(data, p):
+    """Where Newton's method starts on data not drawn from `NEURON` (a person's own points):
+    the lowest point of a grid over w₁ > 0 (the other minimum is its mirror image)."""
+    w1, w2 = np.meshgrid(np.linspace(0.05, 5.0, 100), np.linspace(-5.0, 5.0, 201))
+    loss = np.asarray(data.loss(w1, w2, p))
+    best = np.unravel_index(np.nanargmin(loss), loss.shape)
+    return w1[best], w2[best]
+
+
 def _mirror_minima(data, p):
     w = newton(data, p, NEURON)
+    if w is None and data.own is not None:
+        w = newton(data, p, _neuron_start(data, p))
     if w is None:
         return ()
     f = float(data.loss(w[0], w[1], p))
     return tuple(Minimum(float(s * w[0]), float(s * w[1]), f) for s in (1, -1))
 
 
-LINEAR = Model(_line_data, _squared_error, _least_squares, ("x", "y"))
+LINEAR = Model(_line_data, _squared_error, _least_squares, ("x", "y"), ("n", "noise", "scale", "mean"))
 LOGISTIC = Model(
     _class_data,
     _cross_entropy,
     # Started from the generating direction scaled to the features' units.
     _newton_minima(lambda p: (CLASSES[0], CLASSES[1] / p["scale"])),
     ("x1", "x2", "label"),
+    ("n", "noise", "scale", "corr"),
+    (0.0, 1.0),
 )
-NEURAL = Model(_neuron_data, _neuron_error, _mirror_minima, ("x", "y"))
+NEURAL = Model(_neuron_data, _neuron_error, _mirror_minima, ("x", "y"), ("n", "noise", "scale"))
 
 
 def _template(name, title, domain, start, latex, note, params) -> Surface:

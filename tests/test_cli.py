@@ -73,6 +73,8 @@ def test_data_csv_writes_the_points_a_link_fits(capsys):
     np.testing.assert_allclose(table[:, :2], features, rtol=1e-15)
     np.testing.assert_array_equal(table[:, 2], target)
     assert {r[2] for r in rows} == {"0", "1"}
+    assert main(["data", "surface=logistic_regression&points=1:2:1,-0.5:3:0,2:0.25:1", "--csv"]) == 0
+    assert capsys.readouterr().out == "x1,x2,label\n1,2,1\n-0.5,3,0\n2,0.25,1\n"  # own points as given
     assert main(["data", "surface=neuron:n=4"]) == 0
     assert capsys.readouterr().out.split()[:2] == ["x", "y"]
     assert main(["data", "surface=booth", "--csv"]) == 2

@@ -24,3 +24,25 @@ def test_every_view_draws_a_data_surface_with_batches():
         at = open_app(surface="neuron:n=12", opt="sgd:lr=0.2", steps="60", batch="4", view=name)
         assert not at.exception and not at.error, name
         assert url(at)["view"] == name and url(at)["batch"] == "4"
+
+
+def test_the_points_box_carries_own_points_and_a_new_surface_clears_them():
+    at = open_app(surface="linear_regression", points="1:2,2:3.5,3:4,4:4.5", opt="sgd:lr=0.05", steps="40")
+    assert at.text_area(key="points").value == "1, 2\n2, 3.5\n3, 4\n4, 4.5"
+    assert at.number_input(key="sp.linear_regression.n").value == 4
+    assert (
+        at.number_input(key="sp.linear_regression.n").disabled
+        and at.number_input(key="sp.linear_regression.noise").disabled
+    )
+    data = [t for t in figure(at)["data"] if t.get("meta") == "data"]
+    assert len(data) == 1 and data[0]["customdata"] == [0, 1, 2, 3]
+    at.text_area(key="points").set_value("1, 2\n2, 3.5\n3 4\n4:4.5\n5, 9\nnot a point").run()
+    assert url(at)["points"] == "1:2,2:3.5,3:4,4:4.5,5:9"
+    assert at.number_input(key="sp.linear_regression.n").value == 5  # the count follows
+    assert any("'not:a:point' dropped (not numbers)" in i.value.replace("\\", "") for i in at.info)
+    at.button(key="drawn_data").click().run()
+    assert "points" not in url(at) and not at.number_input(key="sp.linear_regression.n").disabled
+    at.text_area(key="points").set_value("1, 2\n3, 4").run()
+    assert url(at)["points"] == "1:2,3:4"
+    at.selectbox(key="surface").set_value("neuron").run()
+    assert "points" not in url(at) and at.text_area(key="points").value == "" and not at.info

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from optviz import Scenario, simulate
+from optviz.figures.fit import DATA_META
 from optviz.figures.frames import frame_steps
 from optviz.figures.map_assembly import trajectory_figure
 from optviz.figures.map_layout import PRESENT
@@ -56,7 +57,7 @@ def test_the_panel_draws_the_data_and_each_runs_model_at_every_frame(name, link)
     params = dict(scenario.surface_params)
     features, target = ref.dataset(name, scenario.seed, params)
     fits = _fit_traces(figure)
-    data = [t for _, t in fits if t["mode"] == "markers"]
+    data = [t for _, t in fits if t.get("meta") == DATA_META]
     if name == "logistic_regression":
         drawn = {t["name"]: np.column_stack([_array(t["x"]), _array(t["y"])]) for t in data}
         for label in (0, 1):

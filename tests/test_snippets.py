@@ -244,7 +244,13 @@ def test_mini_batch_code_draws_the_engines_batches_and_follows_the_path():
 
 
 @pytest.mark.parametrize(
-    "surface", ["linear_regression:n=12,mean=1", "logistic_regression:n=20,scale=3,corr=0.5", "neuron:n=9"]
+    "surface",
+    [
+        "linear_regression:n=12,mean=1",
+        "logistic_regression:n=20,scale=3,corr=0.5",
+        "neuron:n=9",
+        "neuron&points=-2:-1.1,-0.5:-0.4,0.3:0.35,1:0.8,2.5:0.95",  # a person's own points
+    ],
 )
 def test_data_surface_code_builds_the_data_and_follows_the_path(surface):
     link = f"surface={surface}&steps=100&seed=4&opt=adam:lr=0.05&opt=sgd:lr=0.1"

@@ -1,11 +1,15 @@
-"""The fit beside the path: on a data surface, a panel of the map (axes ``x4``/``y4``) shows
-the data points and each run's model at the step shown (one per start drawn) — the fitted line, the decision
-boundary between the two classes, or the neuron's curve — in the run's colour.
+"""The fit beside the path: on a data surface, a panel of the map (axes ``x4``/``y4``)
+shows the data points and each run's model at the step shown (one per start drawn) — the
+fitted line, the decision boundary between the two classes, or the neuron's curve — in
+the run's colour.
 
-The data are still traces of the surface part; each run's model is a mover (``fit<i>``,
-one line-coloured mover per run) whose points at every frame step travel in the run's
-part, so Play, Pause and the scrubber move the models with the heads on the map, in the
-page and in exported HTML alike. On other surfaces nothing here adds anything.
+The data are still traces of the surface part, and clickable: a click on the panel adds a
+point, a click on a point chooses it, and then a click elsewhere moves it there or a
+second click on it removes it (`optviz.own_points`; the page's handler is in
+``optviz/map/map.js``). Each run's model is a mover (``fit<i>``, one line-coloured mover
+per run) whose points at every frame step travel in the run's part, so Play, Pause and
+the scrubber move the models with the heads on the map, in the page and in exported HTML
+alike. On other surfaces nothing here adds anything.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from optviz.scenario import Scenario
 
 CURVE_POINTS = 48  # points along each model curve
 CLASS_COLORS = ("#999999", "#333333")  # class 0, class 1
+CHOSEN_COLOR = "#D55E00"  # a data point chosen by a click, to move or remove
+DATA_META, SPACE_META = "data", "data-space"  # how the page's click handler tells the panel's traces
+SPACE_GRID = 25  # points per side of the grid a click adds a data point to
 _PAD = 0.08  # of the data's span on each side
 
 # Wide: the data panel above the loss and lr panels in the right-hand column; in the
@@ -73,21 +80,55 @@ def _ranges(name: str, features: np.ndarray, target: np.ndarray) -> tuple[list[f
 
 
 def data_traces(scenario: Scenario) -> list[dict]:
-    """The data points on the panel: targets against x, or the two classes in feature space."""
+    """The data points on the panel (targets against x, or the two classes in feature
+    space), each carrying its index among the points (``customdata``) for a click to edit
+    it, and under them the invisible grid a click adds or moves a point to (`space_trace`)."""
     name, features, target = _data(scenario)
-    common = {"type": "scatter", "xaxis": "x4", "yaxis": "y4", "mode": "markers", "hoverinfo": "skip"}
+    common = {
+        "type": "scatter",
+        "xaxis": "x4",
+        "yaxis": "y4",
+        "mode": "markers",
+        "meta": DATA_META,
+        "showlegend": False,
+        "hovertemplate": "point %{customdata}: (%{x:.3g}, %{y:.3g})<extra></extra>",
+        "selected": {"marker": {"color": CHOSEN_COLOR, "size": 12}},
+        "unselected": {"marker": {"opacity": 1}},
+    }
+    index = np.arange(len(target))
+    traces = [space_trace(_ranges(name, features, target))]
     if name != "logistic_regression":
-        points = {"x": bdata(features[:, 0]), "y": bdata(target)}
-        return [common | points | {"name": "data", "showlegend": False, "marker": {"size": 5, "color": "#777"}}]
-    traces = []
+        points = {"x": bdata(features[:, 0]), "y": bdata(target), "customdata": index.tolist()}
+        return [*traces, common | points | {"name": "data", "marker": {"size": 6, "color": "#777"}}]
     for label, symbol in ((0, "circle-open"), (1, "circle")):
-        rows = features[target == label]
+        rows = target == label
         traces.append(
             common
-            | {"x": bdata(rows[:, 0]), "y": bdata(rows[:, 1]), "name": f"class {label}", "showlegend": False}
-            | {"marker": {"size": 6, "symbol": symbol, "color": CLASS_COLORS[label]}}
+            | {"x": bdata(features[rows, 0]), "y": bdata(features[rows, 1]), "customdata": index[rows].tolist()}
+            | {"name": f"class {label}", "marker": {"size": 7, "symbol": symbol, "color": CLASS_COLORS[label]}}
         )
     return traces
+
+
+def space_trace(ranges) -> dict:
+    """An invisible `SPACE_GRID` × `SPACE_GRID` grid over the panel's ``ranges``: a click
+    near one of its points adds a data point there (or moves the chosen one there).
+    plotly.js draws one of its markers (``maxdisplayed``); clicks still see them all."""
+    (x0, x1), (y0, y1) = ranges
+    gx, gy = np.meshgrid(np.linspace(x0, x1, SPACE_GRID), np.linspace(y0, y1, SPACE_GRID))
+    return {
+        "type": "scatter",
+        "xaxis": "x4",
+        "yaxis": "y4",
+        "x": bdata(gx.ravel()),
+        "y": bdata(gy.ravel()),
+        "mode": "markers",
+        "meta": SPACE_META,
+        "name": "data space",
+        "showlegend": False,
+        "hoverinfo": "none",
+        "marker": {"size": 10, "opacity": 0, "maxdisplayed": 1},
+    }
 
 
 def model_points(scenario: Scenario, weights: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from optviz.figures.fit import DATA_META, SPACE_META
 from optviz.figures.trajectory import PICKER
 from optviz.map.assets import SCENE, ensure_gl3d_js, ensure_module, ensure_player_js, ensure_plotly_js
 from optviz.map.message import FIGURES_HELD, FIGURES_KEPT, KEEP, message, part_id, remember
@@ -23,6 +24,8 @@ _JS = (
     .replace("__PLAYER_URL__", ensure_player_js())
     .replace("__SCENE_URL__", ensure_module(SCENE))
     .replace("__PICKER__", str(PICKER))
+    .replace("__DATA_META__", DATA_META)
+    .replace("__SPACE_META__", SPACE_META)
     .replace("__KEEP__", str(KEEP))
     .replace("__FIGURES_KEPT__", str(FIGURES_KEPT))
 )
@@ -45,14 +48,17 @@ def show_map(
     origin: str,
     key: str,
     on_start: Callable[[], None],
+    on_data: Callable[[], None],
     text: tuple[str, list[str]] | None = None,
 ) -> None:
     """Draw the map from its encoded parts (`optviz.map.message.encode`), opening at step
     ``frame`` (a redraw stays at the shown step while ``frame`` and ``origin`` stay);
     ``on_start`` runs when a click on the map picks a start point (read it from
-    ``st.session_state[key].start``). ``text`` (`optviz.summary.map_text`) is the map's
+    ``st.session_state[key].start``); ``on_data`` when a click on a data panel edits its
+    points (``st.session_state[key].data``: ``[edit, index, x, y]``, as
+    `optviz.own_points.edited` takes them). ``text`` (`optviz.summary.map_text`) is the map's
     text alternative: its title names it, its lines describe it to screen readers."""
-    _send(encoded, frame, origin, key, {"text": text} if text else {}, on_start_change=on_start)
+    _send(encoded, frame, origin, key, {"text": text} if text else {}, on_start_change=on_start, on_data_change=on_data)
 
 
 def show_scene(encoded: Sequence[tuple[str, dict]], frame: int, *, origin: str, key: str) -> None:

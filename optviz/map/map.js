@@ -7,6 +7,7 @@ const GL3D_URL = "__GL3D_URL__"; // plotly.js's gl3d bundle: loaded when the 3-D
 const PLAYER_URL = "__PLAYER_URL__"; // player.js: Play without plotly.js's animation loop
 const SCENE_URL = "__SCENE_URL__"; // scene.js: the 3-D view's figure
 const PICKER = __PICKER__;
+const DATA_META = "__DATA_META__", SPACE_META = "__SPACE_META__"; // a data panel's points and its click grid
 const KEEP = __KEEP__; // parts kept per kind, at least as many as the server assumes
 const FIGURES_KEPT = __FIGURES_KEPT__; // whole figures kept, at least as many as the server assumes
 const figures = new Map(); // rev -> whole figure (show_figure)
@@ -390,13 +391,11 @@ function drawMap(gd, data, held) {
     // No mode bar in the narrow layout: shown on a tap, it covered the title's text on a phone.
     const config = { displaylogo: false, responsive: true, displayModeBar: narrow ? false : "hover" };
     await Plotly.react(gd, { ...figure, layout, config });
+    delete gd.optvizChosen; // a data point chosen before this draw is not marked in it
     if (!gd.optvizPlayer) gd.optvizPlayer = new Player(gd);
     gd.optvizPlayer.load(figure.frames, anim.movers.map((m) => m.name));
     if (first) {
-      gd.on("plotly_click", (event) => {
-        const point = event.points.find((p) => p.curveNumber === PICKER);
-        if (point) report(gd, "start", [point.x, point.y]);
-      });
+      gd.on("plotly_click", (event) => clicked(gd, Plotly, event));
       gd.on("plotly_animatingframe", (event) => { gd.dataset.step = event.name; });
       new ResizeObserver(() => {
         if (String(gd.clientWidth < Number(gd.dataset.wideMin)) !== gd.dataset.narrow) gd.optviz.again();
@@ -404,4 +403,25 @@ function drawMap(gd, data, held) {
     }
     settled(gd, figure, data);
   });
+}
+
+function clicked(gd, Plotly, event) {
+  // On the map, a click on the start-picker grid moves the start there. On a data surface's
+  // panel (optviz.figures.fit), a click on a data point chooses it (marked) and a second click
+  // on it removes it; a click elsewhere on the panel moves the chosen point there, or adds one.
+  const at = (meta) => event.points.find((p) => p.data.meta === meta);
+  const start = event.points.find((p) => p.curveNumber === PICKER);
+  const point = at(DATA_META), space = at(SPACE_META), chosen = gd.optvizChosen;
+  if (start) {
+    report(gd, "start", [start.x, start.y]);
+  } else if (point && Number(point.customdata) === chosen) {
+    report(gd, "data", ["remove", chosen, point.x, point.y]);
+  } else if (point) {
+    gd.optvizChosen = Number(point.customdata);
+    const traces = gd.data.map((t, i) => (t.meta === DATA_META ? i : -1)).filter((i) => i >= 0);
+    const selected = traces.map((i) => (i === point.curveNumber ? [point.pointNumber] : null));
+    Plotly.restyle(gd, { selectedpoints: selected }, traces);
+  } else if (space) {
+    report(gd, "data", chosen === undefined ? ["add", -1, space.x, space.y] : ["move", chosen, space.x, space.y]);
+  }
 }

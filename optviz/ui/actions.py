@@ -1,6 +1,7 @@
 """What the page's callbacks do to the widgets' state: load a link or a preset, reset,
 add, remove or re-frame runs, set an lr from a click (on the sweep, the drag view, the
-(lr, β) plane) or from one of its views, move the start point from a tap on the map.
+(lr, β) plane) or from one of its views, move the start point from a tap on the map, edit
+a data surface's points from a click on its data panel.
 
 A value with several widgets (an lr: slider and box; the start point: boxes and a tap on
 the map) is held once and its widgets are views of it (`optviz.ui.views`); the names of
@@ -13,17 +14,27 @@ import dataclasses
 
 import streamlit as st
 
-from optviz import view
+from optviz import own_points, view
 from optviz.conventions import available
 from optviz.presets import PRESETS
 from optviz.scenario import DEFAULT_RUNS, MAX_RUNS, OptRun, Scenario
-from optviz.ui.state import PAGE_LABELS, run_key, scenario_from_widgets, view_values, widget_values
+from optviz.ui.state import (
+    PAGE_LABELS,
+    POINTS_KEY,
+    points_lines,
+    run_key,
+    scenario_from_widgets,
+    surface_key,
+    view_values,
+    widget_values,
+)
 from optviz.ui.views import changed, remember, renew, store
 from optviz.view import View
 
 LR_VIEWS = ("exp", "box")  # an lr's views: the log10 slider and the exact box
 START_KEYS, START_VIEWS = ("start_x", "start_y"), ("box",)  # (a tap on the map writes them too)
-MAP_KEY = "map"  # the 2-D map component: a tap on it moves the start point
+MAP_KEY = "map"  # the 2-D map component: a tap on it moves the start point or edits the data
+NEW_CLASS_KEY = "new_class"  # the class a point added to a classifier's data takes
 SWEEP_CHART_KEY = "sweep_chart"  # the sweep's chart: a click on a curve sets that run's lr
 DRAG_MAP_KEY = "drag_map"  # the drag view: a released lr slider sets that run's lr
 PLANE_CHART_KEY = "plane_chart"  # the (lr, β) plane: a click sets the chosen run's lr and β
@@ -76,6 +87,38 @@ def start_from_click() -> None:
             # The grid travels as float32: round back to the grid's own values.
             store(st.session_state, key, float(f"{value:.6g}"), START_VIEWS)
         st.rerun()  # the start boxes are in the sidebar, outside the explorer's fragment
+
+
+def data_from_click() -> None:
+    """A click on the data panel added, moved or removed a point (`optviz.own_points`):
+    the points box shows the new points; an edit that is not possible says why."""
+    click = st.session_state[MAP_KEY].data
+    if not click:
+        return
+    edit, index, x, y = click
+    scenario = scenario_from_widgets(st.session_state).scenario
+    try:
+        points = own_points.edited(
+            scenario, str(edit), int(index), float(x), float(y), st.session_state.get(NEW_CLASS_KEY, 1)
+        )
+    except (TypeError, ValueError) as err:
+        st.toast(f"Not applied: {err}", icon="✋")
+        return
+    st.session_state[POINTS_KEY] = points_lines(points)
+    points_changed()
+    st.rerun()  # the points box is in the sidebar, outside the explorer's fragment
+
+
+def points_changed() -> None:
+    """The points box changed: the data's count box (disabled meanwhile) shows their number."""
+    scenario = scenario_from_widgets(st.session_state).scenario
+    if scenario.points:
+        st.session_state[surface_key(scenario.surface, "n")] = len(scenario.points)
+
+
+def drawn_data() -> None:
+    """Back from own points to the data drawn from the seed."""
+    st.session_state[POINTS_KEY] = ""
 
 
 def start_from_box(key: str, widget: str) -> None:

@@ -22,6 +22,7 @@ from optviz.ui.actions import (
     DRAG_MAP_KEY,
     MAP_KEY,
     SWEEP_CHART_KEY,
+    data_from_click,
     lr_from_drag,
     lr_from_sweep,
     open_preset,
@@ -145,12 +146,28 @@ def map_panel(data: tuple[list[tuple[str, dict]], tuple[str, list[str]]], scenar
     """The 2-D map with its text alternative (a click starts the runs there) and what its
     arrows mean."""
     parts, text = data
-    show_map(parts, shown.frame, origin=str(hash(scenario.starts)), key=MAP_KEY, on_start=start_from_click, text=text)
+    show_map(
+        parts,
+        shown.frame,
+        origin=str(hash(scenario.starts)),
+        key=MAP_KEY,
+        on_start=start_from_click,
+        on_data=data_from_click,
+        text=text,
+    )
     arrows = (
         " Arrows show directions, not lengths: −∇f grey, the step taken black, the optimizer's velocity "
         "(momentum trace or first moment, where it keeps one) dashed purple."
     )
-    st.caption("Click on the map to start the runs there." + (arrows if shown.arrows else ""))
+    data = (
+        " Click the data panel to add a point, click a point to choose it, then click elsewhere to move it"
+        " there or click it again to remove it: the loss surface, its minimum and the paths follow."
+    )
+    st.caption(
+        "Click on the map to start the runs there."
+        + (data if scenario.surface_def.data is not None else "")
+        + (arrows if shown.arrows else "")
+    )
 
 
 def surface_panel(parts: list[tuple[str, dict]], scenario: Scenario, shown: View) -> None:

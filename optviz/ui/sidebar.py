@@ -18,19 +18,32 @@ from optviz.scenario import BATCH, CUSTOM, MAX_RUNS, MAX_STEPS, SEED, about_form
 from optviz.schedules import SCHEDULES
 from optviz.starts import CLOUDS
 from optviz.ui.actions import (
+    NEW_CLASS_KEY,
     START_KEYS,
     START_VIEWS,
     add_run,
     convention_changed,
+    drawn_data,
+    points_changed,
     remove_run,
     reset,
     start_from_box,
 )
-from optviz.ui.state import DOMAIN_KEYS, NO_CLOUD, cloud_key, run_key, scenario_from_widgets, schedule_key, surface_key
+from optviz.ui.state import (
+    DOMAIN_KEYS,
+    NO_CLOUD,
+    POINTS_KEY,
+    cloud_key,
+    run_key,
+    scenario_from_widgets,
+    schedule_key,
+    surface_key,
+)
 from optviz.ui.views import remember, store, view_key
 from optviz.ui.widgets import LrRow, lr_line, param_input, param_view, row
 from surfaces import SURFACES
 from surfaces.core import Surface
+from surfaces.data import MAX_OWN_POINTS
 from surfaces.formula import DEFAULT_DOMAIN, DEFAULT_FORMULA, FUNCTIONS, MAX_CHARS, MAX_DOMAIN
 
 
@@ -64,14 +77,44 @@ def surface_section(side: DeltaGenerator) -> Surface:
         for key, value in zip(START_KEYS, surface.start, strict=True):
             store(st.session_state, key, float(value), START_VIEWS)
         st.session_state.more_starts = ()
+        st.session_state[POINTS_KEY] = ""  # one model's points do not fit another's
     st.session_state.surface_shown = surface_name
     if surface_name != CUSTOM:
         side.caption(surface.note)
+    own = surface.data is not None and bool(st.session_state.get(POINTS_KEY, "").strip())
     if surface.params:
         line = row(side)
         for p in surface.params:
-            param_input(p, surface_key(surface_name, p.name), line)
+            disabled = own and p.name in surface.data.model.drawn  # own points are not drawn
+            param_input(p, surface_key(surface_name, p.name), line, disabled=disabled)
+    if surface.data is not None:
+        own_points_section(side, surface, own)
     return surface
+
+
+def own_points_section(side: DeltaGenerator, surface: Surface, own: bool) -> None:
+    """A data surface's points as text (a click on the data panel edits them too), the
+    class a clicked point takes on a classifier, and the way back to the drawn data."""
+    model = surface.data.model
+    st.session_state.setdefault(POINTS_KEY, "")
+    with side.expander("Your own data points" if own else "Edit the data points", expanded=own):
+        st.text_area(
+            f"points, one per line: {', '.join(model.columns)}",
+            key=POINTS_KEY,
+            on_change=points_changed,
+            height=140,
+            placeholder="empty: the data drawn from the seed",
+            help=f"{MAX_OWN_POINTS} points at most; a click on the data panel adds, moves or removes one",
+        )
+        if model.labels is not None:
+            st.radio(
+                "a clicked point's class",
+                list(reversed(model.labels)),
+                key=NEW_CLASS_KEY,
+                horizontal=True,
+                format_func=lambda v: f"class {v:g}",
+            )
+        st.button("Back to the drawn data", key="drawn_data", on_click=drawn_data, disabled=not own, width="stretch")
 
 
 def custom_controls(side) -> Surface:

@@ -24,6 +24,7 @@ from surfaces import SURFACES
 from surfaces.core import Param
 
 DOMAIN_KEYS = ("dom_x0", "dom_x1", "dom_y0", "dom_y1")  # a custom surface's domain boxes
+POINTS_KEY = "points"  # a data surface's own points, one per line ("" while it fits drawn data)
 NO_CLOUD = "single"  # the cloud picker's value for explicit start points only
 
 # The page's view state (`optviz.view.View`) as widget values: tab labels here, the view
@@ -107,6 +108,7 @@ def widget_values(scenario: Scenario, ids: Sequence[int] | None = None) -> dict[
         "conv": scenario.convention,
     }
     values |= {surface_key(scenario.surface, k): v for k, v in scenario.surface_params}
+    values[POINTS_KEY] = points_lines(scenario.points)
     if scenario.surface == CUSTOM:
         values["formula"] = scenario.formula
         values |= dict(zip(DOMAIN_KEYS, (v for edge in scenario.domain for v in edge), strict=True))
@@ -131,11 +133,15 @@ def widgets_query(state: Mapping) -> str:
     """The link the widgets describe (values missing from ``state`` take defaults)."""
     surface = state.get("surface", "rosenbrock")
     schedule = state.get("schedule", "constant")
+    own = own_points_text(state.get(POINTS_KEY, ""))
     if surface == CUSTOM:
         domain = ",".join(fmt(float(state[k])) for k in DOMAIN_KEYS) if all(k in state for k in DOMAIN_KEYS) else ""
         items = [("surface", CUSTOM), ("f", state.get("formula", "")), ("domain", domain)]
     else:
-        items = [("surface", f"{surface}:{_assignments(SURFACES[surface].params, state, surface_key, surface)}")]
+        specs = SURFACES[surface].params
+        if own and SURFACES[surface].data is not None:  # own points: the drawn data's parameters do not apply
+            specs = tuple(p for p in specs if p.name not in SURFACES[surface].data.model.drawn)
+        items = [("surface", f"{surface}:{_assignments(specs, state, surface_key, surface)}")]
     conv = state.get("conv", "optax")
     if conv != "optax":
         items.append(("conv", conv))
@@ -146,8 +152,11 @@ def widgets_query(state: Mapping) -> str:
     for key in ("steps", "seed"):
         if key in state:
             items.append((key, fmt(state[key])))
-    if state.get("batch") and surface != CUSTOM and SURFACES[surface].data is not None:
-        items.append(("batch", fmt(state["batch"])))
+    if surface != CUSTOM and SURFACES[surface].data is not None:
+        if state.get("batch"):
+            items.append(("batch", fmt(state["batch"])))
+        if own:
+            items.append(("points", own))
     if "start_x" in state and "start_y" in state:
         items.append(("start", f"{fmt(float(state['start_x']))},{fmt(float(state['start_y']))}"))
         items += [("start", f"{fmt(x)},{fmt(y)}") for x, y in state.get("more_starts", ())]
@@ -155,6 +164,18 @@ def widgets_query(state: Mapping) -> str:
     if cloud != NO_CLOUD:
         items.append(("cloud", f"{cloud}:{_assignments(CLOUDS[cloud].params, state, cloud_key)}"))
     return encode_query(items)
+
+
+def points_lines(points: Sequence[Sequence[float]]) -> str:
+    """Own points as the points box shows them: one per line, its values separated by ", "."""
+    return "\n".join(", ".join(fmt(v) for v in point) for point in points)
+
+
+def own_points_text(text: str) -> str:
+    """The points box's text as a link writes it (``x:y,x:y``): a point per line (or per
+    ";"), its values separated by commas, spaces or colons; blank lines skipped."""
+    lines = (line.replace(",", " ").replace(":", " ").split() for line in text.replace(";", "\n").splitlines())
+    return ",".join(":".join(values) for values in lines if values)
 
 
 def scenario_from_widgets(state: Mapping) -> Parsed:

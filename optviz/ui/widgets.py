@@ -68,10 +68,10 @@ def lr_controls(line: DeltaGenerator, lr_key: str, default: float, note: str | N
         below.caption(note)
 
 
-def param_input(p: Param, key: str, container=st) -> None:
+def param_input(p: Param, key: str, container=st, *, disabled: bool = False) -> None:
     """One parameter's widget under ``key`` (the parameter's default until set)."""
     st.session_state.setdefault(key, p.default)
-    param_widget(p, key, container)
+    param_widget(p, key, container, disabled=disabled)
 
 
 def param_widget(p: Param, key: str, container=st, **kwargs) -> None:

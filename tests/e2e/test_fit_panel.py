@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from optviz import Scenario, simulate
+from optviz.figures.fit import DATA_META
 from optviz.figures.style import COLORS
 from tests.e2e.conftest import ARTIFACTS, MAP
 from tests.e2e.test_browser import PLAYING, ready
@@ -15,7 +16,7 @@ from tests.reference import data as ref
 LINK = "surface=linear_regression:n=20,scale=2&opt=sgd:lr=0.02&opt=adam:lr=0.1&steps=200"
 # The panel's traces as plotly.js holds them: data markers and model lines on x4/y4.
 PANEL = """(chart) => { const gd = document.querySelector(chart);
-    return gd._fullData.filter((t) => t.xaxis === 'x4').map((t) => ({mode: t.mode,
+    return gd._fullData.filter((t) => t.xaxis === 'x4').map((t) => ({mode: t.mode, meta: t.meta,
         color: t.line && t.mode === 'lines' ? t.line.color : null,
         x: Array.from(t.x, (v) => (v === null ? NaN : v)), y: Array.from(t.y, (v) => (v === null ? NaN : v))})); }"""
 # Each subplot's box on the page (px): left, top, width, height.
@@ -42,7 +43,7 @@ def test_the_panel_draws_the_data_and_follows_the_scrubber_and_play(app, page):
     ready(page)
     result = simulate(Scenario.from_query(LINK).scenario)
     panel = page.evaluate(PANEL, MAP)
-    (data,) = [t for t in panel if t["mode"] == "markers"]
+    (data,) = [t for t in panel if t["meta"] == DATA_META]
     features, target = ref.dataset("linear_regression", 0, {**ref.DEFAULTS["linear_regression"], "n": 20, "scale": 2})
     np.testing.assert_allclose(data["x"], features[:, 0], rtol=1e-6)
     np.testing.assert_allclose(data["y"], target, rtol=1e-6, atol=1e-6)
