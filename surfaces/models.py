@@ -16,6 +16,10 @@ With ``z`` the seed's standard normal table (`surfaces.data.draws`, columns z₁
   :math:`\frac1n\sum_i (w_2 \tanh(w_1 x_i) - y_i)^2`. Since tanh is odd the loss is
   symmetric under :math:`w \to -w`: two mirror minima, found by Newton's method from the
   generating weights, and a saddle at the origin.
+
+A person's own points (`surfaces.data.with_points`) replace the drawn data: their columns
+are the features and the target above, and each model's minima are computed the same way
+(the neuron's Newton search then starts from the lowest point of a grid over w₁ > 0).
 """
 
 from __future__ import annotations

@@ -46,6 +46,8 @@ from surfaces.core import Surface
 from surfaces.data import MAX_OWN_POINTS
 from surfaces.formula import DEFAULT_DOMAIN, DEFAULT_FORMULA, FUNCTIONS, MAX_CHARS, MAX_DOMAIN
 
+PARAMS_PER_ROW = 3  # a surface's parameter boxes side by side in the sidebar
+
 
 def sidebar() -> tuple[Surface, DeltaGenerator, list[LrRow]]:
     """Lay out every control in the sidebar; returns the selected surface, the slot under
@@ -82,11 +84,11 @@ def surface_section(side: DeltaGenerator) -> Surface:
     if surface_name != CUSTOM:
         side.caption(surface.note)
     own = surface.data is not None and bool(st.session_state.get(POINTS_KEY, "").strip())
-    if surface.params:
-        line = row(side)
-        for p in surface.params:
-            disabled = own and p.name in surface.data.model.drawn  # own points are not drawn
-            param_input(p, surface_key(surface_name, p.name), line, disabled=disabled)
+    for i, p in enumerate(surface.params):
+        if i % PARAMS_PER_ROW == 0:  # more in a row would wrap their labels mid-word
+            line = row(side)
+        disabled = own and p.name in surface.data.model.drawn  # own points are not drawn
+        param_input(p, surface_key(surface_name, p.name), line, disabled=disabled)
     if surface.data is not None:
         own_points_section(side, surface, own)
     return surface
