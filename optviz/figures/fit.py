@@ -127,7 +127,9 @@ def space_trace(ranges) -> dict:
         "name": "data space",
         "showlegend": False,
         "hoverinfo": "none",
-        "marker": {"size": 10, "opacity": 0, "maxdisplayed": 1},
+        # Tiny: plotly.js picks the point nearest the cursor less its marker's radius, so a
+        # data point under the cursor beats every grid point (an empty place still finds one).
+        "marker": {"size": 1, "opacity": 0, "maxdisplayed": 1},
     }
 
 
@@ -195,8 +197,10 @@ def layout(scenario: Scenario, size: Size) -> tuple[dict, dict]:
     axes = {
         "xaxis": {"title": {"text": w1}},
         "yaxis": {"title": {"text": w2}},
-        "xaxis4": {"range": x_range, "title": {"text": x_title, "standoff": 2}, "zeroline": False},
-        "yaxis4": {"range": y_range, "title": {"text": y_title, "standoff": 2}, "zeroline": False},
+        # Fixed ranges: no zoom on the panel, so two quick clicks on a point (choose, then
+        # remove) are not a double click that resets the axes under the second click.
+        "xaxis4": {"range": x_range, "fixedrange": True, "title": {"text": x_title, "standoff": 2}, "zeroline": False},
+        "yaxis4": {"range": y_range, "fixedrange": True, "title": {"text": y_title, "standoff": 2}, "zeroline": False},
     }
     domains = LOW_DOMAINS if size.plot < LOW_PLOT else WIDE_DOMAINS
     return merged(axes, domains), NARROW_FIT_DOMAINS

@@ -21,6 +21,16 @@ PANEL_POINT = """([chart, x, y]) => { const gd = document.querySelector(chart), 
 TRACES = """([chart, meta]) => document.querySelector(chart)._fullData.filter((t) => t.meta === meta)
     .map((t) => [Array.from(t.x), Array.from(t.y), t.customdata ? Array.from(t.customdata) : null,
                  t.selectedpoints ?? null])"""
+# Whether the data panel draws the link's points (to float32 precision).
+DRAWN = """([chart, meta]) => { const own = new URLSearchParams(location.search).get('points');
+    if (!own) return false;
+    const points = own.split(',').map((p) => p.split(':').map(Number)), drawn = [];
+    for (const t of document.querySelector(chart)._fullData.filter((t) => t.meta === meta)) {
+        Array.from(t.customdata).forEach((i, k) => { drawn[i] = [t.x[k], t.y[k]]; });
+    }
+    const near = (a, b) => Math.abs(a - b) <= 1e-6 * (1 + Math.abs(b));
+    return drawn.length === points.length && points.every(([x, y], i) =>
+        drawn[i] !== undefined && near(drawn[i][0], x) && near(drawn[i][1], y)); }"""
 STAR = """(chart) => { const t = document.querySelector(chart)._fullData.find((t) => t.name === 'known minima');
     return [Array.from(t.x), Array.from(t.y)]; }"""
 
@@ -36,12 +46,30 @@ def _click(page, x: float, y: float) -> None:
     page.mouse.click(px, py)
 
 
+def _choose(page, point) -> None:
+    """Click a data point and wait until the panel marks it chosen."""
+    _click(page, *point[:2])
+    wait_until(
+        page,
+        f"""() => document.querySelector('{MAP}')._fullData.some((t) => t.meta === '{DATA_META}'
+             && Array.isArray(t.selectedpoints) && t.selectedpoints.length === 1)""",
+        timeout=10_000,
+    )
+
+
 def _count_is(page, n: int) -> None:
+    """Wait until the link holds ``n`` points and the panel draws them."""
     wait_until(
         page,
         f"""() => (new URLSearchParams(location.search).get('points') || '').split(',').length === {n}""",
     )
+    _drawn(page)
+
+
+def _drawn(page) -> None:
+    """Wait until the panel draws the link's points (the map is redrawn after the script's run)."""
     ready(page)
+    wait_until(page, DRAWN, [MAP, DATA_META], timeout=30_000)
 
 
 def test_clicks_add_move_and_remove_points_and_the_minimum_follows(app, page):
@@ -66,25 +94,19 @@ def test_clicks_add_move_and_remove_points_and_the_minimum_follows(app, page):
     page.screenshot(path=str(ARTIFACTS / "own_points_added.png"))
 
     # Choose point 0 (marked), then click an empty place: it moves there.
-    _click(page, *points[0])
-    wait_until(
-        page,
-        f"""() => document.querySelector('{MAP}')._fullData.some((t) => t.meta === '{DATA_META}'
-             && Array.isArray(t.selectedpoints) && t.selectedpoints.length === 1)""",
-    )
+    _choose(page, points[0])
     target = grid[np.argmax(np.min(np.linalg.norm(grid[:, None] - points[None, :, :2], axis=-1), axis=1))]
     before = query(page)["points"][0]
     _click(page, *target)
     wait_until(page, "(before) => new URLSearchParams(location.search).get('points') !== before", before)
-    ready(page)
+    _drawn(page)
     moved = _points(page)
     assert len(moved) == 7
     np.testing.assert_allclose(moved[0], target, rtol=1e-3, atol=1e-4)
     np.testing.assert_array_equal(moved[1:], points[1:])
 
     # A point clicked twice is removed; the panel's points are the link's.
-    _click(page, *moved[3])
-    page.wait_for_timeout(300)
+    _choose(page, moved[3])
     _click(page, *moved[3])
     _count_is(page, 6)
     np.testing.assert_array_equal(_points(page), np.delete(moved, 3, axis=0))
