@@ -41,8 +41,12 @@ def _points(page) -> np.ndarray:
 
 
 def _click(page, x: float, y: float) -> None:
+    """Move to a panel point, rest, click: plotly.js reports a click at the point its last
+    hover found, and computes hovers at most every 50 ms (a click at once after a move can
+    report the point left behind, as a person's click after a quick flick could)."""
     px, py = page.evaluate(PANEL_POINT, [MAP, x, y])
     page.mouse.move(px, py)
+    page.wait_for_timeout(250)
     page.mouse.click(px, py)
 
 
