@@ -130,7 +130,17 @@ def test_a_classifiers_clicked_point_takes_the_class_chosen(app, page):
     page.goto(f"{app}/?surface=logistic_regression:n=8&opt=adam:lr=0.05&steps=50")
     ready(page)
     page.get_by_text("Edit the data points").click()
-    page.get_by_text("class 0", exact=True).click()
+    option = page.get_by_text("class 0", exact=True)
+    option.wait_for()
+    page.wait_for_timeout(300)  # the expander has opened
+    option.click()
+    wait_until(
+        page,
+        "() => document.querySelector('.st-key-new_class input[type=radio]:checked')"
+        " ?.closest('label')?.textContent.trim() === 'class 0'",
+        timeout=10_000,
+    )
+    page.wait_for_timeout(300)  # the radio's rerun under way: `ready` then waits for its end
     ready(page)
     ((gx, gy, _, _),) = page.evaluate(TRACES, [MAP, SPACE_META])
     _click(page, gx[12 * 25 + 2], gy[12 * 25 + 2])
