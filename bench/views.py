@@ -8,8 +8,10 @@ From the page opened at the link (the 2-D map), clicks each view of the picker i
 the click to the page settled: the script idle and no DOM change for 300 ms (the time of
 the last change counts). Its bytes are the websocket's, received from the click until
 settled. *first* is round 1 (the 2-D map was shown at load: its round 1 is a return),
-*later* the median of the other rounds. Then, in the 3-D view, `bench/latency.py`'s split
-of ArrowRight on run 1's lr slider. Without ``--url`` it serves this checkout's app.
+*later* the median of the other rounds. The 3-D view's first switch is also split where
+its time goes (`STAGES`: the map message's arrival, the map's JS called, the figure
+assembled, drawn). Then, in the 3-D view, `bench/latency.py`'s split of ArrowRight on run
+1's lr slider. Without ``--url`` it serves this checkout's app.
 """
 
 from __future__ import annotations
@@ -29,24 +31,33 @@ from latency import INIT, change_split  # noqa: E402
 from optviz.view import VIEWS  # noqa: E402
 
 SCENE = ".st-key-surface3d .js-plotly-plot"
+STAGES = ("message", "called", "assembled", "drawn")
 WATCH = """() => { window.__last = performance.now();
   new MutationObserver(() => { window.__last = performance.now(); })
     .observe(document, { subtree: true, childList: true, attributes: true, characterData: true }); }"""
 SETTLED = f"""() => document.querySelector("{IDLE}") !== null && performance.now() - window.__last >= 300"""
 
 
-def switch(page, label: str) -> tuple[float, int]:
-    """Seconds from a click on the view ``label`` to the page settled, and bytes received."""
+def switch(page, label: str) -> tuple[float, int, dict]:
+    """Seconds from a click on the view ``label`` to the page settled, bytes received, and
+    the ms from the click to each of `STAGES` (None where it did not happen: a view drawn
+    as a whole figure marks nothing)."""
     radio = page.locator("[data-testid='stRadio']").get_by_text(label, exact=True)
     page.evaluate("() => { window.__ws = []; }")
     start = page.evaluate("() => performance.now()")
     radio.click()
     page.wait_for_timeout(50)
     page.wait_for_function(SETTLED, timeout=120_000, polling=50)
-    last, received = page.evaluate(
-        "() => [window.__last, window.__ws.filter((m) => !m.out).reduce((s, m) => s + m.bytes, 0)]"
+    last, received, stages = page.evaluate(
+        """(start) => { const got = window.__ws.filter((m) => !m.out), map = got.find((m) => m.map);
+        const mark = (name) => { const m = performance.getEntriesByName(name).filter((e) => e.startTime > start).pop();
+            return m ? m.startTime - start : null; };
+        return [window.__last, got.reduce((s, m) => s + m.bytes, 0), { message: map ? map.t - start : null,
+            called: mark("optviz-map:received"), assembled: mark("optviz-map:assembled"),
+            drawn: mark("optviz-map:drawn") }]; }""",
+        start,
     )
-    return (last - start) / 1000, received
+    return (last - start) / 1000, received, stages
 
 
 def switches(page, url: str, rounds: int) -> dict:
@@ -58,7 +69,7 @@ def switches(page, url: str, rounds: int) -> dict:
     page.evaluate(WATCH)
     page.wait_for_timeout(1000)
     order = [*list(VIEWS)[1:], "2d"]
-    times: dict[str, list[tuple[float, int]]] = {name: [] for name in order}
+    times: dict[str, list[tuple[float, int, dict]]] = {name: [] for name in order}
     for _ in range(rounds):
         for name in order:
             times[name].append(switch(page, VIEWS[name].label))
@@ -68,8 +79,9 @@ def switches(page, url: str, rounds: int) -> dict:
         out[name] = {
             "first_s": rows[0][0],
             "first_bytes": rows[0][1],
-            "later_s": statistics.median(t for t, _ in later),
-            "later_bytes": statistics.median(b for _, b in later),
+            "later_s": statistics.median(row[0] for row in later),
+            "later_bytes": statistics.median(row[1] for row in later),
+            "first_stages": rows[0][2],
         }
     return out
 
@@ -94,6 +106,13 @@ def main() -> int:
         print(
             f"{VIEWS[name].label:<14} {row['first_s']:>8.2f} {row['first_bytes'] / 1e3:>9.1f} "
             f"{row['later_s']:>8.2f} {row['later_bytes'] / 1e3:>9.1f}"
+        )
+    first = result["views"]["3d"]["first_stages"]
+    if first["drawn"] is not None:
+        print(
+            "3-D view's first switch (ms from the click): its message arrives {message:.0f}, the map's JS "
+            "called {called:.0f}, figure assembled {assembled:.0f} (gl3d bundle loaded and run), drawn "
+            "{drawn:.0f} (the first WebGL surface)".format(**first)
         )
     if "lr_3d" in result:
         c = result["lr_3d"]
