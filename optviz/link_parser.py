@@ -47,6 +47,7 @@ MAX_QUERY_CHARS = 200_000
 MAX_FIELDS = MAX_STARTS + MAX_RUNS + 16
 _SINGLE_KEYS = ("v", "conv", "surface", "f", "domain", "schedule", "steps", "seed", "batch", "points", "tol", "cloud")
 _MULTI_KEYS = ("opt", "start")
+_DROPPED_SHOWN = 3  # bad points reported one by one; the rest are counted
 
 
 def _split_fields(text: str, warnings: list[str]) -> dict[str, list[str]]:
@@ -175,13 +176,16 @@ def _parse_points(raw: str | None, surface: dict, warnings: list[str]) -> tuple:
         warnings.append("points are only read on a data surface; ignored")
         return ()
     model, texts = data.model, [t for t in raw.replace(";", ",").split(",") if t.strip()]
-    own = []
+    own, dropped = [], []
     for text in texts:
         try:
             own.append(check_point(model, text.split(":")))
         except ValueError as err:
             message = "not numbers" if "could not convert" in str(err) else str(err)
-            warnings.append(f"points: '{clip(text)}' dropped ({message})")
+            dropped.append(f"points: '{clip(text)}' dropped ({message})")
+    warnings += dropped[:_DROPPED_SHOWN]
+    if len(dropped) > _DROPPED_SHOWN:
+        warnings.append(f"points: {len(dropped) - _DROPPED_SHOWN} more dropped")
     if len(own) > MAX_OWN_POINTS:
         warnings.append(f"points: {len(own)} given; using the first {MAX_OWN_POINTS}")
         own = own[:MAX_OWN_POINTS]
@@ -191,7 +195,10 @@ def _parse_points(raw: str | None, surface: dict, warnings: list[str]) -> tuple:
     specs = {p.name: p for p in SURFACES[surface["surface"]].params}
     given = [name for name, value in surface["surface_params"] if name in model.drawn and value != specs[name].default]
     if given:
-        warnings.append(f"surface {surface['surface']}: {', '.join(given)} do not apply to your own points; ignored")
+        warnings.append(
+            f"surface {surface['surface']}: the drawn data's settings ({', '.join(given)}) do not apply to "
+            "your own points; ignored"
+        )
     return tuple(own)
 
 

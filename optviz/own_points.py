@@ -2,8 +2,8 @@
 edit (add, move or remove a point) applied to them.
 
 An edit starts from the scenario's own points or, while it fits drawn data, from those
-data rounded to `DIGITS` significant digits (the first `MAX_OWN_POINTS` of them): the
-first click turns the drawn data into the person's own. On a classifier a point is
+data rounded to `DIGITS` significant digits: the first click turns the drawn data into
+the person's own. On a classifier a point is
 ``(x1, x2, label)``, elsewhere ``(x, y)``; a moved point keeps its label.
 """
 
@@ -29,7 +29,7 @@ def current(scenario: Scenario) -> Points:
     if scenario.points:
         return scenario.points
     features, target = scenario.surface_def.data.arrays(dict(scenario.surface_params))
-    rows = np.column_stack([features, target])[:MAX_OWN_POINTS]
+    rows = np.column_stack([features, target])
     return tuple(tuple(_rounded(v) for v in row) for row in rows)
 
 
@@ -43,7 +43,7 @@ def edited(scenario: Scenario, edit: str, index: int, x: float, y: float, label:
     if edit not in EDITS:
         raise ValueError(f"unknown edit {edit!r}")
     if edit != "add" and not 0 <= index < len(points):
-        raise ValueError(f"only the first {MAX_OWN_POINTS} points can be edited")
+        raise ValueError(f"there is no point {index} (the data hold {len(points)})")
     if edit == "remove":
         if len(points) <= MIN_OWN_POINTS:
             raise ValueError(f"a data set keeps at least {MIN_OWN_POINTS} points")

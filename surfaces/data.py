@@ -38,7 +38,7 @@ import numpy as np
 from surfaces.core import Minimum, Param, Surface
 
 MAX_POINTS = 256
-MIN_OWN_POINTS, MAX_OWN_POINTS = 2, 64  # a person's own data set
+MIN_OWN_POINTS, MAX_OWN_POINTS = 2, MAX_POINTS  # a person's own data set (any drawn one can become one)
 OWN_RANGE = 1000.0  # |value| of an own point's column at most this
 TABLE = "table"  # the traced parameter that carries a kernel's data table
 
@@ -122,14 +122,20 @@ class Data:
 
     def loss(self, w1, w2, params, weights=None):
         """Σ ω_i ℓ_i(w), the full-batch loss unless ``weights`` are given."""
-        weights = full_weights(params) if weights is None else weights
-        return jnp.sum(self.examples(w1, w2, params) * weights, axis=-1)
+        table = params.get(TABLE, self.draws)
+        return weighted_loss(self.model, self.make, table, w1, w2, params, weights)
 
 
 def examples(model: Model, make: Callable, table, w1, w2, params):
     """Each point's loss at ``(w1, w2)`` on the data ``make`` makes from ``table``."""
     features, target = make(jnp.asarray(table), params, jnp)
     return model.loss(jnp.expand_dims(w1, -1), jnp.expand_dims(w2, -1), features, target, params, jnp)
+
+
+def weighted_loss(model: Model, make: Callable, table, w1, w2, params, weights=None):
+    """Σ ω_i ℓ_i(w) on the data ``make`` makes from ``table``; ``weights`` default to `full_weights`."""
+    weights = full_weights(params) if weights is None else weights
+    return jnp.sum(examples(model, make, table, w1, w2, params) * weights, axis=-1)
 
 
 def full_weights(params):
@@ -140,19 +146,21 @@ def full_weights(params):
 
 @functools.lru_cache(maxsize=8)
 def _derivatives(model: Model, make: Callable):
-    """Jitted gradient and Hessian of the full-batch loss in ``w = (w1, w2)``."""
+    """Jitted value, gradient and Hessian of the full-batch loss in ``w = (w1, w2)``."""
 
     def loss(w, table, params):
-        return jnp.sum(examples(model, make, table, w[0], w[1], params) * full_weights(params), axis=-1)
+        return weighted_loss(model, make, table, w[0], w[1], params)
 
-    return jax.jit(jax.grad(loss)), jax.jit(jax.hessian(loss))
+    return jax.jit(loss), jax.jit(jax.grad(loss)), jax.jit(jax.hessian(loss))
 
 
 def newton(data: Data, params: Mapping[str, float], start, steps: int = 100) -> np.ndarray | None:
     """A stationary point of the full-batch loss by damped Newton steps from ``start`` in
     float64, or ``None`` unless the gradient vanishes (≤ 1e-10) where the Hessian is
-    positive definite, i.e. unless it is a minimum."""
-    grad, hess = _derivatives(data.model, data.make)
+    positive definite, i.e. unless it is a minimum. Each step is halved until the loss does
+    not rise (a full Newton step can overshoot far from the minimum, e.g. on a classifier's
+    flat tails)."""
+    value, grad, hess = _derivatives(data.model, data.make)
     table = jnp.asarray(data.draws)
     values = {k: jnp.float64(v) for k, v in params.items()}
     w = np.array(start, dtype=np.float64)
@@ -161,7 +169,10 @@ def newton(data: Data, params: Mapping[str, float], start, steps: int = 100) -> 
         if np.max(np.abs(g)) <= 1e-12:
             break
         shift = max(0.0, 1e-8 - np.linalg.eigvalsh(h)[0])  # Levenberg: keep the step downhill
-        w = w - np.linalg.solve(h + shift * np.eye(2), g)
+        step, before, t = -np.linalg.solve(h + shift * np.eye(2), g), float(value(w, table, values)), 1.0
+        while t > 1e-10 and not float(value(w + t * step, table, values)) <= before:  # NaN: halve too
+            t /= 2
+        w = w + t * step
     g, h = np.asarray(grad(w, table, values)), np.asarray(hess(w, table, values))
     if not (np.all(np.isfinite(w)) and np.max(np.abs(g)) <= 1e-10 and np.linalg.eigvalsh(h)[0] > 0):
         return None
@@ -197,7 +208,7 @@ def data_surface(template: Surface, model: Model, seed: int, own: tuple | None =
 @functools.lru_cache(maxsize=64)
 def reseed(surface: Surface, seed: int) -> Surface:
     """``surface`` on the data of ``seed`` (itself if it holds no data or has that seed)."""
-    if surface.data is None or surface.data.seed == seed or surface.data.own is not None:
+    if surface.data is None or surface.data.seed == seed:
         return surface
     return data_surface(surface, surface.data.model, seed)
 

@@ -12,7 +12,7 @@ from optviz import Scenario, simulate
 from optviz.batches import batch_of
 from optviz.kernel import trace_count
 from optviz.own_points import current, edited
-from optviz.ui.state import own_points_text, points_lines, scenario_from_widgets, widget_values
+from optviz.ui.state import own_points_text, owns_points, points_lines, scenario_from_widgets, widget_values
 from surfaces.data import MAX_OWN_POINTS
 from tests.reference import data as ref
 from tests.reference import plain
@@ -55,11 +55,19 @@ def test_least_squares_minimum_of_own_points_is_lstsq():
     np.testing.assert_allclose([minimum.x, minimum.y], [w, b], rtol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["logistic_regression", "neuron"])
-def test_numerical_minima_of_own_points_are_scipys(name):
-    scenario = Scenario.from_query(_link(name, OWN[name])).scenario
+@pytest.mark.parametrize(
+    ("name", "own"),
+    [
+        ("logistic_regression", OWN["logistic_regression"]),
+        # Full Newton steps from the drawn data's start overshoot here without a line search.
+        ("logistic_regression", ((0.0, 1.0, 1.0), (1.0, 2.0, 0.0), (2.0, 2.5, 1.0))),
+        ("neuron", OWN["neuron"]),
+    ],
+)
+def test_numerical_minima_of_own_points_are_scipys(name, own):
+    scenario = Scenario.from_query(_link(name, own)).scenario
     minima = scenario.surface_def.minima(dict(scenario.surface_params))
-    features, target = _arrays(OWN[name])
+    features, target = _arrays(own)
 
     def f(w):
         return ref.loss_and_grad(name, w, features, target, ref.DEFAULTS[name])
@@ -121,12 +129,16 @@ def test_own_points_round_trip_in_links_and_leave_the_drawn_parameters_out():
         ("surface=logistic_regression&points=1:2:1,2:1:0.5,0:1:0", 2, "'2:1:0.5' dropped (label is 0 or 1)"),
         ("surface=neuron&points=1:2", 0, "fewer than 2 valid points; using the drawn data"),
         ("surface=rosenbrock&points=1:2,3:4", 0, "points are only read on a data surface; ignored"),
-        ("surface=neuron:noise=0.5&points=1:2,3:4", 2, "noise do not apply to your own points; ignored"),
+        (
+            "surface=neuron:noise=0.5&points=1:2,3:4",
+            2,
+            "the drawn data's settings (noise) do not apply to your own points; ignored",
+        ),
         ("surface=neuron&points=<b>1:2</b>,3:4,5:6", 2, "'<b>1:2</b>' dropped (not numbers)"),
         (
-            "surface=linear_regression&points=" + ",".join(f"{i}:{i}" for i in range(70)),
+            "surface=linear_regression&points=" + ",".join(f"{i}:{i}" for i in range(MAX_OWN_POINTS + 6)),
             MAX_OWN_POINTS,
-            f"70 given; using the first {MAX_OWN_POINTS}",
+            f"{MAX_OWN_POINTS + 6} given; using the first {MAX_OWN_POINTS}",
         ),
     ],
 )
@@ -136,10 +148,16 @@ def test_bad_points_are_dropped_with_a_warning(link, points, warning):
     assert any(warning in w for w in parsed.warnings), parsed.warnings
 
 
+def test_many_bad_points_are_counted_not_listed():
+    parsed = Scenario.from_query("surface=neuron&points=1:2,3:4," + ",".join(["a:b"] * 500))
+    assert parsed.scenario.points == ((1.0, 2.0), (3.0, 4.0))
+    assert len(parsed.warnings) == 4 and parsed.warnings[-1] == "points: 497 more dropped"
+
+
 def test_a_scenario_refuses_points_that_do_not_fit():
     with pytest.raises(ValueError, match="data surface"):
         Scenario(surface="booth", points=((1.0, 2.0), (2.0, 3.0)))
-    with pytest.raises(ValueError, match="2 to 64 points"):
+    with pytest.raises(ValueError, match=f"2 to {MAX_OWN_POINTS} points"):
         Scenario(surface="neuron", points=((1.0, 2.0),))
     with pytest.raises(ValueError, match="label is 0 or 1"):
         Scenario(surface="logistic_regression", points=((1.0, 2.0, 1.0), (2.0, 3.0, 2.0)))
@@ -162,7 +180,7 @@ def test_a_first_click_turns_the_drawn_data_into_own_points_and_edits_follow():
     full = Scenario.from_query(_link("neuron", tuple((i, i) for i in range(MAX_OWN_POINTS)))).scenario
     with pytest.raises(ValueError, match=f"at most {MAX_OWN_POINTS} points"):
         edited(full, "add", -1, 0.5, 0.5)
-    with pytest.raises(ValueError, match="only the first"):
+    with pytest.raises(ValueError, match="there is no point 99"):
         edited(own, "move", 99, 0.5, 0.5)
 
 
@@ -178,6 +196,12 @@ def test_the_points_box_and_the_link_agree():
     values = widget_values(scenario)
     assert values["points"] == points_lines(scenario.points) and values["points"].splitlines()[0] == "-2, -1.1"
     assert scenario_from_widgets(values).scenario == scenario
+    # Fewer than 2 valid points: the drawn data stay, as their (no longer greyed) widgets show them.
+    unfinished = values | {"points": "1, 2\n3", "sp.neuron.noise": 0.3}
+    assert not owns_points(unfinished) and owns_points(values)
+    kept = scenario_from_widgets(unfinished)
+    assert not kept.scenario.points and dict(kept.scenario.surface_params)["noise"] == 0.3
+    assert any("fewer than 2 valid points" in w for w in kept.warnings)
     cleared = scenario_from_widgets(values | {"points": ""}).scenario
     # The drawn data again, as many points as the box showed (its n box showed the count).
     assert not cleared.points and dict(cleared.surface_params)["n"] == 5 == values["sp.neuron.n"]

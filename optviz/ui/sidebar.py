@@ -34,6 +34,7 @@ from optviz.ui.state import (
     NO_CLOUD,
     POINTS_KEY,
     cloud_key,
+    owns_points,
     run_key,
     scenario_from_widgets,
     schedule_key,
@@ -47,6 +48,7 @@ from surfaces.data import MAX_OWN_POINTS
 from surfaces.formula import DEFAULT_DOMAIN, DEFAULT_FORMULA, FUNCTIONS, MAX_CHARS, MAX_DOMAIN
 
 PARAMS_PER_ROW = 3  # a surface's parameter boxes side by side in the sidebar
+POINT_CHARS = 80  # a line of the points box at most: three values of up to 24 characters each, separators
 
 
 def sidebar() -> tuple[Surface, DeltaGenerator, list[LrRow]]:
@@ -83,7 +85,7 @@ def surface_section(side: DeltaGenerator) -> Surface:
     st.session_state.surface_shown = surface_name
     if surface_name != CUSTOM:
         side.caption(surface.note)
-    own = surface.data is not None and bool(st.session_state.get(POINTS_KEY, "").strip())
+    own = owns_points(st.session_state)
     for i, p in enumerate(surface.params):
         if i % PARAMS_PER_ROW == 0:  # more in a row would wrap their labels mid-word
             line = row(side)
@@ -103,6 +105,7 @@ def own_points_section(side: DeltaGenerator, surface: Surface, own: bool) -> Non
         st.text_area(
             f"points, one per line: {', '.join(model.columns)}",
             key=POINTS_KEY,
+            max_chars=MAX_OWN_POINTS * POINT_CHARS,
             on_change=points_changed,
             height=140,
             placeholder="empty: the data drawn from the seed",

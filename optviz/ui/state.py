@@ -22,6 +22,7 @@ from optviz.starts import CLOUDS
 from optviz.view import SWEEP_LIMITS, VIEWS, View
 from surfaces import SURFACES
 from surfaces.core import Param
+from surfaces.data import MIN_OWN_POINTS, check_point
 
 DOMAIN_KEYS = ("dom_x0", "dom_x1", "dom_y0", "dom_y1")  # a custom surface's domain boxes
 POINTS_KEY = "points"  # a data surface's own points, one per line ("" while it fits drawn data)
@@ -139,7 +140,7 @@ def widgets_query(state: Mapping) -> str:
         items = [("surface", CUSTOM), ("f", state.get("formula", "")), ("domain", domain)]
     else:
         specs = SURFACES[surface].params
-        if own and SURFACES[surface].data is not None:  # own points: the drawn data's parameters do not apply
+        if owns_points(state):  # own points: the drawn data's parameters do not apply
             specs = tuple(p for p in specs if p.name not in SURFACES[surface].data.model.drawn)
         items = [("surface", f"{surface}:{_assignments(specs, state, surface_key, surface)}")]
     conv = state.get("conv", "optax")
@@ -152,18 +153,37 @@ def widgets_query(state: Mapping) -> str:
     for key in ("steps", "seed"):
         if key in state:
             items.append((key, fmt(state[key])))
-    if surface != CUSTOM and SURFACES[surface].data is not None:
-        if state.get("batch"):
-            items.append(("batch", fmt(state["batch"])))
-        if own:
-            items.append(("points", own))
+    if surface != CUSTOM and SURFACES[surface].data is not None and state.get("batch"):
+        items.append(("batch", fmt(state["batch"])))
     if "start_x" in state and "start_y" in state:
         items.append(("start", f"{fmt(float(state['start_x']))},{fmt(float(state['start_y']))}"))
         items += [("start", f"{fmt(x)},{fmt(y)}") for x, y in state.get("more_starts", ())]
+    if own and surface != CUSTOM and SURFACES[surface].data is not None:  # last: a long box cuts nothing else
+        items.append(("points", own))
     cloud = state.get("cloud", NO_CLOUD)
     if cloud != NO_CLOUD:
         items.append(("cloud", f"{cloud}:{_assignments(CLOUDS[cloud].params, state, cloud_key)}"))
     return encode_query(items)
+
+
+def owns_points(state: Mapping) -> bool:
+    """Whether the points box holds enough valid points of the surface's model to replace
+    its drawn data (what the link's parser will find: otherwise the drawn data stay, as the
+    drawn-data widgets show them)."""
+    surface = state.get("surface", "rosenbrock")
+    data = SURFACES[surface].data if surface in SURFACES else None
+    if data is None:
+        return False
+    valid = 0
+    for point in filter(None, own_points_text(state.get(POINTS_KEY, "")).split(",")):
+        try:
+            check_point(data.model, point.split(":"))
+        except ValueError:
+            continue
+        valid += 1
+        if valid >= MIN_OWN_POINTS:
+            return True
+    return False
 
 
 def points_lines(points: Sequence[Sequence[float]]) -> str:
