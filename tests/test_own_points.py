@@ -10,6 +10,7 @@ from scipy.optimize import minimize
 
 from optviz import Scenario, simulate
 from optviz.batches import batch_of
+from optviz.figures.map_image import _grid_fn, surface_grid
 from optviz.kernel import trace_count
 from optviz.own_points import current, edited
 from optviz.ui.state import own_points_text, owns_points, points_lines, scenario_from_widgets, widget_values
@@ -205,3 +206,16 @@ def test_the_points_box_and_the_link_agree():
     cleared = scenario_from_widgets(values | {"points": ""}).scenario
     # The drawn data again, as many points as the box showed (its n box showed the count).
     assert not cleared.points and dict(cleared.surface_params)["n"] == 5 == values["sp.neuron.n"]
+
+
+def test_the_maps_background_is_the_loss_on_the_points_and_its_grid_function_is_shared():
+    grids = []
+    for own in (OWN["neuron"], OWN["neuron"][:4], ((1.0, 1.0), (-1.0, 2.0), (0.5, 0.0))):
+        scenario = Scenario.from_query(_link("neuron", own)).scenario
+        xs, ys, Z = surface_grid(scenario.surface_def, scenario.surface_params, 30)
+        features, target = _arrays(own)
+        i, j = 7, 19
+        expected = ref.loss_and_grad("neuron", (xs[j], ys[i]), features, target, ref.DEFAULTS["neuron"])[0]
+        np.testing.assert_allclose(Z[i, j], expected, rtol=1e-12)
+        grids.append(_grid_fn.cache_info().currsize)
+    assert grids[0] == grids[1] == grids[2]  # one jitted grid function for every point set

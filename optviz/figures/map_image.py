@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image
 
 from surfaces.core import Surface
+from surfaces.data import kernel_params, kernel_surface
 
 GRID = 120
 MAP_PIXELS = 480  # resolution of the map's background image
@@ -20,6 +21,8 @@ CONTOUR_LEVELS = 30
 
 @functools.lru_cache(maxsize=32)
 def _grid_fn(surface: Surface):
+    """``surface.fn`` jitted; keyed by `kernel_surface`, so data sets of one model (other
+    seeds, own points) share it, their table passed in the parameters."""
     return jax.jit(lambda X, Y, params: surface.fn(X, Y, **params))
 
 
@@ -29,7 +32,7 @@ def surface_grid(surface: Surface, params: tuple, n: int = GRID) -> tuple[np.nda
     (x0, x1), (y0, y1) = surface.domain
     xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
     X, Y = np.meshgrid(xs, ys)
-    Z = np.asarray(_grid_fn(surface)(X, Y, {k: np.float64(v) for k, v in params}))
+    Z = np.asarray(_grid_fn(kernel_surface(surface))(X, Y, kernel_params(surface, dict(params))))
     return xs, ys, Z
 
 
