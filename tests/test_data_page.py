@@ -36,6 +36,7 @@ def test_the_points_box_carries_own_points_and_a_new_surface_clears_them():
     )
     data = [t for t in figure(at)["data"] if t.get("meta") == "data"]
     assert len(data) == 1 and data[0]["customdata"] == [0, 1, 2, 3]
+    assert data[0]["text"][0] == "point 1"  # named as the box's lines count
     at.text_area(key="points").set_value("1, 2\n2, 3.5\n3 4\n4:4.5\n5, 9\nnot a point").run()
     assert url(at)["points"] == "1:2,2:3.5,3:4,4:4.5,5:9"
     assert at.number_input(key="sp.linear_regression.n").value == 5  # the count follows

@@ -91,23 +91,29 @@ def data_traces(scenario: Scenario) -> list[dict]:
         "mode": "markers",
         "meta": DATA_META,
         "showlegend": False,
-        "hovertemplate": "point %{customdata}: (%{x:.3g}, %{y:.3g})<extra></extra>",
+        "hovertemplate": "%{text}: (%{x:.3g}, %{y:.3g})<extra></extra>",
         "selected": {"marker": {"color": CHOSEN_COLOR, "size": 12}},
         "unselected": {"marker": {"opacity": 1}},
     }
     index = np.arange(len(target))
     traces = [space_trace(_ranges(name, features, target))]
     if name != "logistic_regression":
-        points = {"x": bdata(features[:, 0]), "y": bdata(target), "customdata": index.tolist()}
+        points = {"x": bdata(features[:, 0]), "y": bdata(target), "customdata": index.tolist(), "text": _names(index)}
         return [*traces, common | points | {"name": "data", "marker": {"size": 6, "color": "#777"}}]
     for label, symbol in ((0, "circle-open"), (1, "circle")):
         rows = target == label
         traces.append(
             common
             | {"x": bdata(features[rows, 0]), "y": bdata(features[rows, 1]), "customdata": index[rows].tolist()}
+            | {"text": _names(index[rows])}
             | {"name": f"class {label}", "marker": {"size": 7, "symbol": symbol, "color": CLASS_COLORS[label]}}
         )
     return traces
+
+
+def _names(index: np.ndarray) -> list[str]:
+    """Each point's hover name, counted from 1 as the points box's lines are."""
+    return [f"point {i + 1}" for i in index]
 
 
 def space_trace(ranges) -> dict:
