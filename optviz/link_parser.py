@@ -40,7 +40,7 @@ from optviz.schedules import SCHEDULES
 from optviz.starts import CLOUDS
 from surfaces import SURFACES
 from surfaces.core import Param
-from surfaces.data import MAX_OWN_POINTS, MIN_OWN_POINTS, check_point
+from surfaces.data import MAX_OWN_POINTS, MIN_OWN_POINTS, read_points
 from surfaces.formula import DEFAULT_DOMAIN, DEFAULT_FORMULA, FormulaError, check_domain, custom_surface
 
 MAX_QUERY_CHARS = 200_000
@@ -175,14 +175,9 @@ def _parse_points(raw: str | None, surface: dict, warnings: list[str]) -> tuple:
     if data is None:
         warnings.append("points are only read on a data surface; ignored")
         return ()
-    model, texts = data.model, [t for t in raw.replace(";", ",").split(",") if t.strip()]
-    own, dropped = [], []
-    for text in texts:
-        try:
-            own.append(check_point(model, text.split(":")))
-        except ValueError as err:
-            message = "not numbers" if "could not convert" in str(err) else str(err)
-            dropped.append(f"points: '{clip(text)}' dropped ({message})")
+    model = data.model
+    own, refused = read_points(model, [t for t in raw.replace(";", ",").split(",") if t.strip()])
+    dropped = [f"points: '{clip(text)}' dropped ({why})" for text, why in refused]
     warnings += dropped[:_DROPPED_SHOWN]
     if len(dropped) > _DROPPED_SHOWN:
         warnings.append(f"points: {len(dropped) - _DROPPED_SHOWN} more dropped")

@@ -35,7 +35,7 @@ from optviz.schedules import SCHEDULES
 from optviz.starts import CLOUDS, cloud_points
 from surfaces import SURFACES
 from surfaces.core import Number, Param, Surface
-from surfaces.data import MAX_POINTS, check_points, own_params, reseed, with_points
+from surfaces.data import MAX_POINTS, check_points, not_drawn, own_params, reseed, with_points
 from surfaces.formula import DEFAULT_DOMAIN, DEFAULT_FORMULA, check_domain, custom_surface
 
 VERSION = 1
@@ -258,8 +258,8 @@ class Scenario:
         """The surface's parameters as a link writes them (``a=1,b=2``, non-defaults only):
         with own points, the drawn-data parameters are left out (they do not apply)."""
         surface = self.surface_def
-        drawn = surface.data.model.drawn if self.points else ()
-        return fmt_assignments(tuple(p for p in surface.params if p.name not in drawn), dict(self.surface_params))
+        specs = not_drawn(surface.data.model, surface.params) if self.points else surface.params
+        return fmt_assignments(specs, dict(self.surface_params))
 
     def points_text(self) -> str:
         """The own points as a link writes them: ``x:y,x:y,…`` ("" for drawn data)."""

@@ -164,15 +164,18 @@ def newton(data: Data, params: Mapping[str, float], start, steps: int = 100) -> 
     table = jnp.asarray(data.draws)
     values = {k: jnp.float64(v) for k, v in params.items()}
     w = np.array(start, dtype=np.float64)
+    f = float(value(w, table, values))
     for _ in range(steps):
         g, h = np.asarray(grad(w, table, values)), np.asarray(hess(w, table, values))
         if np.max(np.abs(g)) <= 1e-12:
             break
         shift = max(0.0, 1e-8 - np.linalg.eigvalsh(h)[0])  # Levenberg: keep the step downhill
-        step, before, t = -np.linalg.solve(h + shift * np.eye(2), g), float(value(w, table, values)), 1.0
-        while t > 1e-10 and not float(value(w + t * step, table, values)) <= before:  # NaN: halve too
+        step, t = -np.linalg.solve(h + shift * np.eye(2), g), 1.0
+        trial = float(value(w + step, table, values))
+        while t > 1e-10 and not trial <= f:  # NaN: halve too
             t /= 2
-        w = w + t * step
+            trial = float(value(w + t * step, table, values))
+        w, f = w + t * step, trial
     g, h = np.asarray(grad(w, table, values)), np.asarray(hess(w, table, values))
     if not (np.all(np.isfinite(w)) and np.max(np.abs(g)) <= 1e-10 and np.linalg.eigvalsh(h)[0] > 0):
         return None
@@ -240,6 +243,23 @@ def check_point(model: Model, point) -> tuple[float, ...]:
         allowed = " or ".join(f"{v:g}" for v in model.labels)
         raise ValueError(f"{columns[-1]} is {allowed}")
     return values
+
+
+def read_points(model: Model, texts) -> tuple[list[tuple[float, ...]], list[tuple[str, str]]]:
+    """Point texts (``x:y``, ``x1:x2:label``) read as `check_point` takes them: the valid
+    points, and ``(text, why)`` for each of the others."""
+    valid, refused = [], []
+    for text in texts:
+        try:
+            valid.append(check_point(model, text.split(":")))
+        except ValueError as err:
+            refused.append((text, "not numbers" if "could not convert" in str(err) else str(err)))
+    return valid, refused
+
+
+def not_drawn(model: Model, specs):
+    """The parameters of ``specs`` that still apply to own points (not `Model.drawn`)."""
+    return tuple(p for p in specs if p.name not in model.drawn)
 
 
 def check_points(model: Model, own) -> tuple[tuple[float, ...], ...]:

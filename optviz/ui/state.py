@@ -22,7 +22,7 @@ from optviz.starts import CLOUDS
 from optviz.view import SWEEP_LIMITS, VIEWS, View
 from surfaces import SURFACES
 from surfaces.core import Param
-from surfaces.data import MIN_OWN_POINTS, check_point
+from surfaces.data import MIN_OWN_POINTS, not_drawn, read_points
 
 DOMAIN_KEYS = ("dom_x0", "dom_x1", "dom_y0", "dom_y1")  # a custom surface's domain boxes
 POINTS_KEY = "points"  # a data surface's own points, one per line ("" while it fits drawn data)
@@ -141,7 +141,7 @@ def widgets_query(state: Mapping) -> str:
     else:
         specs = SURFACES[surface].params
         if owns_points(state):  # own points: the drawn data's parameters do not apply
-            specs = tuple(p for p in specs if p.name not in SURFACES[surface].data.model.drawn)
+            specs = not_drawn(SURFACES[surface].data.model, specs)
         items = [("surface", f"{surface}:{_assignments(specs, state, surface_key, surface)}")]
     conv = state.get("conv", "optax")
     if conv != "optax":
@@ -172,18 +172,8 @@ def owns_points(state: Mapping) -> bool:
     drawn-data widgets show them)."""
     surface = state.get("surface", "rosenbrock")
     data = SURFACES[surface].data if surface in SURFACES else None
-    if data is None:
-        return False
-    valid = 0
-    for point in filter(None, own_points_text(state.get(POINTS_KEY, "")).split(",")):
-        try:
-            check_point(data.model, point.split(":"))
-        except ValueError:
-            continue
-        valid += 1
-        if valid >= MIN_OWN_POINTS:
-            return True
-    return False
+    texts = list(filter(None, own_points_text(state.get(POINTS_KEY, "")).split(",")))
+    return data is not None and len(read_points(data.model, texts)[0]) >= MIN_OWN_POINTS
 
 
 def points_lines(points: Sequence[Sequence[float]]) -> str:
