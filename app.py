@@ -34,8 +34,9 @@ from optviz.ui.sidebar import sidebar
 from optviz.ui.state import PAGE_LABELS, scenario_from_widgets, view_from_widgets
 from optviz.ui.theory import theory_panel
 from optviz.ui.widgets import LrRow, lr_controls
-from optviz.view import VIEWS, View, ViewKind
+from optviz.view import View
 from optviz.view import link as view_link
+from optviz.view_kinds import VIEWS, ViewKind
 from surfaces.core import Surface
 
 st.set_page_config(page_title="OptViz: see how optimizers learn", page_icon="📉", layout="wide")
@@ -82,7 +83,7 @@ def view_builder(kind: ViewKind) -> Callable[..., object]:
 
     def build(query: str, *values: object) -> object:
         shown = View(**dict(zip(kind.reads, values, strict=True)))
-        return kind.build(Scenario.from_query(query).scenario, run_scenario(query), shown)
+        return kind.built(Scenario.from_query(query).scenario, run_scenario(query), shown)
 
     return build
 
@@ -92,7 +93,7 @@ def shared_view(name: str) -> Memo:
     """A shared view's data by the link and its fields: one object for all sessions, only
     read, bounded by ``VIEWS[name].max_bytes`` as weighed by its ``size``."""
     kind = VIEWS[name]
-    return Memo(view_builder(kind), max_bytes=kind.max_bytes, size=kind.size or nbytes)
+    return Memo(view_builder(kind), max_bytes=kind.max_bytes, size=kind.weigher() or nbytes)
 
 
 def view_data(name: str) -> Callable[..., object]:

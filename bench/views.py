@@ -28,7 +28,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "bench")]
 from browser import IDLE, chromium, free_port, serve_app  # noqa: E402
 from latency import INIT, change_split  # noqa: E402
 
-from optviz.view import VIEWS  # noqa: E402
+from optviz.view_kinds import VIEWS  # noqa: E402
 
 SCENE = ".st-key-surface3d .js-plotly-plot"
 STAGES = ("message", "called", "assembled", "drawn")

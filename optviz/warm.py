@@ -42,8 +42,9 @@ def warm_up(script: Path) -> dict[str, float]:
     imported = time.perf_counter()
 
     from optviz import Scenario, simulate
-    from optviz.view import VIEWS, View
+    from optviz.view import View
+    from optviz.view_kinds import VIEWS
 
     scenario = Scenario()
-    VIEWS[View().view].build(scenario, simulate(scenario), View())
+    VIEWS[View().view].built(scenario, simulate(scenario), View())
     return {"imports": imported - started, "default page": time.perf_counter() - imported}

@@ -11,7 +11,8 @@ from optviz.figures import schedule_figure, surface_figure, trajectory_figure
 from optviz.figures.drag import drag_figure
 from optviz.map import assets
 from optviz.sweeps import lr_families
-from optviz.view import VIEWS, View
+from optviz.view import View
+from optviz.view_kinds import VIEWS
 
 FULL = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -45,7 +46,7 @@ def test_every_figure_the_component_draws_uses_only_the_bundles_traces(link):
     quadratic = Scenario.from_query("surface=quadratic&opt=momentum:lr=0.05&opt=sgd:lr=0.1").scenario
     for name in ("sweep", "basins", "plane"):  # whole figures of the component too
         ground = quadratic if name == "plane" else scenario
-        built = VIEWS[name].build(ground, simulate(ground), View(view=name))
+        built = VIEWS[name].built(ground, simulate(ground), View(view=name))
         figures[name] = built if name == "plane" else built[1]
     for name, figure in figures.items():
         assert trace_types(figure) <= set(assets.TRACE_TYPES), name

@@ -12,7 +12,8 @@ from plotly.colors import sample_colorscale
 from optviz import Scenario, export, simulate
 from optviz.figures.plane import DIVERGED_GREY, PICKER, plane_figure, plane_grid, rate_colors
 from optviz.predictions import predict
-from optviz.view import VIEWS, View
+from optviz.view import View
+from optviz.view_kinds import VIEWS
 
 LINK = "surface=quadratic:kappa=100,h=4&opt=sgd:lr=0.3&opt=momentum:lr=0.2,momentum=0.6&opt=adam:lr=0.1&steps=50"
 MU, BIG_L = 0.04, 4.0

@@ -14,7 +14,8 @@ from optviz.figures.trajectory import map_parts
 from optviz.map.message import encode, message
 from optviz.predictions import lines, measured_rate, predict, stable_note
 from optviz.sweeps import lr_sweeps, stability_bounds
-from optviz.view import View, map_data
+from optviz.view import View
+from optviz.view_data import map_data
 
 QUADRATIC = "surface=quadratic:kappa=10,h=2&opt=sgd:lr=0.3&opt=momentum:lr=0.4,momentum=0.6"
 QUADRATIC += "&opt=nesterov:lr=0.3,momentum=0.7&opt=adam:lr=0.05&steps=150&start=-1.5,1.5"

@@ -10,7 +10,8 @@ from optviz import Scenario, view
 from optviz.conventions import available, resolve, unavailable_note
 from optviz.optimizers import OPTIMIZERS, Optimizer
 from optviz.snippets import run_code
-from optviz.view import VIEWS, View, ViewKind
+from optviz.view import View
+from optviz.view_kinds import VIEWS, ViewKind
 from surfaces import SURFACES
 from surfaces.core import Minimum, Param, Surface, fixed
 from tests import reference
@@ -54,12 +55,11 @@ BOWL = Surface(
     latex=r"f(x,y) = (x-1)^2 + 2(y+\tfrac12)^2",
     note="A throwaway bowl for this test.",
 )
-ECHO = ViewKind(
-    label="Echo",
-    build=lambda scenario, result, shown: f"{scenario.runs[0].name} on {scenario.surface} for run {shown.run}",
-    panel=f"{__name__}:echo_panel",
-    reads=("run",),
-)
+ECHO = ViewKind(label="Echo", build=f"{__name__}:echo_data", panel=f"{__name__}:echo_panel", reads=("run",))
+
+
+def echo_data(scenario: Scenario, result, shown: View) -> str:
+    return f"{scenario.runs[0].name} on {scenario.surface} for run {shown.run}"
 
 
 def echo_panel(data: str, scenario: Scenario, shown: View) -> None:

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from optviz import Scenario, simulate
 from optviz.summary import map_text
-from optviz.view import KEYS, VIEWS, View, ViewKind, link
+from optviz.view import KEYS, View, link
+from optviz.view_kinds import VIEWS, ViewKind
 
 
 def test_defaults_are_left_out_and_values_round_trip():
@@ -52,7 +53,9 @@ def check_view(name: str) -> None:
     assert [k.label for k in VIEWS.values()].count(kind.label) == 1
     assert set(kind.reads) <= {f.name for f in dataclasses.fields(View)}
     assert len(inspect.signature(pkgutil.resolve_name(kind.panel)).parameters) == 3  # (data, scenario, view)
-    assert callable(kind.build) and kind.max_entries > 0 and kind.max_bytes > 0
+    assert len(inspect.signature(pkgutil.resolve_name(kind.build)).parameters) == 3  # (scenario, result, view)
+    assert kind.size is None or callable(kind.weigher())
+    assert kind.max_entries > 0 and kind.max_bytes > 0
     shown = View(view=name)
     assert View.from_query(link(Scenario(), shown), steps=500) == (shown, [])
 
@@ -67,12 +70,15 @@ def test_the_map_view_keeps_its_parts_and_text_alternative_by_bytes():
     scenario = Scenario()
     result = simulate(scenario)
     kind = VIEWS["2d"]
-    parts, text = kind.build(scenario, result, View())
+    parts, text = kind.built(scenario, result, View())
     assert text == map_text(result) and text[0].startswith("Map of")
-    assert kind.shared and kind.size((parts, text)) > 10_000
-    assert kind.size((parts, text)) == kind.size((parts, ("", [])))
+    weigh = kind.weigher()
+    assert kind.shared and weigh((parts, text)) > 10_000
+    assert weigh((parts, text)) == weigh((parts, ("", [])))
 
 
 def test_a_shared_view_cannot_ask_for_a_spinner():
     with pytest.raises(ValueError, match="without a spinner"):
-        ViewKind(label="x", build=lambda *a: None, panel="optviz.ui.panels:map_panel", shared=True, spinner="…")
+        ViewKind(
+            label="x", build="optviz.view_data:map_data", panel="optviz.ui.panels:map_panel", shared=True, spinner="…"
+        )

@@ -141,7 +141,7 @@ def _keep(key: str) -> None:
     st.session_state[f"kept.{key}"] = st.session_state[key]
 
 
-# --- the views' panels: ``panel(data, scenario, view)`` draws ``optviz.view.VIEWS[name].build``'s data ---
+# --- the views' panels: ``panel(data, scenario, view)`` draws ``optviz.view_kinds.VIEWS[name]``'s data ---
 def map_panel(data: tuple[list[tuple[str, dict]], tuple[str, list[str]]], scenario: Scenario, shown: View) -> None:
     """The 2-D map with its text alternative (a click starts the runs there) and what its
     arrows mean."""

@@ -19,7 +19,8 @@ from optviz.params import fmt
 from optviz.scenario import CUSTOM, MAX_RUNS, Parsed, Scenario, encode_query
 from optviz.schedules import SCHEDULES
 from optviz.starts import CLOUDS
-from optviz.view import SWEEP_LIMITS, VIEWS, View
+from optviz.view import SWEEP_LIMITS, View
+from optviz.view_kinds import VIEWS
 from surfaces import SURFACES
 from surfaces.core import Param
 from surfaces.data import MIN_OWN_POINTS, not_drawn, read_points
@@ -29,7 +30,7 @@ POINTS_KEY = "points"  # a data surface's own points, one per line ("" while it 
 NO_CLOUD = "single"  # the cloud picker's value for explicit start points only
 
 # The page's view state (`optviz.view.View`) as widget values: tab labels here, the view
-# radio's labels from `optviz.view.VIEWS`.
+# radio's labels from `optviz.view_kinds.VIEWS`.
 PAGE_LABELS = {"explorer": "Explorer", "gallery": "Gallery"}
 
 
