@@ -117,10 +117,11 @@ def device_note(result: Result) -> str:
     return f"Computed with JAX {jax.__version__} on {result.device} (float64)."
 
 
-def outcome(row: dict) -> str:
+def outcome(row: dict, cloud: bool = False) -> str:
     """One `summary_rows` row in words: ``"1. adam lr=0.05: converged at step 66, final f
-    1.2e-12"``; a diverged run says when, a cloud of starts gives its counts."""
-    if "starts, medians" in row["run"]:
+    1.2e-12"``; a diverged run says when, a cloud's row (``cloud``: medians over more than
+    `MAX_DRAWN` starts) gives its counts."""
+    if cloud:
         what = row["status"].replace("⚠ ", "")
     elif row["diverged at step"] is not None:
         return f"{row['run']}: diverged at step {row['diverged at step']}"
@@ -140,4 +141,5 @@ def map_text(result: Result) -> tuple[str, list[str]]:
     starts = f"from ({x:.3g}, {y:.3g})" if len(scenario.starts) == 1 else f"from {len(scenario.starts)} start points"
     runs = f"{len(result.runs)} run" + ("s" if len(result.runs) > 1 else "")
     title = f"Map of {scenario.surface_def.title}: {runs} of {scenario.steps} steps {starts}"
-    return title, [outcome(row) for row in summary_rows(result)]
+    cloud = len(scenario.starts) > MAX_DRAWN
+    return title, [outcome(row, cloud) for row in summary_rows(result)]
