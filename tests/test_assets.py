@@ -63,6 +63,20 @@ def test_the_bundle_is_copied_once_under_its_version(tmp_path):
     assert assets.ensure_plotly_js(tmp_path) == url and copied.stat().st_mtime_ns == before
 
 
+def test_the_players_plotly_internals_are_written_for_the_vendored_bundle():
+    """player.js reads plotly.js internals in one place, written for one version: a new bundle
+    fails here until that place is checked against it (and WRITTEN_FOR moved)."""
+    source = assets.PLAYER.read_text(encoding="utf-8")
+    (written_for,) = re.findall(r'export const WRITTEN_FOR = "([^"]+)";', source)
+    assert written_for == assets.bundle_version() == assets.bundle_version(assets.GL3D)
+    start = source.index("// --- plotly.js internals")
+    end = source.index("// ----------", source.index("const internals"))
+    internals = r"\._full|__data__|\bc2p\b|\._offset|\._length|_currentFrame"
+    assert not re.search(internals, source[:start] + source[end:])
+    assert not re.search(internals, assets.PLAYER.with_name("map.js").read_text(encoding="utf-8"))
+    assert not re.search(internals, assets.SCENE.read_text(encoding="utf-8"))
+
+
 def test_the_player_is_copied_under_a_hash_of_its_content(tmp_path, monkeypatch):
     url = assets.ensure_player_js(tmp_path)
     name = url.removeprefix("app/static/")

@@ -182,10 +182,10 @@ function keyboard(gd) {
     button.setAttribute("aria-label", button.textContent.trim());
   });
   const slider = gd.querySelector(".slider-group");
-  const opts = gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders[0];
+  const opts = gd.layout && gd.layout.sliders && gd.layout.sliders[0]; // the layout drawn
   if (!slider || !opts) return;
   const labels = opts.steps.map((s) => s.label);
-  const now = labels[opts.active] ?? labels[0];
+  const now = gd.dataset.step ?? labels[0]; // the step shown (settled, plotly_animatingframe)
   slider.setAttribute("tabindex", "0");
   slider.setAttribute("role", "slider");
   slider.setAttribute("aria-label", "step shown");
@@ -203,8 +203,10 @@ function keyboard(gd) {
       return;
     }
     if (!event.target.closest(".slider-group")) return;
-    const steps = gd._fullLayout.sliders[0].steps, last = steps.length - 1;
-    const at = gd._fullLayout.sliders[0].active, page = Math.max(1, Math.round(steps.length / 10));
+    const steps = gd.layout.sliders[0].steps, last = steps.length - 1;
+    // The scrubber's stop at or before the step shown (Play also shows steps between stops).
+    const at = Math.max(steps.findLastIndex((s) => Number(s.label) <= Number(gd.dataset.step)), 0);
+    const page = Math.max(1, Math.round(steps.length / 10));
     const to = { ArrowRight: at + 1, ArrowUp: at + 1, ArrowLeft: at - 1, ArrowDown: at - 1, PageUp: at + page,
                  PageDown: at - page, Home: 0, End: last }[event.key];
     if (to === undefined) return;
@@ -374,7 +376,7 @@ function drawScene(gd, data, held) {
 function drawMap(gd, data, held) {
   const [surface, ...runs] = held;
   const axes = runs.pop(), anim = runs.pop();
-  Promise.all([loadPlotly(), loadModule(PLAYER_URL)]).then(async ([Plotly, { Player }]) => {
+  Promise.all([loadPlotly(), loadModule(PLAYER_URL)]).then(async ([Plotly, { Player, fits }]) => {
     if (gd.dataset.wanted !== data.rev) return; // a newer message came meanwhile
     if (gd.optvizPlayer) gd.optvizPlayer.stop(); // a running Play stops where it is
     const frame = opening(gd, data);
@@ -387,13 +389,15 @@ function drawMap(gd, data, held) {
     // plotly.js's resize on a window change drops layout.height and takes the element's
     // own height: the element holds the figure's.
     gd.style.height = `${figure.layout.height}px`;
-    const layout = { ...figure.layout, updatemenus: played(figure.layout.updatemenus) };
+    // Play draws its frames with player.js where it fits this plotly.js, else plotly.js plays.
+    const own = fits(Plotly);
+    const layout = own ? { ...figure.layout, updatemenus: played(figure.layout.updatemenus) } : figure.layout;
     // No mode bar in the narrow layout: shown on a tap, it covered the title's text on a phone.
     const config = { displaylogo: false, responsive: true, displayModeBar: narrow ? false : "hover" };
     await Plotly.react(gd, { ...figure, layout, config });
     delete gd.optvizChosen; // a data point chosen before this draw is not marked in it
-    if (!gd.optvizPlayer) gd.optvizPlayer = new Player(gd);
-    gd.optvizPlayer.load(figure.frames, anim.movers.map((m) => m.name));
+    if (own && !gd.optvizPlayer) gd.optvizPlayer = new Player(gd);
+    if (own) gd.optvizPlayer.load(figure.frames, anim.movers.map((m) => m.name));
     if (first) {
       gd.on("plotly_click", (event) => clicked(gd, Plotly, event));
       gd.on("plotly_animatingframe", (event) => { gd.dataset.step = event.name; });

@@ -15,15 +15,43 @@
 // one unless that is the first or the last.
 
 const SVG = "http://www.w3.org/2000/svg";
-const DASHES = { dot: [1, 1], dash: [3, 3], longdash: [5, 5], dashdot: [3, 1, 1, 1], longdashdot: [5, 2, 1, 2] };
 const STILL = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" };
 
-function dashes(dash, width) {
-  // plotly.js's Drawing.dashStyle: dash lengths scale with the line width (at least 3 px).
-  const unit = Math.max(Number(width) || 1, 3);
-  if (!dash || dash === "solid") return "";
-  return DASHES[dash] ? DASHES[dash].map((d) => `${d * unit}px`).join(",") : dash;
+// --- plotly.js internals ----------------------------------------------------------------
+// Everything Play reads or writes of plotly.js beyond its public API (Plotly.animate,
+// gd.on, gd.emit), in one place: the traces as drawn (defaults applied), the trace a drawn
+// group shows, the axes' data-to-pixel maps and boxes, the figure's current frame, and
+// plotly.js's dash lengths. Written for one plotly.js version, the vendored bundle's
+// (tests/test_assets.py checks they agree); with any other, `fits` is false and the map
+// plays with plotly.js's own animation instead.
+export const WRITTEN_FOR = "4.1.1";
+
+export function fits(Plotly) {
+  return Plotly.version === WRITTEN_FOR;
 }
+
+const DASHES = { dot: [1, 1], dash: [3, 3], longdash: [5, 5], dashdot: [3, 1, 1, 1], longdashdot: [5, 2, 1, 2] };
+
+const internals = {
+  drawn: (gd) => gd._fullData,
+  traceOf: (group) => group.__data__?.[0]?.trace,
+  size: (gd) => [gd._fullLayout.width, gd._fullLayout.height],
+  axis(gd, name) {
+    const axis = gd._fullLayout[name];
+    return { pixel: (value) => axis.c2p(value), offset: axis._offset, length: axis._length };
+  },
+  currentFrame: (gd) => gd._fullLayout._currentFrame,
+  setCurrentFrame(gd, name) {
+    gd._fullLayout._currentFrame = name;
+  },
+  dashes(dash, width) {
+    // Drawing.dashStyle: dash lengths scale with the line width (at least 3 px).
+    const unit = Math.max(Number(width) || 1, 3);
+    if (!dash || dash === "solid") return "";
+    return DASHES[dash] ? DASHES[dash].map((d) => `${d * unit}px`).join(",") : dash;
+  },
+};
+// -----------------------------------------------------------------------------------------
 
 function element(parent, name, attributes) {
   const el = parent.appendChild(document.createElementNS(SVG, name));
@@ -47,13 +75,13 @@ function lineMover(parent, trace, name) {
     fill: "none",
     stroke: trace.line.color,
     "stroke-width": trace.line.width,
-    "stroke-dasharray": dashes(trace.line.dash, trace.line.width),
+    "stroke-dasharray": internals.dashes(trace.line.dash, trace.line.width),
     opacity: trace.opacity ?? 1,
   });
   return (x, y, xa, ya) => {
     let d = "", pen = "M";
     for (let i = 0; i < x.length; i++) {
-      const px = xa.c2p(x[i]), py = ya.c2p(y[i]);
+      const px = xa.pixel(x[i]), py = ya.pixel(y[i]);
       if (!Number.isFinite(px) || !Number.isFinite(py)) {
         pen = "M";
         continue;
@@ -84,8 +112,8 @@ function markerMover(parent, trace, name) {
   return (x, y, xa, ya) => {
     const d = new Map();
     for (let i = 0; i < x.length; i++) {
-      const px = xa.c2p(x[i]), py = ya.c2p(y[i]);
-      if (!(px >= 0 && px <= xa._length && py >= 0 && py <= ya._length)) continue;
+      const px = xa.pixel(x[i]), py = ya.pixel(y[i]);
+      if (!(px >= 0 && px <= xa.length && py >= 0 && py <= ya.length)) continue;
       const color = colors ? colors[i] : marker.color;
       const circle = `M${(px - r).toFixed(2)},${py.toFixed(2)}a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0`;
       d.set(color, (d.get(color) || "") + circle);
@@ -126,7 +154,7 @@ export class Player {
   play(duration) {
     this.duration = duration;
     if (this.playing || !this.frames.length) return;
-    const at = this.frames.findIndex((f) => f.name === this.gd._fullLayout._currentFrame);
+    const at = this.frames.findIndex((f) => f.name === internals.currentFrame(this.gd));
     this.next = at > 0 && at < this.frames.length - 1 ? at + 1 : 0;
     this.show();
     let last = -Infinity;
@@ -185,11 +213,10 @@ export class Player {
   show() {
     const gd = this.gd;
     this.remove();
-    const first = gd._fullData.length - this.names.length;
+    const drawn = internals.drawn(gd), first = drawn.length - this.names.length;
     const movers = new Set(this.names.map((_, j) => first + j));
     for (const group of gd.querySelectorAll(".scatterlayer .trace")) {
-      const cd = group.__data__;
-      if (cd && cd[0] && cd[0].trace && movers.has(cd[0].trace.index)) group.style.visibility = "hidden";
+      if (movers.has(internals.traceOf(group)?.index)) group.style.visibility = "hidden";
     }
     this.layer = document.createElementNS(SVG, "svg");
     this.layer.setAttribute("class", "optviz-player");
@@ -198,28 +225,30 @@ export class Player {
     const boxes = new Map();
     this.boxes = boxes;
     this.movers = this.names.map((name, j) => {
-      const trace = gd._fullData[first + j];
+      const trace = drawn[first + j];
       if (trace.visible !== true) return () => {}; // no points in any frame (a cloud's tails)
       const box = subplot(this.layer, trace, boxes);
       const draw = (trace.mode === "lines" ? lineMover : markerMover)(box.svg, trace, name);
-      return (data, layout) => draw(data.x, data.y, layout[box.x], layout[box.y]);
+      return (data, axes) => draw(data.x, data.y, axes.get(box.x), axes.get(box.y));
     });
   }
 
   draw(f) {
-    const gd = this.gd, layout = gd._fullLayout, frame = this.frames[f];
-    this.layer.setAttribute("width", layout.width);
-    this.layer.setAttribute("height", layout.height);
+    const gd = this.gd, frame = this.frames[f], [width, height] = internals.size(gd);
+    this.layer.setAttribute("width", width);
+    this.layer.setAttribute("height", height);
+    const axes = new Map();
     for (const box of this.boxes.values()) {
-      const xa = layout[box.x], ya = layout[box.y];
-      box.svg.setAttribute("x", xa._offset);
-      box.svg.setAttribute("y", ya._offset);
-      box.svg.setAttribute("width", xa._length);
-      box.svg.setAttribute("height", ya._length);
+      const xa = internals.axis(gd, box.x), ya = internals.axis(gd, box.y);
+      axes.set(box.x, xa).set(box.y, ya);
+      box.svg.setAttribute("x", xa.offset);
+      box.svg.setAttribute("y", ya.offset);
+      box.svg.setAttribute("width", xa.length);
+      box.svg.setAttribute("height", ya.length);
     }
-    this.movers.forEach((draw, j) => draw(frame.data[j], layout));
+    this.movers.forEach((draw, j) => draw(frame.data[j], axes));
     this.shown = f;
-    layout._currentFrame = frame.name;
+    internals.setCurrentFrame(gd, frame.name);
     gd.emit("plotly_animatingframe", {
       name: frame.name,
       frame,

@@ -141,6 +141,25 @@ MAP_POINT = """([chart, x, y]) => { const gd = document.querySelector(chart), L 
     return [box.left + L.xaxis._offset + L.xaxis.l2p(x), box.top + L.yaxis._offset + L.yaxis.l2p(y)]; }"""
 
 
+def test_with_another_plotly_js_play_falls_back_to_its_own_animation(app, page):
+    """player.js reads plotly.js internals written for one version (`WRITTEN_FOR`): served
+    another version, the map leaves Play to plotly.js's own animation, and the heads move."""
+
+    def other_version(route):
+        body = route.fetch().text().replace('version="4.1.1"', 'version="0.0.0-other"', 1)
+        route.fulfill(body=body, content_type="application/javascript")
+
+    page.route("**/plotly-basic-*.min.js", other_version)
+    page.goto(app)
+    ready(page)
+    assert page.evaluate("() => window.Plotly.version") == "0.0.0-other"
+    before = heads(page)
+    page.get_by_text("▶ Play").first.click()
+    wait_until(page, f"() => Number(document.querySelector({MAP!r}).dataset.step) > 20")
+    assert page.evaluate(PLAYING, MAP) is None  # no player.js layer: plotly.js draws the frames
+    assert not np.allclose(heads(page), before)
+
+
 CLOUD = "opt=adam:lr=0.05&cloud=ring:n=256,r=0.3&steps=500"  # full paths over PATH_REDRAW points
 
 
