@@ -79,7 +79,11 @@ def run_scenario(query: str) -> Result:
 
 
 def view_builder(kind: ViewKind) -> Callable[..., object]:
-    """``kind.build`` as a function of the link and the view fields it reads."""
+    """``kind.build`` as a function of the link and the view fields it reads.
+
+    Caches are keyed by the canonical link, not by `Scenario`: Streamlit's cache hashes a
+    dataclass through ``dataclasses.asdict``, which takes longer than parsing the link again
+    on a miss (docs/performance.md)."""
 
     def build(query: str, *values: object) -> object:
         shown = View(**dict(zip(kind.reads, values, strict=True)))

@@ -268,12 +268,12 @@ async function draw(gd, figure, rev, config) {
   gd.dataset.drawn = rev;
 }
 
-export default function map(args) {
-  const { data, parentElement, setTriggerValue } = args;
+function mount(parentElement, isScene) {
+  // The graph element of this mount: the one already in it, the 3-D view's kept one shown
+  // again (its graph, WebGL context and camera as they were: a new one took ~1 s to draw in
+  // software-rendered Chromium), or a new one.
   let gd = parentElement.querySelector(".js-plotly-plot, .optviz-map");
-  if (!gd && data.scene && scene) {
-    // The 3-D view shown again: its graph, WebGL context and camera as they were (a new
-    // one took ~1 s to draw in software-rendered Chromium).
+  if (!gd && isScene && scene) {
     gd = scene;
     parentElement.appendChild(gd);
   }
@@ -281,40 +281,45 @@ export default function map(args) {
     gd = document.createElement("div");
     gd.className = "optviz-map";
     parentElement.appendChild(gd);
-    if (data.scene) scene = gd;
+    if (isScene) scene = gd;
   }
-  // The click handler reports through the latest mount; a width crossing wide_min draws it again.
-  gd.optviz = { setTriggerValue, again: () => { delete gd.dataset.wanted; map(args); } };
-  if (!data.order) { // a whole figure (show_figure), sent once and then named by its rev
-    if (data.figure) {
-      figures.delete(data.rev);
-      figures.set(data.rev, data.figure);
-      while (figures.size > FIGURES_KEPT) figures.delete(figures.keys().next().value);
-    }
-    const figure = figures.get(data.rev);
-    if (!figure) {
-      setTriggerValue("missing", [data.rev]); // the server sends it again
-      return;
-    }
-    const drawn = gd.dataset.drawn !== data.rev ? draw(gd, figure, data.rev, { displayModeBar: false }) : null;
-    if (data.pick && !gd.dataset.pick) {
-      // The LR sweep and the (lr, β) plane: a click on a point reports where, and on which trace.
-      gd.dataset.pick = "1";
-      Promise.resolve(drawn).then(() => gd.on("plotly_click", (e) => {
-        const p = e.points[0];
-        if (p) report(gd, "pick", [Number(p.x), Number(p.y), p.curveNumber]);
-      }));
-    }
-    if (data.release && !gd.dataset.release) {
-      // The drag-lr view: a released slider reports its name (the run) and its step's value
-      // (the lr); dragging itself only plays frames, without the server.
-      gd.dataset.release = "1";
-      loadPlotly().then(() => gd.on("plotly_sliderend", (e) => {
-        report(gd, "lr", [Number(e.slider.name), Number(e.step.value)]);
-      }));
-    }
+  return gd;
+}
+
+function showFigure(gd, data, setTriggerValue) {
+  // A whole figure (show_figure), sent once and then named by its rev.
+  if (data.figure) {
+    figures.delete(data.rev);
+    figures.set(data.rev, data.figure);
+    while (figures.size > FIGURES_KEPT) figures.delete(figures.keys().next().value);
+  }
+  const figure = figures.get(data.rev);
+  if (!figure) {
+    setTriggerValue("missing", [data.rev]); // the server sends it again
     return;
   }
+  const drawn = gd.dataset.drawn !== data.rev ? draw(gd, figure, data.rev, { displayModeBar: false }) : null;
+  if (data.pick && !gd.dataset.pick) {
+    // The LR sweep and the (lr, β) plane: a click on a point reports where, and on which trace.
+    gd.dataset.pick = "1";
+    Promise.resolve(drawn).then(() => gd.on("plotly_click", (e) => {
+      const p = e.points[0];
+      if (p) report(gd, "pick", [Number(p.x), Number(p.y), p.curveNumber]);
+    }));
+  }
+  if (data.release && !gd.dataset.release) {
+    // The drag-lr view: a released slider reports its name (the run) and its step's value
+    // (the lr); dragging itself only plays frames, without the server.
+    gd.dataset.release = "1";
+    loadPlotly().then(() => gd.on("plotly_sliderend", (e) => {
+      report(gd, "lr", [Number(e.slider.name), Number(e.step.value)]);
+    }));
+  }
+}
+
+function showParts(gd, parentElement, data, setTriggerValue) {
+  // The map or the 3-D view from its parts (optviz.map.message): keeps the new ones, asks for
+  // any it lacks, and draws once it holds them all.
   describe(parentElement, gd, data.text);
   const kind = data.scene ? "scene" : "map"; // a mount's own key changes between mounts
   if (!stores.has(kind)) stores.set(kind, new Map());
@@ -329,6 +334,24 @@ export default function map(args) {
   gd.dataset.wanted = data.rev;
   performance.mark("optviz-map:received");
   (data.scene ? drawScene : drawMap)(gd, data, data.order.map((id) => parts.get(id)));
+}
+
+function unmount(gd) {
+  // The view is gone from the page: Play stops and the width watch ends. The 3-D view's graph
+  // is kept (`scene`) for when the view is shown again.
+  if (gd.optvizPlayer) gd.optvizPlayer.stop();
+  if (gd.optvizResize) gd.optvizResize.disconnect();
+  delete gd.optvizResize;
+}
+
+export default function map(args) {
+  const { data, parentElement, setTriggerValue } = args;
+  const gd = mount(parentElement, Boolean(data.scene));
+  // The click handler reports through the latest mount; a width crossing wide_min draws it again.
+  gd.optviz = { setTriggerValue, again: () => { delete gd.dataset.wanted; map(args); } };
+  if (data.order) showParts(gd, parentElement, data, setTriggerValue);
+  else showFigure(gd, data, setTriggerValue);
+  return () => unmount(gd); // Streamlit calls the latest mount's on unmounting the component
 }
 
 function opening(gd, data) {
@@ -401,9 +424,12 @@ function drawMap(gd, data, held) {
     if (first) {
       gd.on("plotly_click", (event) => clicked(gd, Plotly, event));
       gd.on("plotly_animatingframe", (event) => { gd.dataset.step = event.name; });
-      new ResizeObserver(() => {
+    }
+    if (!gd.optvizResize) {
+      gd.optvizResize = new ResizeObserver(() => {
         if (String(gd.clientWidth < Number(gd.dataset.wideMin)) !== gd.dataset.narrow) gd.optviz.again();
-      }).observe(gd);
+      });
+      gd.optvizResize.observe(gd);
     }
     settled(gd, figure, data);
   });
