@@ -17,12 +17,12 @@ from streamlit.testing.v1 import AppTest
 from optviz import Scenario, simulate, view
 from optviz.figures import MAX_FRAMES, frame_step
 from optviz.kernel import trace_count
-from optviz.map.message import Client
 from optviz.optimizers import menu_label
 from optviz.presets import PRESETS
 from optviz.scenario import MAX_RECORDED_ROWS
 from optviz.summary import cell
 from optviz.sweeps import best_lr, lr_sweeps
+from tests.map_client import Client
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

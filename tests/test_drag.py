@@ -10,9 +10,9 @@ import pytest
 from optviz import OptRun, Scenario, simulate
 from optviz.engine import family
 from optviz.figures.drag import crossing, drag_figure, exit_row, visible_rows
-from optviz.map.message import decoded_values
 from optviz.optimizers import LR
 from optviz.sweeps import lr_families, lr_window
+from tests.map_client import decoded_values
 
 
 def at_lr(scenario: Scenario, i: int, lr: float) -> Scenario:

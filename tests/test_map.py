@@ -9,7 +9,8 @@ import numpy as np
 from optviz import Scenario, simulate
 from optviz.engine import velocities
 from optviz.figures import map_parts, trajectory_figure
-from optviz.map.message import KEEP, SENT, Client, encode, encoded_bytes, message, remember
+from optviz.map.message import KEEP, SENT, encode, encoded_bytes, message, remember
+from tests.map_client import Client
 
 
 def parts_for(query: str, arrows: bool = False):

@@ -7,8 +7,9 @@ import pytest
 from optviz import Scenario, simulate
 from optviz.figures.frames import frame_steps
 from optviz.figures.surface3d import LIFT, SOFTEN, mesh_height, scene_parts, surface_field, surface_figure
-from optviz.map.message import decoded_values, encode_scene, message, remember
+from optviz.map.message import encode_scene, message, remember
 from surfaces import SURFACES
+from tests.map_client import decoded_values
 
 CUSTOM = "surface=custom&f=sin(x)*cos(y)%2B0.1*(x**2%2By**2)&domain=-4,4,-4,4"
 SPIKE = 0.15  # neighbouring heights differ by less than this share of the height range
@@ -126,7 +127,7 @@ def test_an_lr_change_sends_only_that_runs_part():
 def test_theory_adds_each_runs_continuous_path_lifted_onto_the_surface():
     from optviz.figures.frames import thinned
     from optviz.figures.theory_marks import FLOW_POINTS, flow_path
-    from optviz.map.message import decoded_values as decoded
+    from tests.map_client import decoded_values as decoded
 
     scenario = Scenario.from_query(
         "surface=quadratic:kappa=10&opt=sgd:lr=0.1&opt=momentum:lr=0.05&opt=adam:lr=0.1&steps=200"

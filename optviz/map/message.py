@@ -9,16 +9,14 @@ last `SENT` of those it sent (fewer than `KEEP`), and a page that lacks a part a
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from optviz.figures.map_assembly import assemble
 from optviz.figures.style import bdata
-from optviz.figures.surface3d import SceneParts, assemble_scene
+from optviz.figures.surface3d import SceneParts
 from optviz.figures.trajectory import MapParts
 
 KEEP = 48  # parts the page keeps
@@ -31,15 +29,6 @@ def _encoded(array: np.ndarray) -> dict:
     return bdata(array) | {"shape": list(array.shape)}
 
 
-def decoded_values(value: dict) -> np.ndarray:
-    """A typed array ``{"dtype", "bdata"}`` as NumPy values (flat)."""
-    return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]).newbyteorder("<")).copy()
-
-
-def _decoded(value: dict) -> np.ndarray:
-    return decoded_values(value).reshape(value["shape"])
-
-
 def part_id(part: dict) -> str:
     return hashlib.blake2b(json.dumps(part, sort_keys=True).encode(), digest_size=8).hexdigest()
 
@@ -48,13 +37,6 @@ def _arrays_encoded(part: dict) -> dict:
     out = part | {"moving": {k: _encoded(v) for k, v in part["moving"].items()}}
     if "paths" in part:
         out["paths"] = [_encoded(p) for p in part["paths"]]
-    return out
-
-
-def _arrays_decoded(part: dict) -> dict:
-    out = part | {"moving": {k: _decoded(v) for k, v in part["moving"].items()}}
-    if "paths" in part:
-        out["paths"] = [_decoded(p) for p in part["paths"]]
     return out
 
 
@@ -113,24 +95,3 @@ def remember(held: list[str], msg: dict) -> list[str]:
     """The ids the page holds after ``msg`` (the most recent `SENT`)."""
     recent = [i for i in held if i not in msg["order"]] + msg["order"]
     return recent[-SENT:]
-
-
-class Client:
-    """What ``map.js`` does with messages, in Python: keeps parts, reports missing ones,
-    and assembles the figure (used by the tests to read what the page draws)."""
-
-    def __init__(self):
-        self.parts: dict[str, dict] = {}
-
-    def receive(self, msg: dict) -> dict | list[str]:
-        """The figure dict ``msg`` draws, or the ids of the parts this client lacks."""
-        self.parts.update(msg["parts"])
-        missing = [i for i in msg["order"] if i not in self.parts]
-        if missing:
-            return missing
-        if msg.get("scene"):  # the 3-D view (`encode_scene`)
-            surface, *runs, anim = (self.parts[i] for i in msg["order"])
-            return assemble_scene(SceneParts(surface, tuple(_arrays_decoded(r) for r in runs), anim), msg["frame"])
-        surface, *runs, anim, axes = (self.parts[i] for i in msg["order"])
-        parts = MapParts(surface, tuple(_arrays_decoded(r) for r in runs), anim, _arrays_decoded(axes))
-        return assemble(parts, msg["frame"])

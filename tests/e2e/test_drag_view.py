@@ -12,9 +12,9 @@ from browser import IDLE  # scripts/browser.py (on sys.path from conftest)
 
 from optviz import Scenario
 from optviz.figures.drag import drag_figure
-from optviz.map.message import decoded_values
 from optviz.sweeps import lr_families, lr_window
 from tests.e2e.conftest import measure
+from tests.map_client import decoded_values
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from drag import DRAG_MAP, drag_fps, drag_to

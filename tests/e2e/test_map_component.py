@@ -14,9 +14,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from optviz import Scenario, simulate
 from optviz.engine import velocities
 from optviz.figures import trajectory_figure
-from optviz.map.message import decoded_values
 from tests.e2e.conftest import MAP, measure
 from tests.e2e.test_browser import HEADS, MAP_POINT, PLAYING, ready
+from tests.map_client import decoded_values
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from latency import change_split

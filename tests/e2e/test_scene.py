@@ -9,8 +9,8 @@ from browser import IDLE
 
 from optviz import Scenario, simulate
 from optviz.figures.surface3d import surface_figure
-from optviz.map.message import decoded_values
 from tests.e2e.test_fast_input import SLIDER
+from tests.map_client import decoded_values
 
 SCENE = ".st-key-surface3d .js-plotly-plot"
 LINK = "surface=rosenbrock&opt=sgd:lr=0.001&opt=adam:lr=0.05&steps=300"
