@@ -25,16 +25,15 @@ manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.sca
 # After every script run Streamlit resets Keras and matplotlib when they are imported
 # (`keras.backend.clear_session()`: a full `gc.collect()`). The app imports neither, so the
 # server never does; but the tests that execute the Code menu's Keras programs import Keras,
-# and every later AppTest run of that process then paid a full collection (40 of a
-# one-process unit run's 450 s). AppTest runs the app as the server does.
+# and every later AppTest run of that process then paid a full collection (docs/tests.md).
+# AppTest runs the app as the server does.
 script_runner._clean_problem_modules = lambda: None
 
 # A test process keeps the simulation kernels it builds (up to 512, ~1.5 GB): the tests walk
 # every optimizer several times (references, schedules, conventions, Code-menu programs), and
 # the explorer's pool of 32 dropped each kernel before its next use, so a third of the
-# kernels were traced again (measured on the optimizer, snippet and convention tests: 139 of
-# 424). What a kernel computes does not depend on the pool; the servers the browser tests
-# start keep the app's own pool.
+# kernels were traced again (docs/tests.md). What a kernel computes does not depend on the
+# pool; the servers the browser tests start keep the app's own pool.
 engine._kernel = sweeps._kernel = kernel._kernel = functools.lru_cache(maxsize=512)(kernel._compile)
 
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts" / "e2e"))

@@ -121,7 +121,7 @@ def surface_layer(scenario: Scenario, size: Size = NORMAL) -> dict:
     """`surface_part` of any result of ``scenario``.
 
     The map is a background image, not a contour trace: plotly.js drops contour and
-    heatmap traces on the first animated frame (plotly.js#4491; seen here in Chromium).
+    heatmap traces on the first animated frame (plotly.js#4491, in Chromium too).
     An invisible trace carries its colour bar (placed by the layout's coloraxis)."""
     surface = scenario.surface_def
     image, label, low, high = map_background(surface, scenario.surface_params)

@@ -4,7 +4,7 @@
 // plotly.js plays a frame with Plots.transition, which runs its defaults and calc over
 // every trace (~26 with 6 runs) although a frame moves only the movers (tails, heads,
 // arrows, the loss markers and the step lines): that held Play at 6 runs x 2,000 steps to
-// ~21-25 frames/s on a 2-core machine. Here each frame sets a few path strings from the
+// ~21-25 frames/s (docs/performance.md). Here each frame sets a few path strings from the
 // frame's own arrays (map.js's assemble): plotly.js's copies of the movers are hidden
 // meanwhile, and each frame sets the figure's current frame and emits
 // plotly_animatingframe as plotly.js does, so the scrubber follows (plotly.js's command

@@ -18,8 +18,8 @@ the keyboard focus.
 A second trap: a newer request interrupts the running script, and Streamlit then drops
 the stored state of every widget the interrupted run had not reached yet; the next
 request's report of such a widget looks like a change, and its ``on_change`` runs with
-the value it already had (seen here: the untouched lr box's callback firing with the lr
-of three presses ago). So a callback first asks `changed`: did this widget's value
+the value it already had (the untouched lr box's callback fired with the lr of three
+presses ago). So a callback first asks `changed`: did this widget's value
 differ from the one it was drawn with or last reported?
 
 Pure functions of a mutable mapping (``st.session_state`` in the app), testable without
