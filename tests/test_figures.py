@@ -94,6 +94,18 @@ def test_diverged_run_holds_its_last_position():
     assert all(np.isfinite(decode(f["data"][1]["x"])).all() for f in fig["frames"])  # NaN only pads tails
 
 
+@pytest.mark.parametrize(("link", "dtick"), [("", 1), ("surface=quadratic&opt=sgd:lr=0.01&steps=20", None)])
+def test_the_loss_panel_labels_each_power_of_ten_when_it_spans_decades(link, dtick):
+    """Over 2 to 8 decades the loss axis is labelled at 1, 10, 100, … (plotly.js's own ticks
+    also label the 2s and 5s between, which crowd the small panel); over less than 2 decades
+    plotly.js's ticks stay, or the axis would have one label or none."""
+    fig = trajectory_figure(simulate(Scenario.from_query(link).scenario))
+    axis = fig["layout"]["yaxis2"]
+    lo, hi = axis["range"]
+    assert axis["type"] == "log" and (2 <= hi - lo <= 8) == (dtick == 1)
+    assert axis.get("dtick") == dtick
+
+
 def test_log_colouring_where_values_span_decades():
     assert color_levels(surface_grid(SURFACES["rosenbrock"], (("a", 1.0), ("b", 100.0)))[2])[2]
     assert not color_levels(surface_grid(SURFACES["quadratic"], (("kappa", 10.0), ("h", 1.0)))[2])[2]

@@ -101,7 +101,10 @@ def _ranges(result: Result) -> tuple[dict, dict]:
     lrs = np.concatenate([t.lr for r in result.runs for t in drawn(result, r)] + [np.zeros(1)])
     positive = losses[losses > 0]
     if losses.min() > 0:
-        loss_axis = {"type": "log", "range": [math.log10(positive.min()) - 0.2, math.log10(positive.max()) + 0.2]}
+        lo, hi = math.log10(positive.min()) - 0.2, math.log10(positive.max()) + 0.2
+        loss_axis = {"type": "log", "range": [lo, hi]}
+        if 2 <= hi - lo <= 8:  # a label per power of ten, not plotly.js's crowded 2s and 5s between
+            loss_axis["dtick"] = 1
     else:  # surfaces with negative minima (six-hump camel, saddles)
         pad = 0.05 * (np.ptp(losses) or 1.0)
         loss_axis = {"type": "linear", "range": [float(losses.min() - pad), float(losses.max() + pad)]}
