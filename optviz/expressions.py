@@ -9,8 +9,9 @@ it, replaces each parameter by its number, qualifies each function for the targe
 other node or name raises `ValueError`, so the code written holds numbers and these
 names only, whatever text a link carried.
 
-The surfaces and schedules are written here once each, in this vocabulary; tests check
-every formula against the registry's own JAX function or optax schedule.
+A surface's formula is its registry row's (`surfaces.core.Surface.formula`); the schedules'
+are written here once each. Tests check every formula against the registry's own JAX
+function or optax schedule.
 """
 
 from __future__ import annotations
@@ -30,23 +31,6 @@ _NODES = tuple(
     for name in "Expression BinOp UnaryOp Compare Constant Name Call Load Add Sub Mult Div "
     "Pow UAdd USub Lt LtE Gt GtE".split()
 )  # everything a formula may hold
-
-# f(x, y, **params) of every registry surface, as in surfaces/catalog.py (ackley's square
-# root guarded as there, so its gradient at the origin is 0, not NaN).
-SURFACES = {
-    "rosenbrock": "(a - x) ** 2 + b * (y - x ** 2) ** 2",
-    "beale": "(1.5 - x + x * y) ** 2 + (2.25 - x + x * y ** 2) ** 2 + (2.625 - x + x * y ** 3) ** 2",
-    "saddle": "x ** 2 - y ** 2 + c * y ** 4",
-    "monkey_saddle": "x ** 3 - 3 * x * y ** 2",
-    "quadratic": "0.5 * (h * x ** 2 + (h / kappa) * y ** 2)",
-    "noisy_quadratic": "0.5 * (h * x ** 2 + (h / kappa) * y ** 2)",
-    "himmelblau": "(x ** 2 + y - 11) ** 2 + (x + y ** 2 - 7) ** 2",
-    "rastrigin": "20 + x ** 2 - 10 * cos(2 * pi * x) + y ** 2 - 10 * cos(2 * pi * y)",
-    "six_hump_camel": "(4 - 2.1 * x ** 2 + x ** 4 / 3) * x ** 2 + x * y + (-4 + 4 * y ** 2) * y ** 2",
-    "ackley": "-20 * exp(-0.2 * where(x ** 2 + y ** 2 > 0, sqrt(0.5 * where(x ** 2 + y ** 2 > 0, x ** 2 + y ** 2, "
-    "1.0)), 0.0)) - exp(0.5 * (cos(2 * pi * x) + cos(2 * pi * y))) + e + 20",
-    "booth": "(x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2",
-}
 
 # The multiplier s(t) of every registry schedule (optviz/schedules.py), step t from 0.
 # one_cycle's peak_step is int(pct_start * transition_steps) and final its last multiplier
@@ -130,7 +114,7 @@ class _Renderer(ast.NodeTransformer):
         if name not in _UNARY | {"min", "max", "minimum", "maximum", "where"}:
             raise ValueError(f"unknown function in a formula: {name!r}")
         args = [self.visit(a) for a in node.args]
-        if self.strict and self.target in _SCALAR and not self._varies(*args):
+        if self.target in _SCALAR and not self._varies(*args):  # torch.cos takes tensors only
             args = [self._scalar(a) for a in args]
         if name == "where":
             if self.target == "math":

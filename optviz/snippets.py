@@ -32,7 +32,6 @@ import re
 from optviz.conventions import CONVENTIONS, TITLES, VARIANTS, Unavailable, framework_call, resolve
 from optviz.data_code import batch_code, data_loss
 from optviz.engine import Result
-from optviz.expressions import SURFACES as FORMULAS
 from optviz.expressions import literal, render
 from optviz.kernel import OWN_DRAWS
 from optviz.scenario import CUSTOM, OptRun, Scenario
@@ -106,7 +105,7 @@ def surface_formula(scenario: Scenario, target: str) -> str:
     """f(x, y) of the scenario's surface as ``target`` code, its parameters as numbers."""
     if scenario.surface == CUSTOM:
         return render(scenario.formula, target, strict=True)
-    return render(FORMULAS[scenario.surface], target, values=dict(scenario.surface_params))
+    return render(scenario.surface_def.formula, target, values=dict(scenario.surface_params))
 
 
 def _noise(scenario: Scenario) -> float:

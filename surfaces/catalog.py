@@ -115,6 +115,7 @@ SURFACES: dict[str, Surface] = {
                 Param("a", 1.0, -2.0, 2.0, help="the minimum is at (a, a²)"),
                 Param("b", 100.0, 1.0, 1000.0, log=True, help="steepness of the valley walls"),
             ),
+            formula="(a - x) ** 2 + b * (y - x ** 2) ** 2",
         ),
         Surface(
             "beale",
@@ -125,6 +126,7 @@ SURFACES: dict[str, Surface] = {
             (-1.0, 1.5),
             r"f(x,y) = (1.5-x+xy)^2 + (2.25-x+xy^2)^2 + (2.625-x+xy^3)^2",
             "Flat plateaus and sharp ridges: gradient sizes differ by orders of magnitude.",
+            formula="(1.5 - x + x * y) ** 2 + (2.25 - x + x * y ** 2) ** 2 + (2.625 - x + x * y ** 3) ** 2",
         ),
         Surface(
             "saddle",
@@ -136,6 +138,7 @@ SURFACES: dict[str, Surface] = {
             r"f(x,y) = x^2 - y^2 + c\,y^4",
             "Started on the x axis, gradient descent walks into the saddle point and stalls.",
             (Param("c", 0.1, 0.0, 1.0, help="quartic term bounding the surface below (0: none)"),),
+            formula="x ** 2 - y ** 2 + c * y ** 4",
         ),
         Surface(
             "monkey_saddle",
@@ -146,6 +149,7 @@ SURFACES: dict[str, Surface] = {
             (0.5, 0.05),
             r"f(x,y) = x^3 - 3xy^2",
             "A flat degenerate saddle with three downhill valleys: no minimum at all.",
+            formula="x ** 3 - 3 * x * y ** 2",
         ),
         Surface(
             "quadratic",
@@ -158,6 +162,10 @@ SURFACES: dict[str, Surface] = {
             r"\binom{u}{v} = \begin{pmatrix}\cos\alpha & \sin\alpha\\ -\sin\alpha & \cos\alpha\end{pmatrix}\binom{x}{y}",
             "Stability is exact here: gradient descent converges iff lr·h < 2.",
             (_KAPPA, _H, _ANGLE),
+            formula=(
+                "0.5 * (h * (cos(angle * pi / 180) * x + sin(angle * pi / 180) * y) ** 2 + (h / "
+                "kappa) * (cos(angle * pi / 180) * y - sin(angle * pi / 180) * x) ** 2)"
+            ),
         ),
         Surface(
             "noisy_quadratic",
@@ -171,6 +179,10 @@ SURFACES: dict[str, Surface] = {
             "Like minibatch training: with a constant lr the iterates settle at a noise floor.",
             (_KAPPA, _H, Param("sigma", 0.5, 0.0, 10.0, help="std of the gradient noise"), _ANGLE),
             noise="sigma",
+            formula=(
+                "0.5 * (h * (cos(angle * pi / 180) * x + sin(angle * pi / 180) * y) ** 2 + (h / "
+                "kappa) * (cos(angle * pi / 180) * y - sin(angle * pi / 180) * x) ** 2)"
+            ),
         ),
         Surface(
             "himmelblau",
@@ -186,6 +198,7 @@ SURFACES: dict[str, Surface] = {
             (0.0, 0.0),
             r"f(x,y) = (x^2+y-11)^2 + (x+y^2-7)^2",
             "Four equal minima: where you start decides where you end.",
+            formula="(x ** 2 + y - 11) ** 2 + (x + y ** 2 - 7) ** 2",
         ),
         Surface(
             "rastrigin",
@@ -202,6 +215,7 @@ SURFACES: dict[str, Surface] = {
             (2.2, -3.1),
             r"f(x,y) = 20 + x^2 - 10\cos 2\pi x + y^2 - 10\cos 2\pi y",
             "An egg box of local minima: local methods stop in the nearest cup.",
+            formula="20 + x ** 2 - 10 * cos(2 * pi * x) + y ** 2 - 10 * cos(2 * pi * y)",
         ),
         Surface(
             "six_hump_camel",
@@ -219,6 +233,7 @@ SURFACES: dict[str, Surface] = {
             (-2.0, 1.5),
             r"f(x,y) = \left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + (-4 + 4y^2)\,y^2",
             "Two global and four local minima in a small box.",
+            formula="(4 - 2.1 * x ** 2 + x ** 4 / 3) * x ** 2 + x * y + (-4 + 4 * y ** 2) * y ** 2",
         ),
         Surface(
             "ackley",
@@ -229,6 +244,11 @@ SURFACES: dict[str, Surface] = {
             (3.2, 2.7),
             r"f(x,y) = -20e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x+\cos 2\pi y)/2} + e + 20",
             "A nearly flat, rippled plain around one deep funnel.",
+            formula=(
+                "-20 * exp(-0.2 * where(x ** 2 + y ** 2 > 0, sqrt(0.5 * where(x ** 2 + y ** 2 > "
+                "0, x ** 2 + y ** 2, 1.0)), 0.0)) - exp(0.5 * (cos(2 * pi * x) + cos(2 * pi * "
+                "y))) + e + 20"
+            ),
         ),
         Surface(
             "booth",
@@ -239,6 +259,7 @@ SURFACES: dict[str, Surface] = {
             (-8.0, 8.0),
             r"f(x,y) = (x+2y-7)^2 + (2x+y-5)^2",
             "A tilted, mildly ill-conditioned bowl (condition number 9).",
+            formula="(x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2",
         ),
         *DATA_SURFACES,
     )

@@ -71,6 +71,11 @@ class Surface:
         gradient noise, or ``None`` for a deterministic surface.
       data: for a loss over data (`surfaces.data`), its data set (`surfaces.data.Data`):
         each point's loss, their weights and the seed they were drawn from.
+      formula: ``fn`` as a Python expression in x, y and the parameters, in the vocabulary
+        of `optviz.expressions` (numbers, ``+ - * / **``, comparisons, ``sin cos exp
+        sqrt where …``): the Code menu writes it out for each framework, and the tests
+        check it equals ``fn`` at random points and parameter values. Empty on a loss
+        over data (its code comes from the data set).
     """
 
     name: str
@@ -85,6 +90,7 @@ class Surface:
 
     noise: str | None = None
     data: object | None = None
+    formula: str = ""
 
     def defaults(self) -> dict[str, Number]:
         """The default value of every parameter."""

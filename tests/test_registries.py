@@ -54,6 +54,7 @@ BOWL = Surface(
     start=(-2.0, 2.0),
     latex=r"f(x,y) = (x-1)^2 + 2(y+\tfrac12)^2",
     note="A throwaway bowl for this test.",
+    formula="(x - 1) ** 2 + 2 * (y + 0.5) ** 2",
 )
 ECHO = ViewKind(label="Echo", build=f"{__name__}:echo_data", panel=f"{__name__}:echo_panel", reads=("run",))
 
@@ -112,6 +113,7 @@ def test_the_generic_tests_take_them(registered):
     surface_tests.test_registry_names_and_fields()
     surface_tests.test_registered_minima_are_minima(BOWL.name)
     surface_tests.test_jax_grad_matches_analytic_gradient(BOWL.name)
+    snippet_tests.test_each_surface_formula_is_the_registry_function(BOWL.name)
     view_tests.check_view("echo")
     snippet_tests.test_the_cases_cover_every_optimizer_and_schedule()
 

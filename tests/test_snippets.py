@@ -26,7 +26,6 @@ import torch
 from optviz import Scenario, simulate
 from optviz.conventions import TITLES, available
 from optviz.expressions import SCHEDULES as MULTIPLIERS
-from optviz.expressions import SURFACES as FORMULAS
 from optviz.expressions import render, schedule_values
 from optviz.optimizers import OPTIMIZERS
 from optviz.schedules import SCHEDULES, multipliers
@@ -329,15 +328,41 @@ def test_code_holds_only_numbers_and_known_names(framework):
     assert strings <= {"jax_enable_x64", "float64", "KERAS_BACKEND", "jax"}
 
 
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_a_turned_quadratics_code_follows_its_path(framework):
+    """The quadratic turned by 30°: its angle reaches the code through the row's formula."""
+    check_runs(f"conv={framework}&surface=quadratic:angle=30&start=2,1&opt=momentum:lr=0.1&steps=60", framework)
+
+
+def parameter_draws(surface, count: int = 4) -> list[dict]:
+    """The surface's defaults, then ``count`` draws of every parameter inside its range."""
+    rng = np.random.default_rng(1)
+    draws = [surface.defaults()]
+    for _ in range(count):
+        draws.append(
+            {
+                p.name: (int(rng.integers(p.lo, p.hi + 1)) if p.kind == "int" else float(rng.uniform(p.lo, p.hi)))
+                for p in surface.params
+            }
+        )
+    return draws
+
+
 @pytest.mark.parametrize("name", [name for name, s in SURFACES.items() if s.data is None])
 def test_each_surface_formula_is_the_registry_function(name):
+    """The row's formula, written for JAX and PyTorch, equals its JAX function (value and
+    gradient) at random points, at the defaults and at random values of every parameter."""
     surface = SURFACES[name]
-    params = surface.defaults()
+    for params in parameter_draws(surface):
+        check_formula(surface, params)
+
+
+def check_formula(surface, params: dict) -> None:
     (x0, x1), (y0, y1) = surface.domain
     points = np.random.default_rng(0).uniform([x0, y0], [x1, y1], (25, 2))
-    jnp_f = eval(f"lambda x, y: {render(FORMULAS[name], 'jnp', values=params)}", {"jnp": jnp})
+    jnp_f = eval(f"lambda x, y: {render(surface.formula, 'jnp', values=params)}", {"jnp": jnp})
     torch_f = eval(
-        f"lambda x, y: {render(FORMULAS[name], 'torch', values=params)}", {"torch": torch, "math": __import__("math")}
+        f"lambda x, y: {render(surface.formula, 'torch', values=params)}", {"torch": torch, "math": __import__("math")}
     )
     ref_grad = jax.grad(lambda p: surface.fn(p[0], p[1], **params))
     for p in points:
@@ -347,7 +372,7 @@ def test_each_surface_formula_is_the_registry_function(name):
         value.backward()
         np.testing.assert_allclose(value.item(), surface.fn(*p, **params), rtol=1e-13)
         np.testing.assert_allclose(t.grad.numpy(), ref_grad(jnp.array(p)), rtol=1e-12, atol=1e-12)
-    if name == "ackley":  # the guarded root: gradient 0 at the cone's tip, as the registry's
+    if surface.name == "ackley":  # the guarded root: gradient 0 at the cone's tip, as the registry's
         t = torch.zeros(2, requires_grad=True)
         torch_f(t[0], t[1]).backward()
         assert t.grad.tolist() == [0.0, 0.0]
