@@ -9,9 +9,9 @@ it, replaces each parameter by its number, qualifies each function for the targe
 other node or name raises `ValueError`, so the code written holds numbers and these
 names only, whatever text a link carried.
 
-A surface's formula is its registry row's (`surfaces.core.Surface.formula`); the schedules'
-are written here once each. Tests check every formula against the registry's own JAX
-function or optax schedule.
+A surface's or a schedule's formula is its registry row's (`surfaces.core.Surface.formula`,
+`optviz.schedules.ScheduleSpec.formula`); tests check every formula against the row's own
+JAX function or optax schedule.
 """
 
 from __future__ import annotations
@@ -31,41 +31,6 @@ _NODES = tuple(
     for name in "Expression BinOp UnaryOp Compare Constant Name Call Load Add Sub Mult Div "
     "Pow UAdd USub Lt LtE Gt GtE".split()
 )  # everything a formula may hold
-
-# The multiplier s(t) of every registry schedule (optviz/schedules.py), step t from 0.
-# one_cycle's peak_step is int(pct_start * transition_steps) and final its last multiplier
-# 1/(div_factor * final_div_factor), as optax.cosine_onecycle_schedule computes them.
-# polynomial's base is kept from going below 0: under jax.jit, XLA may compute t/T as
-# t·(1/T), a hair above 1 at t = T, and a negative base to a fractional power is NaN.
-SCHEDULES = {
-    "constant": "1",
-    "step": "decay_rate ** floor(t / transition_steps)",
-    "exponential": "decay_rate ** (t / transition_steps)",
-    "inverse_time": "1 / (1 + decay_rate * t / decay_steps)",
-    "cosine": "alpha + (1 - alpha) * 0.5 * (1 + cos(pi * minimum(t, decay_steps) / decay_steps))",
-    "warmup_cosine": "where(t < warmup_steps, init_value + (1 - init_value) * t / warmup_steps, end_value + "
-    "(1 - end_value) * 0.5 * (1 + cos(pi * minimum(t - warmup_steps, decay_steps - warmup_steps) / "
-    "(decay_steps - warmup_steps))))",
-    "linear_warmup_decay": "where(t < warmup_steps, t / warmup_steps, end_value + (1 - end_value) * "
-    "(1 - minimum(t - warmup_steps, decay_steps - warmup_steps) / (decay_steps - warmup_steps)))",
-    "one_cycle": "where(t < peak_step, 1 + (1 / div_factor - 1) / 2 * (cos(pi * t / peak_step) + 1), "
-    "where(t < transition_steps, final + (1 - final) / 2 * (cos(pi * (t - peak_step) / (transition_steps - "
-    "peak_step)) + 1), final))",
-    "cyclic": "base_ratio + (1 - base_ratio) * maximum(0, 1 - abs(t / step_size - 2 * floor(1 + t / (2 * step_size))"
-    " + 1))",
-    "polynomial": "end_value + (1 - end_value) * maximum(1 - minimum(t, transition_steps) / transition_steps, 0)"
-    " ** power",
-}
-
-
-def schedule_values(name: str, params: Mapping[str, Number]) -> dict[str, Number]:
-    """The numbers `SCHEDULES[name]` reads: the schedule's parameters and, for one-cycle,
-    the step and multiplier that optax derives from them."""
-    values = dict(params)
-    if name == "one_cycle":
-        values["peak_step"] = int(values["pct_start"] * values["transition_steps"])
-        values["final"] = 1 / (values["div_factor"] * values["final_div_factor"])
-    return values
 
 
 def number(value: Number) -> ast.expr:

@@ -1,21 +1,20 @@
 """A run's learning-rate schedule written as code: an optax schedule, a Keras
 ``LearningRateSchedule`` or a PyTorch scheduler, each the framework's built-in where one matches
 the registry's schedule (checked in tests/test_snippets.py), else the multiplier s(t) written
-out from `optviz.expressions`."""
+out from the schedule's formula (`optviz.expressions`)."""
 
 from __future__ import annotations
 
 from optviz.conventions import TITLES
-from optviz.expressions import SCHEDULES as MULTIPLIERS
-from optviz.expressions import literal, render, scaled, schedule_values
+from optviz.expressions import literal, render, scaled
 from optviz.scenario import Scenario
 from optviz.schedules import SCHEDULES
 
 
 def _formula(scenario: Scenario, target: str) -> str:
     """The schedule's multiplier s(t) as ``target`` code."""
-    values = schedule_values(scenario.schedule, dict(scenario.schedule_params))
-    return render(MULTIPLIERS[scenario.schedule], target, ("t",), values)
+    spec = SCHEDULES[scenario.schedule]
+    return render(spec.formula, target, ("t",), spec.values(dict(scenario.schedule_params)))
 
 
 def _no_builtin(framework: str, scenario: Scenario, why: str = "") -> str:

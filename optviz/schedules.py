@@ -60,6 +60,10 @@ class ScheduleSpec:
 
     ``fix(params)`` returns parameters adjusted to satisfy constraints between them,
     with a warning for each change (the single-value ranges are in ``params``).
+    ``formula`` is the multiplier s(t), step t from 0, as a Python expression in the
+    vocabulary of `optviz.expressions` (the Code menu writes it out where a framework has no
+    such schedule; tests check it against ``build``); it may read numbers ``derived`` from
+    the parameters.
     """
 
     name: str
@@ -69,9 +73,15 @@ class ScheduleSpec:
     latex: str
     note: str
     fix: Callable[[dict[str, Number]], list[str]] = lambda values: []
+    formula: str = ""
+    derived: Callable[[dict[str, Number]], dict[str, Number]] = lambda values: {}
 
     def defaults(self) -> dict[str, Number]:
         return {p.name: p.default for p in self.params}
+
+    def values(self, params: Mapping[str, Number]) -> dict[str, Number]:
+        """The numbers ``formula`` reads: the parameters and those ``derived`` from them."""
+        return {**params, **self.derived(dict(params))}
 
 
 def _steps(name: str, default: int, help: str, lo: int = 1, hi: int = 10_000) -> Param:
@@ -90,6 +100,16 @@ def _warmup_before_decay(values: dict[str, Number]) -> list[str]:
 _WARMUP = _steps("warmup_steps", 50, "steps of linear warm-up", lo=0, hi=9_999)
 _END = Param("end_value", 0.0, 0.0, 1.0, help="final multiplier")
 
+
+def _one_cycle_points(values: dict[str, Number]) -> dict[str, Number]:
+    """The step where one-cycle peaks and its last multiplier, as optax.cosine_onecycle_schedule
+    computes them: ``peak_step = int(pct_start * transition_steps)``, ``final = 1/(d·d_f)``."""
+    return {
+        "peak_step": int(values["pct_start"] * values["transition_steps"]),
+        "final": 1 / (values["div_factor"] * values["final_div_factor"]),
+    }
+
+
 SCHEDULES: dict[str, ScheduleSpec] = {
     s.name: s
     for s in (
@@ -100,6 +120,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             lambda: optax.constant_schedule(1.0),
             r"s(t) = 1",
             "The learning rate never changes.",
+            formula="1",
         ),
         ScheduleSpec(
             "step",
@@ -113,6 +134,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             ),
             r"s(t) = r^{\lfloor t/k \rfloor}",
             "The rate drops by a fixed factor every k steps, as in classic ImageNet training.",
+            formula="decay_rate ** floor(t / transition_steps)",
         ),
         ScheduleSpec(
             "exponential",
@@ -124,6 +146,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             lambda transition_steps, decay_rate: optax.exponential_decay(1.0, transition_steps, decay_rate),
             r"s(t) = r^{t/k}",
             "The rate shrinks smoothly by a factor r every k steps.",
+            formula="decay_rate ** (t / transition_steps)",
         ),
         ScheduleSpec(
             "inverse_time",
@@ -136,6 +159,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             r"s(t) = \frac{1}{1 + r\,t/T}",
             "The 1/t decay of stochastic-approximation theory: slow enough to keep moving, "
             "fast enough to average the noise away.",
+            formula="1 / (1 + decay_rate * t / decay_steps)",
         ),
         ScheduleSpec(
             "cosine",
@@ -147,6 +171,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             lambda decay_steps, alpha: optax.cosine_decay_schedule(1.0, decay_steps, alpha),
             r"s(t) = \alpha + (1-\alpha)\tfrac12\left(1 + \cos\frac{\pi \min(t,T)}{T}\right)",
             "Half a cosine from 1 down to alpha: gentle at first, gentle at the end.",
+            formula="alpha + (1 - alpha) * 0.5 * (1 + cos(pi * minimum(t, decay_steps) / decay_steps))",
         ),
         ScheduleSpec(
             "warmup_cosine",
@@ -165,6 +190,11 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             "Increase early, then slow down: a linear warm-up avoids the first large, "
             "badly-informed steps, and the cosine decay settles into the minimum.",
             _warmup_before_decay,
+            formula=(
+                "where(t < warmup_steps, init_value + (1 - init_value) * t / warmup_steps, "
+                "end_value + (1 - end_value) * 0.5 * (1 + cos(pi * minimum(t - warmup_steps, "
+                "decay_steps - warmup_steps) / (decay_steps - warmup_steps))))"
+            ),
         ),
         ScheduleSpec(
             "linear_warmup_decay",
@@ -178,6 +208,11 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             r"s(t) = \begin{cases} t/W & t < W \\ 1 + (s_e - 1)\frac{\min(t,T)-W}{T-W} & t \ge W\end{cases}",
             "A triangle: linear warm-up to the full rate, then a straight line down.",
             _warmup_before_decay,
+            formula=(
+                "where(t < warmup_steps, t / warmup_steps, end_value + (1 - end_value) * (1 - "
+                "minimum(t - warmup_steps, decay_steps - warmup_steps) / (decay_steps - "
+                "warmup_steps)))"
+            ),
         ),
         ScheduleSpec(
             "one_cycle",
@@ -194,6 +229,12 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             r"s(t): \tfrac{1}{d} \nearrow 1 \text{ (cosine, first } p\text{ of the cycle)}"
             r" \searrow \tfrac{1}{d\,d_f} \text{ (cosine)}",
             "Smith's one-cycle policy (PyTorch OneCycleLR): rise to the peak, then anneal far below the start.",
+            formula=(
+                "where(t < peak_step, 1 + (1 / div_factor - 1) / 2 * (cos(pi * t / peak_step) + "
+                "1), where(t < transition_steps, final + (1 - final) / 2 * (cos(pi * (t - "
+                "peak_step) / (transition_steps - peak_step)) + 1), final))"
+            ),
+            derived=_one_cycle_points,
         ),
         ScheduleSpec(
             "cyclic",
@@ -205,6 +246,10 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             triangular_cycle,
             r"s(t) = b + (1-b)\max\left(0, 1 - \left|\tfrac{t}{k} - 2\left\lfloor 1+\tfrac{t}{2k}\right\rfloor + 1\right|\right)",
             "The rate bounces between b·lr and lr; the high phases can kick a run out of a poor basin.",
+            formula=(
+                "base_ratio + (1 - base_ratio) * maximum(0, 1 - abs(t / step_size - 2 * floor(1 "
+                "+ t / (2 * step_size)) + 1))"
+            ),
         ),
         ScheduleSpec(
             "polynomial",
@@ -219,6 +264,11 @@ SCHEDULES: dict[str, ScheduleSpec] = {
             ),
             r"s(t) = s_e + (1-s_e)\left(1 - \frac{\min(t,T)}{T}\right)^p",
             "Decay to end_value along (1 - t/T)^p; p = 1 is linear decay.",
+            # The base is kept from going below 0: under jax.jit XLA may compute t/T as t·(1/T), a hair
+            # above 1 at t = T, and a negative base to a fractional power is NaN.
+            formula=(
+                "end_value + (1 - end_value) * maximum(1 - minimum(t, transition_steps) / transition_steps, 0) ** power"
+            ),
         ),
     )
 }

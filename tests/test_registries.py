@@ -1,14 +1,17 @@
-"""Extending OptViz in one place: a throwaway optimizer, surface and view, each registered
-as one entry (plus the optimizer's and surface's NumPy references), are read by the link
-codec, the Code menu (the optimizer's optax code is written from its row), the app
-(AppTest) and the generic tests, with no other table changed."""
+"""Extending OptViz in one place: a throwaway optimizer, surface, schedule and view, each
+registered as one entry (plus the optimizer's and surface's NumPy references), are read by the
+link codec, the Code menu (the optimizer's optax code, the surface's and the schedule's
+formulas are written from their rows), the app (AppTest) and the generic tests, with no
+other table changed."""
 
+import optax
 import pytest
 import streamlit as st
 
 from optviz import Scenario, view
 from optviz.conventions import available, resolve, unavailable_note
 from optviz.optimizers import OPTIMIZERS, Optimizer
+from optviz.schedules import SCHEDULES, ScheduleSpec
 from optviz.snippets import run_code
 from optviz.view import View
 from optviz.view_kinds import VIEWS, ViewKind
@@ -56,6 +59,15 @@ BOWL = Surface(
     note="A throwaway bowl for this test.",
     formula="(x - 1) ** 2 + 2 * (y + 0.5) ** 2",
 )
+HALVING = ScheduleSpec(  # exponential decay by another name and formula
+    "halving",
+    "Halving",
+    (Param("half_life", 40, 1, 10_000, kind="int", help="steps per halving"),),
+    lambda half_life: optax.exponential_decay(1.0, half_life, 0.5),
+    r"s(t) = 2^{-t/h}",
+    "A throwaway schedule for this test.",
+    formula="0.5 ** (t / half_life)",
+)
 ECHO = ViewKind(label="Echo", build=f"{__name__}:echo_data", panel=f"{__name__}:echo_panel", reads=("run",))
 
 
@@ -69,21 +81,23 @@ def echo_panel(data: str, scenario: Scenario, shown: View) -> None:
 
 @pytest.fixture
 def registered(monkeypatch):
-    """The three entries in the registries (and the references), for this test only."""
+    """The four entries in the registries (and the references), for this test only."""
     monkeypatch.setitem(OPTIMIZERS, OGD.name, OGD)
     monkeypatch.setitem(reference.UPDATES, OGD.name, optimistic_gd)
     monkeypatch.setitem(SURFACES, BOWL.name, BOWL)
     monkeypatch.setitem(reference.GRADIENTS, BOWL.name, lambda x, y: (2 * (x - 1), 4 * (y + 0.5)))
+    monkeypatch.setitem(SCHEDULES, HALVING.name, HALVING)
     monkeypatch.setitem(VIEWS, "echo", ECHO)
 
 
-LINK = f"surface={BOWL.name}&opt={OGD.name}:lr=0.1&steps=50&view=echo"
+LINK = f"surface={BOWL.name}&opt={OGD.name}:lr=0.1&steps=50&schedule={HALVING.name}:half_life=20&view=echo"
 
 
 def test_the_link_codec_reads_and_writes_them(registered):
     parsed = Scenario.from_query(LINK, ignore=view.KEYS)
     assert parsed.warnings == []
     assert parsed.scenario.surface == BOWL.name and parsed.scenario.runs[0].name == OGD.name
+    assert parsed.scenario.schedule == HALVING.name and parsed.scenario.schedule_params == (("half_life", 20),)
     assert Scenario.from_query(parsed.scenario.to_query()).scenario == parsed.scenario
     assert View.from_query(LINK, parsed.scenario.steps) == (View(view="echo"), [])
 
@@ -104,6 +118,9 @@ def test_the_code_menu_writes_it_from_its_row(registered):
     assert "optimizer = optax.optimistic_gradient_descent(0.001, alpha=0.8, beta=0.5)" in code
     not_yet = "Optimistic GD (a copy) is not checked against PyTorch yet: no PyTorch code is written"
     assert not_yet in run_code(scenario, 0, "pytorch")
+    for framework in snippet_tests.FRAMEWORKS:  # the surface's and the schedule's formulas, written out
+        head = f"conv={framework}&surface={BOWL.name}&start=-2,2&steps=60&schedule={HALVING.name}:half_life=20"
+        snippet_tests.check_runs(f"{head}&opt=momentum:lr=0.05&opt=adam:lr=0.1", framework)
 
 
 def test_the_generic_tests_take_them(registered):
@@ -114,6 +131,7 @@ def test_the_generic_tests_take_them(registered):
     surface_tests.test_registered_minima_are_minima(BOWL.name)
     surface_tests.test_jax_grad_matches_analytic_gradient(BOWL.name)
     snippet_tests.test_each_surface_formula_is_the_registry_function(BOWL.name)
+    snippet_tests.test_each_schedule_formula_is_the_registry_schedule(HALVING.name)
     view_tests.check_view("echo")
     snippet_tests.test_the_cases_cover_every_optimizer_and_schedule()
 
@@ -121,7 +139,7 @@ def test_the_generic_tests_take_them(registered):
 def test_the_app_shows_them(registered):
     at = open_app(**dict(item.split("=", 1) for item in LINK.split("&")))
     assert not at.exception
-    assert at.selectbox(key="surface").value == BOWL.name
+    assert at.selectbox(key="surface").value == BOWL.name and at.selectbox(key="schedule").value == HALVING.name
     assert "Echo" in at.radio(key="view").options and at.radio(key="view").value == "Echo"
     assert at.selectbox(key=f"run{at.session_state.run_ids[0]}").value == OGD.name
     assert f"echo: {OGD.name} on {BOWL.name} for run 0 (50 steps)" in [m.value for m in at.markdown]

@@ -25,8 +25,7 @@ import torch
 
 from optviz import Scenario, simulate
 from optviz.conventions import TITLES, available
-from optviz.expressions import SCHEDULES as MULTIPLIERS
-from optviz.expressions import render, schedule_values
+from optviz.expressions import render
 from optviz.optimizers import OPTIMIZERS
 from optviz.schedules import SCHEDULES, multipliers
 from optviz.snippets import FRAMEWORKS, run_code, scenario_code
@@ -36,9 +35,10 @@ keras.config.set_floatx("float64")
 torch.set_default_dtype(torch.float64)
 
 STEPS = 200
-# Every registry schedule, with parameters that make it change within 200 steps; cosine and
-# polynomial twice, to reach both PyTorch's built-in and its LambdaLR form.
-SCHEDULE_CASES = (
+# Registry schedules with parameters that make them change within 200 steps; cosine and
+# polynomial twice, to reach both PyTorch's built-in and its LambdaLR form. A schedule not
+# listed runs at its defaults (`schedule_cases`).
+SCHEDULE_EXAMPLES = (
     "constant",
     "step:transition_steps=50,decay_rate=0.5",
     "exponential:transition_steps=50",
@@ -52,6 +52,12 @@ SCHEDULE_CASES = (
     "polynomial:transition_steps=150",
     "polynomial:transition_steps=150,end_value=0.2,power=1.5",
 )
+
+
+def schedule_cases() -> list[str]:
+    """`SCHEDULE_EXAMPLES`, then every other registry schedule at its defaults."""
+    listed = {case.split(":")[0] for case in SCHEDULE_EXAMPLES}
+    return [*SCHEDULE_EXAMPLES, *(name for name in SCHEDULES if name not in listed)]
 
 
 def lr(name: str) -> float:
@@ -68,7 +74,7 @@ def lr(name: str) -> float:
 # and a bias-corrected adaptive step (adam). A wrong call shows in the first, a wrong
 # schedule in the second; the full product (12 schedules × every optimizer) ran each piece
 # of code five times more, and Keras's eager loop is ~1 s a run (~5 s with a warm-up).
-EVERY_OPTIMIZER = (SCHEDULE_CASES[0], SCHEDULE_CASES[4])  # constant, and a cosine decay to 0.1
+EVERY_OPTIMIZER = (SCHEDULE_EXAMPLES[0], SCHEDULE_EXAMPLES[4])  # constant, and a cosine decay to 0.1
 BY_SCHEDULE = ("sgd", "momentum", "adam")
 
 
@@ -81,7 +87,7 @@ def cases() -> list[tuple[str, str, tuple[str, ...]]]:
     out = []
     for framework in FRAMEWORKS:
         out += [(framework, schedule, tuple(optimizers(framework))) for schedule in EVERY_OPTIMIZER]
-        out += [(framework, schedule, BY_SCHEDULE) for schedule in SCHEDULE_CASES if schedule not in EVERY_OPTIMIZER]
+        out += [(framework, schedule, BY_SCHEDULE) for schedule in schedule_cases() if schedule not in EVERY_OPTIMIZER]
     return out
 
 
@@ -386,12 +392,12 @@ def test_each_schedule_formula_is_the_registry_schedule(name):
         variants.append({**variants[0], "warmup_steps": 0})
     for params in variants:
         expected = multipliers(name, params, 1200)
-        values = schedule_values(name, params)
+        values = spec.values(params)
         t = np.arange(1200)
-        python = eval(f"lambda t: {render(MULTIPLIERS[name], 'math', ('t',), values)}", {"math": __import__("math")})
-        jax_ = eval(f"lambda t: {render(MULTIPLIERS[name], 'jnp', ('t',), values)}", {"jnp": jnp})
+        python = eval(f"lambda t: {render(spec.formula, 'math', ('t',), values)}", {"math": __import__("math")})
+        jax_ = eval(f"lambda t: {render(spec.formula, 'jnp', ('t',), values)}", {"jnp": jnp})
         keras_ = eval(
-            f"lambda t: {render(MULTIPLIERS[name], 'keras', ('t',), values)}",
+            f"lambda t: {render(spec.formula, 'keras', ('t',), values)}",
             {"keras": keras, "math": __import__("math")},
         )
         np.testing.assert_allclose([python(int(k)) for k in t], expected, rtol=1e-12, atol=1e-15)
