@@ -4,7 +4,7 @@ and an lr change while the 3-D view is shown.
     python bench/views.py [--rounds 3] [--url http://127.0.0.1:PORT] [--link QUERY]
 
 From the page opened at the link (the 2-D map), clicks each view of the picker in turn
-(`optviz.view.VIEWS` order, the 2-D map last), ``rounds`` times. A switch's time runs from
+(`optviz.view_kinds.VIEWS` order, the 2-D map last), ``rounds`` times. A switch's time runs from
 the click to the page settled: the script idle and no DOM change for 300 ms (the time of
 the last change counts). Its bytes are the websocket's, received from the click until
 settled. *first* is round 1 (the 2-D map was shown at load: its round 1 is a return),

@@ -79,6 +79,8 @@ class _Renderer(ast.NodeTransformer):
         if name not in _UNARY | {"min", "max", "minimum", "maximum", "where"}:
             raise ValueError(f"unknown function in a formula: {name!r}")
         args = [self.visit(a) for a in node.args]
+        if not self.strict and len(args) == 1 and _value(args[0]) == 0 and name in _AT_ZERO:
+            return number(_AT_ZERO[name])  # cos(0) → 1: exact in every library
         if self.target in _SCALAR and not self._varies(*args):  # torch.cos takes tensors only
             args = [self._scalar(a) for a in args]
         if name == "where":
@@ -105,6 +107,7 @@ class _Renderer(ast.NodeTransformer):
         return ast.Call(_qualified(_SCALAR[self.target]), [node], [])
 
 
+_AT_ZERO = {"sin": 0.0, "cos": 1.0, "tan": 0.0, "sinh": 0.0, "cosh": 1.0, "tanh": 0.0, "exp": 1.0, "arctan": 0.0}
 _FOLD = {ast.Add: float.__add__, ast.Sub: float.__sub__, ast.Mult: float.__mul__, ast.Div: float.__truediv__}
 
 
@@ -117,12 +120,15 @@ def _value(node: ast.AST) -> Number | None:
 
 
 def _folded(node: ast.BinOp) -> ast.expr:
-    """``500 - 50`` → ``450``, ``0 + a`` → ``a``, ``1 * a`` → ``a``: a formula's numbers, once
-    substituted, read as one number where float64 arithmetic gives the same bits either way."""
+    """``500 - 50`` → ``450``, ``0 + a`` → ``a``, ``1 * a`` → ``a``, ``0 * a`` → ``0``: a
+    formula's numbers, once substituted, read as one number where float64 arithmetic gives the
+    same bits either way (for finite ``a``: a registry formula's inputs)."""
     left, right, op = _value(node.left), _value(node.right), type(node.op)
     if left is not None and right is not None and op in _FOLD and not (op is ast.Div and right == 0):
         folded = _FOLD[op](float(left), float(right))
         return number(int(folded) if isinstance(left, int) and isinstance(right, int) and op is not ast.Div else folded)
+    if op is ast.Mult and 0 in (left, right):
+        return number(0.0)  # a registry formula's term that a parameter switches off (an angle of 0)
     if (op is ast.Add and left == 0) or (op is ast.Mult and left == 1):
         return node.right
     if (op in (ast.Add, ast.Sub) and right == 0) or (op in (ast.Mult, ast.Div) and right == 1):

@@ -3,8 +3,9 @@ panel that draws it). The link codec (`optviz.view`) accepts its names, the view
 shows its labels and ``app.py`` renders whichever row is chosen, with no per-view branch.
 
 A row names its functions (``"module:function"``) rather than importing them, so this
-table, read by the link codec and the CLI, imports neither the engine and figures
-(`optviz.view_data`) nor Streamlit (the panels); `pkgutil.resolve_name` finds them.
+table, read by the link codec and the CLI, imports neither the figures, sweeps and
+predictions the builders use (`optviz.view_data`) nor Streamlit (the panels);
+`pkgutil.resolve_name` finds them.
 """
 
 from __future__ import annotations

@@ -99,6 +99,12 @@ _ANGLE = Param("angle", 0.0, -90.0, 90.0, help="rotation of the valley in degree
 _RASTRIGIN_LOCAL = 0.9949586376523348  # Newton root of 2x + 20*pi*sin(2*pi*x) = 0 near 1
 _RASTRIGIN_LOCAL_F = 0.9949590570932916
 
+# `quadratic` as text (its steep axis turned by `angle` degrees), for both quadratics.
+_QUADRATIC = (
+    "0.5 * (h * (cos(angle * pi / 180) * x + sin(angle * pi / 180) * y) ** 2"
+    " + (h / kappa) * (cos(angle * pi / 180) * y - sin(angle * pi / 180) * x) ** 2)"
+)
+
 SURFACES: dict[str, Surface] = {
     s.name: s
     for s in (
@@ -162,10 +168,7 @@ SURFACES: dict[str, Surface] = {
             r"\binom{u}{v} = \begin{pmatrix}\cos\alpha & \sin\alpha\\ -\sin\alpha & \cos\alpha\end{pmatrix}\binom{x}{y}",
             "Stability is exact here: gradient descent converges iff lr·h < 2.",
             (_KAPPA, _H, _ANGLE),
-            formula=(
-                "0.5 * (h * (cos(angle * pi / 180) * x + sin(angle * pi / 180) * y) ** 2 + (h / "
-                "kappa) * (cos(angle * pi / 180) * y - sin(angle * pi / 180) * x) ** 2)"
-            ),
+            formula=_QUADRATIC,
         ),
         Surface(
             "noisy_quadratic",
@@ -179,10 +182,7 @@ SURFACES: dict[str, Surface] = {
             "Like minibatch training: with a constant lr the iterates settle at a noise floor.",
             (_KAPPA, _H, Param("sigma", 0.5, 0.0, 10.0, help="std of the gradient noise"), _ANGLE),
             noise="sigma",
-            formula=(
-                "0.5 * (h * (cos(angle * pi / 180) * x + sin(angle * pi / 180) * y) ** 2 + (h / "
-                "kappa) * (cos(angle * pi / 180) * y - sin(angle * pi / 180) * x) ** 2)"
-            ),
+            formula=_QUADRATIC,
         ),
         Surface(
             "himmelblau",

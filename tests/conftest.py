@@ -1,4 +1,6 @@
-"""Shared by every test: float64 on, and the browser tests' printed measurements.
+"""Shared by every test: float64 on, the browser tests' printed measurements, and what a test
+process does differently from the server: AppTest without Streamlit's Keras reset, and a larger
+pool of compiled kernels (both explained below).
 
 Browser tests keep their timings with `tests.e2e.conftest.measure`, which writes one file per
 process (pytest-xdist runs tests in several); the process that prints the summary gathers them.

@@ -55,9 +55,13 @@ SCHEDULE_EXAMPLES = (
 
 
 def schedule_cases() -> list[str]:
-    """`SCHEDULE_EXAMPLES`, then every other registry schedule at its defaults."""
+    """`SCHEDULE_EXAMPLES`, then every other registry schedule at its defaults, which must
+    change the rate within `STEPS` (or the written-out code would meet a constant rate)."""
     listed = {case.split(":")[0] for case in SCHEDULE_EXAMPLES}
-    return [*SCHEDULE_EXAMPLES, *(name for name in SCHEDULES if name not in listed)]
+    others = [name for name in SCHEDULES if name not in listed]
+    for name in others:
+        assert np.ptp(multipliers(name, SCHEDULES[name].defaults(), STEPS)) > 0.1, f"list {name} in SCHEDULE_EXAMPLES"
+    return [*SCHEDULE_EXAMPLES, *others]
 
 
 def lr(name: str) -> float:

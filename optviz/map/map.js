@@ -337,11 +337,16 @@ function showParts(gd, parentElement, data, setTriggerValue) {
 }
 
 function unmount(gd) {
-  // The view is gone from the page: Play stops and the width watch ends. The 3-D view's graph
-  // is kept (`scene`) for when the view is shown again.
+  // The view is gone from the page: Play stops and the width watch ends. A 2-D graph is
+  // purged (plotly.js's window listeners and the figure let go; a draw still on its way
+  // stops at its revision check); the 3-D view's graph is kept (`scene`), its camera and
+  // WebGL context, for when the view is shown again.
   if (gd.optvizPlayer) gd.optvizPlayer.stop();
   if (gd.optvizResize) gd.optvizResize.disconnect();
   delete gd.optvizResize;
+  if (gd === scene) return;
+  delete gd.dataset.wanted;
+  if (gd.optvizPlotly || window.Plotly) (gd.optvizPlotly || window.Plotly).purge(gd);
 }
 
 export default function map(args) {
@@ -351,7 +356,11 @@ export default function map(args) {
   gd.optviz = { setTriggerValue, again: () => { delete gd.dataset.wanted; map(args); } };
   if (data.order) showParts(gd, parentElement, data, setTriggerValue);
   else showFigure(gd, data, setTriggerValue);
-  return () => unmount(gd); // Streamlit calls the latest mount's on unmounting the component
+  // Streamlit calls the cleanup of the latest call when the component unmounts, and that of a
+  // call it superseded at once: only a graph that has left the page is torn down.
+  return () => {
+    if (!gd.isConnected) unmount(gd);
+  };
 }
 
 function opening(gd, data) {
