@@ -20,7 +20,8 @@ COPY app.py serve.py ./
 COPY .streamlit ./.streamlit
 COPY optviz ./optviz
 COPY surfaces ./surfaces
-# plotly.js for the map component (the basic bundle in optviz/map/vendor/), copied into static/
+# plotly.js for the map component (the bundles in optviz/map/vendor/) and its modules (map.js with
+# its constants filled in, player.js, scene.js), written into static/ (read-only at run time)
 RUN python -m optviz.map.assets
 
 USER 10001

@@ -77,6 +77,24 @@ def test_the_players_plotly_internals_are_written_for_the_vendored_bundle():
     assert not re.search(internals, assets.SCENE.read_text(encoding="utf-8"))
 
 
+def test_each_message_carries_only_the_loader_and_map_js_is_a_static_file(tmp_path):
+    """Streamlit sends the component's script with every message: that script is a loader of
+    a few hundred bytes; map.js, its constants filled in, is a static file under a hash of
+    its content, written once."""
+    from optviz.map import component
+
+    url = assets.ensure_map_js(tmp_path)
+    name = url.removeprefix("app/static/")
+    assert re.fullmatch(r"optviz-map-[0-9a-f]{12}\.js", name)
+    text = (tmp_path / name).read_text(encoding="utf-8")
+    assert text == assets.map_js() and "export default function map(args)" in text
+    assert not re.search(r"__[A-Z_]+__", text)  # every placeholder filled in
+    before = (tmp_path / name).stat().st_mtime_ns
+    assert assets.ensure_map_js(tmp_path) == url and (tmp_path / name).stat().st_mtime_ns == before
+    assert len(component._JS.encode()) < 300 and f'"{assets.ensure_map_js()}"' in component._JS
+    assert assets.MAP.stat().st_size > 40 * len(component._JS.encode())
+
+
 def test_the_player_is_copied_under_a_hash_of_its_content(tmp_path, monkeypatch):
     url = assets.ensure_player_js(tmp_path)
     name = url.removeprefix("app/static/")

@@ -35,6 +35,8 @@ BUNDLE = Path(__file__).resolve().parent / "vendor" / "plotly-basic.min.js"
 GL3D = BUNDLE.with_name("plotly-gl3d.min.js")
 PLAYER = Path(__file__).resolve().with_name("player.js")
 SCENE = PLAYER.with_name("scene.js")
+MAP = PLAYER.with_name("map.js")
+LOADER = PLAYER.with_name("loader.js")
 
 
 def bundle_version(bundle: Path = BUNDLE) -> str:
@@ -81,6 +83,46 @@ def ensure_module(source: Path, static: Path = STATIC) -> str:
     return ensure_static(source, f"optviz-{source.stem}-{digest}.js", static)
 
 
+def ensure_text(stem: str, text: str, static: Path = STATIC) -> str:
+    """A module made here (``map.js`` with its constants filled in) in ``static``, named by a
+    hash of its content (``optviz-<stem>-<hash>.js``) and written unless it is there already."""
+    data = text.encode("utf-8")
+    name = f"optviz-{stem}-{hashlib.blake2b(data, digest_size=6).hexdigest()}.js"
+    target = static / name
+    if not target.exists():
+        static.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=static, delete=False) as tmp:
+            tmp.write(data)
+        os.replace(tmp.name, target)  # atomic, as in ensure_static
+        target.chmod(0o644)
+    return f"app/static/{name}"
+
+
+def map_js() -> str:
+    """``map.js`` with the URLs of the files it loads and the constants it shares with the server."""
+    from optviz.figures.fit import DATA_META, SPACE_META
+    from optviz.figures.trajectory import PICKER
+    from optviz.map.message import FIGURES_KEPT, KEEP
+
+    return (
+        MAP.read_text(encoding="utf-8")
+        .replace("__PLOTLY_URL__", ensure_plotly_js())
+        .replace("__GL3D_URL__", ensure_gl3d_js())
+        .replace("__PLAYER_URL__", ensure_player_js())
+        .replace("__SCENE_URL__", ensure_module(SCENE))
+        .replace("__PICKER__", str(PICKER))
+        .replace("__DATA_META__", DATA_META)
+        .replace("__SPACE_META__", SPACE_META)
+        .replace("__KEEP__", str(KEEP))
+        .replace("__FIGURES_KEPT__", str(FIGURES_KEPT))
+    )
+
+
+def ensure_map_js(static: Path = STATIC) -> str:
+    """``map.js`` (`map_js`) in ``static`` (`ensure_text`)."""
+    return ensure_text("map", map_js(), static)
+
+
 def ensure_player_js(static: Path = STATIC) -> str:
     """``player.js`` in ``static`` (`ensure_module`)."""
     return ensure_module(PLAYER, static)
@@ -91,3 +133,4 @@ if __name__ == "__main__":  # the Docker image copies them at build time
     print(ensure_gl3d_js())
     print(ensure_player_js())
     print(ensure_module(SCENE))
+    print(ensure_map_js())

@@ -6,29 +6,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import streamlit as st
 
-from optviz.figures.fit import DATA_META, SPACE_META
-from optviz.figures.trajectory import PICKER
-from optviz.map.assets import SCENE, ensure_gl3d_js, ensure_module, ensure_player_js, ensure_plotly_js
-from optviz.map.message import FIGURES_HELD, FIGURES_KEPT, KEEP, message, part_id, remember
+from optviz.map.assets import LOADER, ensure_map_js
+from optviz.map.message import FIGURES_HELD, message, part_id, remember
 
-_JS = (
-    Path(__file__)
-    .with_name("map.js")
-    .read_text(encoding="utf-8")
-    .replace("__PLOTLY_URL__", ensure_plotly_js())
-    .replace("__GL3D_URL__", ensure_gl3d_js())
-    .replace("__PLAYER_URL__", ensure_player_js())
-    .replace("__SCENE_URL__", ensure_module(SCENE))
-    .replace("__PICKER__", str(PICKER))
-    .replace("__DATA_META__", DATA_META)
-    .replace("__SPACE_META__", SPACE_META)
-    .replace("__KEEP__", str(KEEP))
-    .replace("__FIGURES_KEPT__", str(FIGURES_KEPT))
-)
+# Streamlit sends a component's script with every message, so the script is only a loader
+# (`loader.js`, no comments: every byte of it travels with each lr change). map.js itself is a
+# static file under its content's hash, fetched once and kept by the browser, and imported once
+# per page, so its state (the parts and figures held) lives across messages; the loader hands
+# back map.js's teardown for Streamlit to call on unmounting.
+_JS = LOADER.read_text(encoding="utf-8").replace("__MAP_URL__", ensure_map_js())
 _MAP = st.components.v2.component("optviz_map", js=_JS, isolate_styles=False)
 
 
