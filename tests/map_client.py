@@ -18,6 +18,11 @@ def decoded_values(value: dict) -> np.ndarray:
     return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]).newbyteorder("<")).copy()
 
 
+def decode(value) -> np.ndarray:
+    """A trace's array as the page reads it: typed ``{"dtype", "bdata"}`` or a plain list."""
+    return decoded_values(value) if isinstance(value, dict) else np.asarray(value, dtype=float)
+
+
 def _decoded(value: dict) -> np.ndarray:
     return decoded_values(value).reshape(value["shape"])
 

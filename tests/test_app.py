@@ -1,7 +1,6 @@
 """The Streamlit app through streamlit.testing.v1.AppTest: every control, asserted on
 the figure data, the summary table and the URL."""
 
-import base64
 import json
 import re
 import weakref
@@ -22,15 +21,9 @@ from optviz.presets import PRESETS
 from optviz.scenario import MAX_RECORDED_ROWS
 from optviz.summary import cell
 from optviz.sweeps import best_lr, lr_sweeps
-from tests.map_client import Client
+from tests.map_client import Client, decode
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-def decode(value):
-    if isinstance(value, dict):
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]).newbyteorder("<"))
-    return np.asarray(value, dtype=float)
 
 
 def open_app(**query) -> AppTest:

@@ -17,7 +17,7 @@ from optviz.figures.map_layout import merged
 from optviz.figures.trajectory import PATH_REDRAW, PICKER_GRID
 from optviz.summary import cell, summary_rows, summary_table
 from surfaces import SURFACES
-from tests.test_app import decode
+from tests.map_client import decode
 
 SIX = "&".join(
     f"opt={o}"

@@ -2,8 +2,6 @@
 frame step computed from the engine's weights there, in the run's colour; and nothing of
 it on other surfaces."""
 
-import base64
-
 import numpy as np
 import pytest
 
@@ -13,13 +11,8 @@ from optviz.figures.frames import frame_steps
 from optviz.figures.map_assembly import trajectory_figure
 from optviz.figures.map_layout import PRESENT
 from optviz.figures.style import COLORS
+from tests.map_client import decode
 from tests.reference import data as ref
-
-
-def _array(value) -> np.ndarray:
-    if isinstance(value, dict):
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype="<" + value["dtype"])
-    return np.asarray(value, dtype=float)
 
 
 def _fit_traces(figure):
@@ -59,13 +52,13 @@ def test_the_panel_draws_the_data_and_each_runs_model_at_every_frame(name, link)
     fits = _fit_traces(figure)
     data = [t for _, t in fits if t.get("meta") == DATA_META]
     if name == "logistic_regression":
-        drawn = {t["name"]: np.column_stack([_array(t["x"]), _array(t["y"])]) for t in data}
+        drawn = {t["name"]: np.column_stack([decode(t["x"]), decode(t["y"])]) for t in data}
         for label in (0, 1):
             np.testing.assert_allclose(drawn[f"class {label}"], features[target == label], rtol=1e-6)
     else:
         (trace,) = data
-        np.testing.assert_allclose(_array(trace["x"]), features[:, 0], rtol=1e-6)
-        np.testing.assert_allclose(_array(trace["y"]), target, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(decode(trace["x"]), features[:, 0], rtol=1e-6)
+        np.testing.assert_allclose(decode(trace["y"]), target, rtol=1e-6, atol=1e-6)
     models = [(i, t) for i, t in fits if t["mode"] == "lines"]
     assert [t["line"]["color"] for _, t in models] == list(COLORS[: len(result.runs)])
     ks = frame_steps(scenario.steps)
@@ -73,7 +66,7 @@ def test_the_panel_draws_the_data_and_each_runs_model_at_every_frame(name, link)
         for frame in figure["frames"][:: max(1, len(ks) // 7)]:
             k = int(frame["name"])
             points = np.column_stack(
-                [_array(v) for v in (frame["data"][frame["traces"].index(index)][a] for a in "xy")]
+                [decode(v) for v in (frame["data"][frame["traces"].index(index)][a] for a in "xy")]
             )
             curves = _curves(points)
             assert len(curves) == len(run.trajectories)
@@ -90,7 +83,7 @@ def test_the_panel_follows_the_frame_the_page_opens_at():
     for frame in (0, 100):
         figure = trajectory_figure(result, frame=frame)
         ((_, trace),) = [(i, t) for i, t in _fit_traces(figure) if t["mode"] == "lines"]
-        lines[frame] = np.column_stack([_array(trace["x"]), _array(trace["y"])])
+        lines[frame] = np.column_stack([decode(trace["x"]), decode(trace["y"])])
     w = result.runs[0].path
     assert np.abs(_model_residual("linear_regression", _curves(lines[0])[0], w[0])).max() < 1e-4
     assert np.abs(_model_residual("linear_regression", _curves(lines[100])[0], w[100])).max() < 1e-4

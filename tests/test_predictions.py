@@ -2,7 +2,6 @@
 and continuous paths, each checked against closed forms written here or against the paths
 the engine computes, never against the drawing code itself."""
 
-import base64
 import math
 
 import numpy as np
@@ -16,15 +15,12 @@ from optviz.predictions import lines, measured_rate, predict, stable_note
 from optviz.sweeps import lr_sweeps, stability_bounds
 from optviz.view import View
 from optviz.view_data import map_data
+from tests.map_client import decode
 
 QUADRATIC = "surface=quadratic:kappa=10,h=2&opt=sgd:lr=0.3&opt=momentum:lr=0.4,momentum=0.6"
 QUADRATIC += "&opt=nesterov:lr=0.3,momentum=0.7&opt=adam:lr=0.05&steps=150&start=-1.5,1.5"
 # Rosenbrock (a = 1, b = 100) at (1, 1): H = [[1200x² − 400y + 2, −400x], [−400x, 200]], by hand.
 ROSENBROCK_H = np.array([[802.0, -400.0], [-400.0, 200.0]])
-
-
-def decode(value) -> np.ndarray:
-    return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]).newbyteorder("<"))
 
 
 def theory_traces(parts, i=None) -> dict[str, dict]:
