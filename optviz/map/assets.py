@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -53,16 +52,21 @@ def bundle_name() -> str:
     return f"plotly-basic-{bundle_version()}.min.js"
 
 
+def _write(target: Path, data: bytes) -> None:
+    """``data`` into ``target`` atomically: replicas starting together never serve half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+        tmp.write(data)
+    os.replace(tmp.name, target)
+    target.chmod(0o644)
+
+
 def ensure_static(source: Path, name: str, static: Path = STATIC) -> str:
     """Copy ``source`` into ``static`` as ``name`` unless it is there already; its URL path
     relative to the app (``app/static/<name>``)."""
     target = static / name
     if not target.exists() or target.stat().st_size != source.stat().st_size:
-        static.mkdir(parents=True, exist_ok=True)
-        with source.open("rb") as f, tempfile.NamedTemporaryFile(dir=static, delete=False) as tmp:
-            shutil.copyfileobj(f, tmp)
-        os.replace(tmp.name, target)  # atomic: replicas starting together never serve half a file
-        target.chmod(0o644)
+        _write(target, source.read_bytes())
     return f"app/static/{name}"
 
 
@@ -77,24 +81,17 @@ def ensure_gl3d_js(static: Path = STATIC) -> str:
 
 
 def ensure_module(source: Path, static: Path = STATIC) -> str:
-    """A module (``player.js``, ``scene.js``) in ``static`` (`ensure_static`), named by a
-    hash of its content: ``optviz-player-<hash>.js``."""
-    digest = hashlib.blake2b(source.read_bytes(), digest_size=6).hexdigest()
-    return ensure_static(source, f"optviz-{source.stem}-{digest}.js", static)
+    """A module (``player.js``, ``scene.js``) in ``static`` (`ensure_hashed`)."""
+    return ensure_hashed(source.stem, source.read_bytes(), static)
 
 
-def ensure_text(stem: str, text: str, static: Path = STATIC) -> str:
-    """A module made here (``map.js`` with its constants filled in) in ``static``, named by a
-    hash of its content (``optviz-<stem>-<hash>.js``) and written unless it is there already."""
-    data = text.encode("utf-8")
+def ensure_hashed(stem: str, data: bytes, static: Path = STATIC) -> str:
+    """A module's ``data`` in ``static``, named by a hash of its content
+    (``optviz-<stem>-<hash>.js``: another content, another name, so a browser never keeps a
+    stale copy) and written unless it is there already."""
     name = f"optviz-{stem}-{hashlib.blake2b(data, digest_size=6).hexdigest()}.js"
-    target = static / name
-    if not target.exists():
-        static.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=static, delete=False) as tmp:
-            tmp.write(data)
-        os.replace(tmp.name, target)  # atomic, as in ensure_static
-        target.chmod(0o644)
+    if not (static / name).exists():
+        _write(static / name, data)
     return f"app/static/{name}"
 
 
@@ -119,8 +116,8 @@ def map_js() -> str:
 
 
 def ensure_map_js(static: Path = STATIC) -> str:
-    """``map.js`` (`map_js`) in ``static`` (`ensure_text`)."""
-    return ensure_text("map", map_js(), static)
+    """``map.js`` (`map_js`) in ``static`` (`ensure_hashed`)."""
+    return ensure_hashed("map", map_js().encode("utf-8"), static)
 
 
 def ensure_player_js(static: Path = STATIC) -> str:

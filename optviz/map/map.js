@@ -346,7 +346,8 @@ function unmount(gd) {
   delete gd.optvizResize;
   if (gd === scene) return;
   delete gd.dataset.wanted;
-  if (gd.optvizPlotly || window.Plotly) (gd.optvizPlotly || window.Plotly).purge(gd);
+  const Plotly = gd.optvizPlotly || window.Plotly;
+  if (Plotly) Plotly.purge(gd);
 }
 
 export default function map(args) {
