@@ -21,6 +21,7 @@ import math
 from collections.abc import Mapping
 
 from surfaces.core import Number
+from surfaces.formula import syntax_tree
 
 TARGETS = ("jnp", "torch", "keras", "math")
 _UNARY = {"sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sinh", "cosh", "arctan", "floor"}
@@ -164,7 +165,7 @@ def render(
     """
     if target not in TARGETS:
         raise ValueError(f"unknown target {target=}; one of {TARGETS}")
-    tree = ast.parse(formula.replace("^", "**") if strict else formula, mode="eval")
+    tree = syntax_tree(formula.replace("^", "**") if strict else formula)
     tree = _Renderer(target, variables, values or {}, strict).visit(tree)
     return ast.unparse(ast.fix_missing_locations(tree))
 

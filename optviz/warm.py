@@ -16,20 +16,34 @@ soak benchmark's peak past 1 GiB.
 
 from __future__ import annotations
 
-import ast
+import dis
 import importlib
 import time
+import types
 from pathlib import Path
 
 
 def app_modules(script: Path) -> list[str]:
-    """The modules ``script`` imports (``import a.b``, ``from a.b import c``), in order."""
+    """The modules ``script`` imports (``import a.b``, ``from a.b import c``), in order, read
+    from its compiled code (every ``IMPORT_NAME`` of level 0, nested functions included).
+
+    Not from ``ast.parse``: this runs in a thread while Streamlit parses the script for its
+    first visitor, and two syntax trees built at once in CPython 3.11 fail with
+    ``SystemError: AST constructor recursion depth mismatch`` (`surfaces.formula.syntax_tree`);
+    that visitor was shown the error instead of the page. Compiling to code builds no tree
+    of Python objects."""
     names: list[str] = []
-    for node in ast.walk(ast.parse(script.read_text(), str(script))):
-        if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.append(node.module)
+
+    def walk(code: types.CodeType) -> None:
+        ops = list(dis.get_instructions(code))
+        for i, op in enumerate(ops):
+            if op.opname == "IMPORT_NAME" and ops[i - 2].argval == 0:  # pushed: level, fromlist
+                names.append(op.argval)
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                walk(const)
+
+    walk(compile(script.read_text(), str(script), "exec", dont_inherit=True))
     return list(dict.fromkeys(names))
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import functools
 import math
+import threading
 import warnings
 from collections.abc import Callable
 
@@ -32,6 +33,7 @@ MAX_DEPTH = 40
 MAX_DOMAIN = 1e4  # |x|, |y| bounds of a custom domain
 DEFAULT_FORMULA = "x**2 + 10*sin(y)"
 DEFAULT_DOMAIN = ((-3.0, 3.0), (-3.0, 3.0))
+_PARSING = threading.Lock()
 
 FUNCTIONS: dict[str, tuple[Callable, int | None]] = {  # name -> (jnp function, arity; None: 2 or more)
     "sin": (jnp.sin, 1),
@@ -75,6 +77,18 @@ def _where(node: ast.AST, text: str) -> str:
     return "" if col is None else f" at column {_column(text, col)}"
 
 
+def syntax_tree(source: str) -> ast.Expression:
+    """``ast.parse(source, mode="eval")``, one parse at a time in this process.
+
+    CPython 3.11 counts the depth of the syntax tree's Python objects being built per
+    interpreter, not per thread: two parses interleaved fail with ``SystemError: AST
+    constructor recursion depth mismatch`` (threads switch mid-parse when a garbage
+    collection runs JAX's callback), so two sessions reading formulas at once could each
+    show that error instead of their page."""
+    with _PARSING:
+        return ast.parse(source, mode="eval")
+
+
 def _parse(text: str) -> ast.Expression:
     if len(text) > MAX_CHARS:
         raise FormulaError(f"the formula has {len(text)} characters; at most {MAX_CHARS} are allowed")
@@ -88,7 +102,7 @@ def _parse(text: str) -> ast.Expression:
             # Python warns of some slips it still parses ("1if x": an invalid decimal
             # literal); a formula reports them as errors, never on the server's log.
             warnings.simplefilter("error", SyntaxWarning)
-            return ast.parse(text.strip().replace("^", "**"), mode="eval")
+            return syntax_tree(text.strip().replace("^", "**"))
     except SyntaxError as err:
         raise FormulaError(f"not a formula: {err.msg} at column {_column(text, (err.offset or 1) - 1)}") from None
     except (ValueError, RecursionError, MemoryError) as err:

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optviz import Scenario, simulate
-from surfaces.formula import MAX_CHARS, FormulaError, compile_formula, custom_surface
+from surfaces.formula import MAX_CHARS, FormulaError, compile_formula, custom_surface, syntax_tree
+from tests.at_once import system_errors
 
 
 def grad(f, x, y):
@@ -158,6 +159,13 @@ def test_a_slip_python_only_warns_of_is_an_error_and_logs_no_warning():
         with pytest.raises(FormulaError, match="invalid decimal literal at column 1"):
             compile_formula("1if x else 2")
     assert caught == []
+
+
+def test_formulas_parsed_in_two_sessions_at_once_never_fail():
+    """Two sessions' formulas parsed at once (a long one, so that a garbage collection, which
+    runs JAX's callback and lets threads switch, falls inside a parse)."""
+    long = " + ".join(f"sin(x * {i}) * cos(y)" for i in range(300))
+    assert system_errors(lambda: syntax_tree(long), lambda: syntax_tree(long), times=100) == []
 
 
 def test_custom_surface_runs_from_a_link_and_round_trips():

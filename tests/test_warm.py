@@ -3,6 +3,7 @@ visitor's default page compiles nothing, and `/ready` says when it is done."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -17,6 +18,8 @@ from optviz.warm import app_modules
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 from browser import app_command, free_port, wait_healthy  # noqa: E402
+
+from tests.at_once import system_errors  # noqa: E402
 
 FIRST_VISITOR = """
 import json, sys
@@ -61,6 +64,15 @@ def test_the_warm_up_imports_what_the_app_imports():
     modules = app_modules(ROOT / "app.py")
     assert {"streamlit", "optviz", "optviz.view", "optviz.ui.sidebar", "optviz.map.component"} <= set(modules)
     assert len(modules) == len(set(modules))
+
+
+def test_reading_the_apps_imports_while_streamlit_parses_the_app_never_fails():
+    """The warm-up reads the app's imports in its thread while Streamlit parses the app for
+    the first visitor (``ast.parse``, in its script runner's thread)."""
+    app = ROOT / "app.py"
+    source = app.read_text()
+    streamlit_parse = lambda: ast.parse(source, str(app))  # noqa: E731
+    assert system_errors(streamlit_parse, lambda: app_modules(app), times=150) == []
 
 
 def test_ready_answers_503_while_warming_then_200():
