@@ -69,8 +69,10 @@ FORMULAS = (
 )
 CLOUD_STEPS = MAX_RECORDED_ROWS // (MAX_RUNS * MAX_CLOUD) - 1  # 487: 8 runs × 256 starts fill the row budget
 LONG_STARTS = MAX_RECORDED_ROWS // (MAX_RUNS * (MAX_STEPS + 1))  # 12 starts × 10,000 steps fill it too
-ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
+# An error box, or Streamlit's dialog for a script that could not run (the page is then empty).
+ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError'], [role='dialog']"
 DRAWN = "[data-testid='stMain'] .js-plotly-plot .main-svg"
+SETTLED = f"{DRAWN}, {ERRORS}"  # drawn, or shown why not: no need to wait out the timeout
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -143,12 +145,12 @@ class Server:
         return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
 
 
-def drawn(page) -> bool:
-    """The script has finished and a chart is drawn in the main area."""
+def settled(page) -> bool:
+    """The script has finished and a chart is drawn in the main area, or an error is shown."""
     return page.evaluate(
-        """([drawn]) => document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']") !== null
-            && document.querySelector(drawn) !== null""",
-        [DRAWN],
+        """([settled]) => document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']") !== null
+            && document.querySelector(settled) !== null""",
+        [SETTLED],
     )
 
 
@@ -157,18 +159,18 @@ def error_boxes(page) -> list[str]:
 
 
 def open_in_turn(page, base: str, links: list[str], timeout_s: float) -> Iterator[tuple[str, float]]:
-    """Open each link in ``page`` in turn; yield (link, seconds until drawn)."""
+    """Open each link in ``page`` in turn; yield (link, seconds until drawn or an error shown)."""
     for link in links:
         started = time.perf_counter()
         page.goto(f"{base}/?{link}")
-        page.wait_for_selector(DRAWN, timeout=timeout_s * 1000)
+        page.wait_for_selector(SETTLED, timeout=timeout_s * 1000)
         page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_s * 1000)
         yield link, time.perf_counter() - started
 
 
 def open_together(context, base: str, links: list[str], timeout_s: float) -> tuple[list, float]:
     """Open every link in its own page at once; return the pages and the seconds until
-    all are drawn (raises if that takes more than ``timeout_s``)."""
+    all are drawn or show an error (raises if that takes more than ``timeout_s``)."""
     started = time.perf_counter()
     pages = []
     for link in links:
@@ -179,7 +181,7 @@ def open_together(context, base: str, links: list[str], timeout_s: float) -> tup
     while waiting:
         if time.perf_counter() - started > timeout_s:
             raise TimeoutError(f"{len(waiting)} of {len(pages)} pages not drawn after {timeout_s:.0f} s")
-        waiting = [p for p in waiting if not drawn(p)]
+        waiting = [p for p in waiting if not settled(p)]
         time.sleep(0.25)
     return pages, time.perf_counter() - started
 
