@@ -1,87 +1,20 @@
 """The built-in analytic surfaces, checked against their published definitions.
 
-Definitions follow Surjanovic & Bingham, *Virtual Library of Simulation Experiments*
-(sfu.ca/~ssurjano), and Jamil & Yang, "A literature survey of benchmark functions for
-global optimization problems" (2013). Minima were refined with Newton's method in
-float64; tests check that the gradient vanishes there.
+Each surface is one row: its formula is the one source of its JAX function (compiled by
+`surfaces.formula`) and of the code the Code menu writes. Definitions follow Surjanovic &
+Bingham, *Virtual Library of Simulation Experiments* (sfu.ca/~ssurjano), and Jamil & Yang,
+"A literature survey of benchmark functions for global optimization problems" (2013); the
+tests check each against a gradient derived by hand (`tests/reference/surfaces.py`). Minima
+were refined with Newton's method in float64; tests check that the gradient vanishes there.
 """
 
 from __future__ import annotations
 
 import math
 
-import jax.numpy as jnp
-
 from surfaces.core import Minimum, Param, Surface, fixed
+from surfaces.formula import compile_formula
 from surfaces.models import DATA_SURFACES
-
-
-def rosenbrock(x, y, a=1.0, b=100.0):
-    r"""Rosenbrock's banana valley: :math:`(a-x)^2 + b\,(y-x^2)^2`."""
-    return (a - x) ** 2 + b * (y - x**2) ** 2
-
-
-def beale(x, y):
-    r""":math:`(1.5-x+xy)^2 + (2.25-x+xy^2)^2 + (2.625-x+xy^3)^2`."""
-    return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
-
-
-def saddle(x, y, c=0.1):
-    r""":math:`x^2 - y^2 + c\,y^4`: a saddle at the origin, bounded below when c > 0."""
-    return x**2 - y**2 + c * y**4
-
-
-def monkey_saddle(x, y):
-    r""":math:`x^3 - 3xy^2`: a degenerate saddle with three descending valleys."""
-    return x**3 - 3 * x * y**2
-
-
-def quadratic(x, y, kappa=10.0, h=1.0, sigma=0.0, angle=0.0):
-    r""":math:`\tfrac12(h_1u^2 + h_2v^2)` with :math:`h_1 = h`, :math:`h_2 = h/\kappa` and
-    :math:`(u, v)` the point rotated by ``-angle`` degrees: the steep axis points along
-    :math:`(\cos\alpha, \sin\alpha)` (at angle 0, :math:`u = x`, :math:`v = y` exactly).
-
-    ``sigma`` is the gradient-noise level of ``noisy_quadratic``: noise enters the
-    gradient the optimizer sees, never the loss itself.
-    """
-    del sigma
-    a = jnp.deg2rad(angle)
-    c, s = jnp.cos(a), jnp.sin(a)
-    u, v = c * x + s * y, c * y - s * x
-    return 0.5 * (h * u**2 + (h / kappa) * v**2)
-
-
-def himmelblau(x, y):
-    r""":math:`(x^2+y-11)^2 + (x+y^2-7)^2`."""
-    return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
-
-
-def rastrigin(x, y):
-    r""":math:`20 + \sum_{u\in\{x,y\}} \left(u^2 - 10\cos 2\pi u\right)`."""
-    return 20 + x**2 - 10 * jnp.cos(2 * jnp.pi * x) + y**2 - 10 * jnp.cos(2 * jnp.pi * y)
-
-
-def six_hump_camel(x, y):
-    r""":math:`(4 - 2.1x^2 + x^4/3)\,x^2 + xy + (-4 + 4y^2)\,y^2`."""
-    return (4 - 2.1 * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2
-
-
-def ackley(x, y):
-    r""":math:`-20e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20`.
-
-    The square root has a cone tip at the origin; it is written so that ``jax.grad``
-    returns the zero subgradient there instead of NaN (the "double where" pattern).
-    """
-    r2 = 0.5 * (x**2 + y**2)
-    positive = r2 > 0
-    r = jnp.where(positive, jnp.sqrt(jnp.where(positive, r2, 1.0)), 0.0)
-    waves = 0.5 * (jnp.cos(2 * jnp.pi * x) + jnp.cos(2 * jnp.pi * y))
-    return -20 * jnp.exp(-0.2 * r) - jnp.exp(waves) + jnp.e + 20
-
-
-def booth(x, y):
-    r""":math:`(x+2y-7)^2 + (2x+y-5)^2`."""
-    return (x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2
 
 
 def _saddle_minima(params):
@@ -99,19 +32,29 @@ _ANGLE = Param("angle", 0.0, -90.0, 90.0, help="rotation of the valley in degree
 _RASTRIGIN_LOCAL = 0.9949586376523348  # Newton root of 2x + 20*pi*sin(2*pi*x) = 0 near 1
 _RASTRIGIN_LOCAL_F = 0.9949590570932916
 
-# `quadratic` as text (its steep axis turned by `angle` degrees), for both quadratics.
+# Both quadratics: ½(h·u² + (h/κ)·v²), (u, v) the point turned by -angle degrees, so that the
+# steep axis points along (cos α, sin α) (at angle 0, u = x and v = y exactly). The noisy
+# one's `sigma` enters only the gradient the optimizer sees (`optviz.kernel`), never the loss.
 _QUADRATIC = (
     "0.5 * (h * (cos(angle * pi / 180) * x + sin(angle * pi / 180) * y) ** 2"
     " + (h / kappa) * (cos(angle * pi / 180) * y - sin(angle * pi / 180) * x) ** 2)"
 )
 
+
+def analytic(name, title, domain, minima, start, latex, note, params=(), *, formula: str, noise=None) -> Surface:
+    """The surface whose loss is ``formula``, in x, y and ``params``' names (`Surface`
+    describes each field); its JAX function, each parameter at its default unless given,
+    is compiled from that text."""
+    fn = compile_formula(formula, {p.name: p.default for p in params})
+    return Surface(name, title, fn, domain, minima, start, latex, note, params, noise=noise, formula=formula)
+
+
 SURFACES: dict[str, Surface] = {
     s.name: s
     for s in (
-        Surface(
+        analytic(
             "rosenbrock",
             "Rosenbrock",
-            rosenbrock,
             ((-2.0, 2.0), (-1.0, 3.0)),
             lambda p: (Minimum(p["a"], p["a"] ** 2, 0.0),),
             (-1.5, 2.0),
@@ -123,10 +66,9 @@ SURFACES: dict[str, Surface] = {
             ),
             formula="(a - x) ** 2 + b * (y - x ** 2) ** 2",
         ),
-        Surface(
+        analytic(
             "beale",
             "Beale",
-            beale,
             ((-4.5, 4.5), (-4.5, 4.5)),
             fixed(Minimum(3.0, 0.5, 0.0)),
             (-1.0, 1.5),
@@ -134,10 +76,9 @@ SURFACES: dict[str, Surface] = {
             "Flat plateaus and sharp ridges: gradient sizes differ by orders of magnitude.",
             formula="(1.5 - x + x * y) ** 2 + (2.25 - x + x * y ** 2) ** 2 + (2.625 - x + x * y ** 3) ** 2",
         ),
-        Surface(
+        analytic(
             "saddle",
             "Saddle",
-            saddle,
             ((-2.0, 2.0), (-3.0, 3.0)),
             _saddle_minima,
             (-1.5, 0.0),
@@ -146,10 +87,9 @@ SURFACES: dict[str, Surface] = {
             (Param("c", 0.1, 0.0, 1.0, help="quartic term bounding the surface below (0: none)"),),
             formula="x ** 2 - y ** 2 + c * y ** 4",
         ),
-        Surface(
+        analytic(
             "monkey_saddle",
             "Monkey saddle",
-            monkey_saddle,
             ((-2.0, 2.0), (-2.0, 2.0)),
             fixed(),
             (0.5, 0.05),
@@ -157,10 +97,9 @@ SURFACES: dict[str, Surface] = {
             "A flat degenerate saddle with three downhill valleys: no minimum at all.",
             formula="x ** 3 - 3 * x * y ** 2",
         ),
-        Surface(
+        analytic(
             "quadratic",
             "Quadratic bowl",
-            quadratic,
             ((-2.0, 2.0), (-2.0, 2.0)),
             _ORIGIN,
             (-1.5, 1.5),
@@ -170,10 +109,9 @@ SURFACES: dict[str, Surface] = {
             (_KAPPA, _H, _ANGLE),
             formula=_QUADRATIC,
         ),
-        Surface(
+        analytic(
             "noisy_quadratic",
             "Noisy quadratic",
-            quadratic,
             ((-2.0, 2.0), (-2.0, 2.0)),
             _ORIGIN,
             (-1.5, 1.5),
@@ -184,10 +122,9 @@ SURFACES: dict[str, Surface] = {
             noise="sigma",
             formula=_QUADRATIC,
         ),
-        Surface(
+        analytic(
             "himmelblau",
             "Himmelblau",
-            himmelblau,
             ((-5.0, 5.0), (-5.0, 5.0)),
             fixed(
                 Minimum(3.0, 2.0, 0.0),
@@ -200,10 +137,9 @@ SURFACES: dict[str, Surface] = {
             "Four equal minima: where you start decides where you end.",
             formula="(x ** 2 + y - 11) ** 2 + (x + y ** 2 - 7) ** 2",
         ),
-        Surface(
+        analytic(
             "rastrigin",
             "Rastrigin",
-            rastrigin,
             ((-5.12, 5.12), (-5.12, 5.12)),
             fixed(
                 Minimum(0.0, 0.0, 0.0),
@@ -217,10 +153,9 @@ SURFACES: dict[str, Surface] = {
             "An egg box of local minima: local methods stop in the nearest cup.",
             formula="20 + x ** 2 - 10 * cos(2 * pi * x) + y ** 2 - 10 * cos(2 * pi * y)",
         ),
-        Surface(
+        analytic(
             "six_hump_camel",
             "Six-hump camel",
-            six_hump_camel,
             ((-3.0, 3.0), (-2.0, 2.0)),
             fixed(
                 Minimum(0.08984201310031806, -0.7126564030207396, -1.0316284534898774),
@@ -235,10 +170,9 @@ SURFACES: dict[str, Surface] = {
             "Two global and four local minima in a small box.",
             formula="(4 - 2.1 * x ** 2 + x ** 4 / 3) * x ** 2 + x * y + (-4 + 4 * y ** 2) * y ** 2",
         ),
-        Surface(
+        analytic(
             "ackley",
             "Ackley",
-            ackley,
             ((-5.0, 5.0), (-5.0, 5.0)),
             _ORIGIN,
             (3.2, 2.7),
@@ -250,10 +184,9 @@ SURFACES: dict[str, Surface] = {
                 "y))) + e + 20"
             ),
         ),
-        Surface(
+        analytic(
             "booth",
             "Booth",
-            booth,
             ((-10.0, 10.0), (-10.0, 10.0)),
             fixed(Minimum(1.0, 3.0, 0.0)),
             (-8.0, 8.0),

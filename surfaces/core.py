@@ -71,11 +71,11 @@ class Surface:
         gradient noise, or ``None`` for a deterministic surface.
       data: for a loss over data (`surfaces.data`), its data set (`surfaces.data.Data`):
         each point's loss, their weights and the seed they were drawn from.
-      formula: ``fn`` as a Python expression in x, y and the parameters, in the vocabulary
-        of `optviz.expressions` (numbers, ``+ - * / **``, comparisons, ``sin cos exp
-        sqrt where …``): the Code menu writes it out for each framework, and the tests
-        check it equals ``fn`` at random points and parameter values. Empty on a loss
-        over data (its code comes from the data set).
+      formula: the loss as a Python expression in x, y and the parameters, in the
+        vocabulary of `surfaces.formula` (numbers, ``+ - * / **``, comparisons, ``sin cos
+        exp sqrt where …``): a built-in surface's ``fn`` is compiled from it
+        (`surfaces.catalog.analytic`), and the Code menu writes it out for each framework.
+        Empty on a loss over data (its code comes from the data set).
     """
 
     name: str

@@ -1,17 +1,24 @@
-"""User formulas in x and y as JAX functions, through a whitelist over Python's `ast`.
+"""Formulas in x and y as JAX functions, through a whitelist over Python's `ast`.
 
-The text is parsed (never evaluated) and every node is checked against a short list:
-numbers, the names ``x``, ``y``, ``pi`` and ``e``, ``+ - * / ** ^`` (``^`` means power),
-unary signs, parentheses and calls of whitelisted functions by name. Anything else —
-attributes, subscripts, lambdas, comprehensions, keywords, strings, unknown names, and
-comments or line breaks (text the tree would not hold but a title would show) — is
-rejected with a `FormulaError` naming the problem and its column. The checked tree is
-compiled into nested closures over ``jax.numpy``, so ``jax.grad`` differentiates it.
-Nothing is computed in Python: ``9**9**9**9`` becomes ``inf`` in float64, not a hang.
+One vocabulary for every formula: a user's, a built-in surface's (its registry row's text,
+compiled here into the surface's function) and a schedule's (written out by
+`optviz.expressions`, which checks it here too). The text is parsed (never evaluated) and
+every node is checked against a short list: numbers, the names ``x``, ``y``, ``pi``, ``e``
+and the formula's own parameters, ``+ - * / ** ^`` (``^`` means power), unary signs,
+parentheses, one comparison ``< <= > >=`` at a time (true is 1) and calls of the listed
+functions by name. Anything else — attributes, subscripts, lambdas, comprehensions,
+keywords, strings, unknown names, and comments or line breaks (text the tree would not hold
+but a title would show) — is rejected with a `FormulaError` naming the problem and its
+column. The checked tree is compiled into nested closures over ``jax.numpy``, so
+``jax.grad`` differentiates it. Nothing is computed in Python: ``9**9**9**9`` becomes
+``inf`` in float64, not a hang.
 
 >>> f = compile_formula("(1-x)^2 + 100*(y-x^2)^2")
 >>> float(f(1.0, 1.0))
 0.0
+>>> g = compile_formula("(a - x) ** 2", {"a": 1.0})
+>>> float(g(1.0, 0.0, a=3.0)), float(g(3.0, 0.0))
+(4.0, 4.0)
 """
 
 from __future__ import annotations
@@ -21,8 +28,9 @@ import functools
 import math
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
+import jax
 import jax.numpy as jnp
 
 from surfaces.core import Surface
@@ -47,13 +55,19 @@ FUNCTIONS: dict[str, tuple[Callable, int | None]] = {  # name -> (jnp function, 
     "sinh": (jnp.sinh, 1),
     "cosh": (jnp.cosh, 1),
     "arctan": (jnp.arctan, 1),
+    "floor": (jnp.floor, 1),
     "min": (lambda *a: functools.reduce(jnp.minimum, a), None),
     "max": (lambda *a: functools.reduce(jnp.maximum, a), None),
+    "minimum": (jnp.minimum, 2),
+    "maximum": (jnp.maximum, 2),
+    "where": (jnp.where, 3),  # where(condition, value if true, value if false)
 }
 CONSTANTS = {"pi": math.pi, "e": math.e}
 VARIABLES = ("x", "y")
 _BINARY = {ast.Add: jnp.add, ast.Sub: jnp.subtract, ast.Mult: jnp.multiply, ast.Div: jnp.divide, ast.Pow: jnp.power}
 _UNARY = {ast.UAdd: jnp.positive, ast.USub: jnp.negative}
+_COMPARE = {ast.Lt: jnp.less, ast.LtE: jnp.less_equal, ast.Gt: jnp.greater, ast.GtE: jnp.greater_equal}
+_INTEGER_POWER = 64  # x ** 3 is x·x·x (lax.integer_pow, as jnp computes it); other powers are pow
 
 
 class FormulaError(ValueError):
@@ -109,8 +123,9 @@ def _parse(text: str) -> ast.Expression:
         raise FormulaError(f"not a formula: {err}") from None
 
 
-def _check(tree: ast.Expression, text: str) -> None:
-    """Reject every node outside the whitelist, and trees too large or too deep."""
+def _check(tree: ast.Expression, text: str, names: tuple[str, ...]) -> None:
+    """Reject every node outside the whitelist (``names``: the variables and parameters),
+    and trees too large or too deep."""
     count = 0
 
     def visit(node: ast.AST, depth: int) -> None:
@@ -128,12 +143,16 @@ def _check(tree: ast.Expression, text: str) -> None:
             visit(node.right, depth + 1)
         elif isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
             visit(node.operand, depth + 1)
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
+            visit(node.left, depth + 1)
+            visit(node.comparators[0], depth + 1)
         elif isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, int | float):
                 raise FormulaError(f"{repr(node.value)[:40]}{where} is not a number")
         elif isinstance(node, ast.Name):
-            if node.id not in VARIABLES and node.id not in CONSTANTS:
-                raise FormulaError(f"unknown name '{node.id[:40]}'{where}; use x, y, pi, e or a function call")
+            if node.id not in names and node.id not in CONSTANTS:
+                known = ", ".join((*names, *CONSTANTS))
+                raise FormulaError(f"unknown name '{node.id[:40]}'{where}; use {known} or a function call")
         elif isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
                 name = (node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func))[:40]
@@ -150,7 +169,7 @@ def _check(tree: ast.Expression, text: str) -> None:
             what = type(node.op).__name__ if isinstance(node, ast.BinOp | ast.UnaryOp) else type(node).__name__
             raise FormulaError(
                 f"'{ast.unparse(node)[:40]}'{where} is not allowed ({what}); "
-                "use numbers, x, y, pi, e, + - * / ** and the listed functions"
+                "use numbers, x, y, pi, e, + - * / **, one < <= > >= and the listed functions"
             )
 
     try:
@@ -159,34 +178,54 @@ def _check(tree: ast.Expression, text: str) -> None:
         raise FormulaError(f"the formula is nested more than {MAX_DEPTH} levels deep") from None
 
 
+def checked_tree(text: str, names: tuple[str, ...] = VARIABLES) -> ast.Expression:
+    """The syntax tree of a formula in ``names`` (and ``pi``, ``e``), or `FormulaError`
+    saying why it is not allowed."""
+    tree = _parse(text)
+    _check(tree, text, names)
+    return tree
+
+
+def compile_formula(text: str, params: Mapping[str, float] | None = None) -> Callable:
+    """``f(x, y, **values)`` for a formula in x, y and the names of ``params`` (each with
+    its default value), or `FormulaError` saying why it is not allowed. A formula without x
+    and y still has x's shape."""
+    defaults = dict(params or {})
+    tree = checked_tree(text, (*VARIABLES, *defaults))
+    body = _compile(tree.body)
+    if any(isinstance(n, ast.Name) and n.id in VARIABLES for n in ast.walk(tree)):
+        return lambda x, y, **values: body({**defaults, **values, "x": x, "y": y})
+    return lambda x, y, **values: body({**defaults, **values, "x": x, "y": y}) + jnp.zeros_like(x)
+
+
 def _compile(node: ast.AST) -> Callable:
-    """The checked tree as a closure ``(x, y) -> jnp array``."""
-    if isinstance(node, ast.Expression):
-        body = _compile(node.body)
-        return lambda x, y: body(x, y) + jnp.zeros_like(x)  # a constant still has x's shape
+    """A checked node as a closure over the values of its names."""
     if isinstance(node, ast.BinOp):
-        op, left, right = _BINARY[type(node.op)], _compile(node.left), _compile(node.right)
-        return lambda x, y: op(left(x, y), right(x, y))
+        left, right = _compile(node.left), _compile(node.right)
+        exponent = node.right.value if isinstance(node.right, ast.Constant) else None
+        if isinstance(node.op, ast.Pow) and exponent is not None and float(exponent).is_integer():
+            if abs(exponent) <= _INTEGER_POWER:
+                n = int(exponent)
+                return lambda v: jax.lax.integer_pow(left(v), n)
+        op = _BINARY[type(node.op)]
+        return lambda v: op(left(v), right(v))
     if isinstance(node, ast.UnaryOp):
         op, operand = _UNARY[type(node.op)], _compile(node.operand)
-        return lambda x, y: op(operand(x, y))
+        return lambda v: op(operand(v))
+    if isinstance(node, ast.Compare):
+        op, left, right = _COMPARE[type(node.ops[0])], _compile(node.left), _compile(node.comparators[0])
+        return lambda v: op(left(v), right(v))
     if isinstance(node, ast.Constant):
         value = float(node.value) if abs(node.value) < 1e308 else math.inf  # a huge int literal is inf
-        return lambda x, y: jnp.float64(value)
+        return lambda v: jnp.float64(value)
     if isinstance(node, ast.Name):
         if node.id in CONSTANTS:
             value = CONSTANTS[node.id]
-            return lambda x, y: jnp.float64(value)
-        return (lambda x, y: x) if node.id == "x" else (lambda x, y: y)
+            return lambda v: jnp.float64(value)
+        name = node.id
+        return lambda v: v[name]
     fn, args = FUNCTIONS[node.func.id][0], [_compile(a) for a in node.args]
-    return lambda x, y: fn(*(a(x, y) for a in args))
-
-
-def compile_formula(text: str) -> Callable:
-    """``f(x, y)`` for a formula, or `FormulaError` saying why it is not allowed."""
-    tree = _parse(text)
-    _check(tree, text)
-    return _compile(tree)
+    return lambda v: fn(*(a(v) for a in args))
 
 
 def check_domain(domain) -> tuple[tuple[float, float], tuple[float, float]]:

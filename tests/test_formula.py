@@ -41,6 +41,11 @@ def grad(f, x, y):
         ("sqrt(x^2+y^2+1) - log(2+tanh(x)) + abs(y)/3", None, None),
         ("max(x, y, 0.5) + min(x, -y) + arctan(x) + sinh(y) - cosh(x) + tan(0.1*y)", None, None),
         ("-x + +y", lambda x, y: -x + y, lambda x, y: (-1.0, 1.0)),
+        (
+            "where(x > 0, x^2, -x) + floor(y) + maximum(x, y) + (y <= 1)",
+            lambda x, y: (x**2 if x > 0 else -x) + math.floor(y) + max(x, y) + (y <= 1),
+            lambda x, y: ((2 * x if x > 0 else -1.0) + (x > y), float(y > x)),
+        ),
         ("3", lambda x, y: 3.0, lambda x, y: (0.0, 0.0)),
     ],
 )
@@ -77,6 +82,8 @@ ATTACKS = [
     "sin(x=1)",
     "sin(*[x])",
     "x == y",
+    "x < y < 1",
+    "where(x, y)",
     "x and y",
     "not x",
     "~x",

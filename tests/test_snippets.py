@@ -339,6 +339,17 @@ def test_code_holds_only_numbers_and_known_names(framework):
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_a_custom_formula_with_comparisons_follows_its_path(framework):
+    """A user's formula in the whole vocabulary the surfaces' rows use (``where``, a
+    comparison, ``floor``): its code in each framework follows the path shown."""
+    f = "where(x %3E 0, x^2, 0.5*x^2) %2B (y %3E 1)*y^2 %2B y^2 %2B 0.01*floor(x)"
+    link = f"conv={framework}&surface=custom&f={f}&domain=-3,3,-3,3&start=2,1.5&opt=momentum:lr=0.1&steps=60"
+    scenario = check_runs(link, framework)
+    path = simulate(scenario).runs[0].path
+    assert (path[:, 0] < 0).any() and (path[:, 1] < 1).any()  # both branches of each comparison taken
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_a_turned_quadratics_code_follows_its_path(framework):
     """The quadratic turned by 30°: its angle reaches the code through the row's formula."""
     check_runs(f"conv={framework}&surface=quadratic:angle=30&start=2,1&opt=momentum:lr=0.1&steps=60", framework)

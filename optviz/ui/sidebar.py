@@ -132,7 +132,7 @@ def custom_controls(side) -> Surface:
         "f(x, y) =",
         key="formula",
         max_chars=MAX_CHARS,
-        help="numbers, x, y, pi, e, + - * / ** ^ and " + ", ".join(FUNCTIONS),
+        help="numbers, x, y, pi, e, + - * / ** ^, one of < <= > >= (true is 1) and " + ", ".join(FUNCTIONS),
     )
     line = row(side)
     for key in DOMAIN_KEYS:
