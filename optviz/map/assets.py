@@ -22,6 +22,7 @@ plotly.js that the ``plotly`` package bundles (`tests/test_assets.py` checks the
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -96,23 +97,24 @@ def ensure_hashed(stem: str, data: bytes, static: Path = STATIC) -> str:
 
 
 def map_js() -> str:
-    """``map.js`` with the URLs of the files it loads and the constants it shares with the server."""
+    """``map.js`` with what it shares with the server (the URLs of the files it loads, the
+    constants of the figures and of the wire format) written in as one JSON object."""
     from optviz.figures.fit import DATA_META, SPACE_META
     from optviz.figures.trajectory import PICKER
     from optviz.map.message import FIGURES_KEPT, KEEP
 
-    return (
-        MAP.read_text(encoding="utf-8")
-        .replace("__PLOTLY_URL__", ensure_plotly_js())
-        .replace("__GL3D_URL__", ensure_gl3d_js())
-        .replace("__PLAYER_URL__", ensure_player_js())
-        .replace("__SCENE_URL__", ensure_module(SCENE))
-        .replace("__PICKER__", str(PICKER))
-        .replace("__DATA_META__", DATA_META)
-        .replace("__SPACE_META__", SPACE_META)
-        .replace("__KEEP__", str(KEEP))
-        .replace("__FIGURES_KEPT__", str(FIGURES_KEPT))
-    )
+    shared = {
+        "PLOTLY_URL": ensure_plotly_js(),
+        "GL3D_URL": ensure_gl3d_js(),
+        "PLAYER_URL": ensure_player_js(),
+        "SCENE_URL": ensure_module(SCENE),
+        "PICKER": PICKER,
+        "DATA_META": DATA_META,
+        "SPACE_META": SPACE_META,
+        "KEEP": KEEP,
+        "FIGURES_KEPT": FIGURES_KEPT,
+    }
+    return MAP.read_text(encoding="utf-8").replace("__SHARED__", json.dumps(shared))
 
 
 def ensure_map_js(static: Path = STATIC) -> str:

@@ -2,14 +2,14 @@
 // (Plotly.react) from the parts that optviz/map/message.py sends. A part the page already
 // holds travels as its id only. assemble() mirrors optviz.figures.map_assembly.assemble, and
 // scene.js's assembleScene optviz.figures.surface3d.assemble_scene (tests compare them).
-const PLOTLY_URL = "__PLOTLY_URL__";
-const GL3D_URL = "__GL3D_URL__"; // plotly.js's gl3d bundle: loaded when the 3-D view first opens
-const PLAYER_URL = "__PLAYER_URL__"; // player.js: Play without plotly.js's animation loop
-const SCENE_URL = "__SCENE_URL__"; // scene.js: the 3-D view's figure
-const PICKER = __PICKER__;
-const DATA_META = "__DATA_META__", SPACE_META = "__SPACE_META__"; // a data panel's points and its click grid
-const KEEP = __KEEP__; // parts kept per kind, at least as many as the server assumes
-const FIGURES_KEPT = __FIGURES_KEPT__; // whole figures kept, at least as many as the server assumes
+// What the server shares with the page, written in as one JSON object (optviz/map/assets.py, map_js):
+// the URLs of plotly.js, its gl3d bundle (loaded when the 3-D view first opens), player.js (Play
+// without plotly.js's animation loop) and scene.js (the 3-D view's figure); the click-to-start
+// grid's trace index; the metas of a data panel's points and of its click grid; how many parts
+// and whole figures the page keeps (at least as many as the server assumes).
+const {
+  PLOTLY_URL, GL3D_URL, PLAYER_URL, SCENE_URL, PICKER, DATA_META, SPACE_META, KEEP, FIGURES_KEPT,
+} = __SHARED__;
 const figures = new Map(); // rev -> whole figure (show_figure)
 const stores = new Map(); // "map" or "scene" -> (part id -> decoded part); the module is loaded once per page
 const loaded = new Map(); // URL -> promise of the library or module
