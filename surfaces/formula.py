@@ -92,14 +92,17 @@ def _where(node: ast.AST, text: str) -> str:
 
 
 def syntax_tree(source: str) -> ast.Expression:
-    """``ast.parse(source, mode="eval")``, one parse at a time in this process.
+    """``ast.parse(source, mode="eval")``, one parse at a time in this process, with Python's
+    warnings of slips it still parses ("1if x": an invalid decimal literal) raised as errors.
 
     CPython 3.11 counts the depth of the syntax tree's Python objects being built per
     interpreter, not per thread: two parses interleaved fail with ``SystemError: AST
     constructor recursion depth mismatch`` (threads switch mid-parse when a garbage
     collection runs JAX's callback), so two sessions reading formulas at once could each
-    show that error instead of their page."""
-    with _PARSING:
+    show that error instead of their page. The warning filters are the process's too, so
+    they are changed and restored under the same lock."""
+    with _PARSING, warnings.catch_warnings():
+        warnings.simplefilter("error", SyntaxWarning)
         return ast.parse(source, mode="eval")
 
 
@@ -111,12 +114,8 @@ def _parse(text: str) -> ast.Expression:
     for i, ch in enumerate(text):  # text the tree never holds, yet titles and links would show
         if ch == "#" or not ch.isprintable():
             raise FormulaError(f"{ch!r} at column {i + 1} is not allowed: a formula is one line, without comments")
-    try:
-        with warnings.catch_warnings():
-            # Python warns of some slips it still parses ("1if x": an invalid decimal
-            # literal); a formula reports them as errors, never on the server's log.
-            warnings.simplefilter("error", SyntaxWarning)
-            return syntax_tree(text.strip().replace("^", "**"))
+    try:  # a slip Python only warns of is reported as an error, never on the server's log
+        return syntax_tree(text.strip().replace("^", "**"))
     except SyntaxError as err:
         raise FormulaError(f"not a formula: {err.msg} at column {_column(text, (err.offset or 1) - 1)}") from None
     except (ValueError, RecursionError, MemoryError) as err:
