@@ -23,6 +23,10 @@ COPY surfaces ./surfaces
 # plotly.js for the map component (the bundles in optviz/map/vendor/) and its modules (map.js with
 # its constants filled in, player.js, scene.js), written into static/ (read-only at run time)
 RUN python -m optviz.map.assets
+# The gallery's 30 cards (each preset's picture and its text), drawn now so that no visitor waits
+# for them (optviz/cards.py); the server only reads them.
+ENV OPTVIZ_CARDS=/app/cards
+RUN python -m optviz.cards
 
 USER 10001
 EXPOSE 8501

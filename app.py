@@ -16,7 +16,7 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from optviz import Scenario, export, simulate
+from optviz import Scenario, cards, export, simulate
 from optviz.engine import Result
 from optviz.figures import frame_step, schedule_figure
 from optviz.literal import markdown_text
@@ -25,7 +25,6 @@ from optviz.memo import Memo, limit_arenas, map_large_blocks, nbytes
 from optviz.predictions import Prediction, predict, stable_note
 from optviz.presets import Verdict, preset_for
 from optviz.scenario import about_formula
-from optviz.summary import map_text
 from optviz.ui.address import current_link, navigated, show_link
 from optviz.ui.lesson import lesson_bar, open_link
 from optviz.ui.panels import code_menu, export_menu, gallery, share, summary
@@ -137,13 +136,15 @@ def exported(kind: str, query: str, arrows: bool, frame: int, theory: bool = Fal
     return getattr(export, kind)(result, theory=theory)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)  # the gallery's pictures, ~50 KB each
-def thumbnail(query: str) -> str:
-    """A preset's picture as a ``data:`` URL, inside the gallery's own message (which the
-    browser keeps by hash: a later visit gets a reference, ~32 KB instead of ~1 MB). A
-    media file would be removed by the next full run, and an Open clicked before the
-    browser had fetched the last card's picture would meet a 404."""
-    return "data:image/png;base64," + base64.b64encode(export.thumbnail(run_scenario(query))).decode("ascii")
+@st.cache_data(max_entries=64, show_spinner=False)  # the gallery's cards, ~50 KB each
+def gallery_card(link: str) -> tuple[str, str]:
+    """A preset's card (`optviz.cards`, kept on disk): its picture as a ``data:`` URL, inside
+    the gallery's own message (which the browser keeps by hash: a later visit gets a
+    reference, ~32 KB instead of ~1 MB; a media file would be removed by the next full run,
+    and an Open clicked before the browser had fetched the last card's picture would meet a
+    404), and the picture's alt text."""
+    card = cards.kept(link, lambda: cards.draw(run_scenario(link)))
+    return "data:image/png;base64," + base64.b64encode(card.png).decode("ascii"), card.alt
 
 
 # --- state from the link, once per session and on Back/Forward ---------------------------------
@@ -164,7 +165,7 @@ for fix in fixes:  # none comes from an lr (its widgets keep it in range): drawn
 explorer, gallery_tab = st.tabs(list(PAGE_LABELS.values()), key="page", on_change="rerun")
 with gallery_tab:
     if gallery_tab.open:
-        gallery(thumbnail, lambda link: map_text(run_scenario(link)))
+        gallery(gallery_card)
 
 
 # --- what an lr changes, rerun alone when one changes -------------------------------------------

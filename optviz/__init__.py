@@ -13,6 +13,8 @@ from pathlib import Path
 
 import jax
 
+from optviz.files import cache_root
+
 jax.config.update("jax_enable_x64", True)
 # Every result is read back at once, so dispatching asynchronously only adds a thread
 # hand-off; synchronous CPU dispatch measured ~20% faster for a 1,000-step run.
@@ -28,8 +30,7 @@ def _compilation_cache() -> Path | None:
     chosen = os.environ.get("OPTVIZ_JAX_CACHE", "")
     if chosen.lower() == "off":
         return None
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = Path(chosen) if chosen else base / "optviz" / "jax"
+    folder = Path(chosen) if chosen else cache_root() / "jax"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:  # e.g. a container user without a home: compile in memory as before

@@ -8,10 +8,11 @@ so that the first visitor finds it done or under way. Nothing is kept from here 
 JAX keeps on its own: compiled kernels, in memory and in the persistent compilation
 cache (`optviz._compilation_cache`); the results themselves are dropped.
 
-The gallery's kernels are left to its first visit (~4 s): compiled at start, its ~30
-kernels kept ~350 MB resident in every replica whether or not anyone opens the gallery
-(measured: 245 MB after the default page, 622 MB after every preset too), which took the
-soak benchmark's peak past 1 GiB.
+The gallery is not warmed: its cards are kept on disk (`optviz.cards`), drawn by the first
+server of a version on the gallery's first visit, or when the Docker image is built. Compiling
+its ~30 kernels at start kept ~350 MB resident in every replica whether or not anyone opened
+the gallery (measured: 245 MB after the default page, 622 MB after every preset too), which
+took the soak benchmark's peak past 1 GiB.
 """
 
 from __future__ import annotations

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
+
+from optviz.files import write_atomically
 
 TRACE_TYPES = ("scatter", "bar", "pie")  # the trace types the basic bundle registers
 GL3D_TYPES = ("scatter", "surface", "scatter3d", "mesh3d")  # some of the gl3d bundle's
@@ -53,21 +53,12 @@ def bundle_name() -> str:
     return f"plotly-basic-{bundle_version()}.min.js"
 
 
-def _write(target: Path, data: bytes) -> None:
-    """``data`` into ``target`` atomically: replicas starting together never serve half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
-        tmp.write(data)
-    os.replace(tmp.name, target)
-    target.chmod(0o644)
-
-
 def ensure_static(source: Path, name: str, static: Path = STATIC) -> str:
     """Copy ``source`` into ``static`` as ``name`` unless it is there already; its URL path
     relative to the app (``app/static/<name>``)."""
     target = static / name
     if not target.exists() or target.stat().st_size != source.stat().st_size:
-        _write(target, source.read_bytes())
+        write_atomically(target, source.read_bytes())
     return f"app/static/{name}"
 
 
@@ -92,7 +83,7 @@ def ensure_hashed(stem: str, data: bytes, static: Path = STATIC) -> str:
     stale copy) and written unless it is there already."""
     name = f"optviz-{stem}-{hashlib.blake2b(data, digest_size=6).hexdigest()}.js"
     if not (static / name).exists():
-        _write(static / name, data)
+        write_atomically(static / name, data)
     return f"app/static/{name}"
 
 

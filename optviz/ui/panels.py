@@ -235,9 +235,9 @@ def basin_panel(data: tuple[Basins, object], scenario: Scenario, shown: View) ->
     )
 
 
-def gallery(thumbnail: Callable[[str], str], text: Callable[[str], tuple[str, list[str]]]) -> None:
-    """The preset cards, each with ``thumbnail(link)``: a picture (its URL) of its final step, whose
-    alt text is the map's text alternative ``text(link)`` (`optviz.summary.map_text`)."""
+def gallery(card: Callable[[str], tuple[str, str]]) -> None:
+    """The preset cards, each with ``card(link)``: a picture (its URL) of its final step and
+    its alt text, the map's text alternative (`optviz.cards`)."""
     st.markdown(
         "Teaching scenarios, each with the claim it demonstrates. Every claim is checked on the computed "
         "result by the test suite, and again on screen when you open it."
@@ -247,8 +247,8 @@ def gallery(thumbnail: Callable[[str], str], text: Callable[[str], tuple[str, li
     for i, preset in enumerate(PRESETS.values()):
         with columns[i % 3].container(border=True):
             st.markdown(f"**{preset.title}**")
-            title, lines = text(preset.link)
-            st.image(thumbnail(preset.link), width="stretch", alt=f"{title}. {'; '.join(lines)}.")
+            picture, alt = card(preset.link)
+            st.image(picture, width="stretch", alt=alt)
             st.markdown(preset.note)
             st.markdown(f"*Claim:* {preset.claim}")
             st.button("Open", key=f"preset.{preset.slug}", on_click=open_preset, args=(preset.slug,), type="primary")
