@@ -73,6 +73,8 @@ LONG_STARTS = MAX_RECORDED_ROWS // (MAX_RUNS * (MAX_STEPS + 1))  # 12 starts × 
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError'], [role='dialog']"
 DRAWN = "[data-testid='stMain'] .js-plotly-plot .main-svg"
 SETTLED = f"{DRAWN}, {ERRORS}"  # drawn, or shown why not: no need to wait out the timeout
+# The script has ended: done, or stopped by an error in compiling it (its dialog is then shown).
+ENDED = ", ".join(f"[data-testid='stApp'][data-test-script-state='{s}']" for s in ("notRunning", "compilationError"))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -148,9 +150,8 @@ class Server:
 def settled(page) -> bool:
     """The script has finished and a chart is drawn in the main area, or an error is shown."""
     return page.evaluate(
-        """([settled]) => document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']") !== null
-            && document.querySelector(settled) !== null""",
-        [SETTLED],
+        """([settled, ended]) => document.querySelector(ended) !== null && document.querySelector(settled) !== null""",
+        [SETTLED, ENDED],
     )
 
 
@@ -164,7 +165,7 @@ def open_in_turn(page, base: str, links: list[str], timeout_s: float) -> Iterato
         started = time.perf_counter()
         page.goto(f"{base}/?{link}")
         page.wait_for_selector(SETTLED, timeout=timeout_s * 1000)
-        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_s * 1000)
+        page.wait_for_selector(ENDED, timeout=timeout_s * 1000)
         yield link, time.perf_counter() - started
 
 

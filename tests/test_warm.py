@@ -13,6 +13,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from optviz.warm import app_modules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +75,21 @@ def test_reading_the_apps_imports_while_streamlit_parses_the_app_never_fails():
     source = app.read_text()
     streamlit_parse = lambda: ast.parse(source, str(app))  # noqa: E731
     assert system_errors(streamlit_parse, lambda: app_modules(app), times=150) == []
+
+
+def test_streamlit_compiles_the_app_without_building_a_syntax_tree(monkeypatch):
+    """With magic off (.streamlit/config.toml), Streamlit compiles the script for its first
+    visitor straight to code: no ``ast.parse``, so nothing the warm-up parses meanwhile can
+    collide with it."""
+    from streamlit import config
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    config.get_config_options(force_reparse=True, options_from_flags={})  # this folder's config.toml
+    assert config.get_option("runner.magicEnabled") is False
+    parsed = []
+    monkeypatch.setattr(ast, "parse", lambda *a, **k: parsed.append(a) or pytest.fail("parsed"))
+    code = ScriptCache().get_bytecode(str(ROOT / "app.py"))
+    assert code.co_filename == str(ROOT / "app.py") and parsed == []
 
 
 def test_ready_answers_503_while_warming_then_200():
