@@ -28,11 +28,10 @@ def app_modules(script: Path) -> list[str]:
     """The modules ``script`` imports (``import a.b``, ``from a.b import c``), in order, read
     from its compiled code (every ``IMPORT_NAME`` of level 0, nested functions included).
 
-    Not from ``ast.parse``: this runs in a thread while Streamlit parses the script for its
-    first visitor, and two syntax trees built at once in CPython 3.11 fail with
-    ``SystemError: AST constructor recursion depth mismatch`` (`surfaces.formula.syntax_tree`);
-    that visitor was shown the error instead of the page. Compiling to code builds no tree
-    of Python objects."""
+    Not from ``ast.parse``: this runs in a thread beside the sessions' scripts, and two syntax
+    trees built at once in CPython 3.11 fail with ``SystemError: AST constructor recursion
+    depth mismatch`` (`surfaces.formula.syntax_tree`; Streamlit compiles the app without one,
+    `.streamlit/config.toml`). Compiling to code builds no tree of Python objects."""
     names: list[str] = []
 
     def walk(code: types.CodeType) -> None:

@@ -202,8 +202,8 @@ def _compile(node: ast.AST) -> Callable:
     if isinstance(node, ast.BinOp):
         left, right = _compile(node.left), _compile(node.right)
         exponent = node.right.value if isinstance(node.right, ast.Constant) else None
-        if isinstance(node.op, ast.Pow) and exponent is not None and float(exponent).is_integer():
-            if abs(exponent) <= _INTEGER_POWER:
+        if isinstance(node.op, ast.Pow) and exponent is not None and abs(exponent) <= _INTEGER_POWER:
+            if float(exponent).is_integer():  # compared first: a 400-digit literal has no float
                 n = int(exponent)
                 return lambda v: jax.lax.integer_pow(left(v), n)
         op = _BINARY[type(node.op)]

@@ -139,6 +139,7 @@ def test_messages_point_at_the_problem():
 def test_exponent_towers_are_inf_not_a_hang():
     f = compile_formula("9**9**9**9 * x + 10**400")
     assert math.isinf(float(f(1.0, 1.0)))
+    assert math.isinf(float(compile_formula("x ** " + "9" * 400)(2.0, 1.0)))  # an exponent no float holds
 
 
 @settings(max_examples=300, deadline=None)
