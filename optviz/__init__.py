@@ -21,7 +21,7 @@ if _SPLIT not in os.environ.get("XLA_FLAGS", ""):
 
 import jax  # noqa: E402
 
-from optviz.files import cache_root  # noqa: E402
+from optviz.files import cache_folder  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)
 # Every result is read back at once, so dispatching asynchronously only adds a thread
@@ -35,10 +35,9 @@ if jax.devices()[0].platform != "cpu":
 
 def _compilation_cache() -> Path | None:
     """The persistent cache's folder, created if needed; None when off or unwritable."""
-    chosen = os.environ.get("OPTVIZ_JAX_CACHE", "")
-    if chosen.lower() == "off":
+    folder = cache_folder("OPTVIZ_JAX_CACHE", "jax")
+    if folder is None:
         return None
-    folder = Path(chosen) if chosen else cache_root() / "jax"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:  # e.g. a container user without a home: compile in memory as before

@@ -19,12 +19,11 @@ import functools
 import hashlib
 import importlib.metadata
 import json
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from optviz.files import cache_root, write_atomically
+from optviz.files import cache_folder, write_atomically
 
 SOURCES = tuple(Path(__file__).resolve().parents[1] / name for name in ("optviz", "surfaces"))
 LIBRARIES = ("jax", "jaxlib", "optax", "numpy", "pillow")
@@ -77,10 +76,7 @@ def fingerprint(sources: Iterable[Path] = SOURCES, libraries: Iterable[str] = LI
 
 def folder() -> Path | None:
     """``$OPTVIZ_CARDS``, or ``~/.cache/optviz/cards``; None when it is ``off``."""
-    chosen = os.environ.get("OPTVIZ_CARDS", "")
-    if chosen.lower() == "off":
-        return None
-    return Path(chosen) if chosen else cache_root() / "cards"
+    return cache_folder("OPTVIZ_CARDS", "cards")
 
 
 def kept(link: str, drawn: Callable[[], Card]) -> Card:

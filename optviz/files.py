@@ -13,6 +13,15 @@ def cache_root() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "optviz"
 
 
+def cache_folder(variable: str, name: str) -> Path | None:
+    """The folder ``$variable`` names, else ``name`` under `cache_root`; None when the
+    variable says ``off``."""
+    chosen = os.environ.get(variable, "")
+    if chosen.lower() == "off":
+        return None
+    return Path(chosen) if chosen else cache_root() / name
+
+
 def write_atomically(target: Path, data: bytes) -> None:
     """``data`` into ``target`` (readable by all): written to a temporary file beside it, then
     renamed, so that processes starting together never read half a file."""
